@@ -1,0 +1,225 @@
+from urllib.parse import urlsplit
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from accounts.models import Delivery, Heartbeat, RobotWebhook, Unit, UnitAlias, User, UserRole
+from accounts.resources import UnitResource
+from accounts.services import user_admin_access_sync
+
+admin.site.site_header = _("Qingdan administration")
+admin.site.site_title = _("Qingdan")
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+
+
+@admin.register(Unit)
+class UnitAdmin(ImportExportModelAdmin):
+    """The unit directory; import and export it (with aliases) as .xlsx or .csv."""
+
+    resource_classes = [UnitResource]
+    list_display = ["name", "kind", "parent", "active", "order"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "aliases__alias"]
+    autocomplete_fields = ["parent"]
+    inlines = [UnitAliasInline]
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "unit"]
+    search_fields = ["alias", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    extra = 1
+
+
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Administrators who are not superusers manage accounts, never privileges: what a person
+    may do in /admin/ follows from their roles (``user_admin_access_sync``), superusers are
+    out of their reach, and nobody edits their own account here (三员分立)."""
+
+    list_display = ["username", "display_name", "unit", "role_list", "is_active", "last_login"]
+    list_filter = ["roles__role", "is_active", "unit__kind"]
+    search_fields = ["username", "display_name", "unit__name"]
+    autocomplete_fields = ["unit"]
+    inlines = [UserRoleInline]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Unit"), {"fields": ("unit", "display_name", "phone")}),
+        (_("Notifications"), {"fields": ("notify_by_email", "notify_by_robot")}),
+    )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("unit").prefetch_related("roles")
+        if not request.user.is_superuser:
+            qs = qs.filter(is_superuser=False)
+        return qs
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in PRIVILEGE_FIELDS if f not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if self._out_of_reach(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._out_of_reach(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def _out_of_reach(request, obj) -> bool:
+        return (
+            obj is not None
+            and not request.user.is_superuser
+            and (obj.is_superuser or obj.pk == request.user.pk)
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, id)
+        if target is not None and not self.has_change_permission(request, target):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        user.__dict__.pop("role_set", None)
+        user_admin_access_sync(user=user)
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj):
+        return "、".join(str(role) for role in obj.roles.all())
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "at", "count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RobotWebhookForm(forms.ModelForm):
+    """The signing secret is write-only: never shown again, kept when the field is left empty."""
+
+    secret = forms.CharField(
+        label=_("signing secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "DingTalk only: the secret (SEC...) of the robot's signing security setting. "
+            "Leave empty to keep the current one."
+        ),
+    )
+    clear_secret = forms.BooleanField(label=_("remove the signing secret"), required=False)
+    url = forms.URLField(
+        label=RobotWebhook._meta.get_field("url").verbose_name,
+        max_length=500,
+        assume_scheme="https",
+        help_text=RobotWebhook._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = RobotWebhook
+        fields = ["name", "platform", "url", "secret", "clear_secret", "unit", "campaign", "active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("clear_secret"):
+            data["secret"] = ""
+        elif not data.get("secret") and self.instance.pk:
+            data["secret"] = self.instance.secret  # the stored one: the form has not set it yet
+        return data
+
+
+@admin.register(RobotWebhook)
+class RobotWebhookAdmin(admin.ModelAdmin):
+    """Robots of units and campaigns. Lists never show a webhook's key or signing secret."""
+
+    form = RobotWebhookForm
+    list_display = ["name", "platform", "owner", "address", "signed", "active"]
+    list_filter = ["platform", "active"]
+    search_fields = ["name", "unit__name", "campaign__name"]
+    list_select_related = ["unit", "campaign"]
+    # The campaign is a plain select: system administrators hold no permission on campaigns,
+    # which the autocomplete would need.
+    autocomplete_fields = ["unit"]
+
+    @admin.display(description=_("unit or campaign"))
+    def owner(self, obj):
+        return obj.unit or obj.campaign
+
+    @admin.display(description=_("webhook"))
+    def address(self, obj):
+        parts = urlsplit(obj.url)
+        return f"{parts.scheme}://{parts.netloc}{parts.path} …"
+
+    @admin.display(description=_("signed"), boolean=True)
+    def signed(self, obj):
+        return bool(obj.secret)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """What went out by which channel, read-only. Sending again is on the 发送失败 page."""
+
+    list_display = ["created_at", "channel", "to", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["robot", "notification"]
+    fields = [
+        "channel",
+        "to",
+        "robot",
+        "people",
+        "kind",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("to"))
+    def to(self, obj):
+        return obj.target_label
+
+    @admin.display(description=_("kind"))
+    def kind(self, obj):
+        return obj.notification.get_kind_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

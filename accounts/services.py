@@ -1,0 +1,469 @@
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import channels
+from accounts.models import (
+    Channel,
+    Delivery,
+    Heartbeat,
+    Notification,
+    RobotWebhook,
+    Role,
+    Unit,
+    UnitAlias,
+    User,
+    UserRole,
+)
+from config.errors import RuleViolation
+
+if TYPE_CHECKING:  # accounts never imports campaigns at run time (see README, Architecture)
+    from campaigns.models import Campaign
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def unit_ensure(
+    *,
+    name: str,
+    kind: str = Unit.Kind.BUREAU,
+    parent: Unit | None = None,
+    aliases: Iterable[str] = (),
+) -> Unit:
+    """Create the unit, or bring an existing one of that name up to date; add its aliases."""
+    unit, _ = Unit.objects.update_or_create(name=name, defaults={"kind": kind, "parent": parent})
+    for alias in aliases:
+        if alias and alias != name:
+            UnitAlias.objects.get_or_create(alias=alias, defaults={"unit": unit})
+    return unit
+
+
+def guess_unit_kind(name: str) -> str:
+    """The kind a unit's name suggests: 街道/镇 are towns, 区委… party organs, 社区 communities."""
+    if name.endswith(("街道", "镇", "乡", "街道办事处")):
+        return Unit.Kind.TOWN
+    if "社区" in name or "委会" in name or name.startswith("各"):
+        return Unit.Kind.COMMUNITY
+    if name.startswith(("区委", "区纪委", "市委", "县委")):
+        return Unit.Kind.PARTY
+    return Unit.Kind.BUREAU
+
+
+@transaction.atomic
+def units_create(*, names: Iterable[str], parent: Unit | None) -> dict[str, Unit]:
+    """Create units by name (in one query), kind guessed from the name; returns name → unit.
+
+    A name that exists by then (someone created it meanwhile) is taken as it is.
+    """
+    wanted = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+    if not wanted:
+        return {}
+    too_long = [name for name in wanted if len(name) > Unit._meta.get_field("name").max_length]
+    if too_long:
+        raise RuleViolation(
+            _("“%(name)s” is too long for a unit name.") % {"name": too_long[0][:40]},
+            field="name",
+        )
+    Unit.objects.bulk_create(
+        [Unit(name=name, kind=guess_unit_kind(name), parent=parent) for name in wanted],
+        ignore_conflicts=True,
+    )
+    return {unit.name: unit for unit in Unit.objects.filter(name__in=wanted)}
+
+
+@transaction.atomic
+def unit_aliases_add(*, aliases: dict[str, int]) -> int:
+    """Remember other names of units (alias → unit id), in one query; returns how many are new.
+
+    An alias that already names another unit is refused: one name, one unit.
+    """
+    aliases = {alias.strip(): unit_id for alias, unit_id in aliases.items() if alias.strip()}
+    if not aliases:
+        return 0
+    taken = dict(UnitAlias.objects.filter(alias__in=list(aliases)).values_list("alias", "unit_id"))
+    for alias, unit_id in taken.items():
+        if unit_id != aliases[alias]:
+            raise RuleViolation(
+                _("“%(alias)s” is already another unit's alias.") % {"alias": alias},
+                field="alias",
+            )
+    names = set(Unit.objects.filter(name__in=list(aliases)).values_list("name", flat=True))
+    new = [
+        UnitAlias(alias=alias, unit_id=unit_id)
+        for alias, unit_id in aliases.items()
+        if alias not in taken and alias not in names
+    ]
+    UnitAlias.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def unit_aliases_set(*, unit: Unit, aliases: Iterable[str]) -> None:
+    """Make ``aliases`` exactly the other names of ``unit`` (the admin's unit import)."""
+    wanted = {alias.strip() for alias in aliases if alias and alias.strip() and alias != unit.name}
+    UnitAlias.objects.filter(unit=unit).exclude(alias__in=wanted).delete()
+    unit_aliases_add(aliases=dict.fromkeys(wanted, unit.pk))
+
+
+# What each administrative role may do in /admin/: directory and accounts, never task content.
+ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    Role.SYSADMIN: [
+        f"accounts.{action}_{model}"
+        for model in ("unit", "unitalias", "user", "robotwebhook")
+        for action in ("add", "change", "delete", "view")
+    ]
+    # Roles are the security administrator's to give (三员分立): the system administrator
+    # sees them only.
+    + ["accounts.view_userrole", "accounts.view_heartbeat", "accounts.view_delivery"],
+    Role.SECADMIN: [
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_userrole",
+        "accounts.change_userrole",
+        "accounts.delete_userrole",
+        "accounts.view_userrole",
+    ],
+}
+
+
+def user_admin_access_sync(*, user: User) -> None:
+    """Give administrators exactly the admin pages of their role, and others none."""
+    codes = sorted(
+        {code for role in user.role_set for code in ROLE_ADMIN_PERMISSIONS.get(role, [])}
+    )
+    perms = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in (code.split(".") for code in codes)
+    ]
+    user.user_permissions.set(perms)
+    is_staff = bool(perms) or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    username: str,
+    password: str,
+    unit: Unit | None,
+    roles: Iterable[str],
+    display_name: str = "",
+    email: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create the user or reset it to exactly these settings (used by the demo and set-up)."""
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "unit": unit,
+            "display_name": display_name,
+            "email": email,
+            "is_superuser": is_superuser,
+            "is_active": True,
+        },
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    wanted = {Role(role) for role in roles}
+    UserRole.objects.filter(user=user).exclude(role__in=wanted).delete()
+    for role in wanted:
+        UserRole.objects.get_or_create(user=user, role=role)
+    user.__dict__.pop("role_set", None)
+    user_admin_access_sync(user=user)
+    return user
+
+
+def heartbeat_beat(*, name: str) -> Heartbeat:
+    """Record that the process ``name`` is alive now."""
+    now = timezone.now()
+    updated = Heartbeat.objects.filter(name=name).update(at=now, count=F("count") + 1)
+    if not updated:
+        Heartbeat.objects.get_or_create(name=name, defaults={"at": now, "count": 1})
+    return Heartbeat.objects.get(name=name)
+
+
+# --- Notices and the channels they leave by ---------------------------------------------------
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    campaign: "Campaign | None" = None,
+) -> list[Notification]:
+    """Tell people something.
+
+    The in-app notice is always written, in the caller's transaction. Beside it, for every
+    other channel a recipient chose, a pending ``Delivery``: an email to each, and one message
+    per group robot (of the recipients' units, and of ``campaign`` when given) naming everyone
+    it concerns. Jobs send them once the transaction commits; whatever happens to them later
+    never touches the notice. The number of queries does not depend on the number of people.
+    """
+    people = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    if not people:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        notices = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    title=title[:200],
+                    body=body,
+                    url=url,
+                    campaign=campaign,
+                    created_at=now,
+                )
+                for user in people
+            ]
+        )
+        deliveries = Delivery.objects.bulk_create(
+            _deliveries_for(notices=notices, campaign=campaign, now=now)
+        )
+        if deliveries:
+            _send_after_commit([delivery.pk for delivery in deliveries])
+    return notices
+
+
+def _deliveries_for(
+    *, notices: list[Notification], campaign: "Campaign | None", now: datetime.datetime
+) -> list[Delivery]:
+    deliveries = [
+        Delivery(
+            notification=notice,
+            channel=Channel.EMAIL,
+            target=notice.recipient.email,
+            next_attempt_at=now,
+        )
+        for notice in notices
+        if notice.recipient.notify_by_email and notice.recipient.email
+    ]
+    listeners = [notice for notice in notices if notice.recipient.notify_by_robot]
+    if not listeners:
+        return deliveries
+    unit_ids = {notice.recipient.unit_id for notice in listeners if notice.recipient.unit_id}
+    where = Q(unit_id__in=unit_ids)
+    if campaign is not None:
+        where |= Q(campaign_id=campaign.pk)
+    robots = list(RobotWebhook.objects.filter(where, active=True).order_by("pk"))
+    # A campaign's group holds people of many units: name each with their unit there.
+    unit_names = (
+        dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+        if any(robot.campaign_id for robot in robots)
+        else {}
+    )
+    for robot in robots:
+        if robot.campaign_id:
+            concerned = listeners
+            names = [
+                f"{n.recipient}（{unit_names[n.recipient.unit_id]}）"
+                if n.recipient.unit_id in unit_names
+                else str(n.recipient)
+                for n in concerned
+            ]
+        else:
+            concerned = [n for n in listeners if n.recipient.unit_id == robot.unit_id]
+            names = [str(n.recipient) for n in concerned]
+        if concerned:
+            # One message per robot, carried by the first person's notice; it names them all.
+            deliveries.append(
+                Delivery(
+                    notification=concerned[0],
+                    channel=robot.platform,
+                    target=f"robot:{robot.pk}",
+                    robot=robot,
+                    people=names,
+                    next_attempt_at=now,
+                )
+            )
+    return deliveries
+
+
+def _send_after_commit(delivery_ids: list[int]) -> None:
+    """Queue the sends once the data is committed. ``robust``: a broker that is down must not
+    turn the user's committed action into an error page; the sweep sends these later."""
+
+    def queue():
+        from accounts.jobs import delivery_send
+
+        for delivery_id in delivery_ids:
+            delivery_send.delay(delivery_id)
+
+    transaction.on_commit(queue, robust=True)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff after the ``attempts``-th failed try: base, 2×base, 4×base … ≤ 1 h."""
+    seconds = settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, 3600))
+
+
+# A worker that claimed a delivery owns it this long: longer than the send job may run.
+SEND_LEASE = datetime.timedelta(seconds=120)
+# Clocks of web and worker machines differ a little; "due" allows for it.
+CLOCK_SKEW = datetime.timedelta(seconds=5)
+
+
+def delivery_send(*, delivery_id: int) -> Delivery | None:
+    """Send one delivery if it is pending, due and nobody else is sending it; record the outcome.
+
+    The row lock only guards the claim (one more attempt, ``next_attempt_at`` a lease ahead);
+    it is released before any network traffic, because SQLite's write lock covers the whole
+    database and a slow robot must not hold a row lock on PostgreSQL either. Any other job for
+    the same delivery (a duplicate message, the sweep, a retry click) then finds it sent,
+    failed or not yet due and returns. If this worker dies, the lease runs out and the sweep
+    queues the delivery again. Returns the delivery as recorded, or None when nothing was done.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("notification", "robot")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != Delivery.Status.PENDING:
+            return None
+        if delivery.next_attempt_at and delivery.next_attempt_at > now + CLOCK_SKEW:
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + SEND_LEASE
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+
+    error: channels.SendError | None = None
+    try:
+        _send(delivery)
+    except channels.SendError as raised:
+        error = raised
+    except Exception as raised:  # a bug or the job's soft time limit: try again later
+        logger.exception("delivery %s: unexpected error", delivery.pk)
+        error = channels.TransientError(f"{type(raised).__name__}: {raised}")
+
+    done = timezone.now()
+    if error is None:
+        changes = {
+            "status": Delivery.Status.SENT,
+            "sent_at": done,
+            "next_attempt_at": None,
+            "last_error": "",
+        }
+    elif (
+        isinstance(error, channels.TransientError)
+        and delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS
+    ):
+        changes = {
+            "next_attempt_at": done + retry_delay(delivery.attempts),
+            "last_error": str(error)[:1000],
+        }
+    else:
+        changes = {
+            "status": Delivery.Status.FAILED,
+            "next_attempt_at": None,
+            "last_error": str(error)[:1000],
+        }
+    if error is not None:
+        logger.warning(
+            "delivery %s (%s, attempt %s) failed: %s",
+            delivery.pk,
+            delivery.channel,
+            delivery.attempts,
+            error,
+        )
+    # Only if the claim is still ours: a worker that outlived its lease must not overwrite the
+    # outcome of the one that took over.
+    Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts
+    ).update(**changes)
+    for name, value in changes.items():
+        setattr(delivery, name, value)
+    return delivery
+
+
+def _send(delivery: Delivery) -> None:
+    notice = delivery.notification
+    message = channels.Message(
+        title=notice.title,
+        body=notice.body,
+        url=channels.absolute_url(notice.url),
+        people=list(delivery.people or []),
+    )
+    if delivery.channel == Channel.EMAIL:
+        channels.send_email(to=delivery.target, message=message)
+        return
+    robot = delivery.robot
+    if robot is None or not robot.active:
+        raise channels.PermanentError("the group robot is switched off")
+    if robot.platform == RobotWebhook.Platform.WECOM:
+        channels.send_wecom(url=robot.url, message=message)
+    else:
+        channels.send_dingtalk(url=robot.url, secret=robot.secret, message=message)
+
+
+def deliveries_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
+    """Queue every pending delivery that is due: retries whose backoff is over, sends whose
+    message was lost (a broker that was down) and sends whose worker died (lease run out)."""
+    now = now or timezone.now()
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+        .order_by(F("next_attempt_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    from accounts.jobs import delivery_send as job
+
+    for delivery_id in ids:
+        job.delay(delivery_id)
+    return ids
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
+    """Send a failed delivery again now, with a fresh round of attempts."""
+    from accounts.selectors import deliveries_visible_to
+
+    if not deliveries_visible_to(user=by).filter(pk=delivery.pk).exists():
+        raise PermissionDenied
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != Delivery.Status.FAILED:
+        raise RuleViolation(
+            _("This message is no longer marked as failed; nothing to send again."),
+            code="stale",
+        )
+    delivery.status = Delivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    logger.info("delivery %s: sent again by %s", delivery.pk, by.username)
+    _send_after_commit([delivery.pk])
+    return delivery
+
+
+def notification_preferences_update(*, user: User, email: bool, robot: bool) -> User:
+    """Choose the channels besides the bell (which is always on)."""
+    user.notify_by_email = email
+    user.notify_by_robot = robot
+    user.save(update_fields=["notify_by_email", "notify_by_robot"])
+    return user
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,1 @@
+"""Data generators and timed scenarios. Not part of the test run: see README, "Importing"."""

@@ -1,0 +1,240 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Campaign(models.Model):
+    """A time-boxed reform drive run by a coordinating office (行动 / 活动)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        FINISHED = "finished", _("Finished")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in URLs"), max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    organiser = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_campaigns",
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        blank=True,
+        related_name="coordinated_campaigns",
+    )
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    requires_head_confirmation = models.BooleanField(_("unit heads confirm reports"), default=False)
+
+    # The weekly dispatch (一周一调度): a round opens, reports fall due, a reminder goes.
+    dispatch_enabled = models.BooleanField(_("weekly dispatch on"), default=True)
+    dispatch_weekday = models.PositiveSmallIntegerField(
+        _("round opens on"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    dispatch_time = models.TimeField(_("round opens at"), default=datetime.time(9, 0))
+    report_due_weekday = models.PositiveSmallIntegerField(
+        _("reports due on"), choices=Weekday.choices, default=Weekday.THURSDAY
+    )
+    report_due_time = models.TimeField(_("reports due at"), default=datetime.time(17, 0))
+    reminder_hours_before_due = models.PositiveSmallIntegerField(
+        _("second reminder, hours before due"),
+        default=24,
+        validators=[MaxValueValidator(24 * 6)],
+    )
+    schedule_timezone = models.CharField(
+        _("time zone of the schedule"), max_length=50, default="Asia/Shanghai"
+    )
+    followup_months = models.PositiveSmallIntegerField(
+        _("follow-up after close-out, months"), default=3
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="campaign_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TaskList(models.Model):
+    """One list (清单) of a campaign."""
+
+    class Kind(models.TextChoices):
+        REFORM = "reform", _("Reform tasks")
+        POLICY = "policy", _("Policies")
+        SERVICE = "service", _("Service items")
+        CHECKLIST = "checklist", _("Supervision checklist")
+        MEASURE = "measure", _("Incentive and penalty measures")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="lists"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REFORM)
+    source_document = models.CharField(_("source document"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # How the list was laid out when it came in (column headers and their mapping), so that an
+    # export can give it back in the same shape.
+    layout = models.JSONField(_("layout"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task list")
+        verbose_name_plural = _("task lists")
+        ordering = ["campaign", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="tasklist_name_per_campaign"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    """A section of a list ("一、深化工程建设项目审批制度改革（18项）")."""
+
+    task_list = models.ForeignKey(
+        TaskList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="categories"
+    )
+    code = models.CharField(_("number"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["task_list", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task_list", "name"], name="category_name_per_list"),
+        ]
+
+    def __str__(self):
+        return heading(self.code, self.name)
+
+
+def heading(code: str, name: str) -> str:
+    """A category's heading as lists print it: 一、name / （一）name / 第一部分 name / name."""
+    if not code:
+        return name
+    if code.endswith(("）", ")", "〕", "】")):
+        return f"{code}{name}"
+    if code.startswith("第"):
+        return f"{code} {name}"
+    return f"{code}、{name}"
+
+
+class ListImport(models.Model):
+    """One upload of a list (Excel, Word or plan text), from preview to the tasks it wrote.
+
+    The file is kept (in the database, so web and worker see the same bytes) with the
+    coordinator's corrections: column mapping and decisions on unit names. The preview is
+    stored so that large files checked by a background job can be shown page by page.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        READY = "ready", _("Ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    class SourceKind(models.TextChoices):
+        XLSX = "xlsx", _("Excel workbook")
+        DOCX = "docx", _("Word document")
+        TEXT = "text", _("Plan text")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="imports"
+    )
+    # The list it goes into: an existing list (a re-import), or None until a new one is made.
+    task_list = models.ForeignKey(
+        TaskList,
+        verbose_name=_("list"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+    )
+    list_name = models.CharField(_("list name"), max_length=200, blank=True)
+    list_kind = models.CharField(
+        _("list kind"), max_length=20, choices=TaskList.Kind.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    source_name = models.CharField(_("file name"), max_length=255)
+    source_kind = models.CharField(_("file kind"), max_length=10, choices=SourceKind.choices)
+    source_size = models.PositiveIntegerField(_("size"))
+    source_sha256 = models.CharField(max_length=64)
+    source = models.BinaryField(_("file"))
+    # Rows the file holds, as counted before parsing: decides inline or background work.
+    row_estimate = models.PositiveIntegerField(default=0)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
+    )
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    job_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    # Corrections: {"sheet name": {"column index": "field" | "" | "-"}}
+    columns = models.JSONField(_("column mapping"), default=dict, blank=True)
+    # Decisions on unit names: {"name": {"unit": id} | {"create": true} | {"ignore": true}}
+    unit_choices = models.JSONField(_("unit decisions"), default=dict, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("list import")
+        verbose_name_plural = _("list imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.source_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

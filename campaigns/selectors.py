@@ -1,0 +1,221 @@
+"""Reads of the campaigns app: imports for their pages, lists for export.
+
+Like every list read, each says what it joins: an export costs the same few queries for ten
+tasks or ten thousand.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, UnitAlias, User
+from campaigns.exporting import ExportTask, export_workbook, template_workbook
+from campaigns.models import Campaign, Category, ListImport, TaskList
+from tasks.lights import Light
+from tasks.models import ProgressReport, Target, Task
+from tasks.selectors import TaskFilters, tasks_of_list
+
+PREVIEW_PAGE_SIZE = 100
+ISSUES_SHOWN = 500
+
+
+def list_imports_recent(*, campaign: Campaign, limit: int = 20) -> list[ListImport]:
+    """The campaign's latest imports, without their files and previews."""
+    return list(
+        ListImport.objects.filter(campaign=campaign)
+        .exclude(status=ListImport.Status.DISCARDED)
+        .defer("source", "preview")
+        .select_related("created_by", "task_list")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def list_import_state(*, list_import_id: int) -> ListImport:
+    """Just what the progress bar needs."""
+    return ListImport.objects.only(
+        "id", "campaign_id", "status", "stage", "progress", "message"
+    ).get(pk=list_import_id)
+
+
+@dataclass
+class ImportPreview:
+    list_import: ListImport
+    preview: dict
+    page: Page
+    show: str
+    issues: list[dict]
+    issues_more: int
+    row_issues: dict[tuple[str, int], list[dict]]
+    units: list[dict]
+    unresolved: list[dict]
+    all_units: list[tuple[int, str]]
+    lists: list[TaskList]
+
+
+def import_preview(*, list_import: ListImport, page: str | None, show: str = "") -> ImportPreview:
+    """The preview of an import, its rows a page at a time (all, only problems, only changes)."""
+    preview = list_import.preview or {}
+    rows = preview.get("rows", [])
+    issues = preview.get("issues", [])
+    by_row: dict[tuple[str, int], list[dict]] = {}
+    for issue in issues:
+        if issue.get("row") is not None:
+            by_row.setdefault((issue.get("sheet") or "", issue["row"]), []).append(issue)
+    if show == "problems":
+        rows = [
+            row for row in rows if row["action"] == "error" or (row["sheet"], row["row"]) in by_row
+        ]
+    elif show == "changes":
+        rows = [row for row in rows if row["action"] in ("create", "update")]
+    paginator = Paginator(rows, PREVIEW_PAGE_SIZE)
+    current = paginator.get_page(page)
+    for row in current.object_list:
+        row["issues"] = by_row.get((row["sheet"], row["row"]), [])
+    errors_first = sorted(issues, key=lambda issue: issue["level"] != "error")
+    units = preview.get("units", [])
+    return ImportPreview(
+        list_import=list_import,
+        preview=preview,
+        page=current,
+        show=show,
+        issues=errors_first[:ISSUES_SHOWN],
+        issues_more=max(0, len(issues) - ISSUES_SHOWN),
+        row_issues=by_row,
+        units=units,
+        unresolved=[u for u in units if u["how"] in ("none", "create", "ignore", "chosen")],
+        all_units=list(Unit.objects.filter(active=True).order_by("name").values_list("id", "name")),
+        lists=list(
+            TaskList.objects.filter(campaign_id=list_import.campaign_id).order_by("order", "id")
+        ),
+    )
+
+
+def unit_names(*, names: list[str]) -> dict[str, int]:
+    """Name → id of the active units (or aliases) named, for the coordinator's typed choices."""
+    wanted = {name.strip() for name in names if name and name.strip()}
+    if not wanted:
+        return {}
+    found = dict(Unit.objects.filter(active=True, name__in=wanted).values_list("name", "id"))
+    for alias, unit_id in UnitAlias.objects.filter(alias__in=wanted, unit__active=True).values_list(
+        "alias", "unit_id"
+    ):
+        found.setdefault(alias, unit_id)
+    return found
+
+
+def campaign_lists(*, campaign: Campaign) -> list[TaskList]:
+    return list(TaskList.objects.filter(campaign=campaign).order_by("order", "id"))
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _labels(has_targets: bool) -> dict[str, dict[str, str]]:
+    labels = {
+        "status": {value: str(label) for value, label in Task.Status.choices},
+        "light": {
+            Light.RED: _("Red"),
+            Light.YELLOW: _("Yellow"),
+            Light.GREEN: _("Green"),
+            Light.GREY: _("Not started"),
+        },
+    }
+    if has_targets:
+        labels["targets"] = {"yes": "yes"}
+    return labels
+
+
+def list_export(
+    *,
+    user: User,
+    task_list: TaskList,
+    filters: TaskFilters | None = None,
+    today: datetime.date | None = None,
+) -> bytes:
+    """The tasks of a list ``user`` may see (filtered as on its page), as .xlsx in its layout.
+
+    A fixed number of queries: the tasks with their lead unit, category, light and latest
+    report; their supporting units; their targets; the list's categories.
+    """
+    today = today or timezone.localdate()
+    latest = ProgressReport.objects.filter(
+        task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id")
+    ).order_by("-submitted_at")
+    tasks: QuerySet[Task] = (
+        tasks_of_list(user=user, task_list=task_list, filters=filters or TaskFilters(), today=today)
+        .annotate(latest_report=Subquery(latest.values("text")[:1]))
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("order", "id")))
+    )
+    rows = []
+    has_targets = False
+    for task in tasks:
+        targets = [
+            {
+                "metric": target.metric,
+                "unit_of_measure": target.unit_of_measure,
+                "target_value": target.target_value,
+                "current_value": target.current_value,
+                "baseline": target.baseline,
+                "attainment": target.attainment,
+            }
+            for target in task.targets.all()
+        ]
+        has_targets = has_targets or bool(targets)
+        rows.append(
+            ExportTask(
+                code=task.code,
+                title=task.title,
+                content=task.content,
+                source=task.source,
+                category=task.category.name if task.category else None,
+                lead_unit=task.lead_unit.name,
+                supporting_units=[support.unit.name for support in task.supports.all()],
+                principal_owner_name=task.principal_owner_name,
+                leader_in_charge_name=task.leader_in_charge_name,
+                specific_owner_name=task.specific_owner_name,
+                deadline=task.deadline,
+                deadline_text=task.deadline_text,
+                ongoing=task.ongoing,
+                extra=task.extra or {},
+                status=task.status,
+                progress=task.progress,
+                light=task.light_value,
+                latest_report=task.latest_report or "",
+                latest_report_at=task.last_report_at,
+                targets=targets,
+            )
+        )
+    categories = list(
+        Category.objects.filter(task_list=task_list)
+        .order_by("order", "id")
+        .values_list("code", "name")
+    )
+    if filters and filters.category:
+        categories = [
+            (code, name) for code, name in categories if any(r.category == name for r in rows)
+        ]
+    with translation.override("zh-hans"):
+        labels = _labels(has_targets or _layout_has_targets(task_list))
+    return export_workbook(task_list=task_list, tasks=rows, categories=categories, labels=labels)
+
+
+def _layout_has_targets(task_list: TaskList) -> bool:
+    for sheet in (task_list.layout or {}).get("sheets", []):
+        if "target_metric" in sheet.get("fields", {}) or "target_value" in sheet.get("fields", {}):
+            return True
+    return False
+
+
+def list_template(*, kind: str) -> bytes:
+    """A blank list of one kind."""
+    with translation.override("zh-hans"):
+        label = dict(TaskList.Kind.choices).get(kind, "")
+        label = label or "任务清单"
+        title = f"（名称）{label}" if label.endswith("清单") else f"（名称）{label}清单"
+    return template_workbook(kind=kind, title=title)

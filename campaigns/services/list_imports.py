@@ -1,0 +1,541 @@
+"""Imports through the pages: a ListImport from upload to done.
+
+The upload is judged (a refused file leaves nothing behind), kept with the coordinator's
+corrections (column mapping, decisions on unit names, the target list), checked into a
+stored preview, and confirmed into the list exactly once. Files with more rows than
+IMPORT_BACKGROUND_ROWS are checked and imported by the jobs in ``campaigns.jobs``, which
+call the same functions; the page shows their progress from ``stage`` and ``progress``.
+The engine itself is ``imports.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.models import Unit, User
+from campaigns.importing.headers import FIELD_LABELS, IGNORE
+from campaigns.importing.safety import Inspection, column_letter
+from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.services.imports import (
+    ImportPlan,
+    decimal_json,
+    import_apply,
+    import_inspect,
+    import_plan,
+    import_read,
+)
+from config.errors import RuleViolation
+
+
+def _row_estimate(inspection: Inspection) -> int:
+    if inspection.kind == "xlsx":
+        return sum(scan.rows for scan in inspection.sheets if scan.visible)
+    return 0  # a plan's text is always small enough to check at once
+
+
+def _columns(list_import: ListImport) -> dict[str, dict[int, str]]:
+    return {
+        sheet: {int(column): fld for column, fld in columns.items()}
+        for sheet, columns in (list_import.columns or {}).items()
+    }
+
+
+def _in_background(list_import: ListImport) -> bool:
+    return list_import.row_estimate > settings.IMPORT_BACKGROUND_ROWS
+
+
+def _stage(list_import: ListImport, stage: str, percent: int) -> None:
+    """Show progress on the page; written on its own, outside any transaction of the import."""
+    list_import.stage, list_import.progress = stage, percent
+    ListImport.objects.filter(pk=list_import.pk).update(stage=stage, progress=percent)
+
+
+def list_import_create(
+    *,
+    campaign: Campaign,
+    by: User,
+    filename: str,
+    data: bytes,
+    task_list: TaskList | None = None,
+    list_name: str = "",
+    list_kind: str = "",
+    background: bool | None = None,
+) -> ListImport:
+    """Keep an upload and check it (now, or in a background job for a large file).
+
+    A refused file raises RuleViolation and leaves nothing behind.
+    """
+    if task_list is not None and task_list.campaign_id != campaign.pk:
+        raise RuleViolation(_("That list belongs to another campaign."), field="task_list")
+    inspection = import_inspect(data=data, filename=filename)
+    list_import = ListImport.objects.create(
+        campaign=campaign,
+        task_list=task_list,
+        list_name=(list_name or "").strip()[:200],
+        list_kind=list_kind or "",
+        created_by=by,
+        source_name=(filename or _("pasted text"))[:255],
+        source_kind=inspection.kind,
+        source_size=len(data),
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        source=data,
+        row_estimate=_row_estimate(inspection),
+        stage=_("Waiting to be checked"),
+    )
+    if background is None:
+        background = _in_background(list_import)
+    if background:
+        _queue_check(list_import)
+    else:
+        list_import_check(list_import=list_import, inspection=inspection)
+    return list_import
+
+
+def _queue_check(list_import: ListImport) -> None:
+    from campaigns.jobs import list_import_check_job
+
+    pk = list_import.pk
+    transaction.on_commit(lambda: list_import_check_job.delay(pk))
+
+
+def list_import_check(
+    *, list_import: ListImport, inspection: Inspection | None = None
+) -> ListImport:
+    """Read the stored file with the coordinator's corrections and store the preview."""
+    _stage(list_import, _("Reading the file"), 10)
+    try:
+        source = import_read(
+            data=bytes(list_import.source),
+            filename=list_import.source_name,
+            columns=_columns(list_import),
+            inspection=inspection,
+        )
+    except RuleViolation as exc:
+        list_import.status = ListImport.Status.REFUSED
+        list_import.message = str(exc.message)
+        list_import.stage, list_import.progress = "", 100
+        list_import.save(update_fields=["status", "message", "stage", "progress"])
+        return list_import
+    _stage(list_import, _("Checking every row"), 35)
+    plan = import_plan(
+        source=source,
+        campaign=list_import.campaign,
+        task_list=list_import.task_list,
+        list_name=list_import.list_name,
+        list_kind=list_import.list_kind,
+        unit_choices=list_import.unit_choices,
+        progress=lambda stage, percent: _stage(list_import, stage, percent),
+    )
+    _stage(list_import, _("Preparing the preview"), 80)
+    list_import.preview = plan_preview(plan)
+    list_import.summary = plan.summary()
+    list_import.list_name = plan.list_name
+    list_import.list_kind = plan.list_kind
+    list_import.status = ListImport.Status.READY
+    list_import.message = ""
+    list_import.stage, list_import.progress = "", 100
+    list_import.save(
+        update_fields=[
+            "preview",
+            "summary",
+            "list_name",
+            "list_kind",
+            "status",
+            "message",
+            "stage",
+            "progress",
+        ]
+    )
+    return list_import
+
+
+def _recheck(list_import: ListImport) -> ListImport:
+    if _in_background(list_import):
+        list_import.status = ListImport.Status.CHECKING
+        list_import.stage, list_import.progress = _("Waiting to be checked"), 0
+        list_import.save(update_fields=["status", "stage", "progress"])
+        _queue_check(list_import)
+        return list_import
+    return list_import_check(list_import=list_import)
+
+
+def _editable(list_import: ListImport) -> ListImport:
+    """Lock the import; only a checked, not yet imported one can be changed."""
+    locked = ListImport.objects.select_for_update().get(pk=list_import.pk)
+    if locked.status not in (ListImport.Status.READY, ListImport.Status.REFUSED):
+        raise RuleViolation(
+            _("This import is %(status)s and can no longer be changed.")
+            % {"status": locked.get_status_display()},
+            code="stale",
+        )
+    return locked
+
+
+@transaction.atomic
+def list_import_set_columns(
+    *, list_import: ListImport, by: User, sheet: str, columns: dict[int, str]
+) -> ListImport:
+    """Correct the column mapping of one sheet (column → field, "" extra, "-" ignore)."""
+    locked = _editable(list_import)
+    sheets = {s["name"]: s for s in (locked.preview or {}).get("sheets", [])}
+    if sheet not in sheets:
+        raise RuleViolation(
+            _("The file has no sheet “%(sheet)s”.") % {"sheet": sheet}, field="sheet"
+        )
+    allowed = set(FIELD_LABELS) | {"", IGNORE}
+    width = len(sheets[sheet]["columns"])
+    clean = {}
+    for column, fld in columns.items():
+        if fld not in allowed or not 0 <= int(column) < width:
+            raise RuleViolation(_("That is not a column the list can have."), field="columns")
+        clean[str(int(column))] = fld
+    chosen = [fld for fld in clean.values() if fld not in ("", IGNORE)]
+    duplicate = next((fld for fld in chosen if chosen.count(fld) > 1), None)
+    if duplicate:
+        raise RuleViolation(
+            _("Only one column can be “%(field)s”.") % {"field": FIELD_LABELS[duplicate]},
+            field="columns",
+        )
+    locked.columns = {**(locked.columns or {}), sheet: clean}
+    locked.save(update_fields=["columns"])
+    return _recheck(locked)
+
+
+@transaction.atomic
+def list_import_set_units(
+    *, list_import: ListImport, by: User, choices: dict[str, dict]
+) -> ListImport:
+    """Decide what unit names of the file stand for: a unit, a new unit, or nothing.
+
+    A name given an existing unit is remembered as that unit's alias when the import is
+    confirmed, so the next list that uses it needs no decision.
+    """
+    locked = _editable(list_import)
+    ids = [int(choice["unit"]) for choice in choices.values() if choice.get("unit")]
+    known = set(Unit.objects.filter(pk__in=ids, active=True).values_list("pk", flat=True))
+    decided = dict(locked.unit_choices or {})
+    for name, choice in choices.items():
+        if choice.get("unit"):
+            if int(choice["unit"]) not in known:
+                raise RuleViolation(_("That unit does not exist."), field="units")
+            decided[name] = {"unit": int(choice["unit"])}
+        elif choice.get("create"):
+            decided[name] = {"create": True}
+        elif choice.get("ignore"):
+            decided[name] = {"ignore": True}
+        else:
+            decided.pop(name, None)
+    locked.unit_choices = decided
+    locked.save(update_fields=["unit_choices"])
+    return _recheck(locked)
+
+
+@transaction.atomic
+def list_import_set_target(
+    *, list_import: ListImport, by: User, list_name: str, list_kind: str, task_list: TaskList | None
+) -> ListImport:
+    """Choose the list the file goes into: an existing one (a re-import) or a new one."""
+    locked = _editable(list_import)
+    if task_list is not None and task_list.campaign_id != locked.campaign_id:
+        raise RuleViolation(_("That list belongs to another campaign."), field="task_list")
+    locked.task_list = task_list
+    locked.list_name = (task_list.name if task_list else list_name.strip())[:200]
+    locked.list_kind = task_list.kind if task_list else list_kind
+    locked.save(update_fields=["task_list", "list_name", "list_kind"])
+    return _recheck(locked)
+
+
+def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
+    """Import a checked file: now, or in a background job for a large one."""
+    with transaction.atomic():
+        locked = (
+            ListImport.objects.select_for_update().defer("source", "preview").get(pk=list_import.pk)
+        )
+        if locked.status in (ListImport.Status.IMPORTING, ListImport.Status.DONE):
+            return locked  # a second click, or the job already running: nothing more to do
+        if locked.status != ListImport.Status.READY:
+            raise RuleViolation(_("This file cannot be imported."), code="stale")
+        if locked.summary.get("errors"):
+            raise RuleViolation(
+                _("Correct the %(count)s errors first; nothing is imported while any remain.")
+                % {"count": locked.summary["errors"]},
+                code="import_errors",
+            )
+        locked.status = ListImport.Status.IMPORTING
+        locked.stage, locked.progress = _("Waiting to be imported"), 0
+        locked.save(update_fields=["status", "stage", "progress"])
+        background = _in_background(locked)
+        if background:
+            from campaigns.jobs import list_import_run_job
+
+            pk, user_id = locked.pk, by.pk
+            transaction.on_commit(lambda: list_import_run_job.delay(pk, user_id))
+    if background:
+        return locked
+    return list_import_run(list_import_id=locked.pk, by_id=by.pk) or locked
+
+
+def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | None:
+    """Write a confirmed import, exactly once (the job's body; small files run it inline).
+
+    The file is read again outside the transaction; then, with the import, the campaign and
+    the list's tasks locked, it is compared once more with the database and written. If the
+    list changed since the preview so that the file no longer fits, nothing is written and
+    the import goes back to its preview with the new errors.
+    """
+    list_import = (
+        ListImport.objects.filter(pk=list_import_id)
+        .defer("preview")
+        .select_related("campaign")
+        .first()
+    )
+    if list_import is None or list_import.status != ListImport.Status.IMPORTING:
+        return list_import
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    _stage(list_import, _("Reading the file"), 10)
+    try:
+        source = import_read(
+            data=bytes(list_import.source),
+            filename=list_import.source_name,
+            columns=_columns(list_import),
+        )
+    except RuleViolation as exc:
+        return _failed(list_import, str(exc.message))
+    source.drafts(default_year=list_import.campaign.year)
+    _stage(list_import, _("Writing the tasks"), 60)
+    plan = None
+    with transaction.atomic():
+        locked = (
+            ListImport.objects.select_for_update()
+            .defer("source", "preview")
+            .filter(pk=list_import.pk)
+            .first()
+        )
+        if locked is None or locked.status != ListImport.Status.IMPORTING:
+            return locked
+        Campaign.objects.select_for_update().filter(pk=locked.campaign_id).first()
+        plan = import_plan(
+            source=source,
+            campaign=list_import.campaign,
+            task_list=locked.task_list,
+            list_name=locked.list_name,
+            list_kind=locked.list_kind,
+            unit_choices=locked.unit_choices,
+            for_update=True,
+        )
+        if not plan.errors:
+            result = import_apply(
+                plan=plan, by=by, note=_("Imported from %(file)s") % {"file": locked.source_name}
+            )
+            locked.task_list = result.task_list
+            locked.status = ListImport.Status.DONE
+            locked.summary = {
+                **plan.summary(),
+                "units_created": result.units_created,
+                "aliases_created": result.aliases_created,
+            }
+            locked.stage, locked.progress = "", 100
+            locked.finished_at = timezone.now()
+            locked.message = ""
+            locked.save(
+                update_fields=[
+                    "task_list",
+                    "status",
+                    "summary",
+                    "stage",
+                    "progress",
+                    "finished_at",
+                    "message",
+                ]
+            )
+            return locked
+    # The list changed under the preview: show the new errors, write nothing.
+    list_import.preview = plan_preview(plan)
+    list_import.summary = plan.summary()
+    list_import.status = ListImport.Status.READY
+    list_import.stage, list_import.progress = "", 100
+    list_import.message = _(
+        "The list or the unit directory changed since the preview, and the file no longer "
+        "fits: nothing was imported. Check the errors below."
+    )
+    list_import.save(update_fields=["preview", "summary", "status", "stage", "progress", "message"])
+    return list_import
+
+
+def _failed(list_import: ListImport, message: str) -> ListImport:
+    list_import.status = ListImport.Status.FAILED
+    list_import.message = message
+    list_import.stage, list_import.progress = "", 100
+    list_import.finished_at = timezone.now()
+    list_import.save(update_fields=["status", "message", "stage", "progress", "finished_at"])
+    return list_import
+
+
+def list_import_failed(*, list_import_id: int, message: str) -> None:
+    """A job gave up (time limit, crash): say so on the page. A finished import stays finished."""
+    list_import = ListImport.objects.filter(pk=list_import_id).defer("source", "preview").first()
+    if list_import is not None and list_import.status in (
+        ListImport.Status.CHECKING,
+        ListImport.Status.IMPORTING,
+    ):
+        _failed(list_import, message)
+
+
+@transaction.atomic
+def list_import_discard(*, list_import: ListImport, by: User) -> ListImport:
+    """Drop an import that was not confirmed; the file is deleted with it."""
+    locked = (
+        ListImport.objects.select_for_update().defer("source", "preview").get(pk=list_import.pk)
+    )
+    if locked.status in (ListImport.Status.IMPORTING, ListImport.Status.DONE):
+        raise RuleViolation(_("An import that has started cannot be discarded."), code="stale")
+    locked.status = ListImport.Status.DISCARDED
+    locked.source = b""
+    locked.preview = {}
+    locked.save(update_fields=["status", "source", "preview"])
+    return locked
+
+
+# --- The preview, as stored for the pages ----------------------------------------------------
+
+_CHANGE_LABELS = {
+    "title": FIELD_LABELS["title"],
+    "content": FIELD_LABELS["content"],
+    "source": FIELD_LABELS["source"],
+    "category_id": FIELD_LABELS["category"],
+    "lead_unit_id": FIELD_LABELS["lead_unit"],
+    "supporting_unit_ids": FIELD_LABELS["supporting_units"],
+    "principal_owner_name": FIELD_LABELS["principal_owner"],
+    "leader_in_charge_name": FIELD_LABELS["leader_in_charge"],
+    "specific_owner_name": FIELD_LABELS["specific_owner"],
+    "deadline": FIELD_LABELS["deadline"],
+    "deadline_text": _lazy("Deadline as written"),
+    "ongoing": _lazy("Ongoing"),
+    "extra": _lazy("Extra columns"),
+    "order": _lazy("Order"),
+}
+
+
+def plan_preview(plan: ImportPlan) -> dict[str, Any]:
+    """Everything the preview page shows, as JSON: rows, issues, columns, unit names."""
+    names = plan.unit_names
+    categories = {c.pk: c.name for c in plan.categories.values()}
+
+    def show(key: str, value: Any) -> str:
+        if value is None or value == "" or value == {}:
+            return "—"
+        if key == "lead_unit_id":
+            return names.get(value, str(value))
+        if key == "supporting_unit_ids":
+            return "、".join(names.get(v, str(v)) for v in value) or "—"
+        if key == "category_id":
+            if isinstance(value, str) and value.startswith("new:"):
+                return value[4:]
+            return categories.get(value, str(value))
+        if key == "ongoing":
+            return str(_("yes") if value else _("no"))
+        if key == "extra":
+            return "；".join(f"{k}：{v}" for k, v in value.items())
+        if key.startswith("target:"):
+            return "；".join(f"{k}={decimal_json(v)}" for k, v in value.items() if v is not None)
+        return str(decimal_json(value))
+
+    def label(key: str) -> str:
+        if key.startswith("target:"):
+            return _("Target “%(metric)s”") % {"metric": key[7:]}
+        return str(_CHANGE_LABELS.get(key, key))
+
+    rows = []
+    for row in plan.rows:
+        draft = row.draft
+        lead = plan.units.get(draft.lead) if draft.lead else None
+        rows.append(
+            {
+                "sheet": draft.sheet,
+                "row": draft.row,
+                "code": draft.code,
+                "category": draft.category or "",
+                "title": draft.title,
+                "lead": draft.lead or "",
+                "lead_unit": names.get(lead.unit_id, "") if lead and lead.unit_id else "",
+                "lead_how": lead.how if lead else "none",
+                "supporting": draft.supporting,
+                "deadline": draft.deadline.isoformat() if draft.deadline else None,
+                "deadline_text": draft.deadline_text,
+                "ongoing": draft.ongoing,
+                "targets": len(draft.targets),
+                "action": row.action,
+                "changes": [
+                    [label(key), show(key, before), show(key, after)]
+                    for key, (before, after) in row.changes.items()
+                ],
+            }
+        )
+    sheets = []
+    for sheet in plan.source.sheets:
+        detected = sheet.detected.fields if sheet.detected else {}
+        detected_by_column = {column: fld for fld, column in detected.items()}
+        by_column = {column: fld for fld, column in sheet.mapping.fields.items()}
+        columns = []
+        for index, header in enumerate(sheet.headers):
+            if index in by_column:
+                current = by_column[index]
+            elif index in sheet.mapping.extra:
+                current = ""
+            else:
+                current = IGNORE
+            columns.append(
+                {
+                    "index": index,
+                    "letter": column_letter(index),
+                    "header": header,
+                    "field": current,
+                    "detected": detected_by_column.get(index, ""),
+                    "samples": sheet.samples.get(index, []),
+                }
+            )
+        sheets.append(
+            {
+                "name": sheet.name,
+                "source": sheet.source,
+                "header_row": sheet.header_row_index + 1,
+                "rows": len(sheet.rows),
+                "categories": len(sheet.categories),
+                "columns": columns,
+            }
+        )
+    units = []
+    for unit in sorted(plan.units.values(), key=lambda u: (u.how != "none", -u.rows, u.name)):
+        units.append(
+            {
+                "name": unit.name,
+                "rows": unit.rows,
+                "as_lead": unit.as_lead,
+                "how": unit.how,
+                "unit_id": unit.unit_id,
+                "unit_name": names.get(unit.unit_id, "") if unit.unit_id else "",
+                "suggestions": unit.suggestions,
+            }
+        )
+    return {
+        "list": {
+            "name": plan.list_name,
+            "kind": plan.list_kind,
+            "existing_id": plan.task_list.pk if plan.task_list else None,
+        },
+        "title": plan.source.title,
+        "kind": plan.source.kind,
+        "sheets": sheets,
+        "categories": [{"name": c.name, "code": c.code} for c in plan.drafts.categories],
+        "rows": rows,
+        "issues": [issue.as_dict() for issue in plan.issues],
+        "units": units,
+        "missing": [{"code": t.code, "title": t.title} for t in plan.missing[:200]],
+    }

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("<slug:slug>/", views.campaign_detail, name="detail"),
+    path("<slug:slug>/lists/<int:pk>/", views.list_detail, name="list_detail"),
+    path("<slug:slug>/lists/<int:pk>/export/", views.list_export_view, name="list_export"),
+    path("<slug:slug>/templates/<slug:kind>/", views.list_template_view, name="list_template"),
+    path("<slug:slug>/imports/", views.import_start, name="import_start"),
+    path("<slug:slug>/imports/upload/", views.import_upload, name="import_upload"),
+    path("<slug:slug>/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("<slug:slug>/imports/<int:pk>/status/", views.import_status, name="import_status"),
+    path("<slug:slug>/imports/<int:pk>/columns/", views.import_columns, name="import_columns"),
+    path("<slug:slug>/imports/<int:pk>/units/", views.import_units, name="import_units"),
+    path("<slug:slug>/imports/<int:pk>/target/", views.import_target, name="import_target"),
+    path("<slug:slug>/imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("<slug:slug>/imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
+]

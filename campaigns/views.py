@@ -1,0 +1,355 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role
+from campaigns.forms import (
+    ColumnMappingForm,
+    ImportTargetForm,
+    ImportUploadForm,
+    UnitChoicesForm,
+)
+from campaigns.models import ListImport, TaskList
+from campaigns.selectors import (
+    campaign_lists,
+    import_preview,
+    list_export,
+    list_import_state,
+    list_imports_recent,
+    list_template,
+    unit_names,
+)
+from campaigns.services.list_imports import (
+    list_import_confirm,
+    list_import_create,
+    list_import_discard,
+    list_import_set_columns,
+    list_import_set_target,
+    list_import_set_units,
+)
+from config.errors import RuleViolation
+from tasks.forms import TaskFilterForm
+from tasks.permissions import (
+    access_campaign,
+    access_list_import,
+    access_managed_campaign,
+    can_manage_campaign,
+)
+from tasks.selectors import (
+    campaign_summaries,
+    lagging_units,
+    list_filter_choices,
+    tasks_of_list,
+)
+from tasks.views import PAGE_SIZE, _query_without_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def campaign_list(request):
+    today = timezone.localdate()
+    summaries = campaign_summaries(user=request.user, today=today)
+    return render(request, "campaigns/campaign_list.html", {"summaries": summaries, "today": today})
+
+
+@login_required
+def campaign_detail(request, slug: str):
+    campaign = access_campaign(request.user, slug)
+    today = timezone.localdate()
+    summary = next(
+        s
+        for s in campaign_summaries(user=request.user, today=today)
+        if s.campaign.pk == campaign.pk
+    )
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "summary": summary,
+            # Which units lag is for the office and the leaders, not for the units themselves.
+            "lagging": lagging_units(campaign=campaign, today=today)
+            if request.user.has_role(Role.LEADER) or can_manage_campaign(request.user, campaign)
+            else None,
+            "chart_data": _chart_data(summary),
+            "today": today,
+            "can_manage": can_manage_campaign(request.user, campaign),
+        },
+    )
+
+
+@login_required
+def list_detail(request, slug: str, pk: int):
+    campaign = access_campaign(request.user, slug)
+    task_list = get_object_or_404(campaign.lists, pk=pk)
+    choices = list_filter_choices(task_list=task_list)
+    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    today = timezone.localdate()
+    tasks = tasks_of_list(
+        user=request.user, task_list=task_list, filters=form.filters(), today=today
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/list_detail.html",
+        {
+            "campaign": campaign,
+            "task_list": task_list,
+            "form": form,
+            "page": page,
+            "today": today,
+            "query": _query_without_page(request),
+            "can_manage": can_manage_campaign(request.user, campaign),
+        },
+    )
+
+
+def _chart_data(summary) -> dict:
+    names = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "grey": _("Not started")}
+    return {
+        "lists": [ls.task_list.name for ls in summary.lists],
+        "series": [
+            {
+                "key": key,
+                "name": str(name),
+                "data": [getattr(ls.counts, key) for ls in summary.lists],
+            }
+            for key, name in names.items()
+        ],
+    }
+
+
+# --- Export (anyone who may read the campaign; the tasks they may see) -----------------------
+
+
+@login_required
+@require_GET
+def list_export_view(request, slug: str, pk: int):
+    """The list as .xlsx in the layout it came in, filtered as on its page."""
+    campaign = access_campaign(request.user, slug)
+    task_list = get_object_or_404(TaskList, campaign=campaign, pk=pk)
+    choices = list_filter_choices(task_list=task_list)
+    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    data = list_export(user=request.user, task_list=task_list, filters=form.filters())
+    return _xlsx(data, f"{task_list.name}.xlsx")
+
+
+@login_required
+@require_GET
+def list_template_view(request, slug: str, kind: str):
+    """A blank list of one kind, to fill in and import."""
+    access_campaign(request.user, slug)
+    if kind not in TaskList.Kind.values:
+        raise Http404
+    label = dict(TaskList.Kind.choices)[kind]
+    return _xlsx(list_template(kind=kind), _("Template – %(kind)s.xlsx") % {"kind": label})
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Import (coordinators of the campaign only) ----------------------------------------------
+
+
+@login_required
+@require_GET
+def import_start(request, slug: str):
+    """Upload a list (or paste a plan) and see the campaign's recent imports."""
+    campaign = access_managed_campaign(request.user, slug)
+    lists = campaign_lists(campaign=campaign)
+    initial = {"task_list": request.GET.get("list", "")}
+    form = ImportUploadForm(initial=initial, lists=lists)
+    return _start_page(request, campaign, form, lists)
+
+
+def _start_page(request, campaign, form, lists, status=200):
+    return render(
+        request,
+        "campaigns/import_start.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "imports": list_imports_recent(campaign=campaign),
+            "kinds": TaskList.Kind.choices,
+            "lists": lists,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def import_upload(request, slug: str):
+    campaign = access_managed_campaign(request.user, slug)
+    lists = campaign_lists(campaign=campaign)
+    form = ImportUploadForm(request.POST, request.FILES, lists=lists)
+    if not form.is_valid():
+        return _start_page(request, campaign, form, lists, status=400)
+    filename, data = form.source()
+    try:
+        list_import = list_import_create(
+            campaign=campaign,
+            by=request.user,
+            filename=filename,
+            data=data,
+            task_list=form.target(),
+            list_name=form.cleaned_data.get("list_name", ""),
+            list_kind=form.cleaned_data.get("list_kind", ""),
+        )
+    except RuleViolation as exc:
+        form.add_error("file" if filename else "text", str(exc.message))
+        return _start_page(request, campaign, form, lists, status=400)
+    return redirect("campaigns:import_detail", slug=campaign.slug, pk=list_import.pk)
+
+
+@login_required
+@require_GET
+def import_detail(request, slug: str, pk: int):
+    """The preview: every row and what it becomes, every problem; corrections; confirm."""
+    list_import = access_list_import(request.user, slug, pk)
+    show = request.GET.get("show", "")
+    preview = import_preview(list_import=list_import, page=request.GET.get("page"), show=show)
+    sheets = [
+        ColumnMappingForm(
+            initial={"sheet": sheet["name"]}, columns=sheet["columns"], prefix=f"s{index}"
+        )
+        for index, sheet in enumerate(preview.preview.get("sheets", []))
+        if sheet.get("source") == "sheet"
+    ]
+    target = ImportTargetForm(
+        initial={
+            "task_list": list_import.task_list_id or "",
+            "list_name": list_import.list_name,
+            "list_kind": list_import.list_kind or TaskList.Kind.REFORM,
+        },
+        lists=preview.lists,
+    )
+    return render(
+        request,
+        "campaigns/import_detail.html",
+        {
+            "campaign": list_import.campaign,
+            "li": list_import,
+            "p": preview,
+            "sheet_forms": sheets,
+            "target_form": target,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_status(request, slug: str, pk: int):
+    """The progress bar, polled by the page while a job runs; reloads the page when done."""
+    list_import = access_list_import(request.user, slug, pk, with_preview=False)
+    state = list_import_state(list_import_id=list_import.pk)
+    response = render(
+        request, "campaigns/_import_progress.html", {"li": state, "campaign": list_import.campaign}
+    )
+    if not state.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _back(list_import: ListImport, anchor: str = ""):
+    url = reverse("campaigns:import_detail", args=[list_import.campaign.slug, list_import.pk])
+    return redirect(url + anchor)
+
+
+@login_required
+@require_POST
+def import_columns(request, slug: str, pk: int):
+    """Correct the column mapping of one sheet; the file is checked again."""
+    list_import = access_list_import(request.user, slug, pk)
+    prefix = request.POST.get("prefix", "")
+    sheets = (list_import.preview or {}).get("sheets", [])
+    sheet = next(
+        (s for i, s in enumerate(sheets) if f"s{i}" == prefix and s.get("source") == "sheet"), None
+    )
+    if sheet is None:
+        raise RuleViolation(_("That sheet is not in the file."), field="sheet")
+    form = ColumnMappingForm(request.POST, columns=sheet["columns"], prefix=prefix)
+    if not form.is_valid():
+        raise RuleViolation(_("Choose a field (or none) for every column."), field="columns")
+    list_import_set_columns(
+        list_import=list_import, by=request.user, sheet=sheet["name"], columns=form.mapping()
+    )
+    messages.success(request, _("The column mapping was changed and the file checked again."))
+    return _back(list_import, "#columns")
+
+
+@login_required
+@require_POST
+def import_units(request, slug: str, pk: int):
+    """Decide what unit names stand for; the file is checked again."""
+    list_import = access_list_import(request.user, slug, pk)
+    form = UnitChoicesForm(
+        request.POST, units_by_name=unit_names(names=request.POST.getlist("other"))
+    )
+    if not form.is_valid():
+        raise RuleViolation(" ".join(form.non_field_errors()), field="units")
+    list_import_set_units(
+        list_import=list_import, by=request.user, choices=form.cleaned_data["choices"]
+    )
+    messages.success(request, _("The unit names were decided and the file checked again."))
+    return _back(list_import, "#units")
+
+
+@login_required
+@require_POST
+def import_target(request, slug: str, pk: int):
+    """Choose the list the file goes into."""
+    list_import = access_list_import(request.user, slug, pk)
+    form = ImportTargetForm(request.POST, lists=campaign_lists(campaign=list_import.campaign))
+    if not form.is_valid():
+        raise RuleViolation(
+            " ".join(form.non_field_errors()) or _("Choose a list."), field="task_list"
+        )
+    list_import_set_target(
+        list_import=list_import,
+        by=request.user,
+        list_name=form.cleaned_data.get("list_name", ""),
+        list_kind=form.cleaned_data["list_kind"],
+        task_list=form.target(),
+    )
+    return _back(list_import)
+
+
+@login_required
+@require_POST
+def import_confirm(request, slug: str, pk: int):
+    """Write the import: everything in one transaction, or nothing."""
+    list_import = access_list_import(request.user, slug, pk, with_preview=False)
+    list_import = list_import_confirm(list_import=list_import, by=request.user)
+    if list_import.status == ListImport.Status.DONE:
+        messages.success(
+            request,
+            _("Imported: %(created)s tasks created, %(updated)s updated.")
+            % {
+                "created": list_import.summary.get("created", 0),
+                "updated": list_import.summary.get("updated", 0),
+            },
+        )
+    return redirect("campaigns:import_detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def import_discard(request, slug: str, pk: int):
+    list_import = access_list_import(request.user, slug, pk, with_preview=False)
+    list_import_discard(list_import=list_import, by=request.user)
+    messages.success(request, _("The upload was discarded; nothing was imported."))
+    return redirect("campaigns:import_start", slug=slug)

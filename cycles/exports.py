@@ -1,0 +1,129 @@
+"""Bulletins as .xlsx. Cells that a spreadsheet would run as formulas are escaped."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from campaigns.exporting import escape_cell
+from cycles.models import DispatchRound, MonthlyReview, Rating
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([escape_cell(value) for value in row])
+
+
+def round_workbook(round_: DispatchRound) -> Workbook:
+    result = round_.result
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    totals = result.get("totals", {})
+    _sheet(
+        workbook,
+        _("Summary"),
+        [
+            _("Week"),
+            _("Owed"),
+            _("Reported"),
+            _("Rate %"),
+            _("Late"),
+            _("Red"),
+            _("Overdue"),
+            _("Closed"),
+        ],
+        [
+            [
+                result.get("week", ""),
+                totals.get("owed"),
+                totals.get("reported"),
+                totals.get("rate"),
+                totals.get("late"),
+                totals.get("red"),
+                totals.get("overdue"),
+                totals.get("closed"),
+            ]
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Reporting by unit"),
+        [_("Unit"), _("Owed"), _("Reported"), _("Late"), _("Rate %"), _("Not reported")],
+        [
+            [u["unit"], u["owed"], u["reported"], u["late"], u["rate"], "、".join(u["missing"])]
+            for u in result.get("units", [])
+        ],
+    )
+    for key, title in (
+        ("late", _("Late")),
+        ("red", _("Red")),
+        ("overdue", _("Overdue")),
+        ("closed", _("Closed")),
+    ):
+        _sheet(
+            workbook,
+            title,
+            [_("No."), _("Task"), _("Lead unit")],
+            [[t["code"], t["title"], t["unit"]] for t in result.get(key, [])],
+        )
+    return workbook
+
+
+def review_workbook(review: MonthlyReview, tasks=None) -> Workbook:
+    """The unit ranking (published to all) and the ratings (only of ``tasks`` when given)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    labels = dict(Rating.choices)
+    _sheet(
+        workbook,
+        _("Unit ranking"),
+        [
+            _("Rank"),
+            _("Unit"),
+            _("Tasks"),
+            str(labels["on_track"]),
+            str(labels["behind"]),
+            str(labels["completed"]),
+            str(labels["not_completed"]),
+            _("Reports"),
+            _("Score"),
+        ],
+        [
+            [
+                f.rank,
+                f.unit.name,
+                f.tasks,
+                f.on_track,
+                f.behind,
+                f.completed,
+                f.not_completed,
+                f.reports,
+                float(f.score),
+            ]
+            for f in review.unit_figures.select_related("unit").order_by("rank", "unit__name")
+        ],
+    )
+    items = review.items.all() if tasks is None else review.items.filter(task__in=tasks)
+    _sheet(
+        workbook,
+        _("Ratings"),
+        [_("No."), _("Task"), _("Lead unit"), _("Rating"), _("Why")],
+        [
+            [i.task.code, i.task.title, i.lead_unit.name, str(labels.get(i.rating, "")), i.reason]
+            for i in items.select_related("task", "lead_unit").order_by(
+                "lead_unit__name", "task_id"
+            )
+        ],
+    )
+    return workbook
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

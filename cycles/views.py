@@ -1,0 +1,211 @@
+"""Pages of the cycles: rounds and their weekly bulletins, monthly reviews and bulletins, the
+dispatch schedule. Bulletins are open to whoever may see the campaign; acting is for its
+coordinators (tasks.permissions)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from config.errors import RuleViolation
+from cycles import exports, services
+from cycles.forms import ScheduleForm
+from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem
+from tasks.permissions import (
+    access_campaign,
+    can_manage_campaign,
+    visible_campaigns,
+    visible_tasks,
+)
+
+
+def _access_round(user, pk: int) -> DispatchRound:
+    round_ = get_object_or_404(DispatchRound.objects.select_related("campaign"), pk=pk)
+    if not visible_campaigns(user).filter(pk=round_.campaign_id).exists():
+        raise Http404
+    return round_
+
+
+def _access_review(user, pk: int) -> MonthlyReview:
+    review = get_object_or_404(MonthlyReview.objects.select_related("campaign"), pk=pk)
+    if not visible_campaigns(user).filter(pk=review.campaign_id).exists():
+        raise Http404
+    return review
+
+
+@login_required
+def campaign_cycles(request, slug: str):
+    """A campaign's rounds and monthly reviews, newest first."""
+    campaign = access_campaign(request.user, slug)
+    rounds = campaign.rounds.order_by("-week_start")[:30]
+    reviews = campaign.reviews.annotate(
+        items_count=Count("items"), rated=Count("items", filter=~Q(items__rating=""))
+    ).order_by("-month")[:24]
+    return render(
+        request,
+        "cycles/campaign_cycles.html",
+        {
+            "campaign": campaign,
+            "rounds": rounds,
+            "reviews": reviews,
+            "can_manage": can_manage_campaign(request.user, campaign),
+        },
+    )
+
+
+@login_required
+def round_bulletin(request, pk: int):
+    round_ = _access_round(request.user, pk)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(exports.round_workbook(round_), f"{round_.campaign.slug}-{round_.week_start}")
+    result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
+    return render(
+        request,
+        "cycles/round_bulletin.html",
+        {"round": round_, "result": result, "provisional": not round_.closed_at},
+    )
+
+
+def _until(round_):
+    return min(timezone.now(), round_.closes_at)
+
+
+@login_required
+def review_page(request, pk: int):
+    review = _access_review(request.user, pk)
+    can_manage = can_manage_campaign(request.user, review.campaign)
+    items = (
+        ReviewItem.objects.filter(review=review)
+        .select_related("task", "lead_unit", "confirmed_by")
+        .order_by("lead_unit__name", "task__task_list__order", "task__order", "task_id")
+    )
+    if not _sees_all(request.user, review.campaign):
+        # Unit staff see their own unit's lines only, as on every other page.
+        items = items.filter(task__in=visible_tasks(request.user))
+    counts = {
+        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("id")).order_by()
+    }
+    return render(
+        request,
+        "cycles/review.html",
+        {
+            "review": review,
+            "items": items,
+            "ratings": Rating.choices,
+            "can_manage": can_manage and review.status == MonthlyReview.Status.OPEN,
+            "unrated": counts.get("", 0),
+            "pending_closeouts": services.pending_closeouts(campaign=review.campaign)
+            if can_manage
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_rate(request, pk: int):
+    review = _access_review(request.user, pk)
+    ratings = {
+        int(key.removeprefix("rating_")): value
+        for key, value in request.POST.items()
+        if key.startswith("rating_") and key.removeprefix("rating_").isdigit() and value
+    }
+    try:
+        changed = services.review_rate(review=review, by=request.user, ratings=ratings)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(n)d ratings saved.") % {"n": changed})
+    return redirect("cycles:review", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_confirm_all(request, pk: int):
+    review = _access_review(request.user, pk)
+    try:
+        changed = services.review_confirm_all(review=review, by=request.user)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(n)d proposed ratings confirmed.") % {"n": changed})
+    return redirect("cycles:review", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_certify(request, pk: int):
+    review = _access_review(request.user, pk)
+    version = request.POST.get("version", "")
+    try:
+        if not version.isdigit():
+            raise RuleViolation(_("This page is out of date: reload it and try again."))
+        services.review_certify(review=review, by=request.user, expected_version=int(version))
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+        return redirect("cycles:review", pk=review.pk)
+    messages.success(request, _("%(month)s is certified and locked.") % {"month": review.label})
+    return redirect("cycles:review_bulletin", pk=review.pk)
+
+
+@login_required
+def review_bulletin(request, pk: int):
+    review = _access_review(request.user, pk)
+    if review.status != MonthlyReview.Status.CERTIFIED:
+        messages.info(request, _("The monthly bulletin appears once the month is certified."))
+        return redirect("cycles:review", pk=review.pk)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            exports.review_workbook(
+                review,
+                tasks=None
+                if _sees_all(request.user, review.campaign)
+                else visible_tasks(request.user),
+            ),
+            f"{review.campaign.slug}-{review.month:%Y-%m}",
+        )
+    figures = review.unit_figures.select_related("unit").order_by("rank", "unit__name")
+    totals = {r: review.items.filter(rating=r).count() for r in Rating.values}
+    return render(
+        request,
+        "cycles/review_bulletin.html",
+        {"review": review, "figures": figures, "totals": totals, "ratings": dict(Rating.choices)},
+    )
+
+
+@login_required
+def schedule_edit(request, slug: str):
+    campaign = access_campaign(request.user, slug)
+    if not can_manage_campaign(request.user, campaign):
+        raise PermissionDenied
+    form = ScheduleForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The dispatch schedule was saved."))
+        return redirect("cycles:campaign", slug=campaign.slug)
+    return render(
+        request,
+        "cycles/schedule.html",
+        {"campaign": campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _sees_all(user, campaign) -> bool:
+    """Coordinators of the campaign and leaders see every task's rating."""
+    return user.has_role(Role.LEADER) or can_manage_campaign(user, campaign)
+
+
+def _xlsx(workbook, stem: str) -> HttpResponse:
+    response = HttpResponse(
+        exports.workbook_bytes(workbook),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response

@@ -1,0 +1,81 @@
+from django.contrib import admin
+from import_export.admin import ExportMixin
+
+from tasks.models import Evidence, Milestone, ProgressReport, Target, Task, TaskEvent, TaskSupport
+from tasks.resources import TaskExportResource
+
+
+class TaskSupportInline(admin.TabularInline):
+    model = TaskSupport
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class TaskEventInline(admin.TabularInline):
+    model = TaskEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor", "before", "after", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(ExportMixin, admin.ModelAdmin):
+    """Read-mostly: edits here skip the services' rules, so the fields that matter are read-only.
+
+    Export gives every task as one flat row (tasks.resources); lists are imported through the
+    campaign's import page, never here.
+    """
+
+    resource_classes = [TaskExportResource]
+    list_display = ["code", "title", "task_list", "lead_unit", "status", "progress", "deadline"]
+    list_filter = ["status", "task_list__campaign", "task_list__kind"]
+    search_fields = ["code", "title", "lead_unit__name"]
+    list_select_related = ["task_list", "lead_unit"]
+    readonly_fields = ["status", "progress", "lead_unit", "version", "created_at", "updated_at"]
+    inlines = [TaskSupportInline, TargetInline, MilestoneInline, TaskEventInline]
+    autocomplete_fields = ["category", "principal_owner", "leader_in_charge", "specific_owner"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ["original_name", "size", "content_type", "uploaded_at"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "period_start", "percent", "submitted_by", "submitted_at"]
+    list_filter = ["period_start"]
+    list_select_related = ["task", "unit", "submitted_by"]
+    search_fields = ["task__title", "text"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(TaskEvent)
+class TaskEventAdmin(admin.ModelAdmin):
+    list_display = ["task", "kind", "actor", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["task", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""Read API for campaigns and tasks. The same permission module as the pages decides access."""
+
+from django.utils import timezone
+from rest_framework import serializers, viewsets
+
+from campaigns.models import Campaign, TaskList
+from tasks.permissions import visible_campaigns, visible_tasks
+from tasks.selectors import TaskFilters, apply_filters, with_list_columns
+
+
+class TaskListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskList
+        fields = ["id", "name", "kind", "source_document"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    organiser = serializers.CharField(source="organiser.name")
+    lists = TaskListSerializer(many=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "year",
+            "organiser",
+            "status",
+            "start_date",
+            "end_date",
+            "lists",
+        ]
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    campaign = serializers.CharField(source="task_list.campaign.slug")
+    task_list = serializers.IntegerField(source="task_list_id")
+    category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    lead_unit = serializers.CharField(source="lead_unit.name")
+    supporting_units = serializers.SerializerMethodField()
+    deadline = serializers.DateField(allow_null=True)
+    deadline_text = serializers.CharField()
+    ongoing = serializers.BooleanField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    light = serializers.CharField(source="light_value")
+    last_report_at = serializers.DateTimeField(allow_null=True)
+
+    def get_supporting_units(self, task) -> list[str]:
+        return [support.unit.name for support in task.supports.all()]
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CampaignSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            visible_campaigns(self.request.user)
+            .select_related("organiser")
+            .prefetch_related("lists")
+            .order_by("-year", "name")
+        )
+
+
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """Tasks the caller may read. Filters: status, light, task_list, q."""
+
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = TaskFilters(
+            status=params.get("status", ""),
+            light=params.get("light", ""),
+            task_list=int(params["task_list"]) if params.get("task_list", "").isdigit() else None,
+            q=params.get("q", "")[:100],
+        )
+        qs = with_list_columns(visible_tasks(self.request.user), today=timezone.localdate())
+        return apply_filters(qs, filters, unit_id=None).order_by("task_list_id", "order", "id")

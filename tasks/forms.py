@@ -1,0 +1,179 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from tasks.files import KINDS
+from tasks.lights import Light
+from tasks.models import Task, TaskRequest
+from tasks.selectors import TaskFilters
+
+ACCEPT = ",".join(sorted(KINDS))
+# Every form that changes a task or request carries the version it was opened at; a post
+# without it (an old page, a hand-made request) is refused rather than let overwrite.
+STALE_PAGE = {
+    "required": _("This page is out of date: reload it and try again."),
+    "invalid": _("This page is out of date: reload it and try again."),
+}
+
+
+class TaskFilterForm(forms.Form):
+    """The filter bar above a task table. Bad values are ignored rather than failing the page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Task.Status.choices]
+    )
+    light = forms.ChoiceField(
+        label=_("Light"), required=False, choices=[("", _("All lights")), *Light.choices]
+    )
+    open_instructions = forms.BooleanField(label=_("Open instructions only"), required=False)
+    role = forms.ChoiceField(
+        label=_("Our part"),
+        required=False,
+        choices=[
+            ("", _("Lead or supporting")),
+            ("lead", _("We lead")),
+            ("support", _("We support")),
+        ],
+    )
+    task_list = forms.TypedChoiceField(
+        label=_("List"), required=False, coerce=int, empty_value=None
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None
+    )
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, lists=(), categories=(), units=(), for_unit=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not for_unit:  # "our part" only means something on a unit's own task list
+            del self.fields["role"]
+        self.fields["task_list"].choices = [("", _("All lists"))] + [(x.pk, str(x)) for x in lists]
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (x.pk, str(x)) for x in categories
+        ]
+        self.fields["unit"].choices = [("", _("All units"))] + [(x.pk, str(x)) for x in units]
+        for name in ("task_list", "category", "unit"):
+            if not self.fields[name].choices[1:]:
+                del self.fields[name]
+
+    def filters(self) -> TaskFilters:
+        # A value that does not validate (a stale link, a hand-edited URL) is dropped on its own;
+        # cleaned_data keeps every field that did validate.
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        return TaskFilters(**data)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    obstacles = forms.CharField(
+        label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = MultipleFileField(label=_("Evidence files"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for target in self.targets:
+            self.fields[f"target_{target.pk}"] = forms.DecimalField(
+                label=f"{target.metric}（{_('target')} {target.target_value.normalize():f}）",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                initial=target.current_value,
+            )
+
+    def target_values(self) -> dict:
+        return {
+            target.pk: self.cleaned_data[f"target_{target.pk}"]
+            for target in self.targets
+            if self.cleaned_data.get(f"target_{target.pk}") is not None
+        }
+
+    def target_fields(self):
+        return [self[f"target_{target.pk}"] for target in self.targets]
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("I ask for"), choices=TaskRequest.Kind.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    proposed_deadline = forms.DateField(
+        label=_("New deadline (extension)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    proposed_unit = forms.ModelChoiceField(
+        label=_("Hand over to (transfer)"),
+        queryset=Unit.objects.filter(active=True).order_by("order", "name"),
+        required=False,
+    )
+    files = MultipleFileField(label=_("Evidence files (needed for close-out)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (needed to reject)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+
+
+class InstructionForm(forms.Form):
+    text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowupForm(forms.Form):
+    finding = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    result_holds = forms.TypedChoiceField(
+        label=_("Does the result last?"),
+        choices=[("yes", _("Yes, it lasts")), ("no", _("No, it slipped back"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class ReportEditForm(forms.Form):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    obstacles = forms.CharField(
+        label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)

@@ -1,0 +1,161 @@
+"""Who may see and do what. Pages, downloads and the API ask this module, nothing else.
+
+* Unit staff and unit heads: tasks where their unit leads or supports.
+* Coordinators: every task of the campaigns they coordinate (and their own unit's tasks).
+* Leaders: every task.
+* Auditors and administrators: no task content unless they also hold a business role.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from campaigns.models import Campaign, ListImport
+from tasks.models import Task, TaskSupport
+
+
+def _unit_q(user: User, prefix: str = "") -> Q:
+    if not user.unit_id or not user.has_role(Role.STAFF, Role.HEAD):
+        return Q(pk__in=[])
+    supports = TaskSupport.objects.filter(task=OuterRef(f"{prefix}pk"), unit_id=user.unit_id)
+    return Q(**{f"{prefix}lead_unit_id": user.unit_id}) | Q(Exists(supports))
+
+
+def visible_tasks_q(user: User) -> Q:
+    """A filter on Task for every task ``user`` may read."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(Role.LEADER):
+        return Q()
+    q = _unit_q(user)
+    if user.has_role(Role.COORDINATOR):
+        q |= Q(task_list__campaign__coordinators=user)
+    return q
+
+
+def visible_tasks(user: User) -> QuerySet[Task]:
+    q = visible_tasks_q(user)
+    qs = Task.objects.filter(q)
+    if user.is_authenticated and user.has_role(Role.COORDINATOR) and not user.has_role(Role.LEADER):
+        qs = qs.distinct()
+    return qs
+
+
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
+    if not user.is_authenticated or not user.has_business_role:
+        return Campaign.objects.none()
+    if user.has_role(Role.LEADER):
+        return Campaign.objects.all()
+    ids = set(visible_tasks(user).values_list("task_list__campaign_id", flat=True).distinct())
+    if user.has_role(Role.COORDINATOR):
+        ids |= set(user.coordinated_campaigns.values_list("pk", flat=True))
+    return Campaign.objects.filter(pk__in=ids)
+
+
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
+    return (
+        user.is_authenticated
+        and user.has_role(Role.COORDINATOR)
+        and campaign.coordinators.filter(pk=user.pk).exists()
+    )
+
+
+def access_task(user: User, task_id: int, queryset: QuerySet[Task] | None = None) -> Task:
+    """The task if ``user`` may read it; 404 otherwise, so its existence is not revealed."""
+    qs = queryset if queryset is not None else Task.objects.all()
+    task = qs.filter(visible_tasks_q(user), pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def access_campaign(user: User, slug: str) -> Campaign:
+    campaign = visible_campaigns(user).filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def access_managed_campaign(user: User, slug: str) -> Campaign:
+    """The campaign if ``user`` coordinates it (imports and other management); 404 otherwise."""
+    if not user.is_authenticated or not user.is_active or not user.has_role(Role.COORDINATOR):
+        raise Http404
+    campaign = Campaign.objects.filter(slug=slug, coordinators__pk=user.pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def access_list_import(user: User, slug: str, pk: int, *, with_preview: bool = True) -> ListImport:
+    """An import of a campaign ``user`` coordinates (any of its coordinators); 404 otherwise."""
+    campaign = access_managed_campaign(user, slug)
+    qs = ListImport.objects.filter(campaign=campaign, pk=pk).select_related("task_list")
+    qs = qs.defer("source") if with_preview else qs.defer("source", "preview")
+    list_import = qs.first()
+    if list_import is None:
+        raise Http404
+    list_import.campaign = campaign
+    return list_import
+
+
+# --- What a person may do on a task -------------------------------------------------------
+# Each rule takes the user and the object and answers yes or no; services call them to refuse,
+# pages call them to decide which forms to show. Reading is settled above (visible_tasks_q).
+
+OPEN_FOR_WORK = (Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF)
+
+
+def _member_of(user: User, unit_id: int | None) -> bool:
+    return bool(unit_id) and user.unit_id == unit_id and user.has_role(Role.STAFF, Role.HEAD)
+
+
+def is_lead_member(user: User, task: Task) -> bool:
+    return _member_of(user, task.lead_unit_id)
+
+
+def is_supporting_member(user: User, task: Task) -> bool:
+    return (
+        bool(user.unit_id)
+        and user.has_role(Role.STAFF, Role.HEAD)
+        and TaskSupport.objects.filter(task=task, unit_id=user.unit_id).exists()
+    )
+
+
+def can_report(user: User, task: Task) -> bool:
+    """Lead-unit staff report for the task; supporting-unit staff send a contribution."""
+    if task.status not in OPEN_FOR_WORK:
+        return False
+    return is_lead_member(user, task) or is_supporting_member(user, task)
+
+
+def can_request(user: User, task: Task) -> bool:
+    """Close-out, extension and transfer are the lead unit's to ask for."""
+    return task.status == Task.Status.IN_PROGRESS and is_lead_member(user, task)
+
+
+def can_coordinate(user: User, task: Task) -> bool:
+    """Decide requests, give instructions as the office: the task's campaign's coordinators."""
+    return can_manage_campaign(user, task.task_list.campaign)
+
+
+def can_instruct(user: User, task: Task) -> bool:
+    return user.is_authenticated and (user.has_role(Role.LEADER) or can_coordinate(user, task))
+
+
+def can_answer_instruction(user: User, task: Task) -> bool:
+    return is_lead_member(user, task)
+
+
+def can_confirm_report(user: User, report) -> bool:
+    return (
+        report.confirmed_at is None and user.has_role(Role.HEAD) and user.unit_id == report.unit_id
+    )
+
+
+def can_edit_report(user: User, report) -> bool:
+    """Staff of the reporting unit may correct a report until its month is certified."""
+    return (
+        report.locked_at is None
+        and report.task.status in OPEN_FOR_WORK
+        and _member_of(user, report.unit_id)
+    )

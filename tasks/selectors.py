@@ -1,0 +1,277 @@
+"""Reads. Each list read says what it joins, so a page costs the same few queries at any size."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Unit, User
+from campaigns.models import Campaign, Category, TaskList
+from tasks.lights import Light, light_expression
+from tasks.models import (
+    Evidence,
+    Followup,
+    Instruction,
+    ProgressReport,
+    ReportTargetValue,
+    Task,
+    TaskEvent,
+    TaskRequest,
+    TaskSupport,
+)
+from tasks.permissions import visible_campaigns, visible_tasks
+
+
+@dataclass
+class TaskFilters:
+    status: str = ""
+    light: str = ""
+    task_list: int | None = None
+    category: int | None = None
+    unit: int | None = None
+    role: str = ""  # "lead" or "support": the user's unit's part in the task
+    open_instructions: bool = False
+    q: str = ""
+
+
+def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[Task]:
+    latest = ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
+    open_instructions = (
+        Instruction.objects.filter(task=OuterRef("pk"), answered_at__isnull=True)
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        qs.select_related("task_list__campaign", "category", "lead_unit")
+        .prefetch_related(
+            Prefetch(
+                "supports",
+                queryset=TaskSupport.objects.select_related("unit").order_by("id"),
+            )
+        )
+        .annotate(
+            light_value=light_expression(today),
+            last_report_at=Subquery(latest.order_by("-submitted_at").values("submitted_at")[:1]),
+            open_instructions=Coalesce(Subquery(open_instructions, output_field=IntegerField()), 0),
+        )
+    )
+
+
+def apply_filters(qs: QuerySet[Task], filters: TaskFilters, *, unit_id: int | None) -> QuerySet:
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.light:
+        qs = qs.filter(light_value=filters.light)
+    if filters.task_list:
+        qs = qs.filter(task_list_id=filters.task_list)
+    if filters.open_instructions:
+        qs = qs.filter(open_instructions__gt=0)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.unit:
+        qs = qs.filter(Q(lead_unit_id=filters.unit) | Q(supports__unit_id=filters.unit)).distinct()
+    if unit_id and filters.role == "lead":
+        qs = qs.filter(lead_unit_id=unit_id)
+    elif unit_id and filters.role == "support":
+        qs = qs.filter(supports__unit_id=unit_id)
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:5]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(content__icontains=word)
+                | Q(code=word)
+                | Q(lead_unit__name__icontains=word)
+                | Q(specific_owner_name__icontains=word)
+            )
+    return qs
+
+
+def tasks_for_user(
+    *, user: User, filters: TaskFilters | None = None, today: datetime.date | None = None
+) -> QuerySet[Task]:
+    """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
+    today = today or timezone.localdate()
+    filters = filters or TaskFilters()
+    qs = visible_tasks(user)
+    if user.unit_id:
+        qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
+    qs = with_list_columns(qs, today=today)
+    qs = apply_filters(qs, filters, unit_id=user.unit_id)
+    return qs.order_by("task_list__campaign__name", "task_list__order", "order", "id")
+
+
+def tasks_of_list(
+    *, user: User, task_list: TaskList, filters: TaskFilters, today: datetime.date | None = None
+) -> QuerySet[Task]:
+    today = today or timezone.localdate()
+    qs = visible_tasks(user).filter(task_list=task_list)
+    qs = with_list_columns(qs, today=today)
+    return apply_filters(qs, filters, unit_id=user.unit_id).order_by("order", "id")
+
+
+@dataclass
+class LightCounts:
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    grey: int = 0
+    closed: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.green + self.yellow + self.red + self.grey
+
+    def share(self, light: str) -> int:
+        return round(100 * getattr(self, light) / self.total) if self.total else 0
+
+
+@dataclass
+class ListSummary:
+    task_list: TaskList
+    counts: LightCounts = field(default_factory=LightCounts)
+
+
+@dataclass
+class CampaignSummary:
+    campaign: Campaign
+    lists: list[ListSummary] = field(default_factory=list)
+    counts: LightCounts = field(default_factory=LightCounts)
+
+
+def campaign_summaries(*, user: User, today: datetime.date | None = None) -> list[CampaignSummary]:
+    """Every campaign the user may see, with light counts per list, counted in one SQL query."""
+    today = today or timezone.localdate()
+    campaigns = list(
+        visible_campaigns(user)
+        .select_related("organiser")
+        .prefetch_related(Prefetch("lists", queryset=TaskList.objects.order_by("order", "id")))
+        .order_by("-year", "name")
+    )
+    rows = (
+        visible_tasks(user)
+        .filter(task_list__campaign__in=campaigns)
+        .annotate(light_value=light_expression(today))
+        .values("task_list_id", "light_value")
+        .annotate(
+            n=Count("id", distinct=True),
+            closed=Count("id", filter=Q(status=Task.Status.CLOSED), distinct=True),
+        )
+        .order_by()
+    )
+    per_list: dict[int, LightCounts] = {}
+    for row in rows:
+        counts = per_list.setdefault(row["task_list_id"], LightCounts())
+        setattr(counts, row["light_value"], getattr(counts, row["light_value"]) + row["n"])
+        counts.closed += row["closed"]
+        if row["light_value"] == Light.RED:
+            counts.overdue += row["n"]
+    summaries = []
+    for campaign in campaigns:
+        summary = CampaignSummary(campaign=campaign)
+        for task_list in campaign.lists.all():
+            counts = per_list.get(task_list.pk, LightCounts())
+            summary.lists.append(ListSummary(task_list=task_list, counts=counts))
+            for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
+                setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
+        summaries.append(summary)
+    return summaries
+
+
+def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
+    """Lead units with the most red tasks in a campaign (for the leader's view)."""
+    return list(
+        Task.objects.filter(task_list__campaign=campaign)
+        .annotate(light_value=light_expression(today))
+        .values("lead_unit_id", "lead_unit__name")
+        .annotate(
+            total=Count("id"),
+            red=Count("id", filter=Q(light_value=Light.RED)),
+            yellow=Count("id", filter=Q(light_value=Light.YELLOW)),
+        )
+        .filter(Q(red__gt=0) | Q(yellow__gt=0))
+        .order_by("-red", "-yellow", "lead_unit__name")[:limit]
+    )
+
+
+def list_filter_choices(*, task_list: TaskList) -> dict:
+    return {
+        "categories": list(Category.objects.filter(task_list=task_list).order_by("order", "id")),
+        "units": list(
+            Unit.objects.filter(Q(led_tasks__task_list=task_list))
+            .distinct()
+            .order_by("order", "name")
+        ),
+    }
+
+
+def task_detail(*, task: Task) -> Task:
+    """One task with everything its page shows, in a fixed number of queries."""
+    evidence = Evidence.objects.order_by("id")
+    return (
+        Task.objects.select_related(
+            "task_list__campaign", "category", "lead_unit", "specific_owner"
+        )
+        .prefetch_related(
+            Prefetch("supports", queryset=TaskSupport.objects.select_related("unit")),
+            "targets",
+            "milestones",
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.select_related(
+                    "unit", "submitted_by", "confirmed_by"
+                )
+                .prefetch_related(
+                    Prefetch("evidence", queryset=evidence),
+                    Prefetch(
+                        "target_values",
+                        queryset=ReportTargetValue.objects.select_related("target"),
+                    ),
+                )
+                .order_by("-submitted_at", "-id"),
+            ),
+            Prefetch(
+                "instructions",
+                queryset=Instruction.objects.select_related("given_by", "answered_by"),
+            ),
+            Prefetch(
+                "requests",
+                queryset=TaskRequest.objects.select_related(
+                    "requested_by", "decided_by", "proposed_unit"
+                ).prefetch_related(Prefetch("evidence", queryset=evidence)),
+            ),
+            Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+            Prefetch("followups", queryset=Followup.objects.select_related("checked_by")),
+        )
+        .get(pk=task.pk)
+    )
+
+
+def pending_requests(*, user: User) -> QuerySet[TaskRequest]:
+    """The coordinator's queue: pending requests on tasks of the campaigns they coordinate."""
+    return (
+        TaskRequest.objects.filter(
+            status=TaskRequest.Status.PENDING,
+            task__task_list__campaign__coordinators=user,
+        )
+        .select_related(
+            "task__task_list__campaign", "task__lead_unit", "requested_by", "proposed_unit"
+        )
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .order_by("requested_at", "id")
+    )
+
+
+def evidence_for_download(*, user: User, evidence_id: int) -> Evidence:
+    """The file if its task is visible to the user; 404 otherwise."""
+    from django.http import Http404
+
+    evidence = Evidence.objects.select_related("report", "request").filter(pk=evidence_id).first()
+    if evidence is None or not visible_tasks(user).filter(pk=evidence.task_id).exists():
+        raise Http404
+    return evidence

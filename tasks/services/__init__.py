@@ -1,0 +1,33 @@
+"""Every write to a task and what hangs off it. Each service is atomic, checks who may act
+(tasks.permissions), refuses with RuleViolation, and leaves a TaskEvent."""
+
+from tasks.services.core import (
+    event_record,
+    snapshot,
+    task_create,
+    task_set_supporting_units,
+    task_update,
+)
+from tasks.services.followups import followup_record, followup_schedule
+from tasks.services.instructions import instruction_answer, instruction_give
+from tasks.services.reports import report_confirm, report_edit, report_record, report_submit
+from tasks.services.requests import request_create, request_decide, request_withdraw
+
+__all__ = [
+    "event_record",
+    "followup_record",
+    "followup_schedule",
+    "instruction_answer",
+    "instruction_give",
+    "report_confirm",
+    "report_edit",
+    "report_record",
+    "report_submit",
+    "request_create",
+    "request_decide",
+    "request_withdraw",
+    "snapshot",
+    "task_create",
+    "task_set_supporting_units",
+    "task_update",
+]

@@ -1,0 +1,223 @@
+"""Creating and changing tasks. Every write leaves a TaskEvent."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from campaigns.models import Category, TaskList
+from config.errors import RuleViolation
+from tasks.models import Milestone, Target, Task, TaskEvent, TaskSupport
+
+# Fields a task edit may change, and how each is shown in an event's before/after.
+EDITABLE_FIELDS = (
+    "code",
+    "title",
+    "content",
+    "goal",
+    "source",
+    "category_id",
+    "lead_unit_id",
+    "principal_owner_name",
+    "leader_in_charge_name",
+    "specific_owner_name",
+    "principal_owner_id",
+    "leader_in_charge_id",
+    "specific_owner_id",
+    "deadline",
+    "deadline_text",
+    "ongoing",
+    "status",
+    "progress",
+    "extra",
+    "order",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(task: Task, fields: Iterable[str] = EDITABLE_FIELDS) -> dict[str, Any]:
+    return {field: _jsonable(getattr(task, field)) for field in fields}
+
+
+def event_record(
+    *,
+    task: Task,
+    by: User | None,
+    kind: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> TaskEvent:
+    return TaskEvent.objects.create(
+        task=task, actor=by, kind=kind, before=before or {}, after=after or {}, note=note
+    )
+
+
+def _check_units(*, lead_unit: Unit | None, supporting_units: Iterable[Unit]) -> list[Unit]:
+    if lead_unit is None:
+        raise RuleViolation(_("A task needs exactly one lead unit."), field="lead_unit")
+    supporting = list(dict.fromkeys(supporting_units))
+    if any(unit.pk == lead_unit.pk for unit in supporting):
+        raise RuleViolation(
+            _("%(unit)s is the lead unit and cannot also be a supporting unit.")
+            % {"unit": lead_unit.name},
+            field="supporting_units",
+        )
+    return supporting
+
+
+def _check_deadline(*, deadline, ongoing: bool) -> None:
+    if ongoing and deadline is not None:
+        raise RuleViolation(_("An ongoing task has no deadline date."), field="deadline")
+
+
+@transaction.atomic
+def task_create(
+    *,
+    task_list: TaskList,
+    code: str,
+    title: str,
+    lead_unit: Unit,
+    by: User | None = None,
+    supporting_units: Iterable[Unit] = (),
+    category: Category | None = None,
+    targets: Iterable[dict] = (),
+    milestones: Iterable[dict] = (),
+    event_kind: str = TaskEvent.Kind.CREATED,
+    **fields: Any,
+) -> Task:
+    """Create a task with its units, targets and milestones, and record it."""
+    code = str(code).strip()
+    if not code:
+        raise RuleViolation(_("The task number is empty."), field="code")
+    if Task.objects.filter(task_list=task_list, code=code).exists():
+        raise RuleViolation(
+            _("Number %(code)s is already used in the list %(list)s.")
+            % {"code": code, "list": task_list.name},
+            field="code",
+        )
+    supporting = _check_units(lead_unit=lead_unit, supporting_units=supporting_units)
+    _check_deadline(deadline=fields.get("deadline"), ongoing=fields.get("ongoing", False))
+    unknown = (
+        set(fields)
+        - {name.removesuffix("_id") for name in EDITABLE_FIELDS}
+        - {
+            "principal_owner",
+            "leader_in_charge",
+            "specific_owner",
+        }
+    )
+    if unknown:
+        raise TypeError(f"task_create() got unexpected fields {sorted(unknown)}")
+    task = Task.objects.create(
+        task_list=task_list,
+        category=category,
+        code=code,
+        title=title,
+        lead_unit=lead_unit,
+        **fields,
+    )
+    TaskSupport.objects.bulk_create([TaskSupport(task=task, unit=unit) for unit in supporting])
+    Target.objects.bulk_create(
+        [Target(task=task, order=index, **target) for index, target in enumerate(targets)]
+    )
+    Milestone.objects.bulk_create(
+        [Milestone(task=task, order=index, **ms) for index, ms in enumerate(milestones)]
+    )
+    after = snapshot(task)
+    after["supporting_unit_ids"] = [unit.pk for unit in supporting]
+    event_record(task=task, by=by, kind=event_kind, after=after)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, task: Task, by: User | None, expected_version: int | None = None, **changes: Any
+) -> Task:
+    """Change fields of a task. With ``expected_version``, a save from a stale copy is refused."""
+    unknown = (
+        set(changes)
+        - set(EDITABLE_FIELDS)
+        - {
+            "lead_unit",
+            "category",
+            "principal_owner",
+            "leader_in_charge",
+            "specific_owner",
+        }
+    )
+    if unknown:
+        raise TypeError(f"task_update() got unexpected fields {sorted(unknown)}")
+    locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise RuleViolation(
+            _(
+                "Someone else changed this task after you opened it. "
+                "Reload the page to see their change, then make yours again."
+            ),
+            code="stale",
+        )
+    before = snapshot(locked)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    after_extra: dict[str, Any] = {}
+    if "lead_unit" in changes or "lead_unit_id" in changes:
+        _check_units(lead_unit=locked.lead_unit, supporting_units=[])
+        # The new lead unit stops being a supporting unit of the same task.
+        supports = TaskSupport.objects.filter(task=locked)
+        was = sorted(supports.values_list("unit_id", flat=True))
+        if supports.filter(unit_id=locked.lead_unit_id).delete()[0]:
+            before["supporting_unit_ids"] = was
+            after_extra["supporting_unit_ids"] = [u for u in was if u != locked.lead_unit_id]
+    _check_deadline(deadline=locked.deadline, ongoing=locked.ongoing)
+    after = {**snapshot(locked), **after_extra}
+    changed = {key for key in after if after[key] != before.get(key)}
+    if not changed:
+        return locked
+    if locked.status == Task.Status.CLOSED and "status" in changed:
+        locked.closed_at = timezone.now()
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    kind = TaskEvent.Kind.STATUS_CHANGED if changed == {"status"} else TaskEvent.Kind.UPDATED
+    event_record(
+        task=locked,
+        by=by,
+        kind=kind,
+        before={key: before[key] for key in sorted(changed)},
+        after={key: after[key] for key in sorted(changed)},
+    )
+    task.__dict__.update(locked.__dict__)
+    return task
+
+
+@transaction.atomic
+def task_set_supporting_units(*, task: Task, by: User | None, units: Iterable[Unit]) -> Task:
+    supporting = _check_units(lead_unit=task.lead_unit, supporting_units=units)
+    before = sorted(TaskSupport.objects.filter(task=task).values_list("unit_id", flat=True))
+    after = sorted(unit.pk for unit in supporting)
+    if before == after:
+        return task
+    TaskSupport.objects.filter(task=task).exclude(unit_id__in=after).delete()
+    TaskSupport.objects.bulk_create(
+        [TaskSupport(task=task, unit_id=pk) for pk in after if pk not in before]
+    )
+    Task.objects.filter(pk=task.pk).update(version=F("version") + 1)
+    event_record(
+        task=task,
+        by=by,
+        kind=TaskEvent.Kind.UNITS_CHANGED,
+        before={"supporting_unit_ids": before},
+        after={"supporting_unit_ids": after},
+    )
+    return task

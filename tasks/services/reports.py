@@ -1,0 +1,284 @@
+"""Progress reports: submitted by a unit, confirmed by its head where the campaign asks."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, Role, User
+from accounts.services import notify
+from config.errors import RuleViolation
+from tasks import permissions
+from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
+from tasks.services._common import check_files, require, store_files, task_url, unit_people
+from tasks.services.core import event_record, task_update
+
+
+def _week_start(moment: datetime.datetime) -> datetime.date:
+    day = timezone.localtime(moment).date()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _needs_confirmation(task: Task, by: User) -> bool:
+    return task.task_list.campaign.requires_head_confirmation and not by.has_role(Role.HEAD)
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    task: Task,
+    by: User,
+    text: str,
+    percent: int,
+    obstacles: str = "",
+    next_steps: str = "",
+    target_values: dict[int, Decimal] | None = None,
+    files: Iterable = (),
+    expected_version: int | None = None,
+    submitted_at: datetime.datetime | None = None,
+) -> ProgressReport:
+    """A unit reports on a task. The lead unit's report is the task's report (it moves progress
+    and target values, once confirmed where the campaign asks for it); a supporting unit's is a
+    contribution the lead unit sees."""
+    require(permissions.can_report(by, task))
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("task_list__campaign")
+        .get(pk=task.pk)
+    )
+    require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
+    is_lead = by.unit_id == task.lead_unit_id
+    if not text or not text.strip():
+        raise RuleViolation(_("Say what was done."), field="text")
+    if percent is None or not 0 <= percent <= 100:
+        raise RuleViolation(_("Percent complete must be between 0 and 100."), field="percent")
+    if is_lead and expected_version is not None and task.version != expected_version:
+        raise RuleViolation(
+            _(
+                "Someone else changed this task after you opened it. "
+                "Reload the page to see their change, then submit again."
+            ),
+            code="stale",
+        )
+    values = target_values or {}
+    targets = {t.pk: t for t in Target.objects.filter(task=task)}
+    if values and not is_lead:
+        raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
+    unknown = set(values) - set(targets)
+    if unknown:
+        raise RuleViolation(_("A target value belongs to another task."), field="targets")
+    checked = check_files(files)
+
+    submitted_at = submitted_at or timezone.now()
+    confirmed = not _needs_confirmation(task, by)
+    report = ProgressReport.objects.create(
+        task=task,
+        unit_id=by.unit_id,
+        period_start=_week_start(submitted_at),
+        text=text.strip(),
+        percent=percent,
+        obstacles=obstacles.strip(),
+        next_steps=next_steps.strip(),
+        submitted_by=by,
+        submitted_at=submitted_at,
+        confirmed_by=by if confirmed else None,
+        confirmed_at=submitted_at if confirmed else None,
+    )
+    ReportTargetValue.objects.bulk_create(
+        [
+            ReportTargetValue(report=report, target_id=pk, value=value)
+            for pk, value in values.items()
+        ]
+    )
+    store_files(checked, report=report)
+    event_record(
+        task=task,
+        by=by,
+        kind=TaskEvent.Kind.REPORT_SUBMITTED,
+        after={
+            "report_id": report.pk,
+            "unit_id": by.unit_id,
+            "percent": percent,
+            "files": [c.original_name for c in checked],
+            "target_values": {str(k): str(v) for k, v in values.items()},
+            "confirmed": confirmed,
+        },
+    )
+    if confirmed:
+        _apply(report=report, task=task, by=by)
+    else:
+        heads = unit_people(by.unit_id, Role.HEAD)
+        notify(
+            recipients=heads,
+            kind=Notification.Kind.REPORT_TO_CONFIRM,
+            title=_("A report on %(code)s %(title)s waits for your confirmation")
+            % {"code": task.code, "title": task.title[:40]},
+            url=task_url(task),
+            campaign=task.task_list.campaign,
+        )
+    return report
+
+
+def _apply(*, report: ProgressReport, task: Task, by: User) -> None:
+    """The latest confirmed lead-unit report of an open task becomes the task's progress and
+    its targets' values. An older report confirmed late, a contribution, or a report on a
+    closed task moves nothing."""
+    if report.unit_id != task.lead_unit_id or report.confirmed_at is None:
+        return
+    if task.status not in permissions.OPEN_FOR_WORK:
+        return
+    latest = (
+        ProgressReport.objects.filter(
+            task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+        )
+        .order_by("-submitted_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest != report.pk:
+        return
+    for row in report.target_values.all():
+        Target.objects.filter(pk=row.target_id).update(current_value=row.value)
+    if report.percent != task.progress:
+        task_update(task=task, by=by, progress=report.percent)
+
+
+@transaction.atomic
+def report_confirm(*, report: ProgressReport, by: User) -> ProgressReport:
+    report = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+    if report.confirmed_at is not None:
+        raise RuleViolation(_("This report has already been confirmed."), code="already")
+    if report.locked_at is not None:
+        raise RuleViolation(
+            _("The month of this report has been certified; it can no longer be changed."),
+            code="locked",
+        )
+    require(permissions.can_confirm_report(by, report))
+    report.confirmed_by = by
+    report.confirmed_at = timezone.now()
+    report.save(update_fields=["confirmed_by", "confirmed_at"])
+    task = Task.objects.select_for_update(of=("self",)).get(pk=report.task_id)
+    event_record(
+        task=task, by=by, kind=TaskEvent.Kind.REPORT_CONFIRMED, after={"report_id": report.pk}
+    )
+    _apply(report=report, task=task, by=by)
+    notify(
+        recipients=[report.submitted_by],
+        kind=Notification.Kind.REPORT_CONFIRMED,
+        title=_("Your report on %(code)s %(title)s was confirmed")
+        % {"code": task.code, "title": task.title[:40]},
+        url=task_url(task),
+        campaign=task.task_list.campaign,
+    )
+    return report
+
+
+def report_record(
+    *,
+    task: Task,
+    by: User,
+    unit,
+    text: str,
+    percent: int,
+    obstacles: str = "",
+    next_steps: str = "",
+    submitted_at: datetime.datetime | None = None,
+) -> ProgressReport:
+    """A report written by the system on a unit's behalf (demo history, imports): no permission
+    check, always confirmed."""
+    with transaction.atomic():
+        report = ProgressReport.objects.create(
+            task=task,
+            unit=unit,
+            period_start=_week_start(submitted_at or timezone.now()),
+            text=text,
+            percent=percent,
+            obstacles=obstacles,
+            next_steps=next_steps,
+            submitted_by=by,
+            submitted_at=submitted_at or timezone.now(),
+            confirmed_by=by,
+            confirmed_at=submitted_at or timezone.now(),
+        )
+        event_record(
+            task=task,
+            by=by,
+            kind=TaskEvent.Kind.REPORT_SUBMITTED,
+            after={"report_id": report.pk, "percent": percent, "unit_id": unit.pk},
+        )
+        _apply(report=report, task=task, by=by)
+        return report
+
+
+@transaction.atomic
+def report_edit(
+    *,
+    report: ProgressReport,
+    by: User,
+    text: str,
+    percent: int,
+    obstacles: str = "",
+    next_steps: str = "",
+    expected_version: int | None = None,
+) -> ProgressReport:
+    """Correct a report. Refused once the month is certified (一月一认定 locks it)."""
+    report = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("task")
+        .get(pk=report.pk)
+    )
+    if report.locked_at is not None:
+        raise RuleViolation(
+            _("The month of this report has been certified; it can no longer be changed."),
+            code="locked",
+        )
+    require(permissions.can_edit_report(by, report))
+    if expected_version is not None and report.version != expected_version:
+        raise RuleViolation(
+            _("Someone else changed this report after you opened it. Reload the page."),
+            code="stale",
+        )
+    if not text or not text.strip():
+        raise RuleViolation(_("Say what was done."), field="text")
+    if percent is None or not 0 <= percent <= 100:
+        raise RuleViolation(_("Percent complete must be between 0 and 100."), field="percent")
+    fields = ("text", "percent", "obstacles", "next_steps")
+    before = {name: getattr(report, name) for name in fields}
+    report.text, report.percent = text.strip(), percent
+    report.obstacles, report.next_steps = obstacles.strip(), next_steps.strip()
+    after = {name: getattr(report, name) for name in fields}
+    if before == after:
+        return report
+    report.edited_at = timezone.now()
+    report.version += 1
+    # Where heads confirm reports, a staff member's correction needs confirming again:
+    # otherwise editing a confirmed report would get round the head.
+    reconfirm = report.confirmed_at is not None and _needs_confirmation(
+        Task.objects.select_related("task_list__campaign").get(pk=report.task_id), by
+    )
+    if reconfirm:
+        report.confirmed_at = report.confirmed_by = None
+    report.save(update_fields=[*fields, "edited_at", "version", "confirmed_at", "confirmed_by"])
+    changed = [name for name in fields if before[name] != after[name]]
+    event_record(
+        task=report.task,
+        by=by,
+        kind=TaskEvent.Kind.REPORT_EDITED,
+        before={"report_id": report.pk, **{k: before[k] for k in changed}},
+        after={"report_id": report.pk, **{k: after[k] for k in changed}},
+    )
+    task = Task.objects.select_for_update(of=("self",)).get(pk=report.task_id)
+    if reconfirm:
+        notify(
+            recipients=unit_people(report.unit_id, Role.HEAD),
+            kind=Notification.Kind.REPORT_TO_CONFIRM,
+            title=_("A corrected report on %(code)s %(title)s waits for your confirmation")
+            % {"code": task.code, "title": task.title[:40]},
+            url=task_url(task),
+            campaign=task.task_list.campaign,
+        )
+    _apply(report=report, task=task, by=by)
+    return report

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from tasks import views
+
+app_name = "tasks"
+urlpatterns = [
+    path("mine/", views.my_tasks, name="mine"),
+    path("requests/", views.request_queue, name="requests"),
+    path("<int:pk>/", views.task_page, name="detail"),
+    path("<int:pk>/reports/", views.report_submit, name="report_submit"),
+    path("<int:pk>/requests/", views.request_create, name="request_create"),
+    path("<int:pk>/instructions/", views.instruction_give, name="instruction_give"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("instructions/<int:pk>/answer/", views.instruction_answer, name="instruction_answer"),
+    path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("followups/<int:pk>/", views.followup_record, name="followup_record"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+]

@@ -1,0 +1,352 @@
+"""Task pages. Views parse input, call one selector or service, and render; the rules live in
+tasks.permissions and tasks.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaigns.models import TaskList
+from config.errors import RuleViolation
+from tasks import permissions, services
+from tasks.forms import (
+    AnswerForm,
+    DecisionForm,
+    FollowupForm,
+    InstructionForm,
+    ReportEditForm,
+    ReportForm,
+    RequestForm,
+    TaskFilterForm,
+)
+from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.permissions import access_task, visible_tasks
+from tasks.selectors import evidence_for_download, pending_requests, task_detail, tasks_for_user
+
+PAGE_SIZE = 50
+
+
+@login_required
+def my_tasks(request):
+    """Every task where the user's unit leads or supports, grouped by campaign."""
+    user = request.user
+    lists = TaskList.objects.filter(
+        pk__in=visible_tasks(user).values("task_list_id")
+    ).select_related("campaign")
+    form = TaskFilterForm(request.GET, lists=lists)
+    today = timezone.localdate()
+    tasks = tasks_for_user(user=user, filters=form.filters(), today=today)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tasks/my_tasks.html",
+        {"form": form, "page": page, "today": today, "query": _query_without_page(request)},
+    )
+
+
+def _task_page(request, task, *, forms=None, status=200):
+    """Render the task page; ``forms`` replaces the blank form that failed, keeping its input."""
+    user = request.user
+    task = task_detail(task=task)
+    today = timezone.localdate()
+    forms = forms or {}
+    can = {
+        "report": permissions.can_report(user, task),
+        "request": permissions.can_request(user, task),
+        "instruct": permissions.can_instruct(user, task),
+        "answer": permissions.can_answer_instruction(user, task),
+        "coordinate": permissions.can_coordinate(user, task),
+        "confirm": user.has_role("head") and user.unit_id is not None,
+    }
+    targets = list(task.targets.all())
+    context = {
+        "task": task,
+        "light": task.light_on(today),
+        "today": today,
+        "can": can,
+        "is_lead": permissions.is_lead_member(user, task),
+        "report_form": forms.get("report")
+        or ReportForm(
+            targets=targets if permissions.is_lead_member(user, task) else (),
+            initial={"percent": task.progress, "version": task.version},
+        ),
+        "request_form": forms.get("request") or RequestForm(initial={"version": task.version}),
+        "instruction_form": forms.get("instruction") or InstructionForm(),
+        "answer_form": forms.get("answer") or AnswerForm(),
+        "answer_for": forms.get("answer_for"),
+        "decision_form": DecisionForm(),
+        "followup_form": forms.get("followup") or FollowupForm(),
+        "editable_reports": {
+            r.pk for r in task.reports.all() if permissions.can_edit_report(user, r)
+        },
+    }
+    return render(request, "tasks/task_detail.html", context, status=status)
+
+
+@login_required
+def task_page(request, pk: int):
+    return _task_page(request, access_task(request.user, pk))
+
+
+def _failed(form, error: RuleViolation) -> None:
+    """Put a service's refusal beside the field it concerns, or at the top of the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+@login_required
+@require_POST
+def report_submit(request, pk: int):
+    task = access_task(request.user, pk)
+    is_lead = permissions.is_lead_member(request.user, task)
+    form = ReportForm(
+        request.POST, request.FILES, targets=list(task.targets.all()) if is_lead else ()
+    )
+    if form.is_valid():
+        try:
+            services.report_submit(
+                task=task,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                obstacles=form.cleaned_data["obstacles"],
+                next_steps=form.cleaned_data["next_steps"],
+                target_values=form.target_values(),
+                files=form.cleaned_data["files"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except RuleViolation as error:
+            _failed(form, error)
+        else:
+            messages.success(request, _("Your report was submitted."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(request, task, forms={"report": form}, status=400)
+
+
+@login_required
+@require_POST
+def request_create(request, pk: int):
+    task = access_task(request.user, pk)
+    form = RequestForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.request_create(
+                task=task,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                proposed_deadline=form.cleaned_data["proposed_deadline"],
+                proposed_unit=form.cleaned_data["proposed_unit"],
+                files=form.cleaned_data["files"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except RuleViolation as error:
+            _failed(form, error)
+        else:
+            messages.success(request, _("Your request was sent to the coordinators."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(request, task, forms={"request": form}, status=400)
+
+
+def _access_request(user, pk: int) -> TaskRequest:
+    task_request = get_object_or_404(TaskRequest.objects.select_related("task"), pk=pk)
+    access_task(user, task_request.task_id)
+    return task_request
+
+
+@login_required
+@require_POST
+def request_decide(request, pk: int):
+    task_request = _access_request(request.user, pk)
+    form = DecisionForm(request.POST)
+    back = request.POST.get("next") or ""
+    if form.is_valid():
+        try:
+            services.request_decide(
+                request=task_request,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except RuleViolation as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The decision was recorded and the requester told."))
+    else:
+        errors = form.errors.get("version") or [_("Choose approve or reject.")]
+        messages.error(request, errors[0])
+    if back == "queue":
+        return redirect("tasks:requests")
+    return redirect("tasks:detail", pk=task_request.task_id)
+
+
+@login_required
+@require_POST
+def request_withdraw(request, pk: int):
+    task_request = _access_request(request.user, pk)
+    try:
+        services.request_withdraw(request=task_request, by=request.user)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The request was withdrawn."))
+    return redirect("tasks:detail", pk=task_request.task_id)
+
+
+@login_required
+def request_queue(request):
+    """Pending requests on the campaigns the coordinator runs, oldest first."""
+    if not request.user.has_role("coordinator"):
+        raise Http404
+    items = pending_requests(user=request.user)
+    return render(
+        request,
+        "tasks/request_queue.html",
+        {"items": items, "decision_form": DecisionForm(), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def instruction_give(request, pk: int):
+    task = access_task(request.user, pk)
+    form = InstructionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.instruction_give(task=task, by=request.user, text=form.cleaned_data["text"])
+        except RuleViolation as error:
+            _failed(form, error)
+        else:
+            messages.success(request, _("The instruction was sent to the lead unit."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(request, task, forms={"instruction": form}, status=400)
+
+
+@login_required
+@require_POST
+def instruction_answer(request, pk: int):
+    instruction = get_object_or_404(Instruction, pk=pk)
+    task = access_task(request.user, instruction.task_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.instruction_answer(
+                instruction=instruction, by=request.user, answer=form.cleaned_data["answer"]
+            )
+        except RuleViolation as error:
+            _failed(form, error)
+        else:
+            messages.success(request, _("Your answer was sent."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(
+        request, task, forms={"answer": form, "answer_for": instruction.pk}, status=400
+    )
+
+
+@login_required
+@require_POST
+def report_confirm(request, pk: int):
+    report = get_object_or_404(ProgressReport, pk=pk)
+    access_task(request.user, report.task_id)
+    try:
+        services.report_confirm(report=report, by=request.user)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The report was confirmed."))
+    return redirect("tasks:detail", pk=report.task_id)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """Files are never served from a public folder: only here, after the permission check,
+    as an attachment under the name they were uploaded with."""
+    evidence = evidence_for_download(user=request.user, evidence_id=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def report_edit(request, pk: int):
+    """Correct a report until its month is certified."""
+    report = get_object_or_404(ProgressReport.objects.select_related("task", "unit"), pk=pk)
+    task = access_task(request.user, report.task_id)
+    if request.method == "POST":
+        form = ReportEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_edit(
+                    report=report,
+                    by=request.user,
+                    text=form.cleaned_data["text"],
+                    percent=form.cleaned_data["percent"],
+                    obstacles=form.cleaned_data["obstacles"],
+                    next_steps=form.cleaned_data["next_steps"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except RuleViolation as error:
+                _failed(form, error)
+            else:
+                messages.success(request, _("The report was corrected."))
+                return redirect("tasks:detail", pk=task.pk)
+        status = 400
+    else:
+        if not permissions.can_edit_report(request.user, report):
+            raise PermissionDenied
+        form = ReportEditForm(
+            initial={
+                "text": report.text,
+                "percent": report.percent,
+                "obstacles": report.obstacles,
+                "next_steps": report.next_steps,
+                "version": report.version,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "tasks/report_edit.html",
+        {"form": form, "report": report, "task": task},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def followup_record(request, pk: int):
+    followup = get_object_or_404(Followup, pk=pk)
+    task = access_task(request.user, followup.task_id)
+    form = FollowupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_record(
+                followup=followup,
+                by=request.user,
+                finding=form.cleaned_data["finding"],
+                result_holds=form.cleaned_data["result_holds"],
+            )
+        except RuleViolation as error:
+            _failed(form, error)
+        else:
+            messages.success(request, _("The follow-up was recorded."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(request, task, forms={"followup": form}, status=400)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

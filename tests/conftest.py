@@ -1,0 +1,135 @@
+import datetime
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from accounts.models import Role
+from tasks.models import Target, TaskSupport
+from tests.factories import (
+    PASSWORD,
+    CampaignFactory,
+    TaskFactory,
+    TaskListFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+def require(what: str, ok: bool, install: str) -> None:
+    """A test that needs a server or a browser: fail in CI, skip elsewhere saying what to install."""
+    if ok:
+        return
+    message = f"{what} is not available; {install}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager():
+    """Jobs queued by on_commit run inline, as a worker would run them. (The Celery app reads
+    Django's settings under the CELERY_ namespace, so the key is set under that name on the
+    app itself: changing Django's settings once the app is configured would do nothing.)"""
+    from config.celery import app
+
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    require(
+        "Redis (REDIS_URL)",
+        bool(url) and reachable(url),
+        "start Redis and set REDIS_URL=redis://127.0.0.1:6379/15 (CI does both)",
+    )
+    return url
+
+
+@pytest.fixture
+def chromium_path():
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    require("Chromium", bool(path), "install Debian's chromium package (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def approval_unit(db):
+    return UnitFactory(name="区行政审批服务局")
+
+
+@pytest.fixture
+def staff_user(approval_unit):
+    return UserFactory(username="staff", unit=approval_unit, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+class World:
+    """One campaign, one task, and one person in every position around it."""
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    w.lead = UnitFactory(name="区行政审批服务局")
+    w.support = UnitFactory(name="区大数据局")
+    w.other = UnitFactory(name="区发展改革局")
+    w.office = UnitFactory(name="区营商环境建设办公室")
+    w.campaign = CampaignFactory(slug="reform", name="改革攻坚行动")
+    w.other_campaign = CampaignFactory(slug="other", name="另一个行动")
+    w.task_list = TaskListFactory(campaign=w.campaign)
+    w.task = TaskFactory(
+        task_list=w.task_list,
+        lead_unit=w.lead,
+        title="推行容缺受理机制",
+        deadline=datetime.date(2030, 6, 30),
+        progress=20,
+    )
+    TaskSupport.objects.create(task=w.task, unit=w.support)
+    w.target = Target.objects.create(
+        task=w.task, metric="零跑动事项可办率(%)", target_value=65, current_value=55, baseline=55
+    )
+    w.lead_staff = UserFactory(username="lead_staff", unit=w.lead, roles=[Role.STAFF])
+    w.lead_head = UserFactory(username="lead_head", unit=w.lead, roles=[Role.HEAD])
+    w.support_staff = UserFactory(username="support_staff", unit=w.support, roles=[Role.STAFF])
+    w.other_staff = UserFactory(username="other_staff", unit=w.other, roles=[Role.STAFF])
+    w.coordinator = UserFactory(username="coord", unit=w.office, roles=[Role.COORDINATOR])
+    w.campaign.coordinators.add(w.coordinator)
+    w.other_coordinator = UserFactory(
+        username="other_coord", unit=w.office, roles=[Role.COORDINATOR]
+    )
+    w.other_campaign.coordinators.add(w.other_coordinator)
+    w.leader = UserFactory(username="leader", unit=w.office, roles=[Role.LEADER])
+    w.auditor = UserFactory(username="auditor", unit=w.office, roles=[Role.AUDITOR])
+    return w

@@ -1,0 +1,393 @@
+"""Every URL × method × role, generated from the URL configuration.
+
+A route added later without an entry in MATRIX (or a reason in NOT_TASK_RELATED) fails
+``test_every_route_has_an_entry``. Each refusal also checks that nothing changed.
+"""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Channel, Delivery, Notification, User
+from accounts.services import notify
+from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.services.list_imports import list_import_create
+from cycles.models import MonthlyReview, ReviewItem
+from cycles.schedule import round_times
+from cycles.services import review_open, round_open
+from tasks.models import (
+    Evidence,
+    Followup,
+    Instruction,
+    ProgressReport,
+    Task,
+    TaskEvent,
+    TaskRequest,
+)
+from tasks.services import instruction_give, report_submit, request_create
+from tests.tasks import files
+
+PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
+
+ROLES = ("lead", "support", "other", "head", "coord", "other_coord", "leader", "auditor", "anon")
+
+# Routes that carry no task content, and why.
+NOT_TASK_RELATED = {
+    "login": "the login form",
+    "logout": "POST-only logout of one's own session",
+    "healthz": "liveness: database and heartbeat ages, no content",
+    "set_language": "Django's language switch",
+    "api-schema": "the OpenAPI description, no data",
+    "api-root": "DRF's list of endpoints, no data",
+}
+
+
+def codes(**by_role) -> dict:
+    """Expected status per role; ``rest`` fills the roles not named."""
+    rest = by_role.pop("rest", None)
+    table = {role: by_role.get(role, rest) for role in ROLES}
+    assert None not in table.values(), by_role
+    return table
+
+
+SEE_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, rest=200)
+POST_ONLY = codes(anon=302, rest=405)
+# Importing is for the campaign's coordinators; anyone else does not learn the page exists.
+COORD_ONLY_GET = codes(coord=200, anon=302, rest=404)
+
+MATRIX = {
+    "home": {"GET": codes(auditor=200, anon=302, rest=302)},
+    "notifications": {"GET": codes(anon=302, rest=200)},
+    "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},
+    "notification_open": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
+    "notification_settings": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=302)},
+    "deliveries_failed": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
+    "delivery_retry": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "tasks:mine": {"GET": codes(anon=302, rest=200)},
+    "tasks:requests": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
+    "tasks:detail": {"GET": SEE_TASK},
+    "tasks:evidence": {"GET": SEE_TASK},
+    "tasks:report_submit": {
+        "POST": codes(lead=302, support=302, head=302, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:request_create": {
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:instruction_give": {
+        "POST": codes(coord=302, leader=302, lead=403, head=403, support=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:request_decide": {
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:request_withdraw": {
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:instruction_answer": {
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:report_confirm": {
+        "POST": codes(head=302, lead=403, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "tasks:report_edit": {
+        "GET": codes(lead=200, head=200, support=403, coord=403, leader=403, anon=302, rest=404),
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+    },
+    "tasks:followup_record": {
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "cycles:campaign": {"GET": SEE_TASK},
+    "cycles:schedule": {
+        "GET": codes(coord=200, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+    },
+    "cycles:round": {"GET": SEE_TASK},
+    "cycles:review": {"GET": SEE_TASK},
+    "cycles:review_bulletin": {
+        "GET": codes(other=404, other_coord=404, auditor=404, anon=302, rest=302)
+    },
+    "cycles:review_rate": {
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "cycles:review_confirm_all": {
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "cycles:review_certify": {
+        "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "campaigns:list_export": {"GET": SEE_TASK},
+    "campaigns:list_template": {"GET": SEE_TASK},
+    "campaigns:import_start": {"GET": COORD_ONLY_GET},
+    "campaigns:import_detail": {"GET": COORD_ONLY_GET},
+    "campaigns:import_status": {"GET": COORD_ONLY_GET},
+    "campaigns:import_upload": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # A sheet that is not in the file: refused (400), nothing changes.
+    "campaigns:import_columns": {"POST": codes(coord=400, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:import_units": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:import_target": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # The plan names units the test directory lacks: confirm is refused whole (400).
+    "campaigns:import_confirm": {"POST": codes(coord=400, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:import_discard": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:list": {"GET": codes(anon=302, rest=200)},
+    "campaigns:detail": {"GET": SEE_TASK},
+    "campaigns:list_detail": {"GET": SEE_TASK},
+    "campaign-list": {"GET": codes(anon=403, rest=200)},
+    "campaign-detail": {"GET": codes(other=404, other_coord=404, auditor=404, anon=403, rest=200)},
+    "task-list": {"GET": codes(anon=403, rest=200)},
+    "task-detail": {"GET": codes(other=404, other_coord=404, auditor=404, anon=403, rest=200)},
+}
+
+
+def _route_names(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _route_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_route_has_an_entry():
+    missing = sorted(
+        {name for name in _route_names() if name not in MATRIX and name not in NOT_TASK_RELATED}
+        - {"api-schema"}
+    )
+    assert not missing, f"add these routes to the permission matrix: {missing}"
+
+
+@pytest.fixture
+def scene(world):
+    """The world of tests/tasks plus one of everything a URL can point at."""
+    world.campaign.requires_head_confirmation = True
+    world.campaign.save()
+    world.report = report_submit(
+        task=world.task, by=world.lead_staff, text="待确认", percent=30, files=[files.pdf()]
+    )
+    world.evidence = world.report.evidence.get()
+    world.request = request_create(
+        task=world.task,
+        by=world.lead_staff,
+        kind="extension",
+        reason="需市级支持",
+        proposed_deadline=datetime.date(2031, 6, 30),
+    )
+    world.instruction = instruction_give(task=world.task, by=world.leader, text="请加快")
+    world.notice = Notification.objects.filter(recipient=world.lead_staff).first()
+    world.followup = Followup.objects.create(task=world.task, due_date=datetime.date(2027, 1, 1))
+    world.round = round_open(
+        campaign=world.campaign,
+        times=round_times(world.campaign, datetime.date(2026, 11, 23)),
+        now=timezone.now(),
+    )
+    world.review = review_open(
+        campaign=world.campaign, month=datetime.date(2026, 10, 1), now=timezone.now()
+    )
+    world.review_item = world.review.items.first()
+    world.list_import = list_import_create(
+        campaign=world.campaign,
+        by=world.coordinator,
+        filename="plan-document.txt",
+        data=PLAN,
+        list_name="放管服重点任务",
+        list_kind="reform",
+        background=False,
+    )
+    # An email about the campaign that could not be sent (发送失败).
+    world.failed_delivery = Delivery.objects.create(
+        notification=notify(
+            recipients=[world.lead_staff],
+            kind=Notification.Kind.OTHER,
+            title="通报已发布",
+            campaign=world.campaign,
+        )[0],
+        channel=Channel.EMAIL,
+        target="lead@example.gov.cn",
+        status=Delivery.Status.FAILED,
+        attempts=1,
+        last_error="SMTP 550: no such user",
+    )
+    world.users = {
+        "lead": world.lead_staff,
+        "support": world.support_staff,
+        "other": world.other_staff,
+        "head": world.lead_head,
+        "coord": world.coordinator,
+        "other_coord": world.other_coordinator,
+        "leader": world.leader,
+        "auditor": world.auditor,
+    }
+    return world
+
+
+def url_and_data(name: str, w) -> tuple[str, dict]:
+    task = Task.objects.get(pk=w.task.pk)
+    imp = [w.campaign.slug, w.list_import.pk]
+    table = {
+        "home": ("home", [], {}),
+        "notifications": ("notifications", [], {}),
+        "notifications_read_all": ("notifications_read_all", [], {}),
+        "notification_open": ("notification_open", [w.notice.pk], {}),
+        "notification_settings": ("notification_settings", [], {"robot": "on"}),
+        "deliveries_failed": ("deliveries_failed", [], {}),
+        "delivery_retry": ("delivery_retry", [w.failed_delivery.pk], {}),
+        "tasks:mine": ("tasks:mine", [], {}),
+        "tasks:requests": ("tasks:requests", [], {}),
+        "tasks:detail": ("tasks:detail", [task.pk], {}),
+        "tasks:evidence": ("tasks:evidence", [w.evidence.pk], {}),
+        "tasks:report_submit": (
+            "tasks:report_submit",
+            [task.pk],
+            {"text": "本周进展", "percent": 40, "version": task.version},
+        ),
+        "tasks:request_create": (
+            "tasks:request_create",
+            [task.pk],
+            {
+                "kind": "transfer",
+                "reason": "职责调整",
+                "proposed_unit": w.support.pk,
+                "version": task.version,
+            },
+        ),
+        "tasks:instruction_give": ("tasks:instruction_give", [task.pk], {"text": "请报送"}),
+        "tasks:request_decide": (
+            "tasks:request_decide",
+            [w.request.pk],
+            {"decision": "reject", "comment": "理由不足", "version": w.request.version},
+        ),
+        "tasks:request_withdraw": ("tasks:request_withdraw", [w.request.pk], {}),
+        "tasks:instruction_answer": (
+            "tasks:instruction_answer",
+            [w.instruction.pk],
+            {"answer": "已落实"},
+        ),
+        "tasks:report_confirm": ("tasks:report_confirm", [w.report.pk], {}),
+        "tasks:report_edit": (
+            "tasks:report_edit",
+            [w.report.pk],
+            {"text": "更正后的进展", "percent": 35, "version": w.report.version},
+        ),
+        "tasks:followup_record": (
+            "tasks:followup_record",
+            [w.followup.pk],
+            {"finding": "成效巩固", "result_holds": "yes"},
+        ),
+        "cycles:campaign": ("cycles:campaign", [w.campaign.slug], {}),
+        "cycles:schedule": (
+            "cycles:schedule",
+            [w.campaign.slug],
+            {
+                "dispatch_enabled": "on",
+                "dispatch_weekday": 1,
+                "dispatch_time": "10:00",
+                "report_due_weekday": 4,
+                "report_due_time": "17:00",
+                "reminder_hours_before_due": 12,
+                "schedule_timezone": "Asia/Shanghai",
+                "followup_months": 3,
+            },
+        ),
+        "cycles:round": ("cycles:round", [w.round.pk], {}),
+        "cycles:review": ("cycles:review", [w.review.pk], {}),
+        "cycles:review_bulletin": ("cycles:review_bulletin", [w.review.pk], {}),
+        "cycles:review_rate": (
+            "cycles:review_rate",
+            [w.review.pk],
+            {f"rating_{w.review_item.pk}": "behind"},
+        ),
+        "cycles:review_confirm_all": ("cycles:review_confirm_all", [w.review.pk], {}),
+        "cycles:review_certify": (
+            "cycles:review_certify",
+            [w.review.pk],
+            {"version": w.review.version},
+        ),
+        "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
+        "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
+        "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
+        "campaigns:import_detail": ("campaigns:import_detail", imp, {}),
+        "campaigns:import_status": ("campaigns:import_status", imp, {}),
+        "campaigns:import_upload": (
+            "campaigns:import_upload",
+            [w.campaign.slug],
+            {"text": PLAN.decode(), "list_name": "矩阵清单", "list_kind": "reform"},
+        ),
+        "campaigns:import_columns": ("campaigns:import_columns", imp, {"sheet": "x"}),
+        "campaigns:import_units": ("campaigns:import_units", imp, {}),
+        "campaigns:import_target": (
+            "campaigns:import_target",
+            imp,
+            {"list_name": "另一个清单", "list_kind": "reform"},
+        ),
+        "campaigns:import_confirm": ("campaigns:import_confirm", imp, {}),
+        "campaigns:import_discard": ("campaigns:import_discard", imp, {}),
+        "campaigns:list": ("campaigns:list", [], {}),
+        "campaigns:detail": ("campaigns:detail", [w.campaign.slug], {}),
+        "campaigns:list_detail": ("campaigns:list_detail", [w.campaign.slug, w.task_list.pk], {}),
+        "campaign-list": ("campaign-list", [], {}),
+        "campaign-detail": ("campaign-detail", [w.campaign.slug], {}),
+        "task-list": ("task-list", [], {}),
+        "task-detail": ("task-detail", [task.pk], {}),
+    }
+    route, args, data = table[name]
+    return reverse(route, args=args), data
+
+
+def snapshot() -> tuple:
+    return (
+        list(Task.objects.order_by("pk").values_list("status", "progress", "lead_unit", "version")),
+        list(TaskRequest.objects.order_by("pk").values_list("status", "version")),
+        list(Instruction.objects.order_by("pk").values_list("answered_at", flat=True)),
+        list(ProgressReport.objects.order_by("pk").values_list("confirmed_at", flat=True)),
+        Evidence.objects.count(),
+        TaskEvent.objects.count(),
+        list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
+        list(ProgressReport.objects.order_by("pk").values_list("text", "percent")),
+        list(ReviewItem.objects.order_by("pk").values_list("rating", flat=True)),
+        list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
+        list(Campaign.objects.order_by("pk").values_list("dispatch_weekday", "dispatch_time")),
+        list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
+        list(ListImport.objects.order_by("pk").values_list("status", flat=True)),
+        TaskList.objects.count(),
+        list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
+        list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
+    )
+
+
+CASES = [
+    (name, method, role, expected)
+    for name, methods in MATRIX.items()
+    for method, table in methods.items()
+    for role, expected in table.items()
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
+def test_permission_matrix(client, scene, name, method, role, expected):
+    if role != "anon":
+        client.force_login(scene.users[role])
+    url, data = url_and_data(name, scene)
+    before = snapshot()
+
+    response = client.post(url, data) if method == "POST" else client.get(url)
+
+    assert response.status_code == expected, (name, method, role)
+    if response.status_code == 302 and role == "anon":
+        assert response["Location"].startswith(reverse("login"))
+    if expected >= 400 or method == "GET":
+        assert snapshot() == before, "a refused or read-only request changed something"

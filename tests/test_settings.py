@@ -1,0 +1,95 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "broker": settings.CELERY_BROKER_URL,
+    "backend": settings.CELERY_RESULT_BACKEND,
+    "debug": settings.DEBUG,
+    "hosts": settings.ALLOWED_HOSTS,
+    "tz": settings.TIME_ZONE,
+    "lang": settings.LANGUAGE_CODE,
+    "secret": settings.SECRET_KEY,
+    "email": settings.EMAIL_BACKEND,
+    "email_host": getattr(settings, "EMAIL_HOST", ""),
+    "serializer": settings.CELERY_TASK_SERIALIZER,
+    "accept": settings.CELERY_ACCEPT_CONTENT,
+}))
+"""
+
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "EMAIL_URL",
+    "TIME_ZONE",
+    "LANGUAGE_CODE",
+)
+
+
+def settings_with(tmp_path, **variables) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env.update(variables, DJANGO_SETTINGS_MODULE="config.settings", QINGDAN_VAR_DIR=str(tmp_path))
+    out = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_with_no_environment_it_runs_embedded(tmp_path):
+    s = settings_with(tmp_path)
+
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"].startswith(str(tmp_path))
+    assert s["broker"] == "filesystem://"
+    assert s["backend"].startswith("file://")
+    assert s["debug"] is False
+    assert s["tz"] == "Asia/Shanghai"
+    assert s["lang"] == "zh-hans"
+    assert s["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert s["serializer"] == "json" and s["accept"] == ["json"]
+    # A random key is made once and kept, so sessions survive a restart.
+    assert len(s["secret"]) > 40
+    assert settings_with(tmp_path)["secret"] == s["secret"]
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    s = settings_with(
+        tmp_path,
+        DATABASE_URL="postgres://u:p@db.internal:5432/qingdan",
+        REDIS_URL="redis://cache.internal:6379/2",
+        SECRET_KEY="from-the-environment",
+        DEBUG="true",
+        ALLOWED_HOSTS="a.gov.cn,b.gov.cn",
+        EMAIL_URL="smtp://mailer:pw@mail.gov.cn:25",
+        TIME_ZONE="Asia/Urumqi",
+        LANGUAGE_CODE="en",
+    )
+
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["name"] == "qingdan"
+    assert s["broker"] == s["backend"] == "redis://cache.internal:6379/2"
+    assert s["secret"] == "from-the-environment"
+    assert s["debug"] is True
+    assert s["hosts"] == ["a.gov.cn", "b.gov.cn"]
+    assert s["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert s["email_host"] == "mail.gov.cn"
+    assert s["tz"] == "Asia/Urumqi"
+    assert s["lang"] == "en"
