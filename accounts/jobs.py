@@ -1,5 +1,8 @@
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
+from accounts.services import deliveries_prune as prune
 from accounts.services import deliveries_sweep as sweep
 from accounts.services import delivery_send as send
 from accounts.services import heartbeat_beat
@@ -33,3 +36,11 @@ def delivery_send(delivery_id: int) -> None:
 def deliveries_sweep() -> None:
     """Beat sends this every minute: queue the pending deliveries that are due."""
     sweep()
+
+
+@shared_task(
+    name="accounts.jobs.deliveries_prune", ignore_result=True, soft_time_limit=540, time_limit=600
+)
+def deliveries_prune() -> None:
+    """Beat sends this nightly: forget deliveries finished longer ago than the settings keep."""
+    prune(now=timezone.now(), keep_days=settings.DELIVERIES_KEEP_DAYS)

@@ -432,6 +432,20 @@ def deliveries_sweep(*, now: datetime.datetime | None = None, limit: int = 500) 
     return ids
 
 
+def deliveries_prune(*, now: datetime.datetime, keep_days: int) -> int:
+    """Delete deliveries that were sent or gave up more than ``keep_days`` ago.
+
+    The in-app notices they carried stay; pending deliveries are never touched.
+    """
+    cutoff = now - datetime.timedelta(days=keep_days)
+    deleted, _by_model = Delivery.objects.filter(
+        status__in=[Delivery.Status.SENT, Delivery.Status.FAILED], created_at__lt=cutoff
+    ).delete()
+    if deleted:
+        logger.info("deleted %d deliveries older than %d days", deleted, keep_days)
+    return deleted
+
+
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     """Send a failed delivery again now, with a fresh round of attempts."""

@@ -8,10 +8,16 @@ state they expect (a confirmed import is written once).
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import ListImport
-from campaigns.services.list_imports import list_import_check, list_import_failed, list_import_run
+from campaigns.services.list_imports import (
+    list_import_check,
+    list_import_failed,
+    list_import_run,
+    list_imports_prune,
+)
 
 TIME_LIMIT = settings.CELERY_TASK_TIME_LIMIT
 SOFT_TIME_LIMIT = settings.CELERY_TASK_SOFT_TIME_LIMIT
@@ -67,3 +73,14 @@ def list_import_run_job(list_import_id: int, user_id: int | None) -> None:
             message=_("The import failed unexpectedly; nothing was imported."),
         )
         raise
+
+
+@shared_task(
+    name="campaigns.jobs.list_imports_prune",
+    ignore_result=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=SOFT_TIME_LIMIT,
+)
+def list_imports_prune_job() -> None:
+    """Beat sends this nightly: discard uploads nobody confirmed (settings.IMPORTS_KEEP_DAYS)."""
+    list_imports_prune(now=timezone.now(), keep_days=settings.IMPORTS_KEEP_DAYS)

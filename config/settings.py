@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -228,7 +229,24 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retries after their backoff, and sends whose message or worker was lost.
     "deliveries-sweep": {"task": "accounts.jobs.deliveries_sweep", "schedule": 60.0},
+    # Housekeeping at night (local time), when nobody is uploading.
+    "deliveries-prune": {
+        "task": "accounts.jobs.deliveries_prune",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "list-imports-prune": {
+        "task": "campaigns.jobs.list_imports_prune",
+        "schedule": crontab(hour=3, minute=20),
+    },
+    "evidence-orphans-remove": {
+        "task": "tasks.jobs.evidence_orphans_remove",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# How long housekeeping keeps things (see the README's "Housekeeping").
+DELIVERIES_KEEP_DAYS = env.int("DELIVERIES_KEEP_DAYS", default=90)
+IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
+ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)
 
 # django-import-export (admin import and export of units, export of tasks): who may use it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

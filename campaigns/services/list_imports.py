@@ -10,7 +10,9 @@ The engine itself is ``imports.py``.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +34,8 @@ from campaigns.services.imports import (
     import_read,
 )
 from config.errors import RuleViolation
+
+logger = logging.getLogger(__name__)
 
 
 def _row_estimate(inspection: Inspection) -> int:
@@ -386,6 +390,34 @@ def list_import_failed(*, list_import_id: int, message: str) -> None:
         ListImport.Status.IMPORTING,
     ):
         _failed(list_import, message)
+
+
+def list_imports_prune(*, now: datetime.datetime, keep_days: int) -> int:
+    """Discard uploads left unconfirmed for ``keep_days``: their files and previews go.
+
+    Imported lists keep their file (it is the source document of the list). One UPDATE, so an
+    import being confirmed at this moment (its row locked, its status changing) is left alone.
+    """
+    cutoff = now - datetime.timedelta(days=keep_days)
+    count = ListImport.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[
+            ListImport.Status.CHECKING,
+            ListImport.Status.READY,
+            ListImport.Status.REFUSED,
+            ListImport.Status.FAILED,
+        ],
+    ).update(
+        status=ListImport.Status.DISCARDED,
+        source=b"",
+        preview={},
+        stage="",
+        message=_("Discarded after %(days)d days without being imported.") % {"days": keep_days},
+        finished_at=now,
+    )
+    if count:
+        logger.info("discarded %d list imports older than %d days", count, keep_days)
+    return count
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from tasks.services.core import (
     task_set_supporting_units,
     task_update,
 )
+from tasks.services.evidence import evidence_orphans_remove
 from tasks.services.followups import followup_record, followup_schedule
 from tasks.services.instructions import instruction_answer, instruction_give
 from tasks.services.reports import report_confirm, report_edit, report_record, report_submit
@@ -15,6 +16,7 @@ from tasks.services.requests import request_create, request_decide, request_with
 
 __all__ = [
     "event_record",
+    "evidence_orphans_remove",
     "followup_record",
     "followup_schedule",
     "instruction_answer",

@@ -1,0 +1,23 @@
+"""Background jobs of the tasks app."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from tasks.services import evidence_orphans_remove as remove
+
+
+@shared_task(
+    name="tasks.jobs.evidence_orphans_remove",
+    ignore_result=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def evidence_orphans_remove() -> None:
+    """Beat sends this nightly: delete evidence files that no report or request names."""
+    remove(
+        now=timezone.now(),
+        grace=datetime.timedelta(hours=settings.ORPHAN_FILES_GRACE_HOURS),
+    )
