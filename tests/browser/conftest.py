@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,6 +29,10 @@ def browser(chromium_path):
         browser = p.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs, Django keeps this thread's database connections
+        # per async context (asgiref's Local): the test body's connection is not the one
+        # pytest-django closes, and would keep the test database from being dropped.
+        connections.close_all()
 
 
 @pytest.fixture
