@@ -195,7 +195,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "channel",
         "to",
         "robot",
-        "people",
+        "people_list",
         "kind",
         "status",
         "attempts",
@@ -214,6 +214,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind"))
     def kind(self, obj):
         return obj.notification.get_kind_display()
+
+    @admin.display(description=_("people named"))
+    def people_list(self, obj):
+        return "、".join(obj.people_labels)
 
     def has_add_permission(self, request):
         return False
