@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -478,11 +478,23 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     return delivery
 
 
-def notification_preferences_update(*, user: User, email: bool, robot: bool) -> User:
-    """Choose the channels besides the bell (which is always on)."""
+def notification_preferences_update(
+    *, user: User, email: bool, robot: bool, mobile: str, wecom_userid: str
+) -> User:
+    """Choose the channels besides the bell (which is always on), and how group robots may @
+    the person: by mobile on DingTalk, by WeCom account on WeCom (empty: named only)."""
+    handles = {"mobile": mobile.strip(), "wecom_userid": wecom_userid.strip()}
+    for name, value in handles.items():
+        if value:
+            try:
+                User._meta.get_field(name).run_validators(value)
+            except ValidationError as error:
+                raise RuleViolation(error.messages[0], field=name) from None
     user.notify_by_email = email
     user.notify_by_robot = robot
-    user.save(update_fields=["notify_by_email", "notify_by_robot"])
+    for name, value in handles.items():
+        setattr(user, name, value)
+    user.save(update_fields=["notify_by_email", "notify_by_robot", *handles])
     return user
 
 

@@ -38,6 +38,7 @@ from accounts.services import (
     notify,
     user_admin_access_sync,
 )
+from config.errors import RuleViolation
 from tasks.services import instruction_give
 from tests.factories import RobotWebhookFactory, UnitFactory, UserFactory
 
@@ -948,6 +949,136 @@ def test_notify_queries_do_not_grow_with_people_who_can_be_mentioned(
     campaign_delivery = Delivery.objects.filter(robot__campaign=world.campaign).latest("pk")
     assert len(campaign_delivery.people) == 30
     assert all(p["wecom_userid"] for p in campaign_delivery.people)
+
+
+# --- Mobile number and WeCom account: who sets them, who sees them ---------------------------
+
+
+@pytest.mark.django_db
+def test_a_person_saves_their_mobile_and_wecom_account_on_the_settings_page(client, world):
+    client.force_login(world.lead_staff)
+
+    response = client.post(
+        reverse("notification_settings"),
+        {"robot": "on", "mobile": " 13800000000 ", "wecom_userid": "zhang.san@corp-1_x"},
+    )
+
+    assert response.status_code == 302
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == (
+        "13800000000",
+        "zhang.san@corp-1_x",
+    )
+    page = client.get(reverse("notification_settings"))
+    assert b'value="13800000000"' in page.content and b'value="zhang.san@corp-1_x"' in page.content
+    assert "只用于在群机器人消息中@您".encode() in page.content
+    # Emptied again: named, not mentioned.
+    client.post(reverse("notification_settings"), {"robot": "on"})
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("mobile", "1380000000", "请填写中国大陆手机号"),
+        ("mobile", "12800000000", "请填写中国大陆手机号"),
+        ("mobile", "138-0000-0000", "请填写中国大陆手机号"),
+        ("mobile", "+8613800000000", "请填写中国大陆手机号"),
+        ("wecom_userid", "张三", "企业微信账号只能"),
+        ("wecom_userid", "zhang san", "企业微信账号只能"),
+        ("wecom_userid", "<@all>", "企业微信账号只能"),
+        ("wecom_userid", "a" * 65, "不超过 64 字符"),
+    ],
+)
+@pytest.mark.django_db
+def test_the_settings_page_refuses_a_wrong_mobile_or_wecom_account_in_chinese(
+    client, world, field, value, error
+):
+    client.force_login(world.lead_staff)
+
+    page = client.post(reverse("notification_settings"), {"robot": "on", field: value})
+
+    assert page.status_code == 200
+    assert error in page.content.decode()
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("", "")
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_wrong_mobile_number_whoever_calls_it(world):
+    with pytest.raises(RuleViolation) as refused:
+        services.notification_preferences_update(
+            user=world.lead_staff, email=True, robot=True, mobile="12345", wecom_userid=""
+        )
+    assert refused.value.field == "mobile"
+    world.lead_staff.refresh_from_db()
+    assert world.lead_staff.mobile == ""
+
+
+def _admin_change_data(user) -> dict:
+    """What the admin's change form posts for ``user`` as it is (roles left alone)."""
+    joined = timezone.localtime(user.date_joined)
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+        "unit": user.unit_id or "",
+        "display_name": user.display_name,
+        "phone": "",
+        "notify_by_email": "on",
+        "notify_by_robot": "on",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.mark.django_db
+def test_a_system_administrator_sets_the_mobile_and_wecom_account_in_the_admin(client, world):
+    sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
+    client.force_login(sysadmin)
+    change = reverse("admin:accounts_user_change", args=[world.lead_staff.pk])
+    assert b'name="mobile"' in client.get(change).content
+
+    data = _admin_change_data(world.lead_staff)
+    refused = client.post(change, {**data, "mobile": "1234", "wecom_userid": "张三"})
+    assert refused.status_code == 200
+    assert "请填写中国大陆手机号" in refused.content.decode()
+    response = client.post(change, {**data, "mobile": "13800000000", "wecom_userid": "zs"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("13800000000", "zs")
+
+
+@pytest.mark.django_db
+def test_a_security_administrator_neither_sees_nor_changes_the_mobile_or_wecom_account(
+    client, world
+):
+    world.lead_staff.mobile, world.lead_staff.wecom_userid = "13800000000", "zhang.san"
+    world.lead_staff.save()
+    secadmin = UserFactory(username="secadmin", unit=world.office, roles=[Role.SECADMIN])
+    user_admin_access_sync(user=secadmin)
+    client.force_login(secadmin)
+    change = reverse("admin:accounts_user_change", args=[world.lead_staff.pk])
+
+    page = client.get(change)
+    assert page.status_code == 200
+    assert b"13800000000" not in page.content and b"zhang.san" not in page.content
+    response = client.post(
+        change, {**_admin_change_data(world.lead_staff), "mobile": "", "wecom_userid": "x"}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("13800000000", "zhang.san")
 
 
 # --- Queries do not grow with the number of people ----------------------------------------
