@@ -920,6 +920,7 @@ def test_the_failed_page_names_people_without_their_mobile_or_wecom_account(
     delivery = Delivery.objects.get(robot=robot)
     delivery_send(delivery_id=delivery.pk)
     sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
 
     for viewer in (world.coordinator, sysadmin):
         client.force_login(viewer)
@@ -927,6 +928,11 @@ def test_the_failed_page_names_people_without_their_mobile_or_wecom_account(
         assert f'data-delivery="{delivery.pk}"'.encode() in page.content
         assert f"张三（{world.lead.name}）".encode() in page.content
         assert b"13912345678" not in page.content and b"zs.wecom" not in page.content
+    # The delivery in the admin names people the same way.
+    page = client.get(reverse("admin:accounts_delivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    assert f"张三（{world.lead.name}）".encode() in page.content
+    assert b"13912345678" not in page.content
 
 
 @pytest.mark.django_db
