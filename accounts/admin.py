@@ -6,7 +6,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.models import Delivery, Heartbeat, RobotWebhook, Unit, UnitAlias, User, UserRole
+from accounts.models import (
+    Delivery,
+    Heartbeat,
+    RobotWebhook,
+    Role,
+    Unit,
+    UnitAlias,
+    User,
+    UserRole,
+)
 from accounts.resources import UnitResource
 from accounts.services import user_admin_access_sync
 
@@ -44,6 +53,7 @@ class UserRoleInline(admin.TabularInline):
 
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+MENTION_FIELDS = ("mobile", "wecom_userid")
 
 
 @admin.register(User)
@@ -61,7 +71,24 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Unit"), {"fields": ("unit", "display_name", "phone")}),
         (_("Notifications"), {"fields": ("notify_by_email", "notify_by_robot")}),
+        (_("@-mentions in group robots"), {"fields": MENTION_FIELDS}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        # The mobile number and WeCom account are there to @ the person and nothing else:
+        # system administrators (who set up the robots) see them, a security administrator
+        # managing roles does not. The form is built from these fieldsets, so it cannot change
+        # what it does not show.
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self._may_see_mention_fields(request):
+            return fieldsets
+        return [
+            (title, options) for title, options in fieldsets if options["fields"] != MENTION_FIELDS
+        ]
+
+    @staticmethod
+    def _may_see_mention_fields(request) -> bool:
+        return request.user.is_superuser or request.user.has_role(Role.SYSADMIN)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("unit").prefetch_related("roles")
@@ -195,7 +222,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "channel",
         "to",
         "robot",
-        "people",
+        "people_list",
         "kind",
         "status",
         "attempts",
@@ -214,6 +241,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind"))
     def kind(self, obj):
         return obj.notification.get_kind_display()
+
+    @admin.display(description=_("people named"))
+    def people_list(self, obj):
+        return "、".join(obj.people_labels)
 
     def has_add_permission(self, request):
         return False

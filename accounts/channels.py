@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import smtplib
 import ssl
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,6 +31,11 @@ from django.utils.translation import gettext as _
 # A robot's message is at most 4096 bytes on WeCom; DingTalk allows more. Stay under both.
 ROBOT_MAX_BYTES = 3800
 MAX_NAMES = 30
+# However many people a message names, this much of the notice's text is kept (if it has it).
+BODY_MIN_BYTES = 1000
+# The platforms as accounts.models.Channel spells them (this module imports no models).
+WECOM = "wecom"
+DINGTALK = "dingtalk"
 # The platforms' own "too many messages" codes (20 a minute per robot) mean "later", like a 429.
 WECOM_TRANSIENT_CODES = frozenset({45009})
 DINGTALK_TRANSIENT_CODES = frozenset({130101})
@@ -47,12 +53,57 @@ class PermanentError(SendError):
     """The channel refused the message; only a change of settings can help."""
 
 
+# What the platforms can @: a mainland mobile number (DingTalk's atMobiles) and a WeCom
+# account (企业微信账号, the userid in <@userid>). The user's fields are validated against these
+# when saved, and a robot message checks them again before writing them into markup.
+MOBILE_PATTERN = r"^1[3-9]\d{9}\Z"
+WECOM_USERID_PATTERN = r"^[A-Za-z0-9._@-]{1,64}\Z"
+_MOBILE = re.compile(MOBILE_PATTERN)
+_WECOM_USERID = re.compile(WECOM_USERID_PATTERN)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a robot message names: how a page shows them (``label``) and what a platform
+    needs to @ them. A robot's delivery keeps only what its own platform uses."""
+
+    name: str
+    unit: str = ""  # named beside the person in a campaign's group, which mixes units
+    mobile: str = ""  # DingTalk
+    wecom_userid: str = ""  # WeCom
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+    def as_json(self) -> dict[str, str]:
+        return {key: value for key, value in asdict(self).items() if value}
+
+    @classmethod
+    def from_json(cls, value) -> "Person":
+        """Read what ``as_json`` wrote, or a plain label from rows written before mentions."""
+        if isinstance(value, dict):
+            return cls(**{key: str(value.get(key) or "") for key in _PERSON_FIELDS})
+        return cls(name=str(value))
+
+    @property
+    def wecom_mention(self) -> str:
+        return f"<@{self.wecom_userid}>" if _WECOM_USERID.match(self.wecom_userid) else ""
+
+    @property
+    def dingtalk_mobile(self) -> str:
+        return self.mobile if _MOBILE.match(self.mobile) else ""
+
+
+_PERSON_FIELDS = ("name", "unit", "mobile", "wecom_userid")
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
     body: str = ""
     url: str = ""  # absolute, or empty when SITE_URL is not set
-    people: list[str] = field(default_factory=list)  # names a robot message mentions
+    people: list[Person] = field(default_factory=list)  # whom a robot message names
 
 
 def absolute_url(path: str) -> str:
@@ -109,26 +160,80 @@ def _decode(value) -> str:
 # --- Group robots -------------------------------------------------------------------------
 
 
-def robot_markdown(message: Message) -> str:
+@dataclass(frozen=True)
+class RobotText:
+    text: str
+    mentioned: list[Person]  # those @-mentioned for real in ``text`` (not the "N more")
+
+
+def robot_markdown(message: Message, *, platform: str = "") -> RobotText:
     """The text both robots post: title, text, who it concerns, the link, and the product name
-    (so that a DingTalk robot secured by keyword can be given the keyword 清单通)."""
-    names = message.people[:MAX_NAMES]
-    more = len(message.people) - len(names)
-    mentions = " ".join(f"@{name}" for name in names)
-    if more > 0:
-        mentions += " " + _("and %(n)d more") % {"n": more}
-    tail = []
-    if mentions:
-        tail.append(mentions)
+    (so that a DingTalk robot secured by keyword can be given the keyword 清单通).
+
+    Each person is @-mentioned the way ``platform`` understands when the system knows how
+    (WeCom ``<@userid>``, DingTalk ``@mobile``) and named as plain "@name" otherwise. Mentions
+    are never cut in half: as many whole ones as fit, at most MAX_NAMES, then "and N more".
+    Beyond its first BODY_MIN_BYTES, the notice's text gives way to them.
+    """
+    clean = _defuse_wecom if platform == WECOM else str
+    head = f"#### {clean(message.title)}\n"
+    after = []
     if message.url:
         label = _("Open in Qingdan")
-        tail.append(f"[{label}]({message.url})")
-    tail.append(f"— {_('Qingdan')}")
-    head = f"#### {message.title}\n"
-    tail_text = "\n\n" + "\n\n".join(tail)
-    room = ROBOT_MAX_BYTES - len(head.encode()) - len(tail_text.encode())
-    body = _cut_to_bytes(message.body, max(room, 0)) if message.body else ""
-    return head + (f"\n{body}" if body else "") + tail_text
+        after.append(f"[{label}]({message.url})")
+    after.append(f"— {_('Qingdan')}")
+    after_text = "\n\n" + "\n\n".join(after)
+    body = clean(message.body)
+    fixed = len(head.encode()) + len(after_text.encode())
+    body_kept = min(len(body.encode()) + 1, BODY_MIN_BYTES) if body else 0  # +1: its "\n"
+    shown = [_mention(person, platform, clean) for person in message.people[:MAX_NAMES]]
+    line, count = _mention_line(
+        [token for token, _real in shown],
+        total=len(message.people),
+        budget=ROBOT_MAX_BYTES - fixed - body_kept - 2,  # 2: the "\n\n" before the line
+    )
+    tail_text = (f"\n\n{line}" if line else "") + after_text
+    room = ROBOT_MAX_BYTES - len(head.encode()) - len(tail_text.encode()) - 1
+    body = _cut_to_bytes(body, max(room, 0)) if body else ""
+    mentioned = [
+        person
+        for person, (_token, real) in zip(message.people, shown[:count], strict=False)
+        if real
+    ]
+    return RobotText(head + (f"\n{body}" if body else "") + tail_text, mentioned)
+
+
+def _mention(person: Person, platform: str, clean) -> tuple[str, bool]:
+    """How ``person`` appears in the message, and whether the platform will really @ them."""
+    unit = f"（{clean(person.unit)}）" if person.unit else ""
+    if platform == WECOM and person.wecom_mention:
+        return person.wecom_mention + unit, True
+    if platform == DINGTALK and person.dingtalk_mobile:
+        # A space ends the number, so DingTalk finds it whatever follows.
+        return f"@{person.dingtalk_mobile}" + (f" {unit}" if unit else ""), True
+    return f"@{clean(person.name)}{unit}", False
+
+
+def _mention_line(tokens: list[str], *, total: int, budget: int) -> tuple[str, int]:
+    """As many whole mentions as fit in ``budget`` bytes, with "and N more" for the rest;
+    returns the line and how many mentions it holds."""
+
+    def line(count: int) -> str:
+        words = tokens[:count]
+        if total > count:
+            words = [*words, _("and %(n)d more") % {"n": total - count}]
+        return " ".join(words)
+
+    count = 0
+    while count < len(tokens) and len(line(count + 1).encode()) <= budget:
+        count += 1
+    return line(count), count
+
+
+def _defuse_wecom(text: str) -> str:
+    """Text we did not write (a title, a report, a name) must not @ anyone in WeCom markdown:
+    a zero-width space keeps "<@someone>" from reading as a mention."""
+    return text.replace("<@", "<\u200b@")
 
 
 def _cut_to_bytes(text: str, limit: int) -> str:
@@ -139,13 +244,22 @@ def _cut_to_bytes(text: str, limit: int) -> str:
 
 
 def wecom_payload(message: Message) -> dict:
-    return {"msgtype": "markdown", "markdown": {"content": robot_markdown(message)}}
+    # Markdown, not text with mentioned_list: only markdown carries the layout and the link,
+    # and a second text message just to @ people would spend the robot's 20 messages a minute
+    # twice. Markdown cannot @ by mobile, so WeCom needs the person's WeCom account.
+    text = robot_markdown(message, platform=WECOM).text
+    return {"msgtype": "markdown", "markdown": {"content": text}}
 
 
 def dingtalk_payload(message: Message) -> dict:
+    robot_text = robot_markdown(message, platform=DINGTALK)
+    mobiles = list(dict.fromkeys(person.dingtalk_mobile for person in robot_text.mentioned))
     return {
         "msgtype": "markdown",
-        "markdown": {"title": message.title[:100], "text": robot_markdown(message)},
+        "markdown": {"title": message.title[:100], "text": robot_text.text},
+        # DingTalk pings the numbers listed here and highlights them where "@number" is in
+        # the text; robot_markdown wrote exactly these.
+        "at": {"atMobiles": mobiles, "isAtAll": False},
     }
 
 

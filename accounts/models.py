@@ -1,10 +1,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from accounts.channels import MOBILE_PATTERN, WECOM_USERID_PATTERN, Person
 
 
 class Unit(models.Model):
@@ -70,6 +73,17 @@ class Role(models.TextChoices):
 
 BUSINESS_ROLES = frozenset({Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER})
 
+validate_mobile = RegexValidator(
+    MOBILE_PATTERN,
+    _("Enter a mainland mobile number: 11 digits starting with 13–19, such as 13800000000."),
+    code="invalid_mobile",
+)
+validate_wecom_userid = RegexValidator(
+    WECOM_USERID_PATTERN,
+    _("A WeCom account may contain only letters, digits and the characters . _ @ -."),
+    code="invalid_wecom_userid",
+)
+
 
 class User(AbstractUser):
     """A person. Belongs to one unit and holds one or more roles (see ``UserRole``)."""
@@ -84,6 +98,25 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Only for @-mentioning the person in group robots (DingTalk by mobile, WeCom by account).
+    # Shown to the person and to system administrators, on no other page.
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        blank=True,
+        validators=[validate_mobile],
+        help_text=_("Used only to @ the person in DingTalk group robots."),
+    )
+    wecom_userid = models.CharField(
+        _("WeCom account"),
+        max_length=64,
+        blank=True,
+        validators=[validate_wecom_userid],
+        help_text=_(
+            "The person's account (userid) in WeCom's address book, used only to @ them in "
+            "WeCom group robots."
+        ),
+    )
     # The channels a person chose besides the in-app notice, which is always on (通知设置).
     notify_by_email = models.BooleanField(_("notices by email"), default=True)
     notify_by_robot = models.BooleanField(_("notices in group robots"), default=True)
@@ -292,6 +325,9 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
+    # What the robot needs to name each person, taken when the notice was written (see
+    # ``channels.Person``): name, unit, and the mobile (DingTalk) or WeCom account (WeCom).
+    # Rows written before mentions hold plain labels ("张三（区大数据局）"); both are read.
     people = models.JSONField(_("people named"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
@@ -327,3 +363,13 @@ class Delivery(models.Model):
     def target_label(self) -> str:
         """What a page may show: the address, or the robot's name (never its URL)."""
         return self.robot.name if self.robot_id else self.target
+
+    @property
+    def people_named(self) -> list[Person]:
+        return [Person.from_json(value) for value in self.people or []]
+
+    @property
+    def people_labels(self) -> list[str]:
+        """What a page may show of the people a robot named: names and units, never the
+        numbers or accounts used to @ them."""
+        return [person.label for person in self.people_named]

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -262,7 +262,6 @@ def _deliveries_for(
     if campaign is not None:
         where |= Q(campaign_id=campaign.pk)
     robots = list(RobotWebhook.objects.filter(where, active=True).order_by("pk"))
-    # A campaign's group holds people of many units: name each with their unit there.
     unit_names = (
         dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
         if any(robot.campaign_id for robot in robots)
@@ -270,16 +269,15 @@ def _deliveries_for(
     )
     for robot in robots:
         if robot.campaign_id:
+            # A campaign's group holds people of many units: name each with their unit there.
             concerned = listeners
-            names = [
-                f"{n.recipient}（{unit_names[n.recipient.unit_id]}）"
-                if n.recipient.unit_id in unit_names
-                else str(n.recipient)
+            people = [
+                _robot_person(n.recipient, robot, unit=unit_names.get(n.recipient.unit_id, ""))
                 for n in concerned
             ]
         else:
             concerned = [n for n in listeners if n.recipient.unit_id == robot.unit_id]
-            names = [str(n.recipient) for n in concerned]
+            people = [_robot_person(n.recipient, robot) for n in concerned]
         if concerned:
             # One message per robot, carried by the first person's notice; it names them all.
             deliveries.append(
@@ -288,11 +286,23 @@ def _deliveries_for(
                     channel=robot.platform,
                     target=f"robot:{robot.pk}",
                     robot=robot,
-                    people=names,
+                    people=people,
                     next_attempt_at=now,
                 )
             )
     return deliveries
+
+
+def _robot_person(user: User, robot: RobotWebhook, *, unit: str = "") -> dict[str, str]:
+    """What ``robot`` needs to name ``user``, as the delivery keeps it: the name, the unit in a
+    campaign's group, and only the one handle the robot's platform can @ them by."""
+    wecom = robot.platform == RobotWebhook.Platform.WECOM
+    return channels.Person(
+        name=str(user),
+        unit=unit,
+        mobile="" if wecom else user.mobile,
+        wecom_userid=user.wecom_userid if wecom else "",
+    ).as_json()
 
 
 def _send_after_commit(delivery_ids: list[int]) -> None:
@@ -401,7 +411,7 @@ def _send(delivery: Delivery) -> None:
         title=notice.title,
         body=notice.body,
         url=channels.absolute_url(notice.url),
-        people=list(delivery.people or []),
+        people=delivery.people_named,
     )
     if delivery.channel == Channel.EMAIL:
         channels.send_email(to=delivery.target, message=message)
@@ -468,11 +478,23 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     return delivery
 
 
-def notification_preferences_update(*, user: User, email: bool, robot: bool) -> User:
-    """Choose the channels besides the bell (which is always on)."""
+def notification_preferences_update(
+    *, user: User, email: bool, robot: bool, mobile: str, wecom_userid: str
+) -> User:
+    """Choose the channels besides the bell (which is always on), and how group robots may @
+    the person: by mobile on DingTalk, by WeCom account on WeCom (empty: named only)."""
+    handles = {"mobile": mobile.strip(), "wecom_userid": wecom_userid.strip()}
+    for name, value in handles.items():
+        if value:
+            try:
+                User._meta.get_field(name).run_validators(value)
+            except ValidationError as error:
+                raise RuleViolation(error.messages[0], field=name) from None
     user.notify_by_email = email
     user.notify_by_robot = robot
-    user.save(update_fields=["notify_by_email", "notify_by_robot"])
+    for name, value in handles.items():
+        setattr(user, name, value)
+    user.save(update_fields=["notify_by_email", "notify_by_robot", *handles])
     return user
 
 

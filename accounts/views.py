@@ -75,24 +75,38 @@ def notifications_read_all(request):
 
 @login_required
 def notification_settings(request):
-    """通知设置: the channels a person wants besides the bell."""
+    """通知设置: the channels a person wants besides the bell, and how robots may @ them."""
     user = request.user
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             services.notification_preferences_update(
-                user=user, email=form.cleaned_data["email"], robot=form.cleaned_data["robot"]
+                user=user,
+                email=data["email"],
+                robot=data["robot"],
+                mobile=data["mobile"],
+                wecom_userid=data["wecom_userid"],
             )
             messages.success(request, _("Your notification settings are saved."))
             return redirect("notification_settings")
     else:
         form = NotificationSettingsForm(
-            initial={"email": user.notify_by_email, "robot": user.notify_by_robot}
+            initial={
+                "email": user.notify_by_email,
+                "robot": user.notify_by_robot,
+                "mobile": user.mobile,
+                "wecom_userid": user.wecom_userid,
+            }
         )
     return render(
         request,
         "accounts/notification_settings.html",
-        {"form": form, "robots": selectors.robots_of_unit(unit_id=user.unit_id)},
+        {
+            "form": form,
+            "mention_fields": [form["mobile"], form["wecom_userid"]],
+            "robots": selectors.robots_of_unit(unit_id=user.unit_id),
+        },
     )
 
 

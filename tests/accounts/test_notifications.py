@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import jobs, services
+from accounts import channels, jobs, services
 from accounts.models import Channel, Delivery, Notification, RobotWebhook, Role
 from accounts.services import (
     deliveries_sweep,
@@ -38,6 +38,7 @@ from accounts.services import (
     notify,
     user_admin_access_sync,
 )
+from config.errors import RuleViolation
 from tasks.services import instruction_give
 from tests.factories import RobotWebhookFactory, UnitFactory, UserFactory
 
@@ -350,7 +351,7 @@ def test_a_campaign_robot_gets_one_message_for_people_of_every_unit(world, robot
 
     (delivery,) = Delivery.objects.filter(robot__campaign__isnull=False)
     assert delivery.robot == robot
-    assert delivery.people == [
+    assert delivery.people_labels == [
         f"{world.lead_staff}（{world.lead.name}）",
         f"{world.support_staff}（{world.support.name}）",
     ]
@@ -367,7 +368,7 @@ def test_a_notice_about_a_task_reaches_the_campaigns_robot(world, robot_server):
     notices = Notification.objects.filter(kind=Notification.Kind.INSTRUCTION)
     assert {n.campaign_id for n in notices} == {world.campaign.pk}
     (delivery,) = Delivery.objects.filter(robot=robot)
-    assert sorted(delivery.people) == sorted(
+    assert sorted(delivery.people_labels) == sorted(
         f"{user}（{world.lead.name}）" for user in (world.lead_staff, world.lead_head)
     )
 
@@ -594,7 +595,7 @@ def test_each_person_gets_only_the_channels_they_chose(world, queued):
         Delivery.objects.filter(channel=Channel.EMAIL).values_list("target", flat=True)
     ) == ["b@x.cn"]
     (robot_delivery,) = Delivery.objects.filter(robot=robot)
-    assert robot_delivery.people == [str(robot_only)]
+    assert robot_delivery.people_labels == [str(robot_only)]
     Delivery.objects.all().delete()
     tell([neither])
     assert not Delivery.objects.exists()
@@ -728,6 +729,362 @@ def test_delivery_retry_refuses_who_may_not_see_the_delivery(world, failed):
         delivery_retry(delivery=failed, by=world.lead_staff)
     failed.refresh_from_db()
     assert failed.status == Delivery.Status.FAILED
+
+
+# --- Real @-mentions --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_wecom_robot_mentions_people_by_wecom_account_and_names_the_others(
+    world, robot_server, queued
+):
+    robot = RobotWebhookFactory(unit=world.lead, url=robot_server.url())
+    known = person(
+        "known", world.lead, display_name="张三", wecom_userid="zhang.san", mobile="13800000001"
+    )
+    unknown = person("unknown", world.lead, display_name="李四", mobile="13800000002")
+
+    tell([known, unknown])
+    delivery = Delivery.objects.get(robot=robot)
+    delivery_send(delivery_id=delivery.pk)
+
+    (request,) = robot_server.requests
+    assert request["json"]["msgtype"] == "markdown"
+    content = request["json"]["markdown"]["content"]
+    assert "<@zhang.san> @李四" in content
+    assert "@张三" not in content  # WeCom shows the member's own name for <@zhang.san>
+    # WeCom markdown cannot @ by mobile: no number leaves the system for a WeCom robot.
+    assert "1380000000" not in json.dumps(request["json"])
+    assert delivery.people == [{"name": "张三", "wecom_userid": "zhang.san"}, {"name": "李四"}]
+
+
+@pytest.mark.django_db
+def test_a_dingtalk_robot_mentions_people_by_mobile_and_names_the_others(
+    world, robot_server, queued
+):
+    robot = RobotWebhookFactory(
+        unit=None,
+        campaign=world.campaign,
+        platform=RobotWebhook.Platform.DINGTALK,
+        url=robot_server.url("/robot/send?access_token=tok"),
+    )
+    known = person(
+        "known", world.lead, display_name="张三", mobile="13800000001", wecom_userid="zhang.san"
+    )
+    unknown = person("unknown", world.support, display_name="李四")
+
+    tell([known, unknown], campaign=world.campaign)
+    delivery = Delivery.objects.get(robot=robot)
+    delivery_send(delivery_id=delivery.pk)
+
+    (request,) = robot_server.requests
+    payload = request["json"]
+    assert payload["msgtype"] == "markdown"
+    text = payload["markdown"]["text"]
+    # The number is in the text (DingTalk highlights only what it finds there) and in "at".
+    assert f"@13800000001 （{world.lead.name}） @李四（{world.support.name}）" in text
+    assert payload["at"] == {"atMobiles": ["13800000001"], "isAtAll": False}
+    assert "zhang.san" not in json.dumps(payload)
+    assert delivery.people == [
+        {"name": "张三", "unit": world.lead.name, "mobile": "13800000001"},
+        {"name": "李四", "unit": world.support.name},
+    ]
+
+
+@pytest.mark.django_db
+def test_a_person_who_turned_robots_off_is_neither_named_nor_mentioned(world, queued):
+    robot = RobotWebhookFactory(unit=world.lead, platform=RobotWebhook.Platform.DINGTALK)
+    listening = person("listening", world.lead, mobile="13800000001")
+    quiet = person("quiet", world.lead, mobile="13800000002", notify_by_robot=False)
+
+    tell([listening, quiet])
+
+    delivery = Delivery.objects.get(robot=robot)
+    assert delivery.people_labels == [str(listening)]
+    payload = channels.dingtalk_payload(channels.Message(title="t", people=delivery.people_named))
+    assert payload["at"]["atMobiles"] == ["13800000001"]
+    assert "13800000002" not in json.dumps(payload)
+
+
+def _crowd(count: int, *, unit: str = "区行政审批服务局") -> list[channels.Person]:
+    return [
+        channels.Person(
+            name=f"工作人员{i:02d}",
+            unit=unit,
+            mobile=f"138{i:08d}" if i % 2 else "",
+            wecom_userid=f"user.{i:02d}" if i % 2 else "",
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("unit", ["区行政审批服务局", "区" + "很长的单位名称" * 14])
+@pytest.mark.parametrize("payload", [channels.wecom_payload, channels.dingtalk_payload])
+def test_many_people_fill_the_message_with_whole_mentions_and_say_how_many_more(payload, unit):
+    people = _crowd(45, unit=unit)
+    message = channels.Message(
+        title="关于" * 100,
+        body="请本周内报送进展。" * 300,
+        url="https://q.cn/" + "x" * 300,
+        people=people,
+    )
+
+    sent = payload(message)
+
+    text = sent["markdown"].get("content") or sent["markdown"]["text"]
+    assert len(text.encode()) <= channels.ROBOT_MAX_BYTES < 4096
+    line = text.split("\n\n")[-3]  # the mentions, before the link and the product name
+    tokens = [_token(person, payload) for person in people]
+    count = sum(token in line for token in tokens)
+    # Whole mentions, in order, then how many more there are:
+    assert line == " ".join([*tokens[:count], f"及另外{len(people) - count}人"])
+    assert 0 < count <= channels.MAX_NAMES
+    assert text.startswith("#### 关于") and "请本周内报送进展。" in text
+    if payload is channels.dingtalk_payload:
+        assert sent["at"]["atMobiles"] == [p.mobile for p in people[:count] if p.mobile]
+
+
+def _token(person: channels.Person, payload) -> str:
+    unit = f"（{person.unit}）"
+    if payload is channels.wecom_payload:
+        return f"<@{person.wecom_userid}>{unit}" if person.wecom_userid else f"@{person.name}{unit}"
+    return f"@{person.mobile} {unit}" if person.mobile else f"@{person.name}{unit}"
+
+
+def test_a_short_message_names_everyone_and_keeps_its_whole_text():
+    people = _crowd(3)
+    message = channels.Message(title="新指示", body="请本周内报送进展。", people=people)
+
+    text = channels.wecom_payload(message)["markdown"]["content"]
+
+    assert text == (
+        "#### 新指示\n\n请本周内报送进展。\n\n"
+        "@工作人员00（区行政审批服务局） <@user.01>（区行政审批服务局） @工作人员02（区行政审批服务局）"
+        "\n\n— 清单通"
+    )
+
+
+def test_text_written_by_people_cannot_mention_anyone_in_wecom():
+    message = channels.Message(
+        title="<@all> 通知",
+        body="请 <@boss> 审核",
+        people=[channels.Person(name="<@boss>"), channels.Person(name="王五", wecom_userid="<@x>")],
+    )
+
+    text = channels.wecom_payload(message)["markdown"]["content"]
+
+    assert "<@" not in text
+    # A stored account that is not one (a row edited by hand) is a plain name, not markup.
+    assert "@王五" in text
+
+
+@pytest.mark.django_db
+def test_an_old_delivery_naming_people_by_plain_label_still_sends(world, robot_server, queued):
+    robot = RobotWebhookFactory(
+        unit=None,
+        campaign=world.campaign,
+        platform=RobotWebhook.Platform.DINGTALK,
+        url=robot_server.url("/robot/send?access_token=tok"),
+    )
+    tell([world.lead_staff], campaign=world.campaign)
+    delivery = Delivery.objects.get(robot=robot)
+    # As rows were written before mentions: plain labels, no handles.
+    Delivery.objects.filter(pk=delivery.pk).update(people=["张三（区大数据局）", "李四"])
+
+    delivery_send(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    payload = robot_server.requests[0]["json"]
+    assert "@张三（区大数据局） @李四" in payload["markdown"]["text"]
+    assert payload["at"] == {"atMobiles": [], "isAtAll": False}
+    assert delivery.people_labels == ["张三（区大数据局）", "李四"]
+
+
+@pytest.mark.django_db
+def test_the_failed_page_names_people_without_their_mobile_or_wecom_account(
+    client, world, robot_server
+):
+    robot = RobotWebhookFactory(
+        name="改革攻坚群",
+        unit=None,
+        campaign=world.campaign,
+        platform=RobotWebhook.Platform.DINGTALK,
+        url=robot_server.url("/robot/send?access_token=tok"),
+    )
+    staff = person(
+        "known", world.lead, display_name="张三", mobile="13912345678", wecom_userid="zs.wecom"
+    )
+    robot_server.answers.append((200, {"errcode": 310000, "errmsg": "keywords not in content"}))
+    tell([staff], campaign=world.campaign)
+    delivery = Delivery.objects.get(robot=robot)
+    delivery_send(delivery_id=delivery.pk)
+    sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
+
+    for viewer in (world.coordinator, sysadmin):
+        client.force_login(viewer)
+        page = client.get(reverse("deliveries_failed"))
+        assert f'data-delivery="{delivery.pk}"'.encode() in page.content
+        assert f"张三（{world.lead.name}）".encode() in page.content
+        assert b"13912345678" not in page.content and b"zs.wecom" not in page.content
+    # The delivery in the admin names people the same way.
+    page = client.get(reverse("admin:accounts_delivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    assert f"张三（{world.lead.name}）".encode() in page.content
+    assert b"13912345678" not in page.content
+
+
+@pytest.mark.django_db
+def test_notify_queries_do_not_grow_with_people_who_can_be_mentioned(
+    world, queued, django_assert_max_num_queries
+):
+    units = [UnitFactory(name=f"区测试单位{i}") for i in range(3)]
+    for unit in units:
+        RobotWebhookFactory(unit=unit, platform=RobotWebhook.Platform.DINGTALK)
+    RobotWebhookFactory(unit=None, campaign=world.campaign)
+    people = [
+        person(f"p{i}", units[i % 3], mobile=f"139{i:08d}", wecom_userid=f"p{i}") for i in range(30)
+    ]
+
+    with django_assert_max_num_queries(6):
+        tell(people[:3], campaign=world.campaign)
+    with django_assert_max_num_queries(6):
+        tell(people, campaign=world.campaign)
+
+    campaign_delivery = Delivery.objects.filter(robot__campaign=world.campaign).latest("pk")
+    assert len(campaign_delivery.people) == 30
+    assert all(p["wecom_userid"] for p in campaign_delivery.people)
+
+
+# --- Mobile number and WeCom account: who sets them, who sees them ---------------------------
+
+
+@pytest.mark.django_db
+def test_a_person_saves_their_mobile_and_wecom_account_on_the_settings_page(client, world):
+    client.force_login(world.lead_staff)
+
+    response = client.post(
+        reverse("notification_settings"),
+        {"robot": "on", "mobile": " 13800000000 ", "wecom_userid": "zhang.san@corp-1_x"},
+    )
+
+    assert response.status_code == 302
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == (
+        "13800000000",
+        "zhang.san@corp-1_x",
+    )
+    page = client.get(reverse("notification_settings"))
+    assert b'value="13800000000"' in page.content and b'value="zhang.san@corp-1_x"' in page.content
+    assert "只用于在群机器人消息中@您".encode() in page.content
+    # Emptied again: named, not mentioned.
+    client.post(reverse("notification_settings"), {"robot": "on"})
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("mobile", "1380000000", "请填写中国大陆手机号"),
+        ("mobile", "12800000000", "请填写中国大陆手机号"),
+        ("mobile", "138-0000-0000", "请填写中国大陆手机号"),
+        ("mobile", "+8613800000000", "请填写中国大陆手机号"),
+        ("wecom_userid", "张三", "企业微信账号只能"),
+        ("wecom_userid", "zhang san", "企业微信账号只能"),
+        ("wecom_userid", "<@all>", "企业微信账号只能"),
+        ("wecom_userid", "a" * 65, "不超过 64 字符"),
+    ],
+)
+@pytest.mark.django_db
+def test_the_settings_page_refuses_a_wrong_mobile_or_wecom_account_in_chinese(
+    client, world, field, value, error
+):
+    client.force_login(world.lead_staff)
+
+    page = client.post(reverse("notification_settings"), {"robot": "on", field: value})
+
+    assert page.status_code == 200
+    assert error in page.content.decode()
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("", "")
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_wrong_mobile_number_whoever_calls_it(world):
+    with pytest.raises(RuleViolation) as refused:
+        services.notification_preferences_update(
+            user=world.lead_staff, email=True, robot=True, mobile="12345", wecom_userid=""
+        )
+    assert refused.value.field == "mobile"
+    world.lead_staff.refresh_from_db()
+    assert world.lead_staff.mobile == ""
+
+
+def _admin_change_data(user) -> dict:
+    """What the admin's change form posts for ``user`` as it is (roles left alone)."""
+    joined = timezone.localtime(user.date_joined)
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+        "unit": user.unit_id or "",
+        "display_name": user.display_name,
+        "phone": "",
+        "notify_by_email": "on",
+        "notify_by_robot": "on",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.mark.django_db
+def test_a_system_administrator_sets_the_mobile_and_wecom_account_in_the_admin(client, world):
+    sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
+    client.force_login(sysadmin)
+    change = reverse("admin:accounts_user_change", args=[world.lead_staff.pk])
+    assert b'name="mobile"' in client.get(change).content
+
+    data = _admin_change_data(world.lead_staff)
+    refused = client.post(change, {**data, "mobile": "1234", "wecom_userid": "张三"})
+    assert refused.status_code == 200
+    assert "请填写中国大陆手机号" in refused.content.decode()
+    response = client.post(change, {**data, "mobile": "13800000000", "wecom_userid": "zs"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("13800000000", "zs")
+
+
+@pytest.mark.django_db
+def test_a_security_administrator_neither_sees_nor_changes_the_mobile_or_wecom_account(
+    client, world
+):
+    world.lead_staff.mobile, world.lead_staff.wecom_userid = "13800000000", "zhang.san"
+    world.lead_staff.save()
+    secadmin = UserFactory(username="secadmin", unit=world.office, roles=[Role.SECADMIN])
+    user_admin_access_sync(user=secadmin)
+    client.force_login(secadmin)
+    change = reverse("admin:accounts_user_change", args=[world.lead_staff.pk])
+
+    page = client.get(change)
+    assert page.status_code == 200
+    assert b"13800000000" not in page.content and b"zhang.san" not in page.content
+    response = client.post(
+        change, {**_admin_change_data(world.lead_staff), "mobile": "", "wecom_userid": "x"}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    world.lead_staff.refresh_from_db()
+    assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("13800000000", "zhang.san")
 
 
 # --- Queries do not grow with the number of people ----------------------------------------
