@@ -1,4 +1,4 @@
-"""Reads of the cycles: the tasks a monthly review judges.
+"""Reads of the cycles: the tasks a monthly review judges, and the review page's lines.
 
 Each read costs the same few queries whatever the number of tasks (tests/cycles count them).
 """
@@ -6,14 +6,18 @@ Each read costs the same few queries whatever the number of tasks (tests/cycles 
 import dataclasses
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Unit
 from campaigns.models import Campaign
+from cycles.models import MonthlyReview, ReviewItem
 from tasks.models import Task
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
 REVIEWED_STATUSES = (Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF, Task.Status.CLOSED)
+
+UNRATED = "unrated"  # the rating filter's value for lines nobody has rated yet
 
 
 def tasks_at_month_end(
@@ -42,3 +46,52 @@ def tasks_at_month_end(
         if state.status in REVIEWED_STATUSES:
             result.append((task, state))
     return result
+
+
+@dataclasses.dataclass
+class ReviewFilters:
+    q: str = ""  # words of the task's number or title
+    unit: int | None = None  # lead unit
+    proposed: str = ""  # a Rating value
+    rating: str = ""  # a Rating value, or UNRATED
+
+
+def review_items(
+    *,
+    review: MonthlyReview,
+    tasks: QuerySet[Task] | None = None,
+    filters: ReviewFilters | None = None,
+) -> QuerySet[ReviewItem]:
+    """The lines of a review in the page's order, with what each row shows. ``tasks``: the
+    tasks the reader may see (None: every line); ``filters``: what the filter bar asks for."""
+    items = ReviewItem.objects.filter(review=review)
+    if tasks is not None:
+        items = items.filter(task__in=tasks)
+    filters = filters or ReviewFilters()
+    if filters.unit:
+        items = items.filter(lead_unit_id=filters.unit)
+    if filters.proposed:
+        items = items.filter(proposed=filters.proposed)
+    if filters.rating == UNRATED:
+        items = items.filter(rating="")
+    elif filters.rating:
+        items = items.filter(rating=filters.rating)
+    for word in filters.q.split()[:5]:
+        items = items.filter(Q(task__code__iexact=word) | Q(task__title__icontains=word))
+    return items.select_related("task", "lead_unit", "confirmed_by").order_by(
+        "lead_unit__name", "task__task_list__order", "task__order", "task_id"
+    )
+
+
+def rating_counts(*, items: QuerySet[ReviewItem]) -> dict[str, int]:
+    """Lines per rating ("" for not rated yet), in one query."""
+    return {
+        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("id")).order_by()
+    }
+
+
+def review_units(*, items: QuerySet[ReviewItem]) -> list[Unit]:
+    """The lead units of these lines, for the unit filter."""
+    return list(
+        Unit.objects.filter(pk__in=items.order_by().values("lead_unit_id")).order_by("name")
+    )
