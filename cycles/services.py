@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +34,11 @@ from cycles.models import (
     RoundItem,
     UnitMonth,
 )
+from cycles.selectors import tasks_at_month_end
 from tasks import permissions
 from tasks.lights import Light, light_expression, task_light
 from tasks.models import Followup, ProgressReport, Target, Task, TaskEvent, TaskRequest
+from tasks.selectors import TaskAsAt
 
 log = logging.getLogger(__name__)
 
@@ -444,42 +446,47 @@ def review_open_due(*, campaign: Campaign, now: datetime.datetime) -> MonthlyRev
 
 
 def propose_rating(
-    *, task: Task, reports: int, month_end: datetime.date, closed_by_then: bool, targets: list
+    *, state: TaskAsAt, reports: int, month_end: datetime.date, targets: list
 ) -> tuple[str, str]:
-    """A proposed rating and the reason shown to the coordinator."""
+    """A proposed rating and the reason shown to the coordinator, from the task as it stood at
+    the end of the month (``state``: progress, status, deadline then)."""
     met = sum(1 for t in targets if t.achieved)
     target_note = (
         _("; targets met: %(met)d of %(n)d") % {"met": met, "n": len(targets)} if targets else ""
     )
-    if closed_by_then:
+    if state.status == Task.Status.CLOSED:
         return Rating.COMPLETED, _("closed out") + target_note
-    if task.progress >= 100 or task.status == Task.Status.AWAITING_SIGNOFF:
+    if state.progress >= 100 or state.status == Task.Status.AWAITING_SIGNOFF:
         return Rating.COMPLETED, _("100%% done, close-out requested") % {} + target_note
     light = task_light(
-        deadline=task.deadline,
-        ongoing=task.ongoing,
-        progress=task.progress,
-        status=task.status,
+        deadline=state.deadline,
+        ongoing=state.ongoing,
+        progress=state.progress,
+        status=state.status,
         today=month_end,
     )
-    if task.deadline and not task.ongoing and task.deadline <= month_end:
+    if state.deadline and not state.ongoing and state.deadline <= month_end:
         return Rating.NOT_COMPLETED, _("deadline %(date)s passed at %(p)d%%") % {
-            "date": task.deadline.isoformat(),
-            "p": task.progress,
+            "date": state.deadline.isoformat(),
+            "p": state.progress,
         } + target_note
     if reports == 0:
         return Rating.BEHIND, _("no report this month") + target_note
     if light.light == Light.YELLOW:
-        return Rating.BEHIND, _("near the deadline at %(p)d%%") % {"p": task.progress} + target_note
+        return Rating.BEHIND, _("near the deadline at %(p)d%%") % {
+            "p": state.progress
+        } + target_note
     return Rating.ON_TRACK, _("%(n)d reports, %(p)d%% done") % {
         "n": reports,
-        "p": task.progress,
+        "p": state.progress,
     } + target_note
 
 
 def review_open(
     *, campaign: Campaign, month: datetime.date, now: datetime.datetime
 ) -> MonthlyReview | None:
+    """Open the review of ``month`` with a proposed rating for every task open in it, judged as
+    the task stood at the month's end (local time), however late the review opens."""
     try:
         with transaction.atomic():
             Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign.pk).first()
@@ -487,29 +494,21 @@ def review_open(
                 return None
             start, end = schedule.month_bounds(month, campaign.schedule_timezone)
             month_end = (end - datetime.timedelta(days=1)).date()
-            tasks = list(
-                Task.objects.filter(task_list__campaign=campaign)
-                .filter(
-                    Q(status__in=[Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF])
-                    | Q(status=Task.Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
-                )
-                .order_by("pk")
-            )
-            if not tasks:  # nothing ran that month: nothing to certify
+            rows = tasks_at_month_end(campaign=campaign, start=start, end=end)
+            if not rows:  # nothing ran that month: nothing to certify
                 return None
             review = MonthlyReview.objects.create(campaign=campaign, month=month)
-            report_counts = _report_counts([t.pk for t in tasks], start, end)
+            task_ids = [task.pk for task, _state in rows]
+            report_counts = _report_counts(task_ids, start, end)
             targets: dict[int, list] = defaultdict(list)
-            for target in Target.objects.filter(task__in=tasks):
+            for target in Target.objects.filter(task_id__in=task_ids):
                 targets[target.task_id].append(target)
             items = []
-            for task in tasks:
-                closed = task.closed_at is not None and task.closed_at < end
+            for task, state in rows:
                 proposed, reason = propose_rating(
-                    task=task,
+                    state=state,
                     reports=report_counts.get(task.pk, 0),
                     month_end=month_end,
-                    closed_by_then=closed,
                     targets=targets[task.pk],
                 )
                 items.append(
@@ -520,7 +519,7 @@ def review_open(
                         proposed=proposed,
                         reason=reason[:300],
                         reports=report_counts.get(task.pk, 0),
-                        progress=task.progress,
+                        progress=state.progress,
                     )
                 )
             ReviewItem.objects.bulk_create(items, batch_size=BATCH)

@@ -5,18 +5,20 @@ coordinators (tasks.permissions)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from config.errors import RuleViolation
-from cycles import exports, services
-from cycles.forms import ScheduleForm
-from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem
+from cycles import exports, selectors, services
+from cycles.forms import ReviewFilterForm, ScheduleForm
+from cycles.models import DispatchRound, MonthlyReview, Rating
 from tasks.permissions import (
     access_campaign,
     can_manage_campaign,
@@ -76,29 +78,36 @@ def _until(round_):
     return min(timezone.now(), round_.closes_at)
 
 
+REVIEW_PAGE_SIZE = 100
+
+
 @login_required
 def review_page(request, pk: int):
+    """A review's lines, a page of 100 at a time, filtered by unit, rating and task; the
+    coordinator rates the lines shown, confirms every proposal at once, and certifies."""
     review = _access_review(request.user, pk)
     can_manage = can_manage_campaign(request.user, review.campaign)
-    items = (
-        ReviewItem.objects.filter(review=review)
-        .select_related("task", "lead_unit", "confirmed_by")
-        .order_by("lead_unit__name", "task__task_list__order", "task__order", "task_id")
-    )
-    if not _sees_all(request.user, review.campaign):
-        # Unit staff see their own unit's lines only, as on every other page.
-        items = items.filter(task__in=visible_tasks(request.user))
-    counts = {
-        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("id")).order_by()
-    }
+    # Unit staff see their own unit's lines only, as on every other page.
+    tasks = None if _sees_all(request.user, review.campaign) else visible_tasks(request.user)
+    every = selectors.review_items(review=review, tasks=tasks)
+    form = ReviewFilterForm(request.GET, units=selectors.review_units(items=every))
+    filters = form.filters()
+    items = selectors.review_items(review=review, tasks=tasks, filters=filters)
+    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.rating_counts(items=every)
     return render(
         request,
         "cycles/review.html",
         {
             "review": review,
-            "items": items,
+            "form": form,
+            "filtered": filters != selectors.ReviewFilters(),
+            "page": page,
+            "items": page.object_list,
+            "query": _query_without_page(request),
             "ratings": Rating.choices,
             "can_manage": can_manage and review.status == MonthlyReview.Status.OPEN,
+            "total": sum(counts.values()),
             "unrated": counts.get("", 0),
             "pending_closeouts": services.pending_closeouts(campaign=review.campaign)
             if can_manage
@@ -107,9 +116,24 @@ def review_page(request, pk: int):
     )
 
 
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _back_to_review(request, review: MonthlyReview):
+    """Back to the page of the review the form was sent from, with its filters. The query is
+    parsed and encoded again, so the redirect can only ever lead to the review page."""
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    url = reverse("cycles:review", args=[review.pk])
+    return redirect(f"{url}?{query}" if query else url)
+
+
 @login_required
 @require_POST
 def review_rate(request, pk: int):
+    """Ratings of the lines shown on one page (the rest of the review is not touched)."""
     review = _access_review(request.user, pk)
     ratings = {
         int(key.removeprefix("rating_")): value
@@ -122,20 +146,24 @@ def review_rate(request, pk: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("%(n)d ratings saved.") % {"n": changed})
-    return redirect("cycles:review", pk=review.pk)
+    return _back_to_review(request, review)
 
 
 @login_required
 @require_POST
 def review_confirm_all(request, pk: int):
+    """Every line not rated yet takes its proposal: on every page, whatever the filter shows."""
     review = _access_review(request.user, pk)
     try:
         changed = services.review_confirm_all(review=review, by=request.user)
     except RuleViolation as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("%(n)d proposed ratings confirmed.") % {"n": changed})
-    return redirect("cycles:review", pk=review.pk)
+        messages.success(
+            request,
+            _("%(n)d proposed ratings confirmed, on every page of the review.") % {"n": changed},
+        )
+    return _back_to_review(request, review)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Monthly sign-off in a real browser: confirm the proposals, certify, and the month is locked."""
 
 import datetime
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,6 +45,23 @@ def test_coordinator_certifies_the_month_and_staff_can_no_longer_edit_its_report
     log_in(phone, base, "lead_staff", password)
     phone.goto(f"{base}/tasks/{world.task.pk}/")
     assert phone.get_by_test_id("edit-report").count() == 1
+
+    # On a phone the coordinator's review is a list of cards with its filters: nothing to
+    # scroll sideways, and a search keeps the rating select at hand.
+    pocket = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    small = pocket.new_page()
+    log_in(small, base, "coord", password)
+    small.goto(f"{base}/cycles/reviews/{review.pk}/")
+    small.fill("input[name=q]", world.task.code)
+    small.get_by_role("button", name="筛选").click()
+    small.wait_for_load_state()
+    assert f"q={world.task.code}" in small.url
+    assert small.locator("tbody tr").count() == 1
+    assert small.locator(f"select[name=rating_{review.items.get().pk}]").is_visible()
+    assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if os.environ.get("SCREENSHOTS"):
+        small.screenshot(path=os.environ["SCREENSHOTS"], full_page=True)
+    pocket.close()
 
     office = browser.new_context(viewport={"width": 1280, "height": 900})
     desk = office.new_page()

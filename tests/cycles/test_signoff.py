@@ -6,15 +6,31 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Notification
 from config.errors import RuleViolation
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
-from cycles.services import cycles_run, review_certify, review_confirm_all, review_rate
+from cycles.services import (
+    cycles_run,
+    review_certify,
+    review_confirm_all,
+    review_open,
+    review_rate,
+)
 from tasks.models import Followup, ProgressReport, Task, TaskEvent
-from tasks.services import report_edit, report_submit, request_create, request_decide
-from tests.factories import TaskFactory
+from tasks.services import (
+    report_edit,
+    report_submit,
+    request_create,
+    request_decide,
+    task_create,
+    task_update,
+)
+from tests.factories import CampaignFactory, TaskFactory, TaskListFactory
 from tests.tasks import files
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +42,38 @@ def at(*args):
     return datetime.datetime(*args, tzinfo=SH)
 
 
+class Clock:
+    """timezone.now() — and so the time of every task event — as the test says."""
+
+    def __init__(self):
+        self.now = at(2026, 10, 1, 9, 0)
+
+    def __call__(self):
+        return self.now
+
+    def set(self, *args):
+        self.now = at(*args)
+
+
 @pytest.fixture
-def month(world):
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", clock)
+    # TaskEvent.at's default is the function timezone.now itself, taken when the model was
+    # defined: the field asks the clock too, so that history happens when the test says.
+    monkeypatch.setattr(TaskEvent._meta.get_field("at"), "get_default", clock)
+    return clock
+
+
+@pytest.fixture
+def month(clock, world):
     """October 2026 of a campaign with four tasks in four situations."""
     world.campaign.start_date = datetime.date(2026, 10, 1)
     world.campaign.dispatch_enabled = False
     world.campaign.save()
     lst, lead, other = world.task_list, world.lead, world.other
     world.on_track = world.task  # deadline 2030, reported in October
+    clock.set(2026, 10, 15, 10, 0)
     report_submit(
         task=world.task,
         by=world.lead_staff,
@@ -226,3 +266,207 @@ def test_unit_staff_see_only_their_own_units_lines_of_the_review(client, month):
     assert (
         month.task.title in client.get(reverse("cycles:review", args=[review.pk])).content.decode()
     )
+
+
+# --- a review opened late judges the month as it stood at its end -----------------------------
+
+
+def report(task, by, percent, clock, *when):
+    clock.set(*when)
+    return report_submit(task=task, by=by, text=f"进展{percent}%", percent=percent)
+
+
+@pytest.fixture
+def october(clock, world):
+    """A month of work on eight tasks, walked day by day (the clock moves the history)."""
+    w = world
+    w.campaign.start_date = datetime.date(2026, 10, 1)
+    w.campaign.dispatch_enabled = False
+    w.campaign.save()
+    new = {"task_list": w.task_list, "lead_unit": w.lead, "by": w.coordinator}
+    w.steady = w.task  # 20 % with no history yet, deadline 2030, one target not met
+    w.quiet = TaskFactory(
+        task_list=w.task_list, lead_unit=w.lead, progress=30, deadline=datetime.date(2030, 1, 1)
+    )
+    w.extended = task_create(
+        code="E", title="压缩企业开办时间", deadline=datetime.date(2026, 10, 20), **new
+    )
+    w.closed_later = task_create(
+        code="C", title="推行电子证照", deadline=datetime.date(2030, 1, 1), **new
+    )
+    w.asked_before = task_create(
+        code="A", title="一件事一次办", deadline=datetime.date(2030, 1, 1), **new
+    )
+    w.asked_later = task_create(
+        code="L", title="跨省通办", deadline=datetime.date(2030, 1, 1), **new
+    )
+    w.ongoing = task_create(code="O", title="常态化优化营商环境", ongoing=True, **new)
+    w.draft = task_create(
+        code="D",
+        title="尚未启动的任务",
+        deadline=datetime.date(2030, 1, 1),
+        status=Task.Status.DRAFT,
+        **new,
+    )
+    report(w.steady, w.lead_staff, 35, clock, 2026, 10, 10, 10, 0)
+    report(w.extended, w.lead_staff, 70, clock, 2026, 10, 12, 10, 0)
+    report(w.asked_later, w.lead_staff, 40, clock, 2026, 10, 14, 10, 0)
+    report(w.ongoing, w.lead_staff, 30, clock, 2026, 10, 16, 10, 0)
+    report(w.closed_later, w.lead_staff, 90, clock, 2026, 10, 20, 10, 0)
+    report(w.asked_before, w.lead_staff, 95, clock, 2026, 10, 22, 10, 0)
+    report(w.steady, w.lead_staff, 50, clock, 2026, 10, 24, 10, 0)
+    clock.set(2026, 10, 30, 16, 0)
+    w.closeout = request_create(
+        task=w.asked_before, by=w.lead_staff, kind="closeout", reason="已完成", files=[files.pdf()]
+    )
+    return w
+
+
+def walk_november(w, clock):
+    """The first days of November, before a server that was down opens October's review."""
+    report(w.quiet, w.lead_staff, 60, clock, 2026, 11, 2, 9, 0)
+    clock.set(2026, 11, 2, 10, 0)
+    extension = request_create(
+        task=w.extended,
+        by=w.lead_staff,
+        kind="extension",
+        reason="需市级支持",
+        proposed_deadline=datetime.date(2026, 12, 31),
+    )
+    request_decide(request=extension, by=w.coordinator, approve=True)
+    # An ongoing task given a date close ahead: at 30 % it would be yellow (behind) now.
+    dated = request_create(
+        task=w.ongoing,
+        by=w.lead_staff,
+        kind="extension",
+        reason="明确完成时限",
+        proposed_deadline=datetime.date(2026, 11, 20),
+    )
+    request_decide(request=dated, by=w.coordinator, approve=True)
+    closeout = request_create(
+        task=w.closed_later, by=w.lead_staff, kind="closeout", reason="完成", files=[files.pdf()]
+    )
+    request_create(
+        task=w.asked_later, by=w.lead_staff, kind="closeout", reason="完成", files=[files.pdf()]
+    )
+    task_update(task=w.draft, by=w.coordinator, status=Task.Status.IN_PROGRESS)
+    report(w.steady, w.lead_staff, 80, clock, 2026, 11, 3, 10, 0)
+    clock.set(2026, 11, 3, 15, 0)
+    request_decide(request=w.closeout, by=w.coordinator, approve=True)
+    clock.set(2026, 11, 4, 15, 0)
+    request_decide(request=closeout, by=w.coordinator, approve=True)
+
+
+def lines() -> dict[int, tuple[int, str, str]]:
+    return {i.task_id: (i.progress, i.proposed, i.reason) for i in ReviewItem.objects.all()}
+
+
+def test_a_review_opened_late_judges_each_task_as_it_stood_at_month_end(october, clock):
+    w = october
+    walk_november(w, clock)
+    for task in (w.steady, w.extended, w.closed_later, w.asked_before, w.asked_later):
+        task.refresh_from_db()
+    # What the tasks are now, five days into November: nothing like October's end.
+    assert (w.steady.progress, w.quiet.progress) == (80, 30)
+    assert w.extended.deadline == datetime.date(2026, 12, 31)
+    assert w.closed_later.status == w.asked_before.status == Task.Status.CLOSED
+    assert w.asked_later.status == Task.Status.AWAITING_SIGNOFF
+    w.ongoing.refresh_from_db()
+    assert (w.ongoing.ongoing, w.ongoing.deadline) == (False, datetime.date(2026, 11, 20))
+    w.quiet.refresh_from_db()
+    assert w.quiet.progress == 60
+
+    clock.set(2026, 11, 5, 9, 0)
+    summary = cycles_run(now=clock.now)  # the server is back: October's review opens late
+
+    assert len(summary.reviews) == 1
+    assert lines() == {
+        # The last progress set before the month ended, not November's 80 %.
+        w.steady.pk: (50, Rating.ON_TRACK, "报送2次，进度50%；指标达标0/1"),
+        # No change before the end, one after it: the value that change started from.
+        w.quiet.pk: (30, Rating.BEHIND, "本月无进展报送"),
+        # Its deadline was still 20 October: the extension came in November.
+        w.extended.pk: (70, Rating.NOT_COMPLETED, "完成时限2026-10-20已过，进度70%"),
+        # Closed on 4 November: still open at the month's end, judged as open.
+        w.closed_later.pk: (90, Rating.ON_TRACK, "报送1次，进度90%"),
+        # Awaiting sign-off at the month's end (closed on 3 November).
+        w.asked_before.pk: (95, Rating.COMPLETED, "进度100%，已申请销号"),
+        # Close-out asked only in November: in progress at the month's end.
+        w.asked_later.pk: (40, Rating.ON_TRACK, "报送1次，进度40%"),
+        # Ongoing (no deadline) at the month's end: its November date does not count.
+        w.ongoing.pk: (30, Rating.ON_TRACK, "报送1次，进度30%"),
+        # w.draft started in November: it was no part of October.
+    }
+
+
+def test_a_review_opened_on_time_judges_the_tasks_as_they_are_and_a_late_one_agrees(october, clock):
+    w = october
+    clock.set(2026, 11, 1, 0, 5)
+    cycles_run(now=clock.now)
+    on_time = lines()
+    # On time nothing has changed since the month ended: each line is the task as it is now,
+    # as it always was.
+    for item in ReviewItem.objects.select_related("task"):
+        assert item.progress == item.task.progress
+    assert on_time[w.asked_before.pk][1] == Rating.COMPLETED  # awaiting sign-off now
+    assert on_time[w.extended.pk][1] == Rating.NOT_COMPLETED
+    assert w.draft.pk not in on_time
+
+    MonthlyReview.objects.all().delete()  # as if the server had been down on the 1st
+    walk_november(w, clock)
+    clock.set(2026, 11, 5, 9, 0)
+    cycles_run(now=clock.now)
+
+    assert lines() == on_time
+
+
+def test_a_task_closed_within_the_month_is_still_completed_when_the_review_opens_late(
+    october, clock
+):
+    w = october
+    clock.set(2026, 10, 31, 10, 0)
+    request_decide(request=w.closeout, by=w.coordinator, approve=True)
+    report(w.steady, w.lead_staff, 80, clock, 2026, 11, 3, 10, 0)
+
+    cycles_run(now=at(2026, 11, 5, 9, 0))
+
+    assert lines()[w.asked_before.pk] == (100, Rating.COMPLETED, "已销号")
+    assert lines()[w.steady.pk][0] == 50
+
+
+def _history(task_list, lead, n: int, end: datetime.datetime) -> None:
+    """``n`` tasks with progress set before and after ``end``, half of them closed after it."""
+    tasks = TaskFactory.create_batch(n, task_list=task_list, lead_unit=lead, progress=80)
+    events = []
+    for task in tasks:
+        for days, before, after in ((-20, 0, 30), (-5, 30, 50), (2, 50, 80)):
+            events.append(
+                TaskEvent(
+                    task=task,
+                    kind=TaskEvent.Kind.UPDATED,
+                    at=end + datetime.timedelta(days=days),
+                    before={"progress": before},
+                    after={"progress": after},
+                )
+            )
+    TaskEvent.objects.bulk_create(events)
+    Task.objects.filter(pk__in=[t.pk for t in tasks[::2]]).update(
+        status=Task.Status.CLOSED, closed_at=end + datetime.timedelta(days=3)
+    )
+
+
+def test_opening_a_review_costs_the_same_queries_for_few_or_many_tasks(world):
+    october, end = datetime.date(2026, 10, 1), at(2026, 11, 1, 0, 0)
+    small = CampaignFactory(slug="small")
+    _history(TaskListFactory(campaign=small), world.lead, 3, end)
+    big = CampaignFactory(slug="big")
+    _history(TaskListFactory(campaign=big), world.lead, 40, end)
+    counts = []
+    for campaign in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            review = review_open(campaign=campaign, month=october, now=at(2026, 11, 5, 9, 0))
+        counts.append(len(queries))
+        assert {i.progress for i in review.items.all()} == {50}
+
+    assert counts[0] == counts[1]
+    assert review.items.count() == 40

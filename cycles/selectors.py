@@ -1,0 +1,97 @@
+"""Reads of the cycles: the tasks a monthly review judges, and the review page's lines.
+
+Each read costs the same few queries whatever the number of tasks (tests/cycles count them).
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Unit
+from campaigns.models import Campaign
+from cycles.models import MonthlyReview, ReviewItem
+from tasks.models import Task
+from tasks.selectors import TaskAsAt, tasks_as_at
+
+# The statuses a task may have had at the end of a month to be judged in its review.
+REVIEWED_STATUSES = (Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF, Task.Status.CLOSED)
+
+UNRATED = "unrated"  # the rating filter's value for lines nobody has rated yet
+
+
+def tasks_at_month_end(
+    *, campaign: Campaign, start: datetime.datetime, end: datetime.datetime
+) -> list[tuple[Task, TaskAsAt]]:
+    """Every task of the campaign open during [start, end), with its state at ``end``.
+
+    A review opened late (the server was down on the 1st) must judge the month as it was, not
+    as it is now: progress, status, deadline and the ongoing flag come from the task's history
+    at ``end`` (tasks.selectors.tasks_as_at); a task closed after ``end`` was still open then
+    and is judged as open; a task that was still a draft then is left out. A task closed after
+    ``end`` whose history does not say what it was before (rows written straight into the
+    table) counts as in progress at ``end``."""
+    candidates = (
+        Task.objects.filter(task_list__campaign=campaign)
+        .filter(
+            Q(status__in=[Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF])
+            | Q(status=Task.Status.CLOSED, closed_at__gte=start)
+        )
+        .order_by("pk")
+    )
+    result = []
+    for task, state in tasks_as_at(tasks=candidates, moment=end):
+        if state.status == Task.Status.CLOSED and (task.closed_at is None or task.closed_at >= end):
+            state = dataclasses.replace(state, status=Task.Status.IN_PROGRESS)
+        if state.status in REVIEWED_STATUSES:
+            result.append((task, state))
+    return result
+
+
+@dataclasses.dataclass
+class ReviewFilters:
+    q: str = ""  # words of the task's number or title
+    unit: int | None = None  # lead unit
+    proposed: str = ""  # a Rating value
+    rating: str = ""  # a Rating value, or UNRATED
+
+
+def review_items(
+    *,
+    review: MonthlyReview,
+    tasks: QuerySet[Task] | None = None,
+    filters: ReviewFilters | None = None,
+) -> QuerySet[ReviewItem]:
+    """The lines of a review in the page's order, with what each row shows. ``tasks``: the
+    tasks the reader may see (None: every line); ``filters``: what the filter bar asks for."""
+    items = ReviewItem.objects.filter(review=review)
+    if tasks is not None:
+        items = items.filter(task__in=tasks)
+    filters = filters or ReviewFilters()
+    if filters.unit:
+        items = items.filter(lead_unit_id=filters.unit)
+    if filters.proposed:
+        items = items.filter(proposed=filters.proposed)
+    if filters.rating == UNRATED:
+        items = items.filter(rating="")
+    elif filters.rating:
+        items = items.filter(rating=filters.rating)
+    for word in filters.q.split()[:5]:
+        items = items.filter(Q(task__code__iexact=word) | Q(task__title__icontains=word))
+    return items.select_related("task", "lead_unit", "confirmed_by").order_by(
+        "lead_unit__name", "task__task_list__order", "task__order", "task_id"
+    )
+
+
+def rating_counts(*, items: QuerySet[ReviewItem]) -> dict[str, int]:
+    """Lines per rating ("" for not rated yet), in one query."""
+    return {
+        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("id")).order_by()
+    }
+
+
+def review_units(*, items: QuerySet[ReviewItem]) -> list[Unit]:
+    """The lead units of these lines, for the unit filter."""
+    return list(
+        Unit.objects.filter(pk__in=items.order_by().values("lead_unit_id")).order_by("name")
+    )
