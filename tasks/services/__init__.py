@@ -3,6 +3,7 @@
 
 from tasks.services.core import (
     event_record,
+    events_dated,
     snapshot,
     task_create,
     task_set_supporting_units,
@@ -16,6 +17,7 @@ from tasks.services.requests import request_create, request_decide, request_with
 
 __all__ = [
     "event_record",
+    "events_dated",
     "evidence_orphans_remove",
     "followup_record",
     "followup_schedule",

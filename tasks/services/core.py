@@ -1,7 +1,9 @@
 """Creating and changing tasks. Every write leaves a TaskEvent."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -49,6 +51,25 @@ def snapshot(task: Task, fields: Iterable[str] = EDITABLE_FIELDS) -> dict[str, A
     return {field: _jsonable(getattr(task, field)) for field in fields}
 
 
+# When set, the instant that history written now happened at (see ``events_dated``).
+_events_at: ContextVar[datetime.datetime | None] = ContextVar("events_at", default=None)
+
+
+@contextmanager
+def events_dated(at: datetime.datetime | None) -> Iterator[None]:
+    """Record the task events written inside at ``at`` instead of now.
+
+    Only for history the system writes on someone's behalf with its real date (the demo's past
+    reports, reports typed in from paper): the task's history must say when things happened,
+    or "as at the end of last month" reads the wrong values. ``None`` changes nothing.
+    """
+    token = _events_at.set(at)
+    try:
+        yield
+    finally:
+        _events_at.reset(token)
+
+
 def event_record(
     *,
     task: Task,
@@ -59,7 +80,13 @@ def event_record(
     note: str = "",
 ) -> TaskEvent:
     return TaskEvent.objects.create(
-        task=task, actor=by, kind=kind, before=before or {}, after=after or {}, note=note
+        task=task,
+        actor=by,
+        kind=kind,
+        before=before or {},
+        after=after or {},
+        note=note,
+        at=_events_at.get() or timezone.now(),
     )
 
 
@@ -185,7 +212,7 @@ def task_update(
     if not changed:
         return locked
     if locked.status == Task.Status.CLOSED and "status" in changed:
-        locked.closed_at = timezone.now()
+        locked.closed_at = _events_at.get() or timezone.now()
     locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db()

@@ -14,7 +14,7 @@ from config.errors import RuleViolation
 from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url, unit_people
-from tasks.services.core import event_record, task_update
+from tasks.services.core import event_record, events_dated, task_update
 
 
 def _week_start(moment: datetime.datetime) -> datetime.date:
@@ -72,7 +72,7 @@ def report_submit(
         raise RuleViolation(_("A target value belongs to another task."), field="targets")
     checked = check_files(files)
 
-    submitted_at = submitted_at or timezone.now()
+    dated, submitted_at = submitted_at, submitted_at or timezone.now()
     confirmed = not _needs_confirmation(task, by)
     report = ProgressReport.objects.create(
         task=task,
@@ -94,22 +94,24 @@ def report_submit(
         ]
     )
     store_files(checked, report=report)
-    event_record(
-        task=task,
-        by=by,
-        kind=TaskEvent.Kind.REPORT_SUBMITTED,
-        after={
-            "report_id": report.pk,
-            "unit_id": by.unit_id,
-            "percent": percent,
-            "files": [c.original_name for c in checked],
-            "target_values": {str(k): str(v) for k, v in values.items()},
-            "confirmed": confirmed,
-        },
-    )
-    if confirmed:
-        _apply(report=report, task=task, by=by)
-    else:
+    # A report given its date (typed in from paper) writes its history at that date too.
+    with events_dated(dated):
+        event_record(
+            task=task,
+            by=by,
+            kind=TaskEvent.Kind.REPORT_SUBMITTED,
+            after={
+                "report_id": report.pk,
+                "unit_id": by.unit_id,
+                "percent": percent,
+                "files": [c.original_name for c in checked],
+                "target_values": {str(k): str(v) for k, v in values.items()},
+                "confirmed": confirmed,
+            },
+        )
+        if confirmed:
+            _apply(report=report, task=task, by=by)
+    if not confirmed:
         heads = unit_people(by.unit_id, Role.HEAD)
         notify(
             recipients=heads,
@@ -188,8 +190,9 @@ def report_record(
     submitted_at: datetime.datetime | None = None,
 ) -> ProgressReport:
     """A report written by the system on a unit's behalf (demo history, imports): no permission
-    check, always confirmed."""
-    with transaction.atomic():
+    check, always confirmed. With ``submitted_at``, the history it writes (the report, the
+    progress it moves) is dated then too."""
+    with transaction.atomic(), events_dated(submitted_at):
         report = ProgressReport.objects.create(
             task=task,
             unit=unit,

@@ -39,6 +39,7 @@ def test_coordinator_certifies_the_month_and_staff_can_no_longer_edit_its_report
     )
     cycles_run(now=datetime.datetime(2026, 11, 1, 0, 5, tzinfo=SH))
     review = MonthlyReview.objects.get(campaign=world.campaign)
+    assert review.items.get().progress == 45  # the report, dated in October, counts for October
     base = live_server.url
 
     # Before certification the staff member may still correct the report.

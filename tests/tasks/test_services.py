@@ -194,3 +194,22 @@ def test_targets_know_which_direction_is_better(
 
     assert target.achieved is achieved
     assert target.attainment == attainment
+
+
+def test_a_report_recorded_with_its_past_date_dates_its_history_then(task_list):
+    lead = UnitFactory()
+    task = task_create(task_list=task_list, code="7", title="推行一网通办", lead_unit=lead)
+    then = datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC)
+
+    report_record(
+        task=task, by=UserFactory(unit=lead), unit=lead, text="完成", percent=40, submitted_at=then
+    )
+
+    events = task.events.exclude(kind=TaskEvent.Kind.CREATED)
+    assert {(e.kind, e.at) for e in events} == {
+        (TaskEvent.Kind.REPORT_SUBMITTED, then),
+        (TaskEvent.Kind.UPDATED, then),
+    }
+    # Outside the report, history is dated now again.
+    task_update(task=task, by=None, progress=50)
+    assert task.events.latest("id").at > then + datetime.timedelta(days=1)
