@@ -572,8 +572,20 @@ def _locked_review(review_id: int, by: User) -> MonthlyReview:
 
 
 @transaction.atomic
-def review_rate(*, review: MonthlyReview, by: User, ratings: dict[int, str]) -> int:
-    """Set the rating of some items (the coordinator changes or confirms each)."""
+def review_rate(
+    *,
+    review: MonthlyReview,
+    by: User,
+    ratings: dict[int, str],
+    shown: dict[int, str] | None = None,
+) -> int:
+    """Set the rating of some items (the coordinator changes or confirms each).
+
+    ``shown`` is the rating each line had on the page the coordinator sent (empty: not rated).
+    A line left as it was shown is not touched, so saving a page does not undo what another
+    coordinator rated meanwhile; a line changed here that someone else changed since the page
+    was opened is refused, and nothing is saved.
+    """
     review = _locked_review(review.pk, by)
     bad = {value for value in ratings.values() if value not in Rating.values}
     if bad:
@@ -586,6 +598,20 @@ def review_rate(*, review: MonthlyReview, by: User, ratings: dict[int, str]) -> 
     }
     if len(items) != len(ratings):
         raise RuleViolation(_("A task of another review was sent."), code="invalid")
+    if shown is not None:
+        ratings = {pk: value for pk, value in ratings.items() if shown.get(pk) != value}
+        stale = [
+            items[pk] for pk in sorted(ratings) if pk in shown and items[pk].rating != shown[pk]
+        ]
+        if stale:
+            raise RuleViolation(
+                _(
+                    "Someone else rated %(tasks)s after you opened this page. Nothing was saved: "
+                    "reload the page to see their ratings, then make yours again."
+                )
+                % {"tasks": "、".join(item.task.code for item in stale[:10])},
+                code="stale",
+            )
     return _apply_ratings(review, by, [(items[pk], value) for pk, value in ratings.items()])
 
 

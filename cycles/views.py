@@ -140,8 +140,14 @@ def review_rate(request, pk: int):
         for key, value in request.POST.items()
         if key.startswith("rating_") and key.removeprefix("rating_").isdigit() and value
     }
+    # What each line showed when the page was opened: only lines changed here are saved.
+    shown = {
+        int(key.removeprefix("shown_")): value
+        for key, value in request.POST.items()
+        if key.startswith("shown_") and key.removeprefix("shown_").isdigit()
+    }
     try:
-        changed = services.review_rate(review=review, by=request.user, ratings=ratings)
+        changed = services.review_rate(review=review, by=request.user, ratings=ratings, shown=shown)
     except RuleViolation as error:
         messages.error(request, str(error.message))
     else:

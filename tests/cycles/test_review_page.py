@@ -196,3 +196,64 @@ def test_the_review_page_costs_the_same_queries_for_30_or_300_lines(client, worl
     assert len(rows(response)) == 100
     assert len(many) == len(few)
     assert len(many_filtered) == len(few_filtered)
+
+
+def _page_form(response) -> dict[str, str]:
+    """What the rating form of a page sends when nothing is changed: every select as shown,
+    and the hidden rating each line showed."""
+    data = {}
+    for item in rows(response):
+        data[f"rating_{item.pk}"] = item.rating
+        data[f"shown_{item.pk}"] = item.rating
+    return data
+
+
+def test_saving_a_page_keeps_what_another_coordinator_rated_meanwhile(client, review, world):
+    colleague = world.coordinator.__class__.objects.create(
+        username="coord2", unit=world.office, display_name="第二协调员"
+    )
+    colleague.roles.create(role="coordinator")
+    world.campaign.coordinators.add(colleague)
+    client.force_login(world.coordinator)
+    client.post(reverse("cycles:review_confirm_all", args=[review.pk]))
+    mine = _page_form(page(client, review))
+    first, second = rows(page(client, review))[:2]
+    assert first.rating == Rating.ON_TRACK and second.rating == Rating.BEHIND
+
+    # Meanwhile a colleague changes the first line.
+    theirs = client.__class__()
+    theirs.force_login(colleague)
+    theirs.post(
+        reverse("cycles:review_rate", args=[review.pk]),
+        {f"rating_{first.pk}": Rating.BEHIND, f"shown_{first.pk}": Rating.ON_TRACK},
+    )
+
+    # I rate only the second line on my older copy of the page, and save the whole page.
+    mine[f"rating_{second.pk}"] = Rating.COMPLETED
+    response = client.post(reverse("cycles:review_rate", args=[review.pk]), mine)
+
+    assert [m.message for m in get_messages(response.wsgi_request)] == ["已保存1项评定结果。"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.rating, first.confirmed_by) == (Rating.BEHIND, colleague)
+    assert (second.rating, second.confirmed_by) == (Rating.COMPLETED, world.coordinator)
+
+
+def test_changing_a_line_someone_else_rated_since_is_refused_and_saves_nothing(
+    client, review, world
+):
+    client.force_login(world.coordinator)
+    mine = _page_form(page(client, review))
+    first, second = rows(page(client, review))[:2]
+    ReviewItem.objects.filter(pk=first.pk).update(rating=Rating.BEHIND)  # someone else, meanwhile
+
+    mine[f"rating_{first.pk}"] = Rating.COMPLETED
+    mine[f"rating_{second.pk}"] = Rating.ON_TRACK
+    response = client.post(reverse("cycles:review_rate", args=[review.pk]), mine)
+
+    [message] = [m.message for m in get_messages(response.wsgi_request)]
+    assert message.startswith(f"其他人在您打开本页后评定了{first.task.code}")
+    assert "未保存任何内容" in message
+    assert dict(ReviewItem.objects.exclude(rating="").values_list("pk", "rating")) == {
+        first.pk: Rating.BEHIND
+    }
