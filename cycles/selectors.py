@@ -28,11 +28,12 @@ def tasks_at_month_end(
     A review opened late (the server was down on the 1st) must judge the month as it was, not
     as it is now: progress, status, deadline and the ongoing flag come from the task's history
     at ``end`` (tasks.selectors.tasks_as_at); a task closed after ``end`` was still open then
-    and is judged as open; a task that was still a draft then is left out. A task closed after
+    and is judged as open; a task that was still a draft then, or did not exist yet (created
+    or imported after ``end``), is left out. A task closed after
     ``end`` whose history does not say what it was before (rows written straight into the
     table) counts as in progress at ``end``."""
     candidates = (
-        Task.objects.filter(task_list__campaign=campaign)
+        Task.objects.filter(task_list__campaign=campaign, created_at__lt=end)
         .filter(
             Q(status__in=[Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF])
             | Q(status=Task.Status.CLOSED, closed_at__gte=start)

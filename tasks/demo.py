@@ -25,6 +25,7 @@ from campaigns.models import TaskList
 from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
 from tasks.models import Instruction, Task, TaskRequest
 from tasks.services import (
+    events_dated,
     instruction_give,
     report_record,
     request_create,
@@ -230,28 +231,35 @@ class DemoBuilder:
                 }
             )
         extra = {key: _text(value) for key, value in row.extra.items() if _text(value)}
-        task = task_create(
-            task_list=task_list,
-            code=_text(values.get("code")) or str(order),
-            title=_text(values.get("title"))[:500],
-            content=_text(values.get("content")),
-            source=_text(values.get("source"))[:200],
-            lead_unit=lead_unit,
-            supporting_units=supporting_units,
-            category=categories.get(row.category) if row.category else None,
-            principal_owner_name=_text(values.get("principal_owner"))[:50],
-            leader_in_charge_name=_text(values.get("leader_in_charge"))[:50],
-            specific_owner_name=_text(values.get("specific_owner"))[:50],
-            deadline=date,
-            deadline_text=text[:100],
-            ongoing=deadline.ongoing,
-            extra=extra,
-            order=order,
-            targets=targets,
-        )
+        with events_dated(self.listed_at(task_list)):
+            task = task_create(
+                task_list=task_list,
+                code=_text(values.get("code")) or str(order),
+                title=_text(values.get("title"))[:500],
+                content=_text(values.get("content")),
+                source=_text(values.get("source"))[:200],
+                lead_unit=lead_unit,
+                supporting_units=supporting_units,
+                category=categories.get(row.category) if row.category else None,
+                principal_owner_name=_text(values.get("principal_owner"))[:50],
+                leader_in_charge_name=_text(values.get("leader_in_charge"))[:50],
+                specific_owner_name=_text(values.get("specific_owner"))[:50],
+                deadline=date,
+                deadline_text=text[:100],
+                ongoing=deadline.ongoing,
+                extra=extra,
+                order=order,
+                targets=targets,
+            )
         self.created += 1
         self.add_history(task)
         return task
+
+    def listed_at(self, task_list: TaskList) -> datetime.datetime:
+        """When the demo's tasks were listed: the morning their campaign started, so that the
+        reviews of past months judge them (a task created later did not exist then)."""
+        start = datetime.datetime.combine(task_list.campaign.start_date, datetime.time(9, 0))
+        return timezone.make_aware(start)
 
     def add_history(self, task: Task) -> None:
         """Reports over past weeks, and a few tasks closed or awaiting sign-off."""
@@ -274,11 +282,12 @@ class DemoBuilder:
             )
         if percent >= 100:
             closed = rng.random() < 0.7
-            task_update(
-                task=task,
-                by=reporter,
-                status=Task.Status.CLOSED if closed else Task.Status.AWAITING_SIGNOFF,
-            )
+            with events_dated(at + datetime.timedelta(hours=2)):  # after the last report
+                task_update(
+                    task=task,
+                    by=reporter,
+                    status=Task.Status.CLOSED if closed else Task.Status.AWAITING_SIGNOFF,
+                )
 
     def generated_list(self, task_list: TaskList, rows: list[dict]) -> None:
         if task_list.tasks.exists():
@@ -288,19 +297,22 @@ class DemoBuilder:
             category = row.pop("category", None)
             rng = _rng(task_list.name, order)
             days = rng.choice([-20, -3, 0, 5, 12, 25, 45, 90, 150, None])
-            task = task_create(
-                task_list=task_list,
-                code=str(order),
-                category=category_ensure(task_list=task_list, name=category[1], code=category[0])
-                if category
-                else None,
-                lead_unit=bureaus[order % len(bureaus)],
-                deadline=None if days is None else self.today + datetime.timedelta(days=days),
-                deadline_text="长期坚持" if days is None else "",
-                ongoing=days is None,
-                order=order,
-                **row,
-            )
+            with events_dated(self.listed_at(task_list)):
+                task = task_create(
+                    task_list=task_list,
+                    code=str(order),
+                    category=category_ensure(
+                        task_list=task_list, name=category[1], code=category[0]
+                    )
+                    if category
+                    else None,
+                    lead_unit=bureaus[order % len(bureaus)],
+                    deadline=None if days is None else self.today + datetime.timedelta(days=days),
+                    deadline_text="长期坚持" if days is None else "",
+                    ongoing=days is None,
+                    order=order,
+                    **row,
+                )
             self.created += 1
             self.add_history(task)
 

@@ -194,6 +194,10 @@ def scene(world):
         times=round_times(world.campaign, datetime.date(2026, 11, 23)),
         now=timezone.now(),
     )
+    # October's review judges the tasks that existed then.
+    Task.objects.filter(task_list__campaign=world.campaign).update(
+        created_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
+    )
     world.review = review_open(
         campaign=world.campaign, month=datetime.date(2026, 10, 1), now=timezone.now()
     )

@@ -55,7 +55,7 @@ from campaigns.models import Campaign, Category, TaskList
 from campaigns.services.bulk import bulk_update_values, insert_rows, reserve_ids
 from config.errors import RuleViolation
 from tasks.models import Target, Task, TaskEvent, TaskSupport
-from tasks.services import snapshot
+from tasks.services import history_now, snapshot
 
 # The fields an import writes, compared on a re-import (status and progress are never
 # touched: they come from the work on the task, not from the file).
@@ -576,7 +576,7 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
             code="import_errors",
         )
     campaign = plan.campaign
-    now = timezone.now()
+    now = history_now()
     task_list = plan.task_list
     if task_list is None:
         try:

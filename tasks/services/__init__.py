@@ -4,6 +4,7 @@
 from tasks.services.core import (
     event_record,
     events_dated,
+    history_now,
     snapshot,
     task_create,
     task_set_supporting_units,
@@ -18,6 +19,7 @@ from tasks.services.requests import request_create, request_decide, request_with
 __all__ = [
     "event_record",
     "events_dated",
+    "history_now",
     "evidence_orphans_remove",
     "followup_record",
     "followup_schedule",

@@ -59,15 +59,22 @@ _events_at: ContextVar[datetime.datetime | None] = ContextVar("events_at", defau
 def events_dated(at: datetime.datetime | None) -> Iterator[None]:
     """Record the task events written inside at ``at`` instead of now.
 
-    Only for history the system writes on someone's behalf with its real date (the demo's past
-    reports, reports typed in from paper): the task's history must say when things happened,
-    or "as at the end of last month" reads the wrong values. ``None`` changes nothing.
+    Only for history the system writes on someone's behalf with its real date (the demo's
+    tasks and past reports): the task's history, and the creation date of tasks created
+    inside, must say when things happened, or "as at the end of last month" reads the wrong
+    values. ``None`` changes nothing.
     """
     token = _events_at.set(at)
     try:
         yield
     finally:
         _events_at.reset(token)
+
+
+def history_now() -> datetime.datetime:
+    """The instant the history being written happened: now, or the date ``events_dated``
+    gives."""
+    return _events_at.get() or timezone.now()
 
 
 def event_record(
@@ -86,7 +93,7 @@ def event_record(
         before=before or {},
         after=after or {},
         note=note,
-        at=_events_at.get() or timezone.now(),
+        at=history_now(),
     )
 
 
@@ -154,6 +161,9 @@ def task_create(
         lead_unit=lead_unit,
         **fields,
     )
+    if _events_at.get() is not None:  # auto_now_add wrote now: a dated history says when
+        task.created_at = history_now()
+        Task.objects.filter(pk=task.pk).update(created_at=task.created_at)
     TaskSupport.objects.bulk_create([TaskSupport(task=task, unit=unit) for unit in supporting])
     Target.objects.bulk_create(
         [Target(task=task, order=index, **target) for index, target in enumerate(targets)]
@@ -212,7 +222,7 @@ def task_update(
     if not changed:
         return locked
     if locked.status == Task.Status.CLOSED and "status" in changed:
-        locked.closed_at = _events_at.get() or timezone.now()
+        locked.closed_at = history_now()
     locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db()

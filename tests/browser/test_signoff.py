@@ -8,7 +8,7 @@ import pytest
 
 from cycles.models import MonthlyReview
 from cycles.services import cycles_run
-from tasks.models import ProgressReport
+from tasks.models import ProgressReport, Task
 from tasks.services import report_submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,9 @@ def test_coordinator_certifies_the_month_and_staff_can_no_longer_edit_its_report
     world.campaign.start_date = datetime.date(2026, 10, 1)
     world.campaign.dispatch_enabled = False
     world.campaign.save()
+    Task.objects.filter(pk=world.task.pk).update(
+        created_at=datetime.datetime(2026, 9, 1, tzinfo=SH)
+    )
     report = report_submit(
         task=world.task,
         by=world.lead_staff,

@@ -399,6 +399,21 @@ def test_a_review_opened_late_judges_each_task_as_it_stood_at_month_end(october,
     }
 
 
+def test_a_review_opened_late_leaves_out_tasks_created_after_the_month_ended(month, clock):
+    clock.set(2026, 11, 3, 10, 0)
+    newcomer = TaskFactory(
+        task_list=month.task_list, lead_unit=month.lead, deadline=datetime.date(2026, 10, 25)
+    )
+
+    clock.set(2026, 11, 5, 9, 0)
+    cycles_run(now=clock.now)  # October's review opens late
+
+    review = MonthlyReview.objects.get(month=datetime.date(2026, 10, 1))
+    judged = set(review.items.values_list("task_id", flat=True))
+    assert newcomer.pk not in judged  # it did not exist in October: not "deadline passed"
+    assert judged == {month.on_track.pk, month.silent.pk, month.late.pk, month.closed.pk}
+
+
 def test_a_review_opened_on_time_judges_the_tasks_as_they_are_and_a_late_one_agrees(october, clock):
     w = october
     clock.set(2026, 11, 1, 0, 5)
@@ -437,6 +452,9 @@ def test_a_task_closed_within_the_month_is_still_completed_when_the_review_opens
 def _history(task_list, lead, n: int, end: datetime.datetime) -> None:
     """``n`` tasks with progress set before and after ``end``, half of them closed after it."""
     tasks = TaskFactory.create_batch(n, task_list=task_list, lead_unit=lead, progress=80)
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
+        created_at=end - datetime.timedelta(days=30)
+    )
     events = []
     for task in tasks:
         for days, before, after in ((-20, 0, 30), (-5, 30, 50), (2, 50, 80)):
