@@ -125,6 +125,28 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        # One person per handle: nobody can have a robot @ someone else on their notices by
+        # typing that person's number or account (or two people share one by mistake).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~models.Q(mobile=""),
+                name="user_mobile_unique",
+                violation_error_message=_(
+                    "This mobile number is registered to another person. If it is yours, ask "
+                    "the system administrator."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["wecom_userid"],
+                condition=~models.Q(wecom_userid=""),
+                name="user_wecom_userid_unique",
+                violation_error_message=_(
+                    "This WeCom account is registered to another person. If it is yours, ask "
+                    "the system administrator."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -490,11 +490,30 @@ def notification_preferences_update(
                 User._meta.get_field(name).run_validators(value)
             except ValidationError as error:
                 raise RuleViolation(error.messages[0], field=name) from None
+    taken = {
+        "mobile": _(
+            "This mobile number is registered to another person. If it is yours, ask the "
+            "system administrator."
+        ),
+        "wecom_userid": _(
+            "This WeCom account is registered to another person. If it is yours, ask the "
+            "system administrator."
+        ),
+    }
+    for name, value in handles.items():
+        if value and User.objects.filter(**{name: value}).exclude(pk=user.pk).exists():
+            raise RuleViolation(taken[name], field=name)
     user.notify_by_email = email
     user.notify_by_robot = robot
     for name, value in handles.items():
         setattr(user, name, value)
-    user.save(update_fields=["notify_by_email", "notify_by_robot", *handles])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["notify_by_email", "notify_by_robot", *handles])
+    except IntegrityError:  # registered by someone else a moment ago
+        raise RuleViolation(
+            taken["mobile"] if handles["mobile"] else taken["wecom_userid"]
+        ) from None
     return user
 
 

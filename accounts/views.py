@@ -81,15 +81,19 @@ def notification_settings(request):
         form = NotificationSettingsForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            services.notification_preferences_update(
-                user=user,
-                email=data["email"],
-                robot=data["robot"],
-                mobile=data["mobile"],
-                wecom_userid=data["wecom_userid"],
-            )
-            messages.success(request, _("Your notification settings are saved."))
-            return redirect("notification_settings")
+            try:
+                services.notification_preferences_update(
+                    user=user,
+                    email=data["email"],
+                    robot=data["robot"],
+                    mobile=data["mobile"],
+                    wecom_userid=data["wecom_userid"],
+                )
+            except RuleViolation as error:  # beside its field, the form keeping what was typed
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Your notification settings are saved."))
+                return redirect("notification_settings")
     else:
         form = NotificationSettingsForm(
             initial={

@@ -1022,6 +1022,37 @@ def test_the_service_refuses_a_wrong_mobile_number_whoever_calls_it(world):
     assert world.lead_staff.mobile == ""
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("mobile", "13800000000", "此手机号已由其他用户登记"),
+        ("wecom_userid", "zhang.san", "此企业微信账号已由其他用户登记"),
+    ],
+)
+@pytest.mark.django_db
+def test_nobody_can_take_a_handle_another_person_registered(client, world, field, value, error):
+    setattr(world.support_staff, field, value)
+    world.support_staff.save()
+    client.force_login(world.lead_staff)
+
+    page = client.post(reverse("notification_settings"), {"robot": "on", field: value})
+
+    assert page.status_code == 200
+    assert error in page.content.decode()
+    world.lead_staff.refresh_from_db()
+    assert getattr(world.lead_staff, field) == ""
+    # Nor in the admin (the database refuses a second one too).
+    sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
+    client.force_login(sysadmin)
+    change = reverse("admin:accounts_user_change", args=[world.lead_staff.pk])
+    refused = client.post(change, {**_admin_change_data(world.lead_staff), field: value})
+    assert refused.status_code == 200
+    assert error in refused.content.decode()
+    world.lead_staff.refresh_from_db()
+    assert getattr(world.lead_staff, field) == ""
+
+
 def _admin_change_data(user) -> dict:
     """What the admin's change form posts for ``user`` as it is (roles left alone)."""
     joined = timezone.localtime(user.date_joined)
@@ -1085,6 +1116,25 @@ def test_a_security_administrator_neither_sees_nor_changes_the_mobile_or_wecom_a
     assert response.status_code == 302, response.content.decode()[:2000]
     world.lead_staff.refresh_from_db()
     assert (world.lead_staff.mobile, world.lead_staff.wecom_userid) == ("13800000000", "zhang.san")
+    # Nor can the list be filtered by them, which would tell a number digit by digit.
+    users = reverse("admin:accounts_user_changelist")
+    assert client.get(users).status_code == 200
+    for lookup in ("mobile__startswith", "wecom_userid__startswith", "mobile"):
+        assert client.get(users, {lookup: "138"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_system_administrator_may_filter_users_by_mobile(client, world):
+    world.lead_staff.mobile = "13800000000"
+    world.lead_staff.save()
+    sysadmin = UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN])
+    user_admin_access_sync(user=sysadmin)
+    client.force_login(sysadmin)
+
+    response = client.get(reverse("admin:accounts_user_changelist"), {"mobile": "13800000000"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].queryset) == [world.lead_staff]
 
 
 # --- Queries do not grow with the number of people ----------------------------------------
