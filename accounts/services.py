@@ -443,7 +443,7 @@ def deliveries_sweep(*, now: datetime.datetime | None = None, limit: int = 500) 
 
 
 def deliveries_prune(*, now: datetime.datetime, keep_days: int) -> int:
-    """Delete deliveries that were sent or gave up more than ``keep_days`` ago.
+    """Delete deliveries written more than ``keep_days`` ago that were sent or gave up.
 
     The in-app notices they carried stay; pending deliveries are never touched.
     """

@@ -11,10 +11,15 @@ from django.utils import timezone
 from accounts.models import Channel, Delivery, Notification
 from accounts.services import deliveries_prune, notify
 from campaigns.models import ListImport
-from campaigns.services.list_imports import list_imports_prune
+from campaigns.services.list_imports import (
+    list_import_check,
+    list_import_create,
+    list_imports_prune,
+)
 from config.celery import app
 from tasks.models import Evidence
 from tasks.services import evidence_orphans_remove, report_submit
+from tests.campaigns.conftest import xlsx
 from tests.tasks import files
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +205,23 @@ def test_orphan_sweep_looks_up_names_in_batches_not_per_file(world, django_asser
 
 def test_orphan_sweep_with_no_evidence_folder_does_nothing(db):
     assert evidence_orphans_remove(now=timezone.now(), grace=DAY) == 0
+
+
+def test_a_check_still_running_when_its_upload_is_discarded_does_not_bring_it_back(world):
+    data = xlsx(
+        [["序号", "工作任务", "牵头单位", "完成时限"], [1, "推行容缺受理", "区财政局", "6月底前"]]
+    )
+    upload = list_import_create(
+        campaign=world.campaign, by=world.coordinator, filename="清单.xlsx", data=data
+    )
+    assert upload.status == ListImport.Status.READY
+    # A background re-check has loaded the upload; meanwhile housekeeping discards it.
+    running = ListImport.objects.get(pk=upload.pk)
+    ListImport.objects.filter(pk=upload.pk).update(created_at=timezone.now() - 31 * DAY)
+    assert list_imports_prune(now=timezone.now(), keep_days=30) == 1
+
+    list_import_check(list_import=running)
+
+    upload.refresh_from_db()
+    assert upload.status == ListImport.Status.DISCARDED
+    assert (bytes(upload.source), upload.preview) == (b"", {})

@@ -125,8 +125,7 @@ def list_import_check(
         list_import.status = ListImport.Status.REFUSED
         list_import.message = str(exc.message)
         list_import.stage, list_import.progress = "", 100
-        list_import.save(update_fields=["status", "message", "stage", "progress"])
-        return list_import
+        return _store_result(list_import, ["status", "message", "stage", "progress"])
     _stage(list_import, _("Checking every row"), 35)
     plan = import_plan(
         source=source,
@@ -145,18 +144,29 @@ def list_import_check(
     list_import.status = ListImport.Status.READY
     list_import.message = ""
     list_import.stage, list_import.progress = "", 100
-    list_import.save(
-        update_fields=[
-            "preview",
-            "summary",
-            "list_name",
-            "list_kind",
-            "status",
-            "message",
-            "stage",
-            "progress",
-        ]
+    return _store_result(
+        list_import,
+        ["preview", "summary", "list_name", "list_kind", "status", "message", "stage", "progress"],
     )
+
+
+def _store_result(list_import: ListImport, fields: list[str]) -> ListImport:
+    """Write what a check found, unless the upload was discarded while it ran (by its
+    coordinator, or by housekeeping): a discarded upload stays discarded, file and preview
+    gone, instead of coming back as ready to import."""
+    with transaction.atomic():
+        status = (
+            ListImport.objects.select_for_update()
+            .filter(pk=list_import.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status is None:  # deleted with its campaign meanwhile
+            return list_import
+        if status == ListImport.Status.DISCARDED:
+            list_import.refresh_from_db()
+            return list_import
+        list_import.save(update_fields=fields)
     return list_import
 
 
