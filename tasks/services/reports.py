@@ -72,7 +72,7 @@ def report_submit(
         raise RuleViolation(_("A target value belongs to another task."), field="targets")
     checked = check_files(files)
 
-    dated, submitted_at = submitted_at, submitted_at or timezone.now()
+    dated, submitted_at = _history_date(task, submitted_at), submitted_at or timezone.now()
     confirmed = not _needs_confirmation(task, by)
     report = ProgressReport.objects.create(
         task=task,
@@ -122,6 +122,15 @@ def report_submit(
             campaign=task.task_list.campaign,
         )
     return report
+
+
+def _history_date(task: Task, submitted_at: datetime.datetime | None) -> datetime.datetime | None:
+    """The date a report given its own date writes its history at: that date, unless the task's
+    history already goes further (then now: history stays in the order it was written, so
+    that reading it "as at" a moment agrees with what the task holds)."""
+    if submitted_at is None or TaskEvent.objects.filter(task=task, at__gt=submitted_at).exists():
+        return None
+    return submitted_at
 
 
 def _apply(*, report: ProgressReport, task: Task, by: User) -> None:
@@ -192,7 +201,7 @@ def report_record(
     """A report written by the system on a unit's behalf (demo history, imports): no permission
     check, always confirmed. With ``submitted_at``, the history it writes (the report, the
     progress it moves) is dated then too."""
-    with transaction.atomic(), events_dated(submitted_at):
+    with transaction.atomic(), events_dated(_history_date(task, submitted_at)):
         report = ProgressReport.objects.create(
             task=task,
             unit=unit,

@@ -3,10 +3,17 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from config.errors import RuleViolation
 from tasks.models import Target, Task, TaskEvent, TaskSupport
-from tasks.services import report_record, task_create, task_set_supporting_units, task_update
+from tasks.services import (
+    events_dated,
+    report_record,
+    task_create,
+    task_set_supporting_units,
+    task_update,
+)
 from tests.factories import TaskListFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,8 +205,10 @@ def test_targets_know_which_direction_is_better(
 
 def test_a_report_recorded_with_its_past_date_dates_its_history_then(task_list):
     lead = UnitFactory()
-    task = task_create(task_list=task_list, code="7", title="推行一网通办", lead_unit=lead)
     then = datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC)
+    with events_dated(then - datetime.timedelta(days=30)):  # listed before it was reported on
+        task = task_create(task_list=task_list, code="7", title="推行一网通办", lead_unit=lead)
+    assert task.created_at == then - datetime.timedelta(days=30)
 
     report_record(
         task=task, by=UserFactory(unit=lead), unit=lead, text="完成", percent=40, submitted_at=then
@@ -213,3 +222,19 @@ def test_a_report_recorded_with_its_past_date_dates_its_history_then(task_list):
     # Outside the report, history is dated now again.
     task_update(task=task, by=None, progress=50)
     assert task.events.latest("id").at > then + datetime.timedelta(days=1)
+
+
+def test_a_report_dated_before_later_history_is_recorded_now_to_keep_history_in_order(task_list):
+    lead = UnitFactory()
+    task = task_create(task_list=task_list, code="8", title="推行容缺受理", lead_unit=lead)
+    task_update(task=task, by=None, progress=70)  # now
+    then = timezone.now() - datetime.timedelta(days=10)
+
+    report_record(
+        task=task, by=UserFactory(unit=lead), unit=lead, text="补录", percent=40, submitted_at=then
+    )
+
+    task.refresh_from_db()
+    latest = task.events.latest("id")
+    assert task.progress == 40
+    assert latest.after == {"progress": 40} and latest.at > then + datetime.timedelta(days=9)
