@@ -125,7 +125,12 @@ def _query_without_page(request) -> str:
 def _back_to_review(request, review: MonthlyReview):
     """Back to the page of the review the form was sent from, with its filters. The query is
     parsed and encoded again, so the redirect can only ever lead to the review page."""
-    query = QueryDict(request.POST.get("query", "")).urlencode()
+    query = QueryDict(request.POST.get("query", ""), mutable=True)
+    if query.get("rating") == selectors.UNRATED:
+        # The lines just rated left this list: the same page number would skip the lines
+        # that moved up into it.
+        query.pop("page", None)
+    query = query.urlencode()
     url = reverse("cycles:review", args=[review.pk])
     return redirect(f"{url}?{query}" if query else url)
 

@@ -257,3 +257,15 @@ def test_changing_a_line_someone_else_rated_since_is_refused_and_saves_nothing(
     assert dict(ReviewItem.objects.exclude(rating="").values_list("pk", "rating")) == {
         first.pk: Rating.BEHIND
     }
+
+
+def test_rating_lines_of_the_not_yet_rated_list_returns_to_its_first_page(client, review, world):
+    client.force_login(world.coordinator)
+    second = rows(page(client, review, rating="unrated", page=2))
+    data = {f"rating_{item.pk}": Rating.BEHIND for item in second}
+    data["query"] = "rating=unrated&page=2"
+
+    response = client.post(reverse("cycles:review_rate", args=[review.pk]), data)
+
+    # Page 2 of the shorter list would skip the lines that moved up onto it.
+    assert parse_qs(urlsplit(response["Location"]).query) == {"rating": ["unrated"]}
