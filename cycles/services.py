@@ -505,9 +505,12 @@ def review_open(
                 targets[target.task_id].append(target)
             items = []
             for task, state in rows:
+                # The unit that led the task at month end answers for the month (and counts
+                # in its figures), even if the task was transferred since.
+                reports = report_counts.get((task.pk, state.lead_unit_id), 0)
                 proposed, reason = propose_rating(
                     state=state,
-                    reports=report_counts.get(task.pk, 0),
+                    reports=reports,
                     month_end=month_end,
                     targets=targets[task.pk],
                 )
@@ -515,10 +518,10 @@ def review_open(
                     ReviewItem(
                         review=review,
                         task=task,
-                        lead_unit_id=task.lead_unit_id,
+                        lead_unit_id=state.lead_unit_id,
                         proposed=proposed,
                         reason=reason[:300],
-                        reports=report_counts.get(task.pk, 0),
+                        reports=reports,
                         progress=state.progress,
                     )
                 )
@@ -537,18 +540,17 @@ def review_open(
         return None
 
 
-def _report_counts(task_ids: list[int], start, end) -> dict[int, int]:
-    return dict(
-        ProgressReport.objects.filter(
-            task_id__in=task_ids,
-            unit_id=F("task__lead_unit_id"),
-            submitted_at__gte=start,
-            submitted_at__lt=end,
+def _report_counts(task_ids: list[int], start, end) -> dict[tuple[int, int], int]:
+    """Reports submitted in [start, end), per task and reporting unit."""
+    return {
+        (task_id, unit_id): n
+        for task_id, unit_id, n in ProgressReport.objects.filter(
+            task_id__in=task_ids, submitted_at__gte=start, submitted_at__lt=end
         )
-        .values("task_id")
+        .values("task_id", "unit_id")
         .annotate(n=Count("id"))
-        .values_list("task_id", "n")
-    )
+        .values_list("task_id", "unit_id", "n")
+    }
 
 
 def _check_coordinator(user: User, review: MonthlyReview) -> None:

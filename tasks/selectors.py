@@ -294,7 +294,7 @@ def evidence_for_download(*, user: User, evidence_id: int) -> Evidence:
 # and the importer record what a task was created as (``after`` only), ``task_update`` and the
 # importer's updates record each change as ``before``/``after`` of the changed fields only.
 # (Other kinds have keys of the same names that mean something else: a request's "status".)
-AS_AT_FIELDS = ("progress", "status", "deadline", "ongoing")
+AS_AT_FIELDS = ("progress", "status", "deadline", "ongoing", "lead_unit_id")
 SETTING_EVENTS = (
     TaskEvent.Kind.CREATED,
     TaskEvent.Kind.IMPORTED,
@@ -305,19 +305,20 @@ SETTING_EVENTS = (
 
 @dataclass(frozen=True)
 class TaskAsAt:
-    """What the task's progress, status and deadline were at an instant."""
+    """What the task's progress, status, deadline and lead unit were at an instant."""
 
     progress: int
     status: str
     deadline: datetime.date | None
     ongoing: bool
+    lead_unit_id: int
 
 
 def _as_at_value(field_name: str, raw):
     """A value from an event's JSON, read either as JSON (``before``) or as SQL text (``->>``:
     SQLite hands back numbers as numbers and true/false/null as words; a JSON null is
     turned into the word "null" so that it differs from "no such event")."""
-    if field_name == "progress":
+    if field_name in ("progress", "lead_unit_id"):
         return int(raw)
     if field_name == "deadline":
         return None if raw in (None, "null") else datetime.date.fromisoformat(raw)
@@ -327,7 +328,7 @@ def _as_at_value(field_name: str, raw):
 
 
 def tasks_as_at(*, tasks: QuerySet[Task], moment: datetime.datetime) -> list[tuple[Task, TaskAsAt]]:
-    """Each task with its progress, status, deadline and ongoing flag as they stood at
+    """Each task with its progress, status, deadline, ongoing flag and lead unit as they stood at
     ``moment``, read from its TaskEvent history in two queries whatever the number of tasks.
 
     For each field: the value the last event before ``moment`` set; failing that, the value the

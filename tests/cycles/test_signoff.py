@@ -414,6 +414,18 @@ def test_a_review_opened_late_leaves_out_tasks_created_after_the_month_ended(mon
     assert judged == {month.on_track.pk, month.silent.pk, month.late.pk, month.closed.pk}
 
 
+def test_a_task_transferred_after_month_end_counts_for_the_unit_that_led_it_then(month, clock):
+    clock.set(2026, 11, 2, 10, 0)
+    task_update(task=month.on_track, by=month.coordinator, lead_unit=month.other)
+
+    clock.set(2026, 11, 5, 9, 0)
+    cycles_run(now=clock.now)  # October's review opens late
+
+    line = ReviewItem.objects.get(task=month.on_track)
+    # October's report was the old lead unit's, and October was its to answer for.
+    assert (line.lead_unit_id, line.reports, line.progress) == (month.lead.pk, 1, 40)
+
+
 def test_a_review_opened_on_time_judges_the_tasks_as_they_are_and_a_late_one_agrees(october, clock):
     w = october
     clock.set(2026, 11, 1, 0, 5)
