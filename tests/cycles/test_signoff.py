@@ -426,6 +426,26 @@ def test_a_task_transferred_after_month_end_counts_for_the_unit_that_led_it_then
     assert (line.lead_unit_id, line.reports, line.progress) == (month.lead.pk, 1, 40)
 
 
+def test_a_late_review_counts_targets_met_by_their_values_at_month_end(month, clock):
+    clock.set(2026, 11, 2, 10, 0)
+    month.on_track.refresh_from_db()
+    report_submit(  # November's report reaches the target: 66 against 65
+        task=month.on_track,
+        by=month.lead_staff,
+        text="十一月达标",
+        percent=60,
+        target_values={month.target.pk: Decimal("66")},
+    )
+    month.target.refresh_from_db()
+    assert month.target.achieved
+
+    clock.set(2026, 11, 5, 9, 0)
+    cycles_run(now=clock.now)  # October's review opens late
+
+    line = ReviewItem.objects.get(task=month.on_track)
+    assert line.reason == "报送1次，进度40%；指标达标0/1"  # at October's end: 55, not met
+
+
 def test_a_review_opened_on_time_judges_the_tasks_as_they_are_and_a_late_one_agrees(october, clock):
     w = october
     clock.set(2026, 11, 1, 0, 5)
