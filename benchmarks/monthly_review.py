@@ -87,6 +87,10 @@ def main() -> None:
         ],
         batch_size=2000,
     )
+    # Listed when the campaign started (a task created after October did not exist in it).
+    Task.objects.filter(task_list=task_list).update(
+        created_at=datetime.datetime(2026, 1, 1, 9, 0, tzinfo=SH)
+    )
     # The last weekly change falls on 4 November, after the month being reviewed.
     first_week = datetime.datetime(2026, 11, 4, 9, 0, tzinfo=SH) - datetime.timedelta(
         weeks=args.weeks - 1
