@@ -90,7 +90,7 @@ def notification_settings(request):
                     wecom_userid=data["wecom_userid"],
                 )
             except RuleViolation as error:  # beside its field, the form keeping what was typed
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                error.add_to(form)
             else:
                 messages.success(request, _("Your notification settings are saved."))
                 return redirect("notification_settings")

@@ -17,6 +17,10 @@ class RuleViolation(Exception):
         self.field = field
         self.code = code
 
+    def add_to(self, form) -> None:
+        """Show the refusal on ``form``: beside its field, or at the top of the form."""
+        form.add_error(self.field if self.field in form.fields else None, str(self.message))
+
 
 class RuleViolationMiddleware(MiddlewareMixin):
     """A view that lets a RuleViolation escape gets a plain 400 page instead of a 500."""

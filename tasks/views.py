@@ -93,12 +93,6 @@ def task_page(request, pk: int):
     return _task_page(request, access_task(request.user, pk))
 
 
-def _failed(form, error: RuleViolation) -> None:
-    """Put a service's refusal beside the field it concerns, or at the top of the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
 @login_required
 @require_POST
 def report_submit(request, pk: int):
@@ -121,7 +115,7 @@ def report_submit(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except RuleViolation as error:
-            _failed(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("Your report was submitted."))
             return redirect("tasks:detail", pk=task.pk)
@@ -146,7 +140,7 @@ def request_create(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except RuleViolation as error:
-            _failed(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("Your request was sent to the coordinators."))
             return redirect("tasks:detail", pk=task.pk)
@@ -221,7 +215,7 @@ def instruction_give(request, pk: int):
         try:
             services.instruction_give(task=task, by=request.user, text=form.cleaned_data["text"])
         except RuleViolation as error:
-            _failed(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The instruction was sent to the lead unit."))
             return redirect("tasks:detail", pk=task.pk)
@@ -240,7 +234,7 @@ def instruction_answer(request, pk: int):
                 instruction=instruction, by=request.user, answer=form.cleaned_data["answer"]
             )
         except RuleViolation as error:
-            _failed(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("Your answer was sent."))
             return redirect("tasks:detail", pk=task.pk)
@@ -298,7 +292,7 @@ def report_edit(request, pk: int):
                     expected_version=form.cleaned_data["version"],
                 )
             except RuleViolation as error:
-                _failed(form, error)
+                error.add_to(form)
             else:
                 messages.success(request, _("The report was corrected."))
                 return redirect("tasks:detail", pk=task.pk)
@@ -339,7 +333,7 @@ def followup_record(request, pk: int):
                 result_holds=form.cleaned_data["result_holds"],
             )
         except RuleViolation as error:
-            _failed(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The follow-up was recorded."))
             return redirect("tasks:detail", pk=task.pk)
