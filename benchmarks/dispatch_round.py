@@ -12,17 +12,12 @@ with queries in batches, not per task.
 
 import argparse
 import datetime
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-if "DATABASE_URL" not in os.environ:
-    os.environ["QINGDAN_VAR_DIR"] = tempfile.mkdtemp(prefix="qingdan-bench-")
 
 
 def main() -> None:
@@ -31,15 +26,11 @@ def main() -> None:
     parser.add_argument("--owners", type=int, default=2_000)
     args = parser.parse_args()
 
-    import django
+    from benchmarks._database import fresh_database
 
-    django.setup()
-    from django.core.management import call_command
+    fresh_database()
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
-
-    call_command("flush", "--no-input", verbosity=0) if _has_tables(connection) else None
-    call_command("migrate", "--no-input", verbosity=0)
 
     from accounts.models import Role, Unit, User, UserRole
     from campaigns.models import Campaign, TaskList
@@ -104,10 +95,6 @@ def main() -> None:
         f"send: {per * 1000:.1f} ms per digest (in-app notice + channels), measured on {len(sample)}"
     )
     print("goal: open ≤ 10 s:", "met" if opened <= 10 else "NOT met")
-
-
-def _has_tables(connection) -> bool:
-    return "tasks_task" in connection.introspection.table_names()
 
 
 def _broker() -> str:

@@ -14,18 +14,13 @@ the first and last page. Goal: opening at most 10 s, queries in batches, not per
 
 import argparse
 import datetime
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-if "DATABASE_URL" not in os.environ:
-    os.environ["QINGDAN_VAR_DIR"] = tempfile.mkdtemp(prefix="qingdan-bench-")
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -36,16 +31,13 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=26)
     args = parser.parse_args()
 
-    import django
+    from benchmarks._database import fresh_database
 
-    django.setup()
-    from django.core.management import call_command
+    fresh_database()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    call_command("flush", "--no-input", verbosity=0) if _has_tables(connection) else None
-    call_command("migrate", "--no-input", verbosity=0)
     setup_test_environment()
 
     from accounts.models import Role, Unit, User, UserRole
@@ -159,10 +151,6 @@ def main() -> None:
             f"status {response.status_code}"
         )
     print("goal: open ≤ 10 s:", "met" if opened <= 10 else "NOT met")
-
-
-def _has_tables(connection) -> bool:
-    return "tasks_task" in connection.introspection.table_names()
 
 
 if __name__ == "__main__":
