@@ -78,6 +78,17 @@ validate_mobile = RegexValidator(
     _("Enter a mainland mobile number: 11 digits starting with 13–19, such as 13800000000."),
     code="invalid_mobile",
 )
+# A handle belongs to one person (User's constraints; the settings service says it first).
+HANDLE_TAKEN = {
+    "mobile": _(
+        "This mobile number is registered to another person. If it is yours, ask the "
+        "system administrator."
+    ),
+    "wecom_userid": _(
+        "This WeCom account is registered to another person. If it is yours, ask the "
+        "system administrator."
+    ),
+}
 validate_wecom_userid = RegexValidator(
     WECOM_USERID_PATTERN,
     _("A WeCom account may contain only letters, digits and the characters . _ @ -."),
@@ -132,19 +143,13 @@ class User(AbstractUser):
                 fields=["mobile"],
                 condition=~models.Q(mobile=""),
                 name="user_mobile_unique",
-                violation_error_message=_(
-                    "This mobile number is registered to another person. If it is yours, ask "
-                    "the system administrator."
-                ),
+                violation_error_message=HANDLE_TAKEN["mobile"],
             ),
             models.UniqueConstraint(
                 fields=["wecom_userid"],
                 condition=~models.Q(wecom_userid=""),
                 name="user_wecom_userid_unique",
-                violation_error_message=_(
-                    "This WeCom account is registered to another person. If it is yours, ask "
-                    "the system administrator."
-                ),
+                violation_error_message=HANDLE_TAKEN["wecom_userid"],
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import channels
 from accounts.models import (
+    HANDLE_TAKEN,
     Channel,
     Delivery,
     Heartbeat,
@@ -490,19 +491,9 @@ def notification_preferences_update(
                 User._meta.get_field(name).run_validators(value)
             except ValidationError as error:
                 raise RuleViolation(error.messages[0], field=name) from None
-    taken = {
-        "mobile": _(
-            "This mobile number is registered to another person. If it is yours, ask the "
-            "system administrator."
-        ),
-        "wecom_userid": _(
-            "This WeCom account is registered to another person. If it is yours, ask the "
-            "system administrator."
-        ),
-    }
     for name, value in handles.items():
         if value and User.objects.filter(**{name: value}).exclude(pk=user.pk).exists():
-            raise RuleViolation(taken[name], field=name)
+            raise RuleViolation(HANDLE_TAKEN[name], field=name)
     user.notify_by_email = email
     user.notify_by_robot = robot
     for name, value in handles.items():
@@ -512,7 +503,7 @@ def notification_preferences_update(
             user.save(update_fields=["notify_by_email", "notify_by_robot", *handles])
     except IntegrityError:  # registered by someone else a moment ago
         raise RuleViolation(
-            taken["mobile"] if handles["mobile"] else taken["wecom_userid"]
+            HANDLE_TAKEN["mobile" if handles["mobile"] else "wecom_userid"]
         ) from None
     return user
 
