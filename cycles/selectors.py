@@ -1,4 +1,4 @@
-"""Reads of the cycles: the tasks a monthly review judges, and the review page's lines.
+"""Reads of the cycles: the tasks (and targets) a monthly review judges, and the review page's lines.
 
 Each read costs the same few queries whatever the number of tasks (tests/cycles count them).
 """
@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Unit
 from campaigns.models import Campaign
 from cycles.models import MonthlyReview, ReviewItem
-from tasks.models import Task
+from tasks.models import ReportTargetValue, Target, Task
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
@@ -47,6 +47,27 @@ def tasks_at_month_end(
         if state.status in REVIEWED_STATUSES:
             result.append((task, state))
     return result
+
+
+def targets_at(*, task_ids: list[int], moment: datetime.datetime) -> list[Target]:
+    """The tasks' targets with the values they had at ``moment`` (not saved): the value of the
+    last confirmed report before ``moment`` that gave one; the baseline when reports gave values
+    only afterwards; the current value when no report ever did. Three queries."""
+    targets = list(Target.objects.filter(task_id__in=task_ids))
+    ids = [target.pk for target in targets]
+    given = ReportTargetValue.objects.filter(target_id__in=ids, report__confirmed_at__isnull=False)
+    then = dict(
+        given.filter(report__submitted_at__lt=moment)
+        .order_by("target_id", "report__submitted_at", "report_id")
+        .values_list("target_id", "value")
+    )  # the last value of each target wins
+    since = set(given.filter(report__submitted_at__gte=moment).values_list("target_id", flat=True))
+    for target in targets:
+        if target.pk in then:
+            target.current_value = then[target.pk]
+        elif target.pk in since:
+            target.current_value = target.baseline
+    return targets
 
 
 @dataclasses.dataclass

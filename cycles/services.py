@@ -34,14 +34,12 @@ from cycles.models import (
     RoundItem,
     UnitMonth,
 )
-from cycles.selectors import tasks_at_month_end
+from cycles.selectors import targets_at, tasks_at_month_end
 from tasks import permissions
 from tasks.lights import Light, light_expression, task_light
 from tasks.models import (
     Followup,
     ProgressReport,
-    ReportTargetValue,
-    Target,
     Task,
     TaskEvent,
     TaskRequest,
@@ -509,7 +507,7 @@ def review_open(
             task_ids = [task.pk for task, _state in rows]
             report_counts = _report_counts(task_ids, start, end)
             targets: dict[int, list] = defaultdict(list)
-            for target in _targets_at(task_ids, end):
+            for target in targets_at(task_ids=task_ids, moment=end):
                 targets[target.task_id].append(target)
             items = []
             for task, state in rows:
@@ -546,27 +544,6 @@ def review_open(
             return review
     except IntegrityError:
         return None
-
-
-def _targets_at(task_ids: list[int], end: datetime.datetime) -> list[Target]:
-    """The tasks' targets with the values they had at ``end`` (not saved): the value of the
-    last confirmed report before ``end`` that gave one; the baseline when reports gave values
-    only afterwards; the current value when no report ever did. Three queries."""
-    targets = list(Target.objects.filter(task_id__in=task_ids))
-    ids = [target.pk for target in targets]
-    given = ReportTargetValue.objects.filter(target_id__in=ids, report__confirmed_at__isnull=False)
-    then = dict(
-        given.filter(report__submitted_at__lt=end)
-        .order_by("target_id", "report__submitted_at", "report_id")
-        .values_list("target_id", "value")
-    )  # the last value of each target wins
-    since = set(given.filter(report__submitted_at__gte=end).values_list("target_id", flat=True))
-    for target in targets:
-        if target.pk in then:
-            target.current_value = then[target.pk]
-        elif target.pk in since:
-            target.current_value = target.baseline
-    return targets
 
 
 def _report_counts(task_ids: list[int], start, end) -> dict[tuple[int, int], int]:
