@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import selectors, services
+from accounts import permissions, selectors, services
 from accounts.forms import NotificationSettingsForm
-from accounts.models import Heartbeat, Notification, Role
+from accounts.models import Heartbeat, Notification
 from accounts.services import notifications_mark_read
 from config.errors import RuleViolation
 
@@ -26,9 +26,9 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Send each person to the page their work starts on."""
     user = request.user
-    if user.has_role(Role.COORDINATOR, Role.LEADER):
+    if permissions.oversees_campaigns(user):
         return redirect("campaigns:list")
-    if user.has_role(Role.STAFF, Role.HEAD):
+    if permissions.works_on_tasks(user):
         return redirect("tasks:mine")
     return render(request, "accounts/no_business_role.html")
 

@@ -9,7 +9,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role
 from campaigns.forms import (
     ColumnMappingForm,
     ImportTargetForm,
@@ -41,6 +40,7 @@ from tasks.permissions import (
     access_list_import,
     access_managed_campaign,
     can_manage_campaign,
+    can_see_unit_figures,
 )
 from tasks.selectors import (
     campaign_summaries,
@@ -77,7 +77,7 @@ def campaign_detail(request, slug: str):
             "summary": summary,
             # Which units lag is for the office and the leaders, not for the units themselves.
             "lagging": lagging_units(campaign=campaign, today=today)
-            if request.user.has_role(Role.LEADER) or can_manage_campaign(request.user, campaign)
+            if can_see_unit_figures(request.user, campaign)
             else None,
             "chart_data": _chart_data(summary),
             "today": today,

@@ -3,22 +3,32 @@ from import_export.admin import ExportMixin
 
 from tasks.models import Evidence, Milestone, ProgressReport, Target, Task, TaskEvent, TaskSupport
 from tasks.resources import TaskExportResource
+from tasks.services import task_update
 
 
-class TaskSupportInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Shown for reference; changed only through the pages and imports, which keep history."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TaskSupportInline(ReadOnlyInline):
     model = TaskSupport
-    extra = 0
-    autocomplete_fields = ["unit"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline):
     model = Target
-    extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
 
 
 class TaskEventInline(admin.TabularInline):
@@ -34,10 +44,12 @@ class TaskEventInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(ExportMixin, admin.ModelAdmin):
-    """Read-mostly: edits here skip the services' rules, so the fields that matter are read-only.
+    """Read-mostly: the fields a workflow owns (status, progress, lead unit) are read-only, and
+    every other change is saved through ``task_update``, so it leaves a TaskEvent like any
+    change made in the pages.
 
     Export gives every task as one flat row (tasks.resources); lists are imported through the
-    campaign's import page, never here.
+    campaign's import page, never here, so the admin adds no task.
     """
 
     resource_classes = [TaskExportResource]
@@ -45,9 +57,25 @@ class TaskAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = ["status", "task_list__campaign", "task_list__kind"]
     search_fields = ["code", "title", "lead_unit__name"]
     list_select_related = ["task_list", "lead_unit"]
-    readonly_fields = ["status", "progress", "lead_unit", "version", "created_at", "updated_at"]
+    readonly_fields = [
+        "task_list",
+        "status",
+        "progress",
+        "lead_unit",
+        "version",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    ]
     inlines = [TaskSupportInline, TargetInline, MilestoneInline, TaskEventInline]
     autocomplete_fields = ["category", "principal_owner", "leader_in_charge", "specific_owner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        task_update(task=obj, by=request.user, **changes)
 
 
 class EvidenceInline(admin.TabularInline):

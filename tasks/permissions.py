@@ -6,12 +6,15 @@
 * Auditors and administrators: no task content unless they also hold a business role.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
+from accounts.permissions import is_coordinator, is_leader, is_unit_head
 from campaigns.models import Campaign, ListImport
-from tasks.models import Task, TaskSupport
+from tasks.models import ProgressReport, Task, TaskRequest, TaskSupport
 
 
 def _unit_q(user: User, prefix: str = "") -> Q:
@@ -50,6 +53,16 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     if user.has_role(Role.COORDINATOR):
         ids |= set(user.coordinated_campaigns.values_list("pk", flat=True))
     return Campaign.objects.filter(pk__in=ids)
+
+
+def can_see_unit_figures(user: User, campaign: Campaign) -> bool:
+    """Which units lag, every unit's ratings: for the campaign's office and leaders, not units."""
+    return is_leader(user) or can_manage_campaign(user, campaign)
+
+
+def can_decide_requests(user: User) -> bool:
+    """The request queue (申请审批) is the coordinators'; each row is one of their campaigns."""
+    return is_coordinator(user)
 
 
 def can_manage_campaign(user: User, campaign: Campaign) -> bool:
@@ -147,9 +160,28 @@ def can_answer_instruction(user: User, task: Task) -> bool:
 
 
 def can_confirm_report(user: User, report) -> bool:
-    return (
-        report.confirmed_at is None and user.has_role(Role.HEAD) and user.unit_id == report.unit_id
-    )
+    return report.confirmed_at is None and is_unit_head(user) and user.unit_id == report.unit_id
+
+
+def confirmable_reports(user: User, reports: Iterable[ProgressReport]) -> set[int]:
+    """The ids of those ``reports`` the user may confirm (a head, their unit's, not yet)."""
+    if not is_unit_head(user):
+        return set()
+    return {report.pk for report in reports if can_confirm_report(user, report)}
+
+
+def decidable_requests(user: User, task: Task, requests: Iterable[TaskRequest]) -> set[int]:
+    """The ids of the task's pending ``requests`` the user may approve or reject."""
+    if not can_coordinate(user, task):
+        return set()
+    return {r.pk for r in requests if r.status == TaskRequest.Status.PENDING}
+
+
+def withdrawable_requests(user: User, task: Task, requests: Iterable[TaskRequest]) -> set[int]:
+    """The ids of the task's pending ``requests`` the user may withdraw (the lead unit's)."""
+    if not is_lead_member(user, task):
+        return set()
+    return {r.pk for r in requests if r.status == TaskRequest.Status.PENDING}
 
 
 def can_edit_report(user: User, report) -> bool:

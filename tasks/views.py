@@ -61,7 +61,6 @@ def _task_page(request, task, *, forms=None, status=200):
         "instruct": permissions.can_instruct(user, task),
         "answer": permissions.can_answer_instruction(user, task),
         "coordinate": permissions.can_coordinate(user, task),
-        "confirm": user.has_role("head") and user.unit_id is not None,
     }
     targets = list(task.targets.all())
     context = {
@@ -84,6 +83,9 @@ def _task_page(request, task, *, forms=None, status=200):
         "editable_reports": {
             r.pk for r in task.reports.all() if permissions.can_edit_report(user, r)
         },
+        "confirmable_reports": permissions.confirmable_reports(user, task.reports.all()),
+        "decidable_requests": permissions.decidable_requests(user, task, task.requests.all()),
+        "withdrawable_requests": permissions.withdrawable_requests(user, task, task.requests.all()),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
 
@@ -196,7 +198,7 @@ def request_withdraw(request, pk: int):
 @login_required
 def request_queue(request):
     """Pending requests on the campaigns the coordinator runs, oldest first."""
-    if not request.user.has_role("coordinator"):
+    if not permissions.can_decide_requests(request.user):
         raise Http404
     items = pending_requests(user=request.user)
     return render(

@@ -174,59 +174,17 @@ def request_decide(
     if approve and task.status == Task.Status.CLOSED:
         raise RuleViolation(_("The task is already closed out."), code="stale")
 
-    if approve and request.kind == TaskRequest.Kind.CLOSEOUT:
-        task_update(task=task, by=by, status=Task.Status.CLOSED, progress=100)
-        followup_schedule(task=task, closed_on=timezone.localdate())
-        _close_other_requests(task=task, keep=request, by=by)
-    elif approve and request.kind == TaskRequest.Kind.EXTENSION:
-        date = request.proposed_deadline
-        task_update(
-            task=task,
-            by=by,
-            deadline=date,
-            ongoing=False,
-            deadline_text=_("extended to %(date)s")
-            % {"date": f"{date.year}年{date.month}月{date.day}日"},
-        )
-    elif approve and request.kind == TaskRequest.Kind.TRANSFER:
-        # The three owners were people of the old lead unit: the new unit names its own.
-        task_update(
-            task=task,
-            by=by,
-            lead_unit=request.proposed_unit,
-            principal_owner=None,
-            principal_owner_name="",
-            leader_in_charge=None,
-            leader_in_charge_name="",
-            specific_owner=None,
-            specific_owner_name="",
-        )
-        notify(
-            recipients=unit_people(request.proposed_unit_id),
-            kind=Notification.Kind.REQUEST_DECIDED,
-            title=_("%(code)s %(title)s was handed to your unit")
-            % {"code": task.code, "title": task.title[:40]},
-            url=task_url(task),
-            campaign=task.task_list.campaign,
-        )
-    elif not approve and request.kind == TaskRequest.Kind.CLOSEOUT:
+    if approve:
+        _approval_apply(request, task=task, by=by)
+    elif request.kind == TaskRequest.Kind.CLOSEOUT:
         task_update(task=task, by=by, status=Task.Status.IN_PROGRESS)
 
-    request.status = TaskRequest.Status.APPROVED if approve else TaskRequest.Status.REJECTED
-    request.decided_by = by
-    request.decided_at = timezone.now()
-    request.decision_comment = comment.strip()
-    request.version += 1
-    request.save(
-        update_fields=["status", "decided_by", "decided_at", "decision_comment", "version"]
-    )
-    event_record(
+    _request_settle(
+        request,
         task=task,
         by=by,
-        kind=TaskEvent.Kind.REQUEST_DECIDED,
-        before={"request_id": request.pk, "status": TaskRequest.Status.PENDING},
-        after={"request_id": request.pk, "status": request.status},
-        note=request.decision_comment,
+        status=TaskRequest.Status.APPROVED if approve else TaskRequest.Status.REJECTED,
+        comment=comment.strip(),
     )
     verdict = _("approved") if approve else _("rejected")
     notify(
@@ -253,22 +211,78 @@ def _close_other_requests(*, task: Task, keep: TaskRequest, by: User) -> None:
         .filter(task=task, status=TaskRequest.Status.PENDING)
         .exclude(pk=keep.pk)
     ):
-        other.status = TaskRequest.Status.REJECTED
-        other.decided_by = by
-        other.decided_at = timezone.now()
-        other.decision_comment = _("The task was closed out.")
-        other.version += 1
-        other.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_comment", "version"]
-        )
-        event_record(
+        _request_settle(
+            other,
             task=task,
             by=by,
-            kind=TaskEvent.Kind.REQUEST_DECIDED,
-            before={"request_id": other.pk, "status": TaskRequest.Status.PENDING},
-            after={"request_id": other.pk, "status": other.status},
-            note=other.decision_comment,
+            status=TaskRequest.Status.REJECTED,
+            comment=_("The task was closed out."),
         )
+
+
+def _approval_apply(request: TaskRequest, *, task: Task, by: User) -> None:
+    """What an approval does to the task: close it, move its deadline or hand it over."""
+    if request.kind == TaskRequest.Kind.CLOSEOUT:
+        task_update(task=task, by=by, status=Task.Status.CLOSED, progress=100)
+        followup_schedule(task=task, closed_on=timezone.localdate())
+        _close_other_requests(task=task, keep=request, by=by)
+    elif request.kind == TaskRequest.Kind.EXTENSION:
+        date = request.proposed_deadline
+        task_update(
+            task=task,
+            by=by,
+            deadline=date,
+            ongoing=False,
+            deadline_text=_("extended to %(date)s")
+            % {"date": f"{date.year}年{date.month}月{date.day}日"},
+        )
+    elif request.kind == TaskRequest.Kind.TRANSFER:
+        # The three owners were people of the old lead unit: the new unit names its own.
+        task_update(
+            task=task,
+            by=by,
+            lead_unit=request.proposed_unit,
+            principal_owner=None,
+            principal_owner_name="",
+            leader_in_charge=None,
+            leader_in_charge_name="",
+            specific_owner=None,
+            specific_owner_name="",
+        )
+        notify(
+            recipients=unit_people(request.proposed_unit_id),
+            kind=Notification.Kind.REQUEST_DECIDED,
+            title=_("%(code)s %(title)s was handed to your unit")
+            % {"code": task.code, "title": task.title[:40]},
+            url=task_url(task),
+            campaign=task.task_list.campaign,
+        )
+
+
+def _request_settle(
+    request: TaskRequest, *, task: Task, by: User, status: str, comment: str | None = None
+) -> None:
+    """End a pending request and record it; ``comment`` (even empty) marks a decision.
+
+    A decision stamps who decided, when and why; a withdrawal only changes the status.
+    """
+    request.status = status
+    request.version += 1
+    fields = ["status", "version"]
+    if comment is not None:
+        request.decided_by = by
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        fields += ["decided_by", "decided_at", "decision_comment"]
+    request.save(update_fields=fields)
+    event_record(
+        task=task,
+        by=by,
+        kind=TaskEvent.Kind.REQUEST_DECIDED,
+        before={"request_id": request.pk, "status": TaskRequest.Status.PENDING},
+        after={"request_id": request.pk, "status": request.status},
+        note=comment or "",
+    )
 
 
 @transaction.atomic
@@ -281,16 +295,7 @@ def request_withdraw(*, request: TaskRequest, by: User) -> TaskRequest:
     require(permissions.is_lead_member(by, request.task))
     if request.status != TaskRequest.Status.PENDING:
         raise RuleViolation(_("Only a pending request can be withdrawn."), code="stale")
-    request.status = TaskRequest.Status.WITHDRAWN
-    request.version += 1
-    request.save(update_fields=["status", "version"])
-    event_record(
-        task=request.task,
-        by=by,
-        kind=TaskEvent.Kind.REQUEST_DECIDED,
-        before={"request_id": request.pk, "status": TaskRequest.Status.PENDING},
-        after={"request_id": request.pk, "status": request.status},
-    )
+    _request_settle(request, task=request.task, by=by, status=TaskRequest.Status.WITHDRAWN)
     if request.kind == TaskRequest.Kind.CLOSEOUT:
         task_update(task=request.task, by=by, status=Task.Status.IN_PROGRESS)
     return request
