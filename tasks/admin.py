@@ -35,8 +35,7 @@ class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "before", "after", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "actor", "before", "after", "note")
 
     def has_add_permission(self, request, obj=None):
         return False

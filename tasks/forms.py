@@ -92,7 +92,8 @@ class ReportForm(forms.Form):
     next_steps = forms.CharField(
         label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    files = MultipleFileField(label=_("Evidence files"), required=False)
+    # A field named like BaseForm.files: the form's metaclass takes it off the class.
+    files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
 
     def __init__(self, *args, targets=(), **kwargs):
@@ -131,7 +132,9 @@ class RequestForm(forms.Form):
         queryset=Unit.objects.filter(active=True).order_by("order", "name"),
         required=False,
     )
-    files = MultipleFileField(label=_("Evidence files (needed for close-out)"), required=False)
+    files = MultipleFileField(  # type: ignore[assignment]  # see ReportForm.files
+        label=_("Evidence files (needed for close-out)"), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
 
 

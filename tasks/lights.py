@@ -45,12 +45,14 @@ class LightResult:
 
     @property
     def label(self) -> str:
-        return {
-            Light.GREEN: _("Green"),
-            Light.YELLOW: _("Yellow"),
-            Light.RED: _("Red"),
-            Light.GREY: _("Not started"),
-        }[self.light]
+        return str(
+            {
+                Light.GREEN: _("Green"),
+                Light.YELLOW: _("Yellow"),
+                Light.RED: _("Red"),
+                Light.GREY: _("Not started"),
+            }[self.light]
+        )
 
 
 def task_light(
@@ -66,7 +68,7 @@ def task_light(
         return LightResult(Light.GREY, False, days_left)
     if status in DONE_STATUSES:
         return LightResult(Light.GREEN, False, days_left)
-    if deadline is None or ongoing:
+    if deadline is None or days_left is None or ongoing:
         return LightResult(Light.GREEN, False, days_left)
     if days_left < 0:
         return LightResult(Light.RED, True, days_left)

@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks import lights
+
+if TYPE_CHECKING:
+    from accounts.models import Unit
 
 
 class Task(models.Model):
@@ -43,7 +47,7 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="led_tasks",
     )
-    supporting_units = models.ManyToManyField(
+    supporting_units: "models.ManyToManyField[Unit, TaskSupport]" = models.ManyToManyField(
         "accounts.Unit",
         verbose_name=_("supporting units"),
         through="TaskSupport",
@@ -474,7 +478,9 @@ class Evidence(models.Model):
 
     @property
     def task_id(self) -> int:
-        return (self.report or self.request).task_id
+        owner = self.report or self.request
+        assert owner is not None, "a check constraint ties evidence to a report or a request"
+        return owner.task_id
 
 
 class Followup(models.Model):

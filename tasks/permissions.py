@@ -128,7 +128,7 @@ def is_lead_member(user: User, task: Task) -> bool:
 
 def is_supporting_member(user: User, task: Task) -> bool:
     return (
-        bool(user.unit_id)
+        user.unit_id is not None
         and user.has_role(Role.STAFF, Role.HEAD)
         and TaskSupport.objects.filter(task=task, unit_id=user.unit_id).exists()
     )

@@ -76,11 +76,11 @@ def apply_filters(qs: QuerySet[Task], filters: TaskFilters, *, unit_id: int | No
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.light:
-        qs = qs.filter(light_value=filters.light)
+        qs = qs.filter(Q(light_value=filters.light))
     if filters.task_list:
         qs = qs.filter(task_list_id=filters.task_list)
     if filters.open_instructions:
-        qs = qs.filter(open_instructions__gt=0)
+        qs = qs.filter(Q(open_instructions__gt=0))
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.unit:

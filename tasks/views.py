@@ -176,7 +176,7 @@ def request_decide(request, pk: int):
             messages.success(request, _("The decision was recorded and the requester told."))
     else:
         errors = form.errors.get("version") or [_("Choose approve or reject.")]
-        messages.error(request, errors[0])
+        messages.error(request, str(errors[0]))
     if back == "queue":
         return redirect("tasks:requests")
     return redirect("tasks:detail", pk=task_request.task_id)

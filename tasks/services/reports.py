@@ -74,6 +74,7 @@ def report_submit(
 
     dated, submitted_at = _history_date(task, submitted_at), submitted_at or timezone.now()
     confirmed = not _needs_confirmation(task, by)
+    assert by.unit_id is not None, "can_report lets only members of a unit report"
     report = ProgressReport.objects.create(
         task=task,
         unit_id=by.unit_id,

@@ -228,6 +228,7 @@ def _approval_apply(request: TaskRequest, *, task: Task, by: User) -> None:
         _close_other_requests(task=task, keep=request, by=by)
     elif request.kind == TaskRequest.Kind.EXTENSION:
         date = request.proposed_deadline
+        assert date is not None, "request_create refuses an extension without a date"
         task_update(
             task=task,
             by=by,
