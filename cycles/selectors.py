@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Unit
 from campaigns.models import Campaign
 from cycles.models import MonthlyReview, ReviewItem
-from tasks.models import ReportTargetValue, Target, Task
+from tasks.models import ReportTargetValue, Target, Task, TaskRequest
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
@@ -117,3 +117,12 @@ def review_units(*, items: QuerySet[ReviewItem]) -> list[Unit]:
     return list(
         Unit.objects.filter(pk__in=items.order_by().values("lead_unit_id")).order_by("name")
     )
+
+
+def pending_closeouts(*, campaign: Campaign) -> QuerySet[TaskRequest]:
+    """The campaign's close-out requests still waiting for a decision (shown while rating)."""
+    return TaskRequest.objects.filter(
+        task__task_list__campaign=campaign,
+        kind=TaskRequest.Kind.CLOSEOUT,
+        status=TaskRequest.Status.PENDING,
+    ).select_related("task", "task__lead_unit", "requested_by")

@@ -1,44 +1,31 @@
 """Pages of the cycles: rounds and their weekly bulletins, monthly reviews and bulletins, the
-dispatch schedule. Bulletins are open to whoever may see the campaign; acting is for its
-coordinators (tasks.permissions)."""
+dispatch schedule. Who may see and do what is cycles.permissions' to say."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from config.errors import RuleViolation
 from cycles import exports, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
-from cycles.models import DispatchRound, MonthlyReview, Rating
-from tasks.permissions import (
-    access_campaign,
-    can_manage_campaign,
-    visible_campaigns,
-    visible_tasks,
+from cycles.models import MonthlyReview, Rating
+from cycles.permissions import (
+    access_review,
+    access_round,
+    can_certify,
+    can_change_schedule,
+    can_rate,
+    can_see_every_rating,
 )
-
-
-def _access_round(user, pk: int) -> DispatchRound:
-    round_ = get_object_or_404(DispatchRound.objects.select_related("campaign"), pk=pk)
-    if not visible_campaigns(user).filter(pk=round_.campaign_id).exists():
-        raise Http404
-    return round_
-
-
-def _access_review(user, pk: int) -> MonthlyReview:
-    review = get_object_or_404(MonthlyReview.objects.select_related("campaign"), pk=pk)
-    if not visible_campaigns(user).filter(pk=review.campaign_id).exists():
-        raise Http404
-    return review
+from tasks.permissions import access_campaign, visible_tasks
 
 
 @login_required
@@ -56,14 +43,14 @@ def campaign_cycles(request, slug: str):
             "campaign": campaign,
             "rounds": rounds,
             "reviews": reviews,
-            "can_manage": can_manage_campaign(request.user, campaign),
+            "can_change_schedule": can_change_schedule(request.user, campaign),
         },
     )
 
 
 @login_required
 def round_bulletin(request, pk: int):
-    round_ = _access_round(request.user, pk)
+    round_ = access_round(request.user, pk)
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.round_workbook(round_), f"{round_.campaign.slug}-{round_.week_start}")
     result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
@@ -85,10 +72,12 @@ REVIEW_PAGE_SIZE = 100
 def review_page(request, pk: int):
     """A review's lines, a page of 100 at a time, filtered by unit, rating and task; the
     coordinator rates the lines shown, confirms every proposal at once, and certifies."""
-    review = _access_review(request.user, pk)
-    can_manage = can_manage_campaign(request.user, review.campaign)
+    review = access_review(request.user, pk)
+    # The forms are offered while the month is open; afterwards the services refuse anyway.
+    is_open = review.status == MonthlyReview.Status.OPEN
+    rate = is_open and can_rate(request.user, review)
     # Unit staff see their own unit's lines only, as on every other page.
-    tasks = None if _sees_all(request.user, review.campaign) else visible_tasks(request.user)
+    tasks = _visible_lines(request.user, review)
     every = selectors.review_items(review=review, tasks=tasks)
     form = ReviewFilterForm(request.GET, units=selectors.review_units(items=every))
     filters = form.filters()
@@ -106,11 +95,12 @@ def review_page(request, pk: int):
             "items": page.object_list,
             "query": _query_without_page(request),
             "ratings": Rating.choices,
-            "can_manage": can_manage and review.status == MonthlyReview.Status.OPEN,
+            "can_rate": rate,
+            "can_certify": is_open and can_certify(request.user, review),
             "total": sum(counts.values()),
             "unrated": counts.get("", 0),
-            "pending_closeouts": services.pending_closeouts(campaign=review.campaign)
-            if can_manage
+            "pending_closeouts": selectors.pending_closeouts(campaign=review.campaign)
+            if rate
             else [],
         },
     )
@@ -139,7 +129,7 @@ def _back_to_review(request, review: MonthlyReview):
 @require_POST
 def review_rate(request, pk: int):
     """Ratings of the lines shown on one page (the rest of the review is not touched)."""
-    review = _access_review(request.user, pk)
+    review = access_review(request.user, pk)
     ratings = {
         int(key.removeprefix("rating_")): value
         for key, value in request.POST.items()
@@ -164,7 +154,7 @@ def review_rate(request, pk: int):
 @require_POST
 def review_confirm_all(request, pk: int):
     """Every line not rated yet takes its proposal: on every page, whatever the filter shows."""
-    review = _access_review(request.user, pk)
+    review = access_review(request.user, pk)
     try:
         changed = services.review_confirm_all(review=review, by=request.user)
     except RuleViolation as error:
@@ -180,7 +170,7 @@ def review_confirm_all(request, pk: int):
 @login_required
 @require_POST
 def review_certify(request, pk: int):
-    review = _access_review(request.user, pk)
+    review = access_review(request.user, pk)
     version = request.POST.get("version", "")
     try:
         if not version.isdigit():
@@ -195,7 +185,7 @@ def review_certify(request, pk: int):
 
 @login_required
 def review_bulletin(request, pk: int):
-    review = _access_review(request.user, pk)
+    review = access_review(request.user, pk)
     if review.status != MonthlyReview.Status.CERTIFIED:
         messages.info(request, _("The monthly bulletin appears once the month is certified."))
         return redirect("cycles:review", pk=review.pk)
@@ -203,9 +193,7 @@ def review_bulletin(request, pk: int):
         return _xlsx(
             exports.review_workbook(
                 review,
-                tasks=None
-                if _sees_all(request.user, review.campaign)
-                else visible_tasks(request.user),
+                tasks=_visible_lines(request.user, review),
             ),
             f"{review.campaign.slug}-{review.month:%Y-%m}",
         )
@@ -221,7 +209,7 @@ def review_bulletin(request, pk: int):
 @login_required
 def schedule_edit(request, slug: str):
     campaign = access_campaign(request.user, slug)
-    if not can_manage_campaign(request.user, campaign):
+    if not can_change_schedule(request.user, campaign):
         raise PermissionDenied
     form = ScheduleForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
@@ -236,9 +224,9 @@ def schedule_edit(request, slug: str):
     )
 
 
-def _sees_all(user, campaign) -> bool:
-    """Coordinators of the campaign and leaders see every task's rating."""
-    return user.has_role(Role.LEADER) or can_manage_campaign(user, campaign)
+def _visible_lines(user, review: MonthlyReview):
+    """The tasks whose lines ``user`` may see on the review (None: every line)."""
+    return None if can_see_every_rating(user, review.campaign) else visible_tasks(user)
 
 
 def _xlsx(workbook, stem: str) -> HttpResponse:

@@ -278,6 +278,59 @@ def test_one_failing_digest_does_not_stop_the_rest(dispatch, monkeypatch):
     assert Digest.objects.filter(sent_at__isnull=True).count() == 1
 
 
+def test_a_digest_failing_with_a_transient_error_is_retried_by_celery(dispatch, monkeypatch):
+    from django.db import OperationalError
+
+    from cycles import jobs
+
+    cycles_run(now=at(2026, 11, 23, 9, 0))
+    ids = list(Digest.objects.order_by("pk").values_list("pk", flat=True))
+    real, attempts = jobs.digest_send, []
+
+    def locked_once(*, digest_id):
+        attempts.append(digest_id)
+        if digest_id == ids[0] and attempts.count(ids[0]) == 1:
+            raise OperationalError("database is locked")
+        return real(digest_id=digest_id)
+
+    monkeypatch.setattr(jobs, "digest_send", locked_once)
+    # As on a worker: the test settings make eager jobs raise their errors, Retry included.
+    monkeypatch.setitem(jobs.send_digests.app.conf, "CELERY_TASK_EAGER_PROPAGATES", False)
+
+    result = jobs.send_digests.apply(args=[ids])
+
+    assert result.get() == len(ids)  # sent over both attempts
+    assert attempts == [*ids, ids[0]]  # the retry sends only the digest that failed
+    assert not Digest.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_digest_still_failing_after_the_retries_is_left_to_the_sweep(dispatch, monkeypatch):
+    from django.db import OperationalError
+
+    from cycles import jobs
+
+    cycles_run(now=at(2026, 11, 23, 9, 0))
+    ids = list(Digest.objects.order_by("pk").values_list("pk", flat=True))
+    real, attempts = jobs.digest_send, []
+
+    def always_locked(*, digest_id):
+        attempts.append(digest_id)
+        if digest_id == ids[0]:
+            raise OperationalError("database is locked")
+        return real(digest_id=digest_id)
+
+    monkeypatch.setattr(jobs, "digest_send", always_locked)
+    monkeypatch.setitem(jobs.send_digests.app.conf, "CELERY_TASK_EAGER_PROPAGATES", False)
+
+    result = jobs.send_digests.apply(args=[ids])
+
+    assert result.get() == len(ids) - 1  # the job ends without an error
+    assert attempts.count(ids[0]) == 1 + jobs.send_digests.max_retries
+    assert list(Digest.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)) == [
+        ids[0]
+    ]
+
+
 def test_the_weekly_bulletin_downloads_as_xlsx_with_formulas_escaped(dispatch, client):
     import io
 

@@ -1,0 +1,143 @@
+"""The figures the cycles publish: the weekly bulletin of a round, and each unit's figures and
+rank when a month is certified."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import F, Min
+from django.utils import timezone
+
+from cycles import schedule
+from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem, RoundItem, UnitMonth
+from tasks.lights import Light, task_light
+from tasks.models import ProgressReport, Task
+
+
+def reported_task_ids(
+    round_: DispatchRound, until: datetime.datetime
+) -> dict[int, datetime.datetime]:
+    """Task id → first report of its lead unit (as at the round's opening) within the round."""
+    return dict(
+        ProgressReport.objects.filter(
+            task__round_items__round=round_,
+            unit_id=F("task__round_items__lead_unit_id"),
+            submitted_at__gte=round_.opens_at,
+            submitted_at__lt=until,
+        )
+        .values("task_id")
+        .annotate(first=Min("submitted_at"))
+        .values_list("task_id", "first")
+    )
+
+
+def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
+    """The weekly bulletin's figures, from the round's rows and the reports in its window."""
+    reported = reported_task_ids(round_, until=until)
+    today = schedule.local_date(until, round_.campaign.schedule_timezone)
+    items = list(
+        RoundItem.objects.filter(round=round_)
+        .select_related("lead_unit", "task")
+        .order_by("lead_unit__order", "lead_unit__name", "task__order", "task_id")
+    )
+    units: dict[int, dict] = {}
+    late, red, overdue = [], [], []
+    for item in items:
+        task = item.task
+        unit = units.setdefault(
+            item.lead_unit_id,
+            {"unit": item.lead_unit.name, "owed": 0, "reported": 0, "late": 0, "missing": []},
+        )
+        unit["owed"] += 1
+        first = reported.get(task.pk)
+        brief = {"id": task.pk, "code": task.code, "title": task.title, "unit": item.lead_unit.name}
+        if first is None:
+            unit["missing"].append(task.code)
+        else:
+            unit["reported"] += 1
+            if first > round_.due_at:
+                unit["late"] += 1
+                late.append({**brief, "at": timezone.localtime(first).strftime("%Y-%m-%d %H:%M")})
+        light = task_light(
+            deadline=task.deadline,
+            ongoing=task.ongoing,
+            progress=task.progress,
+            status=task.status,
+            today=today,
+        )
+        deadline = task.deadline.isoformat() if task.deadline else task.deadline_text
+        if light.light == Light.RED:
+            red.append({**brief, "deadline": deadline, "progress": task.progress})
+        if light.overdue:
+            overdue.append({**brief, "deadline": deadline, "days": -light.days_left})
+    closed = list(
+        Task.objects.filter(
+            task_list__campaign=round_.campaign,
+            closed_at__gte=round_.opens_at,
+            closed_at__lt=until,
+        )
+        .select_related("lead_unit")
+        .order_by("closed_at")
+        .values("pk", "code", "title", "lead_unit__name")
+    )
+    unit_rows = []
+    for row in units.values():
+        row["rate"] = round(100 * row["reported"] / row["owed"], 1) if row["owed"] else 100.0
+        row["missing_count"] = len(row["missing"])
+        unit_rows.append(row)
+    unit_rows.sort(key=lambda r: (r["rate"], r["unit"]))
+    owed = sum(r["owed"] for r in unit_rows)
+    made = sum(r["reported"] for r in unit_rows)
+    return {
+        "week": round_.iso_label,
+        "computed_at": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
+        "totals": {
+            "owed": owed,
+            "reported": made,
+            "late": len(late),
+            "rate": round(100 * made / owed, 1) if owed else 100.0,
+            "red": len(red),
+            "overdue": len(overdue),
+            "closed": len(closed),
+        },
+        "units": unit_rows,
+        "not_reported": [r for r in unit_rows if r["missing"]],
+        "late": late,
+        "red": red,
+        "overdue": overdue,
+        "closed": [
+            {"id": c["pk"], "code": c["code"], "title": c["title"], "unit": c["lead_unit__name"]}
+            for c in closed
+        ],
+    }
+
+
+SCORES = {
+    Rating.COMPLETED: Decimal(100),
+    Rating.ON_TRACK: Decimal(100),
+    Rating.BEHIND: Decimal(60),
+    Rating.NOT_COMPLETED: Decimal(0),
+}
+
+
+def unit_figures(*, review: MonthlyReview) -> list[UnitMonth]:
+    """Each lead unit's figures for a fully rated review (not saved), best first: tasks,
+    ratings, reports, the score (the ratings' SCORES averaged) and the rank (equal scores
+    share a rank)."""
+    figures: dict[int, UnitMonth] = {}
+    for unit_id, rating, reports in ReviewItem.objects.filter(review=review).values_list(
+        "lead_unit_id", "rating", "reports"
+    ):
+        row = figures.setdefault(unit_id, UnitMonth(review=review, unit_id=unit_id))
+        row.tasks += 1
+        row.reports += reports
+        setattr(row, rating, getattr(row, rating) + 1)
+    for row in figures.values():
+        total = sum(SCORES[r] * getattr(row, r) for r in Rating.values)
+        row.score = (total / row.tasks).quantize(Decimal("0.01")) if row.tasks else Decimal(0)
+    ordered = sorted(figures.values(), key=lambda r: (-r.score, -r.completed))
+    rank, previous = 0, None
+    for index, row in enumerate(ordered, start=1):
+        if row.score != previous:
+            rank, previous = index, row.score
+        row.rank = rank
+    return ordered
