@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role, User, UserRole
-from accounts.services import notify
+from accounts.models import Role, User, UserRole
 from campaigns.models import Campaign
 from config.errors import RuleViolation
 from cycles import schedule
@@ -35,6 +34,8 @@ from cycles.models import (
     UnitMonth,
 )
 from cycles.selectors import targets_at, tasks_at_month_end
+from notifications.models import Notification
+from notifications.services import notify
 from tasks import permissions
 from tasks.lights import Light, light_expression, task_light
 from tasks.models import (
