@@ -1,8 +1,8 @@
 """What a person's @-mention handles look like: a mainland mobile number (DingTalk's atMobiles)
 and a WeCom account (企业微信账号, the userid in <@userid>).
 
-The user's fields are validated against these when saved; ``notifications.channels`` checks
-them again before writing them into a robot's markup. Nothing here imports models.
+The user's fields are validated against these when saved, and a robot message checks them
+again before writing them into its markup. Nothing here imports models.
 """
 
 from django.core.validators import RegexValidator

@@ -7,10 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from accounts.models import Role
         from accounts.services import role_admin_permissions_add
-        from notifications.permissions import SYSADMIN_ADMIN_PERMISSIONS
+        from notifications.permissions import ROLE_ADMIN_PERMISSIONS
 
-        # accounts knows nothing of this app: its robots and deliveries join the system
-        # administrator's admin pages from here.
-        role_admin_permissions_add(role=Role.SYSADMIN, codes=SYSADMIN_ADMIN_PERMISSIONS)
+        # accounts knows nothing of this app: the admin pages of its robots and deliveries
+        # join the administrative roles' from here.
+        for role, codes in ROLE_ADMIN_PERMISSIONS.items():
+            role_admin_permissions_add(role=role, codes=codes)

@@ -15,11 +15,14 @@ from django.http import Http404
 from accounts.models import Role, User
 from notifications.models import Delivery
 
-# The admin pages of this app a system administrator uses (see accounts.services).
-SYSADMIN_ADMIN_PERMISSIONS = [
-    *(f"notifications.{action}_robotwebhook" for action in ("add", "change", "delete", "view")),
-    "notifications.view_delivery",
-]
+# The admin pages of this app each administrative role uses (added to accounts' own at start-up):
+# system administrators set up the robots and read the deliveries.
+ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    Role.SYSADMIN: [
+        *(f"notifications.{action}_robotwebhook" for action in ("add", "change", "delete", "view")),
+        "notifications.view_delivery",
+    ],
+}
 
 
 def can_see_deliveries(user: User) -> bool:
