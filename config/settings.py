@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "import_export",
     "accounts",
     "campaigns",
+    "notifications",
     "tasks",
     "cycles",
 ]
@@ -80,7 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.roles",
+                "accounts.context_processors.menu",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -228,10 +230,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CYCLES_EVERY_SECONDS", default=300.0),
     },
     # Retries after their backoff, and sends whose message or worker was lost.
-    "deliveries-sweep": {"task": "accounts.jobs.deliveries_sweep", "schedule": 60.0},
+    "deliveries-sweep": {"task": "notifications.jobs.deliveries_sweep", "schedule": 60.0},
     # Housekeeping at night (local time), when nobody is uploading.
     "deliveries-prune": {
-        "task": "accounts.jobs.deliveries_prune",
+        "task": "notifications.jobs.deliveries_prune",
         "schedule": crontab(hour=3, minute=10),
     },
     "list-imports-prune": {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/notifications/", include("notifications.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("tasks/", include("tasks.urls")),
     path("cycles/", include("cycles.urls")),

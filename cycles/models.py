@@ -83,7 +83,11 @@ class Digest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     notification = models.ForeignKey(
-        "accounts.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "notifications.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -2,8 +2,9 @@ import datetime
 
 import factory
 
-from accounts.models import RobotWebhook, Role, Unit, User, UserRole
+from accounts.models import Role, Unit, User, UserRole
 from campaigns.models import Campaign, Category, TaskList
+from notifications.models import RobotWebhook
 from tasks.models import Task
 
 PASSWORD = "test-pass-123"

@@ -8,8 +8,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Channel, Delivery, Notification
-from accounts.services import deliveries_prune, notify
 from campaigns.models import ListImport
 from campaigns.services.list_imports import (
     list_import_check,
@@ -17,6 +15,8 @@ from campaigns.services.list_imports import (
     list_imports_prune,
 )
 from config.celery import app
+from notifications.models import Channel, Delivery, Notification
+from notifications.services import deliveries_prune, notify
 from tasks.models import Evidence
 from tasks.services import evidence_orphans_remove, report_submit
 from tests.campaigns.conftest import xlsx

@@ -11,13 +11,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Channel, Delivery, Notification, User
-from accounts.services import notify
+from accounts.models import User
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
+from notifications.models import Channel, Delivery, Notification
+from notifications.services import notify
 from tasks.models import (
     Evidence,
     Followup,

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification
-from accounts.services import notify
 from cycles.models import Digest, DispatchRound
 from cycles.services._bulk import BATCH
+from notifications.models import Notification
+from notifications.services import notify
 from tasks.models import Task
 
 log = logging.getLogger(__name__)

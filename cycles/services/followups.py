@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification
-from accounts.services import notify
+from notifications.models import Notification
+from notifications.services import notify
 from tasks.models import Followup
 
 

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, User
-from accounts.services import notify
+from accounts.models import User
 from campaigns.models import Campaign
 from config.errors import RuleViolation
 from cycles import permissions, schedule
@@ -22,6 +21,8 @@ from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
 from cycles.selectors import targets_at, tasks_at_month_end
 from cycles.services._bulk import BATCH
 from cycles.services.figures import unit_figures
+from notifications.models import Notification
+from notifications.services import notify
 from tasks.lights import Light, task_light
 from tasks.models import ProgressReport, Task, TaskEvent
 from tasks.selectors import TaskAsAt

@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, User
-from accounts.services import notify
+from accounts.models import User
 from config.errors import RuleViolation
+from notifications.models import Notification
+from notifications.services import notify
 from tasks import permissions
 from tasks.models import Instruction, Task, TaskEvent
 from tasks.services._common import require, task_url, unit_people

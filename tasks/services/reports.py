@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role, User
-from accounts.services import notify
+from accounts.models import Role, User
 from config.errors import RuleViolation
+from notifications.models import Notification
+from notifications.services import notify
 from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url, unit_people

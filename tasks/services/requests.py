@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Unit, User
-from accounts.services import notify
+from accounts.models import Unit, User
 from config.errors import RuleViolation
+from notifications.models import Notification
+from notifications.services import notify
 from tasks import permissions
 from tasks.models import Task, TaskEvent, TaskRequest
 from tasks.services._common import (

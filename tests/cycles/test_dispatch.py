@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Notification, Role
+from accounts.models import Role
 from cycles.models import Digest, DispatchRound, RoundItem
 from cycles.services import cycles_run, digest_send
+from notifications.models import Notification
 from tasks.models import Task
 from tasks.services import report_submit
 from tests.factories import TaskFactory, UserFactory

@@ -7,10 +7,11 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Notification, Role
+from accounts.models import Role
 from cycles.jobs import run_due_cycles, send_digests
 from cycles.models import Digest, DispatchRound, RoundItem
 from cycles.services import cycles_run, digest_send
+from notifications.models import Notification
 from tests.conftest import require
 from tests.factories import TaskFactory, UserFactory
 from tests.workers import purge, running_worker, start_worker, stop, wait_for

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Notification
 from config.errors import RuleViolation
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
 from cycles.services import (
@@ -21,6 +20,7 @@ from cycles.services import (
     review_open,
     review_rate,
 )
+from notifications.models import Notification
 from tasks.models import Followup, ProgressReport, Task, TaskEvent
 from tasks.services import (
     report_edit,

@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Notification
+from notifications.models import Notification
 from tasks.models import ProgressReport, TaskSupport
 from tasks.services import instruction_give, report_submit, request_create
 from tests.factories import TaskFactory, UnitFactory

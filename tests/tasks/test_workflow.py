@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.models import Notification
 from config.errors import RuleViolation
+from notifications.models import Notification
 from tasks.models import Evidence, Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
 from tasks.services import (
     instruction_answer,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import validate_mobile, validate_wecom_userid
+from accounts.validators import validate_mobile, validate_wecom_userid
 
 
 class NotificationSettingsForm(forms.Form):

@@ -6,7 +6,8 @@ SMTP 4xx, a robot's rate limit) or ``PermanentError`` (trying again cannot help:
 5xx, a platform error code such as a wrong key or signature). Only the standard library talks
 to the robots, with a timeout, so a slow platform cannot hold a worker.
 
-Nothing here writes to the database; ``accounts.services.delivery_send`` records the outcome.
+Nothing here writes to the database; ``notifications.services.delivery_send`` records the
+outcome.
 """
 
 import base64
@@ -28,12 +29,14 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.validators import MOBILE_PATTERN, WECOM_USERID_PATTERN
+
 # A robot's message is at most 4096 bytes on WeCom; DingTalk allows more. Stay under both.
 ROBOT_MAX_BYTES = 3800
 MAX_NAMES = 30
 # However many people a message names, this much of the notice's text is kept (if it has it).
 BODY_MIN_BYTES = 1000
-# The platforms as accounts.models.Channel spells them (this module imports no models).
+# The platforms as notifications.models.Channel spells them (this module imports no models).
 WECOM = "wecom"
 DINGTALK = "dingtalk"
 # The platforms' own "too many messages" codes (20 a minute per robot) mean "later", like a 429.
@@ -53,11 +56,8 @@ class PermanentError(SendError):
     """The channel refused the message; only a change of settings can help."""
 
 
-# What the platforms can @: a mainland mobile number (DingTalk's atMobiles) and a WeCom
-# account (企业微信账号, the userid in <@userid>). The user's fields are validated against these
+# What the platforms can @ (accounts.validators): the user's fields are validated against these
 # when saved, and a robot message checks them again before writing them into markup.
-MOBILE_PATTERN = r"^1[3-9]\d{9}\Z"
-WECOM_USERID_PATTERN = r"^[A-Za-z0-9._@-]{1,64}\Z"
 _MOBILE = re.compile(MOBILE_PATTERN)
 _WECOM_USERID = re.compile(WECOM_USERID_PATTERN)
 
