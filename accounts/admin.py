@@ -4,7 +4,8 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.models import Heartbeat, Role, Unit, UnitAlias, User, UserRole
+from accounts import permissions
+from accounts.models import Heartbeat, Unit, UnitAlias, User, UserRole
 from accounts.resources import UnitResource
 from accounts.services import user_admin_access_sync
 
@@ -86,7 +87,7 @@ class UserAdmin(BaseUserAdmin):
 
     @staticmethod
     def _may_see_mention_fields(request) -> bool:
-        return request.user.is_superuser or request.user.has_role(Role.SYSADMIN)
+        return permissions.can_see_contact_handles(request.user)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("unit").prefetch_related("roles")

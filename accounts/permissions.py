@@ -4,6 +4,8 @@ Every other app's ``permissions.py`` builds on these; pages, menus and templates
 functions (or a flag they computed), never ``has_role`` themselves.
 """
 
+from collections.abc import Iterable
+
 from accounts.models import Role, User
 
 
@@ -39,3 +41,42 @@ def menu(user: User) -> dict[str, bool]:
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
     }
+
+
+def can_see_contact_handles(user: User) -> bool:
+    """Mobile numbers and WeCom accounts (robot @-mentions): the person and system
+    administrators only; everyone else may not even filter the user list by them."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.SYSADMIN))
+
+
+# What each administrative role may do in /admin/: directory and accounts, never task content.
+# Apps above accounts add the admin pages of their own rows (``role_admin_permissions_add``).
+ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    Role.SYSADMIN: [
+        f"accounts.{action}_{model}"
+        for model in ("unit", "unitalias", "user")
+        for action in ("add", "change", "delete", "view")
+    ]
+    # Roles are the security administrator's to give (三员分立): the system administrator
+    # sees them only.
+    + ["accounts.view_userrole", "accounts.view_heartbeat"],
+    Role.SECADMIN: [
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_userrole",
+        "accounts.change_userrole",
+        "accounts.delete_userrole",
+        "accounts.view_userrole",
+    ],
+}
+
+
+def role_admin_permissions_add(*, role: str, codes: Iterable[str]) -> None:
+    """Let ``role`` also use these admin pages ("app.codename"); called by apps at start-up."""
+    granted = ROLE_ADMIN_PERMISSIONS.setdefault(role, [])
+    granted.extend(code for code in codes if code not in granted)
+
+
+def admin_permission_codes(user: User) -> list[str]:
+    """The admin pages ("app.codename") the roles of ``user`` give, sorted."""
+    return sorted({code for role in user.role_set for code in ROLE_ADMIN_PERMISSIONS.get(role, [])})

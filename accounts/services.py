@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import Heartbeat, Role, Unit, UnitAlias, User, UserRole
 from config.errors import RuleViolation
 
@@ -93,39 +94,9 @@ def unit_aliases_set(*, unit: Unit, aliases: Iterable[str]) -> None:
     unit_aliases_add(aliases=dict.fromkeys(wanted, unit.pk))
 
 
-# What each administrative role may do in /admin/: directory and accounts, never task content.
-# Apps above accounts add the admin pages of their own rows (``role_admin_permissions_add``).
-ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
-    Role.SYSADMIN: [
-        f"accounts.{action}_{model}"
-        for model in ("unit", "unitalias", "user")
-        for action in ("add", "change", "delete", "view")
-    ]
-    # Roles are the security administrator's to give (三员分立): the system administrator
-    # sees them only.
-    + ["accounts.view_userrole", "accounts.view_heartbeat"],
-    Role.SECADMIN: [
-        "accounts.view_user",
-        "accounts.change_user",
-        "accounts.add_userrole",
-        "accounts.change_userrole",
-        "accounts.delete_userrole",
-        "accounts.view_userrole",
-    ],
-}
-
-
-def role_admin_permissions_add(*, role: str, codes: Iterable[str]) -> None:
-    """Let ``role`` also use these admin pages ("app.codename"); called by apps at start-up."""
-    granted = ROLE_ADMIN_PERMISSIONS.setdefault(role, [])
-    granted.extend(code for code in codes if code not in granted)
-
-
 def user_admin_access_sync(*, user: User) -> None:
     """Give administrators exactly the admin pages of their role, and others none."""
-    codes = sorted(
-        {code for role in user.role_set for code in ROLE_ADMIN_PERMISSIONS.get(role, [])}
-    )
+    codes = permissions.admin_permission_codes(user)
     perms = [
         Permission.objects.get(content_type__app_label=app, codename=codename)
         for app, codename in (code.split(".") for code in codes)

@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from accounts.services import role_admin_permissions_add
+        from accounts.permissions import role_admin_permissions_add
         from notifications.permissions import ROLE_ADMIN_PERMISSIONS
 
         # accounts knows nothing of this app: the admin pages of its robots and deliveries

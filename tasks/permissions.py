@@ -184,6 +184,29 @@ def withdrawable_requests(user: User, task: Task, requests: Iterable[TaskRequest
     return {r.pk for r in requests if r.status == TaskRequest.Status.PENDING}
 
 
+def report_needs_confirmation(user: User, task: Task) -> bool:
+    """Where the campaign asks for it, a staff member's report counts once the head confirms."""
+    return task.task_list.campaign.requires_head_confirmation and not user.has_role(Role.HEAD)
+
+
+def unit_members(unit_id: int | None) -> list[User]:
+    """The active staff and heads of a unit: who hears of its tasks (instructions, transfers)."""
+    return _unit_people(unit_id, Role.STAFF, Role.HEAD)
+
+
+def unit_heads(unit_id: int | None) -> list[User]:
+    """The active heads of a unit: who confirms its reports."""
+    return _unit_people(unit_id, Role.HEAD)
+
+
+def _unit_people(unit_id: int | None, *roles: str) -> list[User]:
+    if not unit_id:
+        return []
+    return list(
+        User.objects.filter(unit_id=unit_id, is_active=True, roles__role__in=roles).distinct()
+    )
+
+
 def can_edit_report(user: User, report) -> bool:
     """Staff of the reporting unit may correct a report until its month is certified."""
     return (

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from config.errors import RuleViolation
 from tasks.files import CheckedFile, evidence_check
 from tasks.models import Evidence, Task
@@ -16,15 +16,6 @@ def require(allowed: bool) -> None:
     """Refuse an action the permission module does not allow (403; unseen tasks are 404 earlier)."""
     if not allowed:
         raise PermissionDenied
-
-
-def unit_people(unit_id: int | None, *roles: str) -> list[User]:
-    if not unit_id:
-        return []
-    roles = roles or (Role.STAFF, Role.HEAD)
-    return list(
-        User.objects.filter(unit_id=unit_id, is_active=True, roles__role__in=roles).distinct()
-    )
 
 
 def coordinators_of(task: Task) -> list[User]:

@@ -10,7 +10,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from tasks import permissions
 from tasks.models import Instruction, Task, TaskEvent
-from tasks.services._common import require, task_url, unit_people
+from tasks.services._common import require, task_url
 from tasks.services.core import event_record
 
 
@@ -28,7 +28,7 @@ def instruction_give(*, task: Task, by: User, text: str) -> Instruction:
         note=instruction.text,
     )
     notify(
-        recipients=unit_people(task.lead_unit_id),
+        recipients=permissions.unit_members(task.lead_unit_id),
         kind=Notification.Kind.INSTRUCTION,
         title=_("New instruction on %(code)s %(title)s")
         % {"code": task.code, "title": task.title[:40]},

@@ -8,23 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from config.errors import RuleViolation
 from notifications.models import Notification
 from notifications.services import notify
 from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
-from tasks.services._common import check_files, require, store_files, task_url, unit_people
+from tasks.services._common import check_files, require, store_files, task_url
 from tasks.services.core import event_record, events_dated, task_update
 
 
 def _week_start(moment: datetime.datetime) -> datetime.date:
     day = timezone.localtime(moment).date()
     return day - datetime.timedelta(days=day.weekday())
-
-
-def _needs_confirmation(task: Task, by: User) -> bool:
-    return task.task_list.campaign.requires_head_confirmation and not by.has_role(Role.HEAD)
 
 
 @transaction.atomic
@@ -74,7 +70,7 @@ def report_submit(
     checked = check_files(files)
 
     dated, submitted_at = _history_date(task, submitted_at), submitted_at or timezone.now()
-    confirmed = not _needs_confirmation(task, by)
+    confirmed = not permissions.report_needs_confirmation(by, task)
     assert by.unit_id is not None, "can_report lets only members of a unit report"
     report = ProgressReport.objects.create(
         task=task,
@@ -114,7 +110,7 @@ def report_submit(
         if confirmed:
             _apply(report=report, task=task, by=by)
     if not confirmed:
-        heads = unit_people(by.unit_id, Role.HEAD)
+        heads = permissions.unit_heads(by.unit_id)
         notify(
             recipients=heads,
             kind=Notification.Kind.REPORT_TO_CONFIRM,
@@ -270,8 +266,8 @@ def report_edit(
     report.version += 1
     # Where heads confirm reports, a staff member's correction needs confirming again:
     # otherwise editing a confirmed report would get round the head.
-    reconfirm = report.confirmed_at is not None and _needs_confirmation(
-        Task.objects.select_related("task_list__campaign").get(pk=report.task_id), by
+    reconfirm = report.confirmed_at is not None and permissions.report_needs_confirmation(
+        by, Task.objects.select_related("task_list__campaign").get(pk=report.task_id)
     )
     if reconfirm:
         report.confirmed_at = report.confirmed_by = None
@@ -287,7 +283,7 @@ def report_edit(
     task = Task.objects.select_for_update(of=("self",)).get(pk=report.task_id)
     if reconfirm:
         notify(
-            recipients=unit_people(report.unit_id, Role.HEAD),
+            recipients=permissions.unit_heads(report.unit_id),
             kind=Notification.Kind.REPORT_TO_CONFIRM,
             title=_("A corrected report on %(code)s %(title)s waits for your confirmation")
             % {"code": task.code, "title": task.title[:40]},

@@ -19,7 +19,6 @@ from tasks.services._common import (
     require,
     store_files,
     task_url,
-    unit_people,
 )
 from tasks.services.core import event_record, task_update
 from tasks.services.followups import followup_schedule
@@ -252,7 +251,7 @@ def _approval_apply(request: TaskRequest, *, task: Task, by: User) -> None:
             specific_owner_name="",
         )
         notify(
-            recipients=unit_people(request.proposed_unit_id),
+            recipients=permissions.unit_members(request.proposed_unit_id),
             kind=Notification.Kind.REQUEST_DECIDED,
             title=_("%(code)s %(title)s was handed to your unit")
             % {"code": task.code, "title": task.title[:40]},
