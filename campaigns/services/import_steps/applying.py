@@ -131,8 +131,9 @@ def _write_units(plan: ImportPlan) -> tuple[dict[str, int], int, int]:
     """Units and aliases the coordinator asked for: (unit id by name, units created,
     aliases created)."""
     to_create = [u.name for u in plan.units.values() if u.how == "create"]
-    parent = plan.campaign.organiser.parent
-    created = units_create(names=to_create, parent=parent) if to_create else {}
+    created = (
+        units_create(names=to_create, parent=plan.campaign.organiser.parent) if to_create else {}
+    )
     unit_ids = {u.name: u.unit_id for u in plan.units.values() if u.unit_id is not None}
     unit_ids.update({name: unit.pk for name, unit in created.items()})
     aliases = {
