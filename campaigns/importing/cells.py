@@ -14,7 +14,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def cell_text(value: CellValue) -> str:
-    if value.__class__ is str:
+    if type(value) is str:
         return value.strip()
     if value is None:
         return ""

@@ -45,7 +45,7 @@ _TRAILING_PUNCT = re.compile(r"[\s:：。;；,，]+$")
 
 
 def _is_empty(value: CellValue) -> bool:
-    return value is None or (value.__class__ is str and not value.strip())
+    return value is None or (type(value) is str and not value.strip())
 
 
 def _split_category(text: str, *, allow_arabic: bool) -> tuple[str | None, str] | None:
@@ -97,9 +97,7 @@ def _is_sub_header(header: Sequence[CellValue], row: Sequence[CellValue]) -> boo
 
 def _non_empty(row: Sequence[CellValue]) -> list[CellValue]:
     return [
-        value
-        for value in row
-        if value is not None and (value.__class__ is not str or value.strip())
+        value for value in row if value is not None and (type(value) is not str or value.strip())
     ]
 
 
@@ -269,9 +267,9 @@ def parse_sheets(
     """Parse the sheets that have a header row (see ``parse_workbook``)."""
     columns = columns or {}
     parsed: list[ParsedSheet] = []
-    for sheet in sheets:
+    for data in sheets:
         try:
-            parsed.append(parse_sheet(sheet, columns=columns.get(sheet.name)))
+            parsed.append(parse_sheet(data, columns=columns.get(data.name)))
         except HeaderNotFoundError:
             continue
 

@@ -286,9 +286,8 @@ class _Writes:
                 after.setdefault("targets", []).append(_target_json(wanted))
             elif any(getattr(target, key) != value for key, value in values.items()):
                 old = {key: getattr(target, key) for key in TARGET_FIELDS}
-                before.setdefault("targets", []).append(
-                    _target_json({**old, "metric": target.metric})
-                )
+                old["metric"] = target.metric
+                before.setdefault("targets", []).append(_target_json(old))
                 for key, value in values.items():
                     setattr(target, key, value)
                 self.target_updates.append(target)
