@@ -136,7 +136,7 @@ def _import_export(data: bytes, rows: int, tag: str):
     from import_export import fields, resources, widgets
 
     from accounts.models import Unit
-    from campaigns.importing.drafts import build_drafts
+    from campaigns.importing.checking import build_drafts
     from campaigns.importing.workbook import parse_workbook
     from campaigns.models import Category, TaskList
     from tasks.models import Task

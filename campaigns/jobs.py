@@ -31,10 +31,9 @@ SOFT_TIME_LIMIT = settings.CELERY_TASK_SOFT_TIME_LIMIT
 )
 def list_import_check_job(list_import_id: int) -> None:
     """Check an uploaded list and store its preview."""
-    list_import = ListImport.objects.select_related("campaign", "task_list").filter(
-        pk=list_import_id
+    list_import = (
+        ListImport.objects.select_related("campaign", "task_list").filter(pk=list_import_id).first()
     )
-    list_import = list_import.first()
     if list_import is None or list_import.status != ListImport.Status.CHECKING:
         return
     try:

@@ -22,6 +22,7 @@ __all__ = [
     "IGNORE",
     "TITLE_FALLBACK_FIELDS",
     "HeaderMapping",
+    "extra_keys",
     "find_header_row",
     "header_text",
     "map_headers",
@@ -248,6 +249,16 @@ def mapping_from_columns(
         else:
             extra[column] = header_text(header_cells[column]) or _column_name(column)
     return HeaderMapping(fields=fields, extra=extra)
+
+
+def extra_keys(mapping: HeaderMapping) -> dict[int, str]:
+    """Unique names for the extra (unmapped) columns: a repeated header gets a #n suffix."""
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for column, text in sorted(mapping.extra.items()):
+        seen[text] = seen.get(text, 0) + 1
+        keys[column] = text if seen[text] == 1 else f"{text}#{seen[text]}"
+    return keys
 
 
 def _column_name(column: int) -> str:

@@ -1,4 +1,5 @@
-"""Writes of the campaigns app: campaigns, lists, categories (here) and list imports (imports.py)."""
+"""Writes of the campaigns app: campaigns, lists, categories (here); imports (imports.py, its
+steps in import_steps/; the pages' ListImport in list_imports.py)."""
 
 from django.db import transaction
 

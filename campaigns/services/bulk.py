@@ -168,7 +168,7 @@ def bulk_update_values(
     connection = _connection(model)
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns = [meta.pk, *(_concrete_field(model, name) for name in fields)]
     values = [[getattr(obj, f.attname) for obj in objs] for f in columns]
     expressions, source, expression_params, source_params = _row_source(connection, columns, values)
     table = quote(meta.db_table)
@@ -213,3 +213,11 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         )
         start = cursor.fetchone()[0] + 1
     return list(range(start, start + count))
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A field with a column of its own (not a reverse relation), as an UPDATE writes."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} has no column to update")
+    return field

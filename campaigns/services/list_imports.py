@@ -5,7 +5,8 @@ corrections (column mapping, decisions on unit names, the target list), checked 
 stored preview, and confirmed into the list exactly once. Files with more rows than
 IMPORT_BACKGROUND_ROWS are checked and imported by the jobs in ``campaigns.jobs``, which
 call the same functions; the page shows their progress from ``stage`` and ``progress``.
-The engine itself is ``imports.py``.
+The pipeline itself is ``imports.py``; the confirm goes through its ``import_locked``,
+as the command's does.
 """
 
 from __future__ import annotations
@@ -13,25 +14,24 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Unit, User
 from campaigns.importing.headers import FIELD_LABELS, IGNORE
-from campaigns.importing.safety import Inspection, column_letter
+from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.imports import (
     ImportPlan,
-    decimal_json,
-    import_apply,
+    ImportResult,
     import_inspect,
+    import_locked,
     import_plan,
     import_read,
+    plan_preview,
 )
 from config.errors import RuleViolation
 
@@ -324,7 +324,6 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
         return _failed(list_import, str(exc.message))
     source.drafts(default_year=list_import.campaign.year)
     _stage(list_import, _("Writing the tasks"), 60)
-    plan = None
     with transaction.atomic():
         locked = (
             ListImport.objects.select_for_update()
@@ -334,43 +333,47 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
         )
         if locked is None or locked.status != ListImport.Status.IMPORTING:
             return locked
-        Campaign.objects.select_for_update().filter(pk=locked.campaign_id).first()
-        plan = import_plan(
+        plan, result = import_locked(
             source=source,
             campaign=list_import.campaign,
+            by=by,
             task_list=locked.task_list,
             list_name=locked.list_name,
             list_kind=locked.list_kind,
             unit_choices=locked.unit_choices,
-            for_update=True,
         )
-        if not plan.errors:
-            result = import_apply(
-                plan=plan, by=by, note=_("Imported from %(file)s") % {"file": locked.source_name}
-            )
-            locked.task_list = result.task_list
-            locked.status = ListImport.Status.DONE
-            locked.summary = {
-                **plan.summary(),
-                "units_created": result.units_created,
-                "aliases_created": result.aliases_created,
-            }
-            locked.stage, locked.progress = "", 100
-            locked.finished_at = timezone.now()
-            locked.message = ""
-            locked.save(
-                update_fields=[
-                    "task_list",
-                    "status",
-                    "summary",
-                    "stage",
-                    "progress",
-                    "finished_at",
-                    "message",
-                ]
-            )
-            return locked
-    # The list changed under the preview: show the new errors, write nothing.
+        if result is not None:
+            return _done(locked, plan, result)
+    return _no_longer_fits(list_import, plan)
+
+
+def _done(locked: ListImport, plan: ImportPlan, result: ImportResult) -> ListImport:
+    locked.task_list = result.task_list
+    locked.status = ListImport.Status.DONE
+    locked.summary = {
+        **plan.summary(),
+        "units_created": result.units_created,
+        "aliases_created": result.aliases_created,
+    }
+    locked.stage, locked.progress = "", 100
+    locked.finished_at = timezone.now()
+    locked.message = ""
+    locked.save(
+        update_fields=[
+            "task_list",
+            "status",
+            "summary",
+            "stage",
+            "progress",
+            "finished_at",
+            "message",
+        ]
+    )
+    return locked
+
+
+def _no_longer_fits(list_import: ListImport, plan: ImportPlan) -> ListImport:
+    """The list changed under the preview: show the new errors, write nothing."""
     list_import.preview = plan_preview(plan)
     list_import.summary = plan.summary()
     list_import.status = ListImport.Status.READY
@@ -443,141 +446,3 @@ def list_import_discard(*, list_import: ListImport, by: User) -> ListImport:
     locked.preview = {}
     locked.save(update_fields=["status", "source", "preview"])
     return locked
-
-
-# --- The preview, as stored for the pages ----------------------------------------------------
-
-_CHANGE_LABELS = {
-    "title": FIELD_LABELS["title"],
-    "content": FIELD_LABELS["content"],
-    "source": FIELD_LABELS["source"],
-    "category_id": FIELD_LABELS["category"],
-    "lead_unit_id": FIELD_LABELS["lead_unit"],
-    "supporting_unit_ids": FIELD_LABELS["supporting_units"],
-    "principal_owner_name": FIELD_LABELS["principal_owner"],
-    "leader_in_charge_name": FIELD_LABELS["leader_in_charge"],
-    "specific_owner_name": FIELD_LABELS["specific_owner"],
-    "deadline": FIELD_LABELS["deadline"],
-    "deadline_text": _lazy("Deadline as written"),
-    "ongoing": _lazy("Ongoing"),
-    "extra": _lazy("Extra columns"),
-    "order": _lazy("Order"),
-}
-
-
-def plan_preview(plan: ImportPlan) -> dict[str, Any]:
-    """Everything the preview page shows, as JSON: rows, issues, columns, unit names."""
-    names = plan.unit_names
-    categories = {c.pk: c.name for c in plan.categories.values()}
-
-    def show(key: str, value: Any) -> str:
-        if value is None or value == "" or value == {}:
-            return "—"
-        if key == "lead_unit_id":
-            return names.get(value, str(value))
-        if key == "supporting_unit_ids":
-            return "、".join(names.get(v, str(v)) for v in value) or "—"
-        if key == "category_id":
-            if isinstance(value, str) and value.startswith("new:"):
-                return value[4:]
-            return categories.get(value, str(value))
-        if key == "ongoing":
-            return str(_("yes") if value else _("no"))
-        if key == "extra":
-            return "；".join(f"{k}：{v}" for k, v in value.items())
-        if key.startswith("target:"):
-            return "；".join(f"{k}={decimal_json(v)}" for k, v in value.items() if v is not None)
-        return str(decimal_json(value))
-
-    def label(key: str) -> str:
-        if key.startswith("target:"):
-            return _("Target “%(metric)s”") % {"metric": key[7:]}
-        return str(_CHANGE_LABELS.get(key, key))
-
-    rows = []
-    for row in plan.rows:
-        draft = row.draft
-        lead = plan.units.get(draft.lead) if draft.lead else None
-        rows.append(
-            {
-                "sheet": draft.sheet,
-                "row": draft.row,
-                "code": draft.code,
-                "category": draft.category or "",
-                "title": draft.title,
-                "lead": draft.lead or "",
-                "lead_unit": names.get(lead.unit_id, "") if lead and lead.unit_id else "",
-                "lead_how": lead.how if lead else "none",
-                "supporting": draft.supporting,
-                "deadline": draft.deadline.isoformat() if draft.deadline else None,
-                "deadline_text": draft.deadline_text,
-                "ongoing": draft.ongoing,
-                "targets": len(draft.targets),
-                "action": row.action,
-                "changes": [
-                    [label(key), show(key, before), show(key, after)]
-                    for key, (before, after) in row.changes.items()
-                ],
-            }
-        )
-    sheets = []
-    for sheet in plan.source.sheets:
-        detected = sheet.detected.fields if sheet.detected else {}
-        detected_by_column = {column: fld for fld, column in detected.items()}
-        by_column = {column: fld for fld, column in sheet.mapping.fields.items()}
-        columns = []
-        for index, header in enumerate(sheet.headers):
-            if index in by_column:
-                current = by_column[index]
-            elif index in sheet.mapping.extra:
-                current = ""
-            else:
-                current = IGNORE
-            columns.append(
-                {
-                    "index": index,
-                    "letter": column_letter(index),
-                    "header": header,
-                    "field": current,
-                    "detected": detected_by_column.get(index, ""),
-                    "samples": sheet.samples.get(index, []),
-                }
-            )
-        sheets.append(
-            {
-                "name": sheet.name,
-                "source": sheet.source,
-                "header_row": sheet.header_row_index + 1,
-                "rows": len(sheet.rows),
-                "categories": len(sheet.categories),
-                "columns": columns,
-            }
-        )
-    units = []
-    for unit in sorted(plan.units.values(), key=lambda u: (u.how != "none", -u.rows, u.name)):
-        units.append(
-            {
-                "name": unit.name,
-                "rows": unit.rows,
-                "as_lead": unit.as_lead,
-                "how": unit.how,
-                "unit_id": unit.unit_id,
-                "unit_name": names.get(unit.unit_id, "") if unit.unit_id else "",
-                "suggestions": unit.suggestions,
-            }
-        )
-    return {
-        "list": {
-            "name": plan.list_name,
-            "kind": plan.list_kind,
-            "existing_id": plan.task_list.pk if plan.task_list else None,
-        },
-        "title": plan.source.title,
-        "kind": plan.source.kind,
-        "sheets": sheets,
-        "categories": [{"name": c.name, "code": c.code} for c in plan.drafts.categories],
-        "rows": rows,
-        "issues": [issue.as_dict() for issue in plan.issues],
-        "units": units,
-        "missing": [{"code": t.code, "title": t.title} for t in plan.missing[:200]],
-    }

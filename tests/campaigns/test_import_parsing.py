@@ -12,16 +12,10 @@ import pytest
 
 from campaigns.importing.deadlines import ParsedDeadline, parse_deadline
 from campaigns.importing.headers import find_header_row, map_headers, match_header
+from campaigns.importing.rows import HeaderNotFoundError, SheetData
+from campaigns.importing.sheets import clean_category, parse_sheet
 from campaigns.importing.units import UnitDirectory, UnitMention, pick_lead, split_units
-from campaigns.importing.workbook import (
-    HeaderNotFoundError,
-    SheetData,
-    WorkbookError,
-    clean_category,
-    parse_sheet,
-    parse_workbook,
-    read_workbook,
-)
+from campaigns.importing.workbook import WorkbookError, parse_workbook, read_workbook
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 

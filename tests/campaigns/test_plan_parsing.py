@@ -7,7 +7,7 @@ import pytest
 from campaigns.importing.deadlines import date_phrases
 from campaigns.importing.headers import IGNORE, map_headers, mapping_from_columns, match_header
 from campaigns.importing.plan import parse_plan, read_unit_bracket
-from campaigns.importing.workbook import heading_number
+from campaigns.importing.sheets import heading_number
 from tests.campaigns.conftest import SAMPLES
 
 # --- unit brackets ---------------------------------------------------------------------------

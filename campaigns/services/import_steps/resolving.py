@@ -1,0 +1,152 @@
+"""Resolving units: the unit names a file uses → units of the directory, or decisions to make.
+
+A name resolves exactly or by alias; else the coordinator's decision on the page (a unit, a
+new unit, or nothing), else the command's options (take the best suggestion, create it);
+else it stays unresolved, an error on every row that uses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, UnitAlias
+from campaigns.importing.drafts import ERROR, Drafts, DraftTask, Issue
+from campaigns.importing.units import UnitDirectory
+
+
+class UnitChoice(TypedDict, total=False):
+    """A coordinator's decision on a unit name: {"unit": id}, {"create": True} or {"ignore": True}."""
+
+    unit: int
+    create: bool
+    ignore: bool
+
+
+class SuggestedUnit(TypedDict):
+    id: int
+    name: str
+    score: float
+
+
+@dataclass
+class UnitName:
+    """A unit name the file uses, and what it becomes."""
+
+    name: str
+    rows: int = 0
+    as_lead: int = 0
+    unit_id: int | None = None
+    how: str = "none"  # exact, alias, chosen, suggested, create, ignore, none
+    suggestions: list[SuggestedUnit] = field(default_factory=list)
+
+    @property
+    def resolved(self) -> bool:
+        return self.how not in ("none",)
+
+
+@dataclass(frozen=True)
+class UnitOptions:
+    """How names the directory does not know are decided."""
+
+    choices: dict[str, UnitChoice]
+    create_units: bool = False  # create them
+    accept_suggestions: bool = False  # take the best suggestion (remembered as an alias)
+
+
+def unit_directory() -> UnitDirectory:
+    """The active units and their aliases (two queries)."""
+    return UnitDirectory(
+        Unit.objects.filter(active=True).values_list("id", "name"),
+        UnitAlias.objects.filter(unit__active=True).values_list("alias", "unit_id"),
+    )
+
+
+def resolve_units(
+    drafts: Drafts, directory: UnitDirectory, options: UnitOptions
+) -> dict[str, UnitName]:
+    """Every unit name of the drafts, with how often it is used (and as lead) and its unit."""
+    valid_ids = set(directory.names())
+    units: dict[str, UnitName] = {}
+    for draft in drafts.tasks:
+        for position, name in enumerate([draft.lead, *draft.supporting]):
+            if not name:
+                continue
+            unit = units.get(name)
+            if unit is None:
+                unit = units[name] = _resolve(name, directory, options, valid_ids)
+            unit.rows += 1
+            if position == 0:
+                unit.as_lead += 1
+    return units
+
+
+def _resolve(
+    name: str, directory: UnitDirectory, options: UnitOptions, valid_ids: set[int]
+) -> UnitName:
+    unit = UnitName(name=name)
+    resolution = directory.resolve(name)
+    unit.suggestions = [
+        {"id": s.unit_id, "name": s.name, "score": s.score} for s in resolution.suggestions
+    ]
+    choice = options.choices.get(name) or {}
+    if resolution.unit_id is not None:
+        unit.unit_id, unit.how = resolution.unit_id, resolution.how
+    elif choice.get("unit") in valid_ids:
+        unit.unit_id, unit.how = int(choice["unit"]), "chosen"
+    elif choice.get("create"):
+        unit.how = "create"
+    elif choice.get("ignore"):
+        unit.how = "ignore"
+    elif options.accept_suggestions and resolution.suggestions:
+        unit.unit_id, unit.how = resolution.suggestions[0].unit_id, "suggested"
+    elif options.create_units:
+        unit.how = "create"
+    return unit
+
+
+def unit_issues(draft: DraftTask, units: dict[str, UnitName]) -> list[Issue]:
+    """Errors for a row's unit names that are unresolved, or a lead unit set to be ignored."""
+    issues = []
+    for position, name in enumerate([draft.lead, *draft.supporting]):
+        if not name:
+            continue
+        unit = units[name]
+        if unit.how == "none":
+            message = _unknown_message(name, unit)
+            code = "unit_unknown"
+        elif unit.how == "ignore" and position == 0:
+            message = _(
+                "the lead unit “%(name)s” is set to be ignored, so the task has no lead unit."
+            ) % {"name": name}
+            code = "lead_ignored"
+        else:
+            continue
+        column = draft.columns.get("lead_unit")
+        if position > 0 and "supporting_units" in draft.columns and name not in draft.lead_rest:
+            column = draft.columns["supporting_units"]
+        issues.append(
+            Issue(
+                ERROR,
+                f"{draft.where(column)}：{message}",
+                row=draft.row,
+                column=column,
+                sheet=draft.sheet,
+                code=code,
+            )
+        )
+    return issues
+
+
+def _unknown_message(name: str, unit: UnitName) -> str:
+    if unit.suggestions:
+        return _(
+            "the unit “%(name)s” is not in the unit directory; did you mean "
+            "“%(suggestion)s”? Confirm it (or another unit) under Unit names."
+        ) % {"name": name, "suggestion": unit.suggestions[0]["name"]}
+    return _(
+        "the unit “%(name)s” is not in the unit directory. Choose a unit for it, "
+        "or have it created, under Unit names."
+    ) % {"name": name}
