@@ -1,0 +1,29 @@
+"""The tasks app's models, one module per part of a task's life (re-exported here)."""
+
+from tasks.models.events import TaskEvent, TaskEventQuerySet
+from tasks.models.task import Milestone, Target, Task, TaskSupport
+from tasks.models.work import (
+    Evidence,
+    Followup,
+    Instruction,
+    ProgressReport,
+    ReportTargetValue,
+    TaskRequest,
+    evidence_path,
+)
+
+__all__ = [
+    "Evidence",
+    "Followup",
+    "Instruction",
+    "Milestone",
+    "ProgressReport",
+    "ReportTargetValue",
+    "Target",
+    "Task",
+    "TaskEvent",
+    "TaskEventQuerySet",
+    "TaskRequest",
+    "TaskSupport",
+    "evidence_path",
+]

@@ -1,0 +1,234 @@
+"""A task (one line of a list) and what hangs off it as data: units, milestones, targets."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tasks import lights
+
+if TYPE_CHECKING:
+    from accounts.models import Unit
+
+
+class Task(models.Model):
+    """One line of a list (任务 / 事项)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting sign-off")
+        CLOSED = "closed", _("Closed")
+
+    task_list = models.ForeignKey(
+        "campaigns.TaskList", verbose_name=_("list"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    category = models.ForeignKey(
+        "campaigns.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    code = models.CharField(_("number"), max_length=30)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(_("task"), max_length=500)
+    content = models.TextField(_("content"), blank=True)
+    goal = models.TextField(_("goal"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    lead_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+    )
+    supporting_units: "models.ManyToManyField[Unit, TaskSupport]" = models.ManyToManyField(
+        "accounts.Unit",
+        verbose_name=_("supporting units"),
+        through="TaskSupport",
+        blank=True,
+        related_name="supported_tasks",
+    )
+
+    principal_owner_name = models.CharField(_("principal owner"), max_length=50, blank=True)
+    principal_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("principal owner (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    leader_in_charge_name = models.CharField(_("leader in charge"), max_length=50, blank=True)
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader in charge (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    specific_owner_name = models.CharField(_("specific owner"), max_length=50, blank=True)
+    specific_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("specific owner (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_tasks",
+    )
+
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
+    ongoing = models.BooleanField(_("ongoing"), default=False)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), default=0, validators=[MaxValueValidator(100)]
+    )
+    # Columns of the list that have no field of their own (service items' time limits, a
+    # policy's document number ...), keyed by the header as printed.
+    extra = models.JSONField(_("extra columns"), default=dict, blank=True)
+    # Bumped on every write; a save from a stale copy is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["task_list", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task_list", "code"], name="task_code_per_list"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="task_progress_max_100"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ongoing=True, deadline__isnull=False),
+                name="task_ongoing_has_no_deadline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_unit", "status"]),
+            models.Index(fields=["status", "deadline"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def light_on(self, today=None) -> lights.LightResult:
+        return lights.task_light(
+            deadline=self.deadline,
+            ongoing=self.ongoing,
+            progress=self.progress,
+            status=self.status,
+            today=today or timezone.localdate(),
+        )
+
+    @property
+    def light(self) -> lights.LightResult:
+        return self.light_on()
+
+
+class TaskSupport(models.Model):
+    """A supporting unit of a task (配合单位). Never the lead unit: see ``clean``."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="supports")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("supporting unit")
+        verbose_name_plural = _("supporting units")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="tasksupport_unique"),
+        ]
+
+    def __str__(self):
+        return str(self.unit)
+
+    def clean(self):
+        if self.task_id and self.unit_id and self.task.lead_unit_id == self.unit_id:
+            raise ValidationError(_("The lead unit cannot also be a supporting unit."))
+
+
+class Milestone(models.Model):
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("milestone"), max_length=300)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateField(_("done on"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["task", "order", "due_date", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Target(models.Model):
+    """A measurable goal of a task: 零跑动事项可办率 65% target, 55% now."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="targets"
+    )
+    metric = models.CharField(_("metric"), max_length=200)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=30, blank=True)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    current_value = models.DecimalField(
+        _("current value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["task", "order", "id"]
+
+    def __str__(self):
+        return self.metric
+
+    @property
+    def achieved(self) -> bool:
+        if self.current_value is None:
+            return False
+        if self.direction == self.Direction.LOWER:
+            return self.current_value <= self.target_value
+        return self.current_value >= self.target_value
+
+    @property
+    def attainment(self) -> int | None:
+        """How far from the baseline towards the target the current value has come, 0–100."""
+        if self.current_value is None:
+            return None
+        if self.achieved:
+            return 100
+        start = self.baseline if self.baseline is not None else 0
+        span = self.target_value - start
+        if span == 0:
+            return 0
+        share = (self.current_value - start) / span
+        return max(0, min(100, int(share * 100)))
