@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +33,7 @@ from campaigns.services.list_imports import (
     list_import_set_units,
 )
 from config.errors import RuleViolation
+from config.pages import query_without_page, xlsx_response
 from tasks.forms import TaskFilterForm
 from tasks.permissions import (
     access_campaign,
@@ -48,9 +48,7 @@ from tasks.selectors import (
     list_filter_choices,
     tasks_of_list,
 )
-from tasks.views import PAGE_SIZE, _query_without_page
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from tasks.views import PAGE_SIZE
 
 
 @login_required
@@ -106,7 +104,7 @@ def list_detail(request, slug: str, pk: int):
             "form": form,
             "page": page,
             "today": today,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_manage": can_manage_campaign(request.user, campaign),
         },
     )
@@ -139,7 +137,7 @@ def list_export_view(request, slug: str, pk: int):
     choices = list_filter_choices(task_list=task_list)
     form = TaskFilterForm(request.GET, for_unit=False, **choices)
     data = list_export(user=request.user, task_list=task_list, filters=form.filters())
-    return _xlsx(data, f"{task_list.name}.xlsx")
+    return xlsx_response(data, f"{task_list.name}.xlsx")
 
 
 @login_required
@@ -150,17 +148,7 @@ def list_template_view(request, slug: str, kind: str):
     if kind not in TaskList.Kind.values:
         raise Http404
     label = dict(TaskList.Kind.choices)[kind]
-    return _xlsx(list_template(kind=kind), _("Template – %(kind)s.xlsx") % {"kind": label})
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-# --- Import (coordinators of the campaign only) ----------------------------------------------
+    return xlsx_response(list_template(kind=kind), _("Template – %(kind)s.xlsx") % {"kind": label})
 
 
 @login_required
@@ -245,7 +233,7 @@ def import_detail(request, slug: str, pk: int):
             "p": preview,
             "sheet_forms": sheets,
             "target_form": target,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import RuleViolation
+from config.pages import query_without_page, xlsx_response
 from cycles import exports, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
@@ -52,7 +53,10 @@ def campaign_cycles(request, slug: str):
 def round_bulletin(request, pk: int):
     round_ = access_round(request.user, pk)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(exports.round_workbook(round_), f"{round_.campaign.slug}-{round_.week_start}")
+        return xlsx_response(
+            exports.workbook_bytes(exports.round_workbook(round_)),
+            f"{round_.campaign.slug}-{round_.week_start}.xlsx",
+        )
     result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
     return render(
         request,
@@ -93,7 +97,7 @@ def review_page(request, pk: int):
             "filtered": filters != selectors.ReviewFilters(),
             "page": page,
             "items": page.object_list,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "ratings": Rating.choices,
             "can_rate": rate,
             "can_certify": is_open and can_certify(request.user, review),
@@ -104,12 +108,6 @@ def review_page(request, pk: int):
             else [],
         },
     )
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _back_to_review(request, review: MonthlyReview):
@@ -190,12 +188,9 @@ def review_bulletin(request, pk: int):
         messages.info(request, _("The monthly bulletin appears once the month is certified."))
         return redirect("cycles:review", pk=review.pk)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            exports.review_workbook(
-                review,
-                tasks=_visible_lines(request.user, review),
-            ),
-            f"{review.campaign.slug}-{review.month:%Y-%m}",
+        workbook = exports.review_workbook(review, tasks=_visible_lines(request.user, review))
+        return xlsx_response(
+            exports.workbook_bytes(workbook), f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx"
         )
     figures = review.unit_figures.select_related("unit").order_by("rank", "unit__name")
     totals = {r: review.items.filter(rating=r).count() for r in Rating.values}
@@ -227,12 +222,3 @@ def schedule_edit(request, slug: str):
 def _visible_lines(user, review: MonthlyReview):
     """The tasks whose lines ``user`` may see on the review (None: every line)."""
     return None if can_see_every_rating(user, review.campaign) else visible_tasks(user)
-
-
-def _xlsx(workbook, stem: str) -> HttpResponse:
-    response = HttpResponse(
-        exports.workbook_bytes(workbook),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-    return response

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
+from config.pages import query_without_page
 from tasks import permissions, services
 from tasks.forms import (
     AnswerForm,
@@ -45,7 +46,7 @@ def my_tasks(request):
     return render(
         request,
         "tasks/my_tasks.html",
-        {"form": form, "page": page, "today": today, "query": _query_without_page(request)},
+        {"form": form, "page": page, "today": today, "query": query_without_page(request)},
     )
 
 
@@ -340,9 +341,3 @@ def followup_record(request, pk: int):
             messages.success(request, _("The follow-up was recorded."))
             return redirect("tasks:detail", pk=task.pk)
     return _task_page(request, task, forms={"followup": form}, status=400)
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()

@@ -1,21 +1,15 @@
 """The import jobs, eagerly and with a real worker on the real broker."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from campaigns.jobs import list_import_check_job, list_import_run_job
 from campaigns.models import ListImport
 from campaigns.services.list_imports import list_import_confirm, list_import_create
 from tasks.models import Task, TaskEvent
 from tests.campaigns.conftest import sample
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import database_url, running_worker
 
 
 @pytest.mark.django_db
@@ -49,36 +43,12 @@ def test_jobs_for_an_import_that_is_gone_return_quietly(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_on_redis_imports_a_large_file(redis_url, campaign, coordinator, settings):
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        pytest.skip("the worker needs a database it can share: run with DATABASE_URL (CI does)")
+def test_a_real_worker_on_redis_imports_a_large_file(
+    redis_url, campaign, coordinator, settings, tmp_path
+):
+    database_url()  # skips on SQLite: the worker needs a database it can share
     settings.IMPORT_BACKGROUND_ROWS = 5
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "IMPORT_BACKGROUND_ROWS": "5"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-            "-n",
-            f"import-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with running_worker(redis_url, tmp_path / "worker.log", "import", IMPORT_BACKGROUND_ROWS="5"):
         list_import = list_import_create(
             campaign=campaign, by=coordinator, filename="r.xlsx", data=sample("reform-tasks.xlsx")
         )
@@ -86,9 +56,6 @@ def test_a_real_worker_on_redis_imports_a_large_file(redis_url, campaign, coordi
         list_import_confirm(list_import=list_import, by=coordinator)
         _wait_for(list_import, ListImport.Status.DONE)
         assert Task.objects.filter(task_list__campaign=campaign).count() == 294
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 def _wait_for(list_import: ListImport, status: str, seconds: int = 90) -> None:

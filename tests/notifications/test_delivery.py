@@ -1,23 +1,16 @@
 """A delivery's life: retries with backoff, the job that claims it, the sweep, a real worker."""
 
 import datetime
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from notifications import jobs, services
 from notifications.models import Channel, Delivery, RobotWebhook
 from notifications.services import deliveries_sweep, delivery_send
 from tests.factories import RobotWebhookFactory
 from tests.notifications.helpers import tell
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-
+from tests.workers import database_url, running_worker, wait_for
 
 # --- Retries ----------------------------------------------------------------------------------
 
@@ -227,49 +220,19 @@ def test_beat_schedules_the_sweep_and_every_job_has_time_limits():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_redis_delivers_a_robot_message(redis_url, tmp_path, world, robot_server):
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        pytest.skip("the worker needs a database it can share: run with DATABASE_URL (CI does)")
+    database_url()  # skips on SQLite: the worker needs a database it can share
     robot = RobotWebhookFactory(unit=world.lead, url=robot_server.url())
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-            "-Q",
-            "celery",
-            "-n",
-            f"test-notify-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=(tmp_path / "worker.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    log = tmp_path / "worker.log"
+    with running_worker(redis_url, log, "test-notify"):
         with transaction.atomic():
             tell([world.lead_staff])  # queued by on_commit, sent by the worker
         delivery = Delivery.objects.get(robot=robot)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def sent():
             delivery.refresh_from_db()
-            if delivery.status != Delivery.Status.PENDING:
-                break
-            time.sleep(0.2)
-        assert delivery.status == Delivery.Status.SENT, (tmp_path / "worker.log").read_text()
+            return delivery.status != Delivery.Status.PENDING
+
+        wait_for(sent, 60, "the delivery to be sent", log)
+        assert delivery.status == Delivery.Status.SENT, log.read_text()
         assert len(robot_server.requests) == 1
         assert "推行容缺受理机制" in robot_server.requests[0]["json"]["markdown"]["content"]
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
