@@ -58,7 +58,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["unit"]
     inlines = [UserRoleInline]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Unit"), {"fields": ("unit", "display_name", "phone")}),
         (_("Notifications"), {"fields": ("notify_by_email", "notify_by_robot")}),
         (_("@-mentions in group robots"), {"fields": MENTION_FIELDS}),

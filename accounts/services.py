@@ -47,7 +47,8 @@ def units_create(*, names: Iterable[str], parent: Unit | None) -> dict[str, Unit
     wanted = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
     if not wanted:
         return {}
-    too_long = [name for name in wanted if len(name) > Unit._meta.get_field("name").max_length]
+    longest = Unit._meta.get_field("name").max_length or 0
+    too_long = [name for name in wanted if len(name) > longest]
     if too_long:
         raise RuleViolation(
             _("“%(name)s” is too long for a unit name.") % {"name": too_long[0][:40]},

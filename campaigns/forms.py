@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.importing.headers import FIELD_LABELS, IGNORE
@@ -78,7 +79,7 @@ class ImportUploadForm(forms.Form):
         return self.lists.get(self.cleaned_data.get("task_list"))
 
 
-def field_choices() -> list[tuple[str, str]]:
+def field_choices() -> list[tuple[str, str | Promise]]:
     return [
         ("", _("Keep as an extra column")),
         (IGNORE, _("Ignore this column")),

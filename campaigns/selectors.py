@@ -117,7 +117,7 @@ def campaign_lists(*, campaign: Campaign) -> list[TaskList]:
 
 
 def _labels(has_targets: bool) -> dict[str, dict[str, str]]:
-    labels = {
+    labels: dict[str, dict[str, str]] = {
         "status": {value: str(label) for value, label in Task.Status.choices},
         "light": {
             Light.RED: _("Red"),
@@ -185,9 +185,10 @@ def list_export(
                 extra=task.extra or {},
                 status=task.status,
                 progress=task.progress,
-                light=task.light_value,
-                latest_report=task.latest_report or "",
-                latest_report_at=task.last_report_at,
+                # Columns the query above annotates (mypy knows only the model's fields).
+                light=task.light_value,  # type: ignore[attr-defined]
+                latest_report=task.latest_report or "",  # type: ignore[attr-defined]
+                latest_report_at=task.last_report_at,  # type: ignore[attr-defined]
                 targets=targets,
             )
         )

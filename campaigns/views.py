@@ -288,7 +288,7 @@ def import_units(request, slug: str, pk: int):
         request.POST, units_by_name=unit_names(names=request.POST.getlist("other"))
     )
     if not form.is_valid():
-        raise RuleViolation(" ".join(form.non_field_errors()), field="units")
+        raise RuleViolation(" ".join(map(str, form.non_field_errors())), field="units")
     list_import_set_units(
         list_import=list_import, by=request.user, choices=form.cleaned_data["choices"]
     )
@@ -304,7 +304,7 @@ def import_target(request, slug: str, pk: int):
     form = ImportTargetForm(request.POST, lists=campaign_lists(campaign=list_import.campaign))
     if not form.is_valid():
         raise RuleViolation(
-            " ".join(form.non_field_errors()) or _("Choose a list."), field="task_list"
+            " ".join(map(str, form.non_field_errors())) or _("Choose a list."), field="task_list"
         )
     list_import_set_target(
         list_import=list_import,

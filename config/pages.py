@@ -9,7 +9,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """A workbook as a download named ``filename`` (any characters: RFC 6266 encodes them)."""
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -118,9 +118,9 @@ def _back_to_review(request, review: MonthlyReview):
         # The lines just rated left this list: the same page number would skip the lines
         # that moved up into it.
         query.pop("page", None)
-    query = query.urlencode()
+    encoded = query.urlencode()
     url = reverse("cycles:review", args=[review.pk])
-    return redirect(f"{url}?{query}" if query else url)
+    return redirect(f"{url}?{encoded}" if encoded else url)
 
 
 @login_required

@@ -75,7 +75,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "channel", "to", "kind", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["robot", "notification"]
-    fields = [
+    fields = readonly_fields = (
         "channel",
         "to",
         "robot",
@@ -87,8 +87,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
     date_hierarchy = "created_at"
 
     @admin.display(description=_("to"))

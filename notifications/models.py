@@ -198,7 +198,7 @@ class Delivery(models.Model):
     @property
     def target_label(self) -> str:
         """What a page may show: the address, or the robot's name (never its URL)."""
-        return self.robot.name if self.robot_id else self.target
+        return self.robot.name if self.robot is not None else self.target
 
     @property
     def people_named(self) -> list[Person]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +100,7 @@ def _deliveries_for(
             # A campaign's group holds people of many units: name each with their unit there.
             concerned = listeners
             people = [
-                _robot_person(n.recipient, robot, unit=unit_names.get(n.recipient.unit_id, ""))
+                _robot_person(n.recipient, robot, unit=unit_names.get(n.recipient.unit_id or 0, ""))
                 for n in concerned
             ]
         else:
@@ -313,7 +313,9 @@ def notification_preferences_update(
     for name, value in handles.items():
         if value:
             try:
-                User._meta.get_field(name).run_validators(value)
+                field = User._meta.get_field(name)
+                assert isinstance(field, Field)
+                field.run_validators(value)
             except ValidationError as error:
                 raise RuleViolation(error.messages[0], field=name) from None
     for name, value in handles.items():

@@ -99,7 +99,11 @@ def digest_send(*, digest_id: int) -> bool:
             ),
             Digest.Kind.ESCALATION: _("%(n)d overdue or red tasks of your unit need attention"),
         }
-        title = titles[digest.kind] % {"week": round_.iso_label, "n": len(tasks), "due": due}
+        title = titles[Digest.Kind(digest.kind)] % {
+            "week": round_.iso_label,
+            "n": len(tasks),
+            "due": due,
+        }
         lines = [
             f"{t.code}. {t.title}" + (f"（{t.deadline:%Y-%m-%d}）" if t.deadline else "")
             for t in tasks[:50]

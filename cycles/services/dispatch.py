@@ -4,6 +4,7 @@ second reminder, close it with its bulletin. Each step locks its row and acts on
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
@@ -20,7 +21,7 @@ from tasks.models import Task
 log = logging.getLogger(__name__)
 
 
-def _owners(rows: list[tuple[int, int, int | None]]) -> dict[int, list[int]]:
+def _owners(rows: Sequence[tuple[int, int, int | None]]) -> dict[int, list[int]]:
     """recipient id → task ids. The specific owner when a user is linked; otherwise every
     staff member of the lead unit."""
     # An owner counts only while active and of the task's lead unit (after a transfer the old
@@ -39,7 +40,9 @@ def _owners(rows: list[tuple[int, int, int | None]]) -> dict[int, list[int]]:
     )
     digests: dict[int, list[int]] = defaultdict(list)
     for task_id, unit_id, owner in rows:
-        for user_id in [owner] if linked(owner, unit_id) else staff.get(unit_id, []):
+        for user_id in (
+            [owner] if owner is not None and linked(owner, unit_id) else staff.get(unit_id, [])
+        ):
             digests[user_id].append(task_id)
     return digests
 

@@ -68,7 +68,7 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
         if light.light == Light.RED:
             red.append({**brief, "deadline": deadline, "progress": task.progress})
         if light.overdue:
-            overdue.append({**brief, "deadline": deadline, "days": -light.days_left})
+            overdue.append({**brief, "deadline": deadline, "days": -(light.days_left or 0)})
     closed = list(
         Task.objects.filter(
             task_list__campaign=round_.campaign,
@@ -132,7 +132,7 @@ def unit_figures(*, review: MonthlyReview) -> list[UnitMonth]:
         row.reports += reports
         setattr(row, rating, getattr(row, rating) + 1)
     for row in figures.values():
-        total = sum(SCORES[r] * getattr(row, r) for r in Rating.values)
+        total = sum((SCORES[Rating(r)] * getattr(row, r) for r in Rating.values), Decimal(0))
         row.score = (total / row.tasks).quantize(Decimal("0.01")) if row.tasks else Decimal(0)
     ordered = sorted(figures.values(), key=lambda r: (-r.score, -r.completed))
     rank, previous = 0, None

@@ -62,12 +62,12 @@ def _dispatch_due(campaign: Campaign, now: datetime.datetime, summary: RunSummar
     for week in (this_week - datetime.timedelta(days=7), this_week):
         times = schedule.round_times(campaign, week)
         if times.opens_at <= now < times.due_at and campaign.start_date <= times.due_at.date():
-            round_ = round_open(campaign=campaign, times=times, now=now)
-            if round_ is not None:
-                summary.opened.append(round_.pk)
+            opened = round_open(campaign=campaign, times=times, now=now)
+            if opened is not None:
+                summary.opened.append(opened.pk)
                 # Opened late (the server was down): the opening digest already reaches every
                 # owner, so only the unit heads' escalation of red tasks goes out now.
-                if now >= round_.reminder_at and round_remind(
-                    round_id=round_.pk, now=now, remind_owners=False
+                if now >= opened.reminder_at and round_remind(
+                    round_id=opened.pk, now=now, remind_owners=False
                 ):
-                    summary.reminded.append(round_.pk)
+                    summary.reminded.append(opened.pk)
