@@ -97,6 +97,7 @@ class TaskList(models.Model):
         SERVICE = "service", _("Service items")
         CHECKLIST = "checklist", _("Supervision checklist")
         MEASURE = "measure", _("Incentive and penalty measures")
+        RECTIFICATION = "rectification", _("Rectification tasks")
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="lists"
@@ -120,6 +121,23 @@ class TaskList(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_work(self) -> bool:
+        """Its lines are work (lights, weekly reports, ratings); see ``WORK_KINDS``."""
+        return self.kind in WORK_KINDS
+
+
+# The kinds of list whose lines are work to be done: they have a deadline light, owe weekly
+# reports, are rated each month and count in every figure. A checklist's lines are questions
+# (answered in inspection rounds) and a measures list's lines are measures (applied to units):
+# they are imported, exported and re-imported like any list, but are never work.
+WORK_KINDS = (
+    TaskList.Kind.REFORM,
+    TaskList.Kind.POLICY,
+    TaskList.Kind.SERVICE,
+    TaskList.Kind.RECTIFICATION,
+)
 
 
 class Category(models.Model):

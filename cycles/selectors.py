@@ -33,7 +33,8 @@ def tasks_at_month_end(
     ``end`` whose history does not say what it was before (rows written straight into the
     table) counts as in progress at ``end``."""
     candidates = (
-        Task.objects.filter(task_list__campaign=campaign, created_at__lt=end)
+        Task.objects.work()
+        .filter(task_list__campaign=campaign, created_at__lt=end)
         .filter(
             Q(status__in=[Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF])
             | Q(status=Task.Status.CLOSED, closed_at__gte=start)

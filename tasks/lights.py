@@ -2,6 +2,7 @@
 
 The rule, in one place (README.md, "Traffic light", repeats it for people):
 
+* a line that is not work (a checklist question, a measure) has no light (GREY);
 * a task in draft has no light (GREY): it is not running yet;
 * a closed task, or one awaiting sign-off of its close-out, is GREEN and never overdue;
 * a task past its deadline (deadline before today) is RED and overdue;
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import WORK_KINDS
 
 NEAR_DAYS = 7
 BEHIND_DAYS = 30
@@ -62,9 +65,10 @@ def task_light(
     progress: int,
     status: str,
     today: datetime.date,
+    work: bool = True,
 ) -> LightResult:
     days_left = (deadline - today).days if deadline is not None else None
-    if status == "draft":
+    if status == "draft" or not work:
         return LightResult(Light.GREY, False, days_left)
     if status in DONE_STATUSES:
         return LightResult(Light.GREEN, False, days_left)
@@ -99,7 +103,7 @@ def light_expression(today: datetime.date, prefix: str = "") -> Case:
     near = today + datetime.timedelta(days=NEAR_DAYS)
     behind = today + datetime.timedelta(days=BEHIND_DAYS)
     return Case(
-        When(q(status="draft"), then=Value(Light.GREY.value)),
+        When(q(status="draft") | ~q(task_list__kind__in=WORK_KINDS), then=Value(Light.GREY.value)),
         When(q(status__in=DONE_STATUSES), then=Value(Light.GREEN.value)),
         When(q(deadline__isnull=True) | q(ongoing=True), then=Value(Light.GREEN.value)),
         When(q(deadline__lt=today), then=Value(Light.RED.value)),

@@ -14,7 +14,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.permissions import is_coordinator, is_leader, is_unit_head
 from campaigns.models import Campaign, ListImport
-from tasks.models import ProgressReport, Task, TaskRequest, TaskSupport
+from tasks.models import ProgressReport, Task, TaskQuerySet, TaskRequest, TaskSupport
 
 
 def _unit_q(user: User, prefix: str = "") -> Q:
@@ -36,7 +36,7 @@ def visible_tasks_q(user: User) -> Q:
     return q
 
 
-def visible_tasks(user: User) -> QuerySet[Task]:
+def visible_tasks(user: User) -> TaskQuerySet:
     q = visible_tasks_q(user)
     qs = Task.objects.filter(q)
     if user.is_authenticated and user.has_role(Role.COORDINATOR) and not user.has_role(Role.LEADER):
@@ -136,14 +136,14 @@ def is_supporting_member(user: User, task: Task) -> bool:
 
 def can_report(user: User, task: Task) -> bool:
     """Lead-unit staff report for the task; supporting-unit staff send a contribution."""
-    if task.status not in OPEN_FOR_WORK:
+    if task.status not in OPEN_FOR_WORK or not task.is_work:
         return False
     return is_lead_member(user, task) or is_supporting_member(user, task)
 
 
 def can_request(user: User, task: Task) -> bool:
     """Close-out, extension and transfer are the lead unit's to ask for."""
-    return task.status == Task.Status.IN_PROGRESS and is_lead_member(user, task)
+    return task.status == Task.Status.IN_PROGRESS and task.is_work and is_lead_member(user, task)
 
 
 def can_coordinate(user: User, task: Task) -> bool:

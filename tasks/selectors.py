@@ -108,7 +108,7 @@ def tasks_for_user(
     """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
-    qs = visible_tasks(user)
+    qs = visible_tasks(user).work()
     if user.unit_id:
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
     qs = with_list_columns(qs, today=today)
@@ -188,6 +188,8 @@ def campaign_summaries(*, user: User, today: datetime.date | None = None) -> lis
         for task_list in campaign.lists.all():
             counts = per_list.get(task_list.pk, LightCounts())
             summary.lists.append(ListSummary(task_list=task_list, counts=counts))
+            if not task_list.is_work:
+                continue  # questions and measures: counted on their list, never as tasks
             for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
                 setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
         summaries.append(summary)
@@ -197,7 +199,8 @@ def campaign_summaries(*, user: User, today: datetime.date | None = None) -> lis
 def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
     """Lead units with the most red tasks in a campaign (for the leader's view)."""
     return list(
-        Task.objects.filter(task_list__campaign=campaign)
+        Task.objects.work()
+        .filter(task_list__campaign=campaign)
         .annotate(light_value=light_expression(today))
         .values("lead_unit_id", "lead_unit__name")
         .annotate(

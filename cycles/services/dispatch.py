@@ -60,7 +60,8 @@ def round_open(
             ).exists():
                 return None
             rows = list(
-                Task.objects.filter(task_list__campaign=campaign, status=Task.Status.IN_PROGRESS)
+                Task.objects.work()
+                .filter(task_list__campaign=campaign, status=Task.Status.IN_PROGRESS)
                 .order_by("pk")
                 .values_list("pk", "lead_unit_id", "specific_owner_id")
             )

@@ -70,7 +70,8 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
         if light.overdue:
             overdue.append({**brief, "deadline": deadline, "days": -(light.days_left or 0)})
     closed = list(
-        Task.objects.filter(
+        Task.objects.work()
+        .filter(
             task_list__campaign=round_.campaign,
             closed_at__gte=round_.opens_at,
             closed_at__lt=until,

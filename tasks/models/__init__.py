@@ -1,7 +1,7 @@
 """The tasks app's models, one module per part of a task's life (re-exported here)."""
 
 from tasks.models.events import TaskEvent, TaskEventQuerySet
-from tasks.models.task import Milestone, Target, Task, TaskSupport
+from tasks.models.task import Milestone, Target, Task, TaskQuerySet, TaskSupport
 from tasks.models.work import (
     Evidence,
     Followup,
@@ -23,6 +23,7 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskEventQuerySet",
+    "TaskQuerySet",
     "TaskRequest",
     "TaskSupport",
     "evidence_path",

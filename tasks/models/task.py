@@ -9,10 +9,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import WORK_KINDS
 from tasks import lights
 
 if TYPE_CHECKING:
     from accounts.models import Unit
+
+
+class TaskQuerySet(models.QuerySet):
+    def work(self) -> "TaskQuerySet":
+        """Lines that are work: rounds, reviews, lights, scores and "my tasks" count only these
+        (never checklist questions or measures; see ``campaigns.models.WORK_KINDS``)."""
+        return self.filter(task_list__kind__in=WORK_KINDS)
 
 
 class Task(models.Model):
@@ -104,6 +112,8 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -126,8 +136,14 @@ class Task(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    @property
+    def is_work(self) -> bool:
+        """A line of a work list (not a checklist question or a measure): see WORK_KINDS."""
+        return self.task_list.is_work
+
     def light_on(self, today=None) -> lights.LightResult:
         return lights.task_light(
+            work=self.is_work,
             deadline=self.deadline,
             ongoing=self.ongoing,
             progress=self.progress,
