@@ -128,6 +128,10 @@ class ExportTask:
     latest_report: str = ""
     latest_report_at: dt.datetime | None = None
     targets: list[dict[str, Any]] = field(default_factory=list)
+    # For a list that is not work (questions, measures): the cells that replace the progress
+    # columns, under ``export_workbook``'s ``tail_headers``.
+    tail: list[Any] | None = None
+    pk: int = 0  # the Task's id, for the tail's cells
 
 
 @dataclass
@@ -217,6 +221,8 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
         if column < width:
             row[column] = task.extra.get(key)
     row = [None if value == "" else escape_cell(value) for value in row]
+    if task.tail is not None:
+        return row + [None if value == "" else escape_cell(value) for value in task.tail]
     latest_at = task.latest_report_at.date() if task.latest_report_at else None
     progress = [
         labels["status"].get(task.status, task.status),
@@ -253,8 +259,12 @@ def export_workbook(
     tasks: Iterable[ExportTask],
     categories: Sequence[tuple[str, str]],
     labels: dict[str, dict[str, str]],
+    tail_headers: Sequence[str] | None = None,
 ) -> bytes:
-    """The list as .xlsx in its own layout; ``categories`` are (code, name) in order."""
+    """The list as .xlsx in its own layout; ``categories`` are (code, name) in order.
+
+    ``tail_headers`` (with each task's ``tail``) replace the progress columns: a checklist's
+    answers or a measures list's applications."""
     title_rows, sheets = _layout_sheets(task_list)
     tasks = list(tasks)
     by_category: dict[str | None, list[ExportTask]] = {}
@@ -270,6 +280,7 @@ def export_workbook(
                 title_rows,
                 [(None, by_category.get(name, []))],
                 labels,
+                tail_headers,
             )
     else:
         sheet = sheets[0]
@@ -280,7 +291,7 @@ def export_workbook(
                 groups.append((heading(code, name), by_category.get(name, [])))
         else:
             groups.append((None, tasks))
-        _write_sheet(book, sheet, title_rows, groups, labels)
+        _write_sheet(book, sheet, title_rows, groups, labels, tail_headers)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -292,11 +303,15 @@ def _write_sheet(
     title_rows: Sequence[str],
     groups: Sequence[tuple[str | None, list[ExportTask]]],
     labels: dict[str, dict[str, str]],
+    tail_headers: Sequence[str] | None = None,
 ) -> None:
     ws = book.create_sheet(_sheet_name(sheet.name))
-    headers = list(sheet.headers) + PROGRESS_HEADERS
-    if labels.get("targets"):
-        headers.append(TARGETS_HEADER)
+    if tail_headers is not None:
+        headers = [*sheet.headers, *tail_headers]
+    else:
+        headers = list(sheet.headers) + PROGRESS_HEADERS
+        if labels.get("targets"):
+            headers.append(TARGETS_HEADER)
     width = len(headers)
     last = _letter(width)
     for index in range(width):

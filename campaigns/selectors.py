@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitAlias, User
 from campaigns.exporting import ExportTask, export_workbook, template_workbook
+from campaigns.kinds import export_columns
 from campaigns.models import Campaign, Category, ListImport, TaskList
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task
@@ -169,6 +170,7 @@ def list_export(
         has_targets = has_targets or bool(targets)
         rows.append(
             ExportTask(
+                pk=task.pk,
                 code=task.code,
                 title=task.title,
                 content=task.content,
@@ -201,9 +203,21 @@ def list_export(
         categories = [
             (code, name) for code, name in categories if any(r.category == name for r in rows)
         ]
+    tail_headers = None
+    if not task_list.is_work:
+        tail = export_columns(task_list=task_list, line_ids=[row.pk for row in rows])
+        tail_headers = tail.headers
+        for row in rows:
+            row.tail = tail.cells.get(row.pk, [None] * len(tail.headers))
     with translation.override("zh-hans"):
         labels = _labels(has_targets or _layout_has_targets(task_list))
-    return export_workbook(task_list=task_list, tasks=rows, categories=categories, labels=labels)
+    return export_workbook(
+        task_list=task_list,
+        tasks=rows,
+        categories=categories,
+        labels=labels,
+        tail_headers=tail_headers,
+    )
 
 
 def _layout_has_targets(task_list: TaskList) -> bool:

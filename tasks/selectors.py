@@ -108,7 +108,7 @@ def tasks_for_user(
     """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
-    qs = visible_tasks(user).work()
+    qs: QuerySet[Task] = visible_tasks(user).work()
     if user.unit_id:
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
     qs = with_list_columns(qs, today=today)
@@ -120,7 +120,7 @@ def tasks_of_list(
     *, user: User, task_list: TaskList, filters: TaskFilters, today: datetime.date | None = None
 ) -> QuerySet[Task]:
     today = today or timezone.localdate()
-    qs = visible_tasks(user).filter(task_list=task_list)
+    qs: QuerySet[Task] = visible_tasks(user).filter(task_list=task_list)
     qs = with_list_columns(qs, today=today)
     return apply_filters(qs, filters, unit_id=user.unit_id).order_by("order", "id")
 

@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
+        ("campaigns", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='listimport',
-            name='list_kind',
-            field=models.CharField(blank=True, choices=[('reform', 'Reform tasks'), ('policy', 'Policies'), ('service', 'Service items'), ('checklist', 'Supervision checklist'), ('measure', 'Incentive and penalty measures'), ('rectification', 'Rectification tasks')], max_length=20, verbose_name='list kind'),
+            model_name="listimport",
+            name="list_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("reform", "Reform tasks"),
+                    ("policy", "Policies"),
+                    ("service", "Service items"),
+                    ("checklist", "Supervision checklist"),
+                    ("measure", "Incentive and penalty measures"),
+                    ("rectification", "Rectification tasks"),
+                ],
+                max_length=20,
+                verbose_name="list kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='tasklist',
-            name='kind',
-            field=models.CharField(choices=[('reform', 'Reform tasks'), ('policy', 'Policies'), ('service', 'Service items'), ('checklist', 'Supervision checklist'), ('measure', 'Incentive and penalty measures'), ('rectification', 'Rectification tasks')], default='reform', max_length=20, verbose_name='kind'),
+            model_name="tasklist",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reform", "Reform tasks"),
+                    ("policy", "Policies"),
+                    ("service", "Service items"),
+                    ("checklist", "Supervision checklist"),
+                    ("measure", "Incentive and penalty measures"),
+                    ("rectification", "Rectification tasks"),
+                ],
+                default="reform",
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -336,7 +336,7 @@ def test_a_list_with_one_sheet_per_category_is_exported_the_same_way(
 def test_a_list_that_was_never_imported_exports_in_its_kinds_layout(
     client, campaign, coordinator, password
 ):
-    from campaigns.exporting import KIND_HEADERS, PROGRESS_HEADERS
+    from campaigns.exporting import KIND_HEADERS
     from tests.factories import TaskFactory, TaskListFactory
 
     task_list = TaskListFactory(campaign=campaign, name="督查清单", kind="checklist")
@@ -346,7 +346,8 @@ def test_a_list_that_was_never_imported_exports_in_its_kinds_layout(
     rows = _rows(_export(client, campaign, task_list))
 
     assert rows[0][0] == "督查清单"
-    assert list(rows[1]) == KIND_HEADERS["checklist"] + PROGRESS_HEADERS
+    # Questions are not work: no status, progress or light columns after the layout's own.
+    assert list(rows[1]) == KIND_HEADERS["checklist"]
     assert rows[2][0] == 1 and rows[2][2] == "是否公开办事指南"
     data = _export(client, campaign, task_list)
     again = tasklist_import(campaign=campaign, data=data, filename="e.xlsx", task_list=task_list)
