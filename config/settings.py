@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "cycles",
+    "demo",
 ]
 
 MIDDLEWARE = [
