@@ -141,7 +141,10 @@ def test(pytest_args: list[str]) -> None:
     manage("makemigrations", "--check", "--dry-run", "--verbosity", "1")
     say("pytest (coverage summary at the end)")
     coverage = ["--cov", "--cov-report=term"]
-    result = subprocess.run([str(PY), "-m", "pytest", *coverage, *pytest_args], cwd=ROOT)
+    env = dict(os.environ)
+    if sys.version_info >= (3, 12):  # sys.monitoring: coverage at a fraction of settrace's cost
+        env.setdefault("COVERAGE_CORE", "sysmon")
+    result = subprocess.run([str(PY), "-m", "pytest", *coverage, *pytest_args], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 
