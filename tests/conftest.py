@@ -5,6 +5,8 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.models import Role
 from tasks.models import Target, TaskSupport
@@ -37,9 +39,12 @@ def reachable(url: str) -> bool:
         return False
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -99,8 +104,28 @@ class World:
     """One campaign, one task, and one person in every position around it."""
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A transaction around a whole module, for data built once per module.
+
+    A module-scoped fixture that asks for this builds its rows inside; every test of the module
+    then runs in its own transaction as usual (pytest-django's ``db``), nested in this one and
+    rolled back to the built data afterwards, so the tests stay independent; after the module
+    everything is rolled back. Yields the module's media folder, where files written while
+    building stay for all its tests (a module using it keeps ``MEDIA_ROOT`` there by
+    overriding ``media_in_tmp``).
+    """
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        yield media
+        transaction.set_rollback(True)
+
+
+def build_world() -> World:
     w = World()
     w.lead = UnitFactory(name="区行政审批服务局")
     w.support = UnitFactory(name="区大数据局")
@@ -133,3 +158,8 @@ def world(db):
     w.leader = UserFactory(username="leader", unit=w.office, roles=[Role.LEADER])
     w.auditor = UserFactory(username="auditor", unit=w.office, roles=[Role.AUDITOR])
     return w
+
+
+@pytest.fixture
+def world(db):
+    return build_world()

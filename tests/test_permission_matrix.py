@@ -2,6 +2,9 @@
 
 A route added later without an entry in MATRIX (or a reason in NOT_TASK_RELATED) fails
 ``test_every_route_has_an_entry``. Each refusal also checks that nothing changed.
+
+The scene is built once for the module (``module_db``); each case runs in its own transaction,
+rolled back to the scene afterwards, so no case sees what another one did.
 """
 
 import datetime
@@ -29,6 +32,7 @@ from tasks.models import (
     TaskRequest,
 )
 from tasks.services import instruction_give, report_submit, request_create
+from tests.conftest import build_world
 from tests.tasks import files
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
@@ -171,9 +175,15 @@ def test_every_route_has_an_entry():
     assert not missing, f"add these routes to the permission matrix: {missing}"
 
 
-@pytest.fixture
-def scene(world):
-    """The world of tests/tasks plus one of everything a URL can point at."""
+@pytest.fixture(autouse=True)
+def media_in_tmp(module_db):
+    """The scene's files (an evidence file) stay in the module's media folder for every case."""
+
+
+@pytest.fixture(scope="module")
+def scene(module_db):
+    """The world of tests/tasks plus one of everything a URL can point at, built once."""
+    world = build_world()
     world.campaign.requires_head_confirmation = True
     world.campaign.save()
     world.report = report_submit(

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tasks.demo import demo_load
+from demo.services import demo_load
 
 
 class Command(BaseCommand):

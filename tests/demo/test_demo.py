@@ -1,11 +1,33 @@
+"""The demo, built once for the module (about 20 s: every list through the import engine, with
+its history); each test runs in its own transaction rolled back to the built demo."""
+
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from cycles import schedule
+from cycles.services import review_open
+from demo.services import DATA
 from tasks.models import Instruction, ProgressReport, Task, TaskEvent, TaskRequest
 
 pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-pass-1"
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(module_db):
+    """The demo's evidence file stays in the module's media folder for every test."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(module_db):
+    call_command("load_demo", password=PASSWORD)
 
 
 def counts() -> dict:
@@ -15,11 +37,15 @@ def counts() -> dict:
     }
 
 
+def test_demo_data_files_are_the_published_samples():
+    for path in DATA.iterdir():
+        assert path.read_bytes() == (SAMPLES / path.name).read_bytes(), path.name
+
+
 def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
-    call_command("load_demo", password="demo-pass-1")
     first = counts()
 
-    call_command("load_demo", password="demo-pass-1")
+    call_command("load_demo", password=PASSWORD)
 
     assert counts() == first
     new_area = Campaign.objects.get(slug="new-area-ecosystem")
@@ -33,6 +59,8 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
     assert lists["checklist"].tasks.count() == 100
     assert lists["checklist"].categories.count() == 5
     assert lists["measure"].tasks.count() == 10
+    # The published lists came through the import engine.
+    assert TaskEvent.objects.filter(task__task_list=reform, kind="imported").count() == 294
     action = Campaign.objects.get(slug="institution-year-action").lists.get()
     assert action.tasks.count() == 10
     assert Task.objects.filter(task_list=action, targets__isnull=False).distinct().count() == 10
@@ -48,41 +76,52 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
 
     # One login per role, with the password given.
     for username in ("coordinator", "leader", "staff", "head", "auditor", "sysadmin", "secadmin"):
-        assert client.login(username=username, password="demo-pass-1"), username
+        assert client.login(username=username, password=PASSWORD), username
         client.logout()
     staff = User.objects.get(username="staff")
     assert staff.unit.name == "区行政审批服务局"
     assert User.objects.get(username="head").unit == staff.unit
 
 
-def test_administrators_get_the_directory_in_admin_but_no_task_content(client):
-    call_command("load_demo", password="demo-pass-3")
+def test_every_line_of_last_months_reviews_shows_the_last_report_before_month_end():
+    now = timezone.now()
+    lines = 0
+    for campaign in Campaign.objects.all():
+        month = schedule.previous_month(schedule.local_date(now, campaign.schedule_timezone))
+        _start, end = schedule.month_bounds(month, campaign.schedule_timezone)
+        review = review_open(campaign=campaign, month=month, now=now)
+        for item in review.items.select_related("task"):
+            last = item.task.reports.filter(submitted_at__lt=end).order_by("-submitted_at").first()
+            assert item.progress == (last.percent if last else 0), item.task
+            lines += 1
+    assert lines == 696
 
-    client.login(username="sysadmin", password="demo-pass-3")
+
+def test_administrators_get_the_directory_in_admin_but_no_task_content(client):
+    client.login(username="sysadmin", password=PASSWORD)
     assert client.get("/admin/accounts/unit/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/tasks/task/").status_code == 403
     assert client.get("/admin/tasks/taskevent/").status_code == 403
     client.logout()
 
-    client.login(username="secadmin", password="demo-pass-3")
+    client.login(username="secadmin", password=PASSWORD)
     assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/accounts/unit/").status_code == 403
     client.logout()
 
-    client.login(username="staff", password="demo-pass-3")
+    client.login(username="staff", password=PASSWORD)
     assert client.get("/admin/").status_code == 302  # to the admin login: not staff
 
 
 def test_administrators_cannot_raise_their_own_privileges(client):
     from accounts.models import UserRole
 
-    call_command("load_demo", password="demo-pass-4")
     secadmin = User.objects.get(username="secadmin")
     sysadmin = User.objects.get(username="sysadmin")
     staff = User.objects.get(username="staff")
 
-    client.login(username="secadmin", password="demo-pass-4")
+    client.login(username="secadmin", password=PASSWORD)
     own = client.get(f"/admin/accounts/user/{secadmin.pk}/change/")
     assert own.status_code in (302, 403) or 'name="is_superuser"' not in own.content.decode()
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
@@ -92,7 +131,7 @@ def test_administrators_cannot_raise_their_own_privileges(client):
     assert not secadmin.is_superuser
     client.logout()
 
-    client.login(username="sysadmin", password="demo-pass-4")
+    client.login(username="sysadmin", password=PASSWORD)
     # Roles are edited inline on the user page: read-only for the system administrator.
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
     assert 'name="roles-0-role"' not in page

@@ -1,28 +1,39 @@
 """The demo: two campaigns built from the sample lists governments publish, with history.
 
-Run by ``python manage.py load_demo`` (and by ``python3 dev.py run``). Idempotent: units,
-users and campaigns are matched by name, and a list that already has tasks is left alone, so
-a second run adds nothing and takes a second.
+Run by ``python manage.py load_demo`` (and by ``python3 dev.py run``). The published lists in
+``demo/data/`` go through the import engine like any upload (``tasklist_import``); everything
+the demo does afterwards (deadlines moved into our time, past reports, closed tasks, requests
+and instructions) goes through the task services, dated when it is meant to have happened
+(``events_dated``), so the monthly reviews of past months read a true history. Idempotent:
+units, users and campaigns are matched by name, and a list that already has tasks is left
+alone, so a second run adds nothing and takes a second.
 """
 
 import datetime
 import random
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, Unit, User
-from accounts.services import unit_ensure, user_ensure
+from accounts.services import guess_unit_kind, unit_ensure, user_ensure
 from campaigns.importing.deadlines import parse_deadline
-from campaigns.importing.units import pick_lead, split_units
-from campaigns.importing.workbook import parse_workbook
 from campaigns.models import TaskList
 from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
+from campaigns.services.imports import tasklist_import
+from demo.content import (
+    ALIASES,
+    APPROVAL,
+    CHECKLIST_AREAS,
+    DISTRICT,
+    MEASURES,
+    OBSTACLES,
+    OFFICE,
+    REPORT_LINES,
+)
 from tasks.models import Instruction, Task, TaskRequest
 from tasks.services import (
     events_dated,
@@ -33,54 +44,12 @@ from tasks.services import (
     task_update,
 )
 
-SAMPLES = Path(settings.BASE_DIR) / "tests" / "fixtures" / "samples"
+DATA = Path(__file__).resolve().parent / "data"  # copies of the published sample lists
 SAMPLE_YEAR = 2020  # the year the new-area lists were published
 
-DISTRICT = "青岛西海岸新区"
-OFFICE = "区营商环境建设办公室"
-APPROVAL = "区行政审批服务局"
 
-# Short names seen in lists and chats for units of the directory.
-ALIASES = {
-    "区住房城乡建设局": ["区住建局"],
-    "区发展改革局": ["区发改局"],
-    "区人力资源社会保障局": ["区人社局"],
-    "区行政审批服务局": ["区审批局", "区行政审批局"],
-    "区市场监管局": ["区市场监督管理局"],
-    "区自然资源局": ["区自然资源和规划局"],
-    "区大数据局": ["区大数据发展管理局"],
-}
-
-CHECKLIST_AREAS = {
-    "政务服务": ["是否公开办事指南", "是否实现一窗受理", "是否落实首问负责", "是否推行容缺受理"],
-    "工程建设": ["是否压减审批时限", "是否推行联合验收", "是否实行告知承诺", "是否开展帮办代办"],
-    "市场监管": ["是否推行双随机抽查", "是否公示抽查结果", "是否建立信用档案", "是否规范行政处罚"],
-    "要素保障": ["是否保障用地需求", "是否落实减税降费", "是否兑现惠企政策", "是否畅通融资渠道"],
-    "作风建设": ["是否按时回应诉求", "是否存在推诿扯皮", "是否落实限时办结", "是否开展满意度回访"],
-}
-
-MEASURES = [
-    ("月度“红榜”通报表扬", "对当月认定为“按期推进”比例最高的3个单位在全区通报表扬。"),
-    ("月度“黑榜”通报批评", "对当月认定为“进度滞后”任务最多的单位通报批评。"),
-    ("年度考核加分", "对全年任务按期完成率100%的单位在年度综合考核中加分。"),
-    ("约谈问责", "连续两个月进度滞后的，由分管区领导约谈单位主要负责人。"),
-    ("揭榜挂帅奖励", "对主动揭榜并按期完成攻坚任务的单位给予专项奖励。"),
-    ("容错免责", "对改革创新中出现失误但符合容错情形的予以免责。"),
-    ("督查督办", "对逾期未完成任务下发督办单，限期整改。"),
-    ("典型经验推广", "对形成可复制经验的改革举措在全区推广。"),
-    ("评先树优倾斜", "评先树优向改革攻坚成效突出的单位和个人倾斜。"),
-    ("整改销号复查", "已销号任务三个月后开展跟踪问效复查。"),
-]
-
-REPORT_LINES = [
-    "已召开专题会议研究推进，明确责任分工和时间节点。",
-    "已完成方案起草，正在征求相关部门意见。",
-    "已组织业务培训，窗口人员全部完成上岗学习。",
-    "系统改造已完成测试，正在试运行。",
-    "已完成阶段目标，正在总结经验做法。",
-    "已对接市级部门，争取政策支持。",
-]
-OBSTACLES = ["", "", "需市级部门系统对接支持。", "部分配合单位材料报送不及时。"]
+class DemoDataError(Exception):
+    """A data file of the demo did not import cleanly (the engine's first error says why)."""
 
 
 @dataclass
@@ -94,28 +63,6 @@ def _rng(*parts) -> random.Random:
     return random.Random("|".join(str(p) for p in parts))
 
 
-def _shift(date: datetime.date | None, days: int) -> datetime.date | None:
-    """Move a sample deadline into our time so the demo shows a mix of lights."""
-    return None if date is None else date + datetime.timedelta(days=days)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
-
-
-def _decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).strip().rstrip("%"))
-    except InvalidOperation:
-        return None
-
-
 class DemoBuilder:
     def __init__(self, *, password: str, today: datetime.date | None = None):
         self.password = password
@@ -127,15 +74,11 @@ class DemoBuilder:
     # --- directory ------------------------------------------------------------------------
     def unit(self, name: str) -> Unit:
         if name not in self.units:
-            kind = Unit.Kind.BUREAU
-            if name.endswith(("街道", "镇", "街道办事处")):
-                kind = Unit.Kind.TOWN
-            elif name.startswith("各") or "委会" in name:
-                kind = Unit.Kind.COMMUNITY
-            elif name.startswith(("区委", "区纪委")):
-                kind = Unit.Kind.PARTY
             self.units[name] = unit_ensure(
-                name=name, kind=kind, parent=self.district, aliases=ALIASES.get(name, ())
+                name=name,
+                kind=guess_unit_kind(name),
+                parent=self.district,
+                aliases=ALIASES.get(name, ()),
             )
         return self.units[name]
 
@@ -185,75 +128,51 @@ class DemoBuilder:
         return self.liaisons[unit.pk]
 
     # --- lists ----------------------------------------------------------------------------
-    def import_sample(self, task_list: TaskList, filename: str, *, year: int) -> None:
+    def import_list(self, task_list: TaskList, filename: str, *, year: int) -> None:
+        """Import a published list through the import engine, then move its deadlines into our
+        time and give its tasks a history. Units the list names are created as an import
+        with "create units" would (kind from the name, under the district)."""
         if task_list.tasks.exists():
             return
-        for sheet in parse_workbook(SAMPLES / filename):
-            categories = {
-                c.name: category_ensure(
-                    task_list=task_list, name=c.name, code=c.code or "", order=c.order
-                )
-                for c in sheet.categories
-            }
-            task_list.layout = {"headers": sheet.headers, "source": filename}
-            task_list.save(update_fields=["layout"])
-            for order, row in enumerate(sheet.rows, start=1):
-                self.task_from_row(task_list, row, categories, order=order, year=year)
-
-    def task_from_row(self, task_list, row, categories, *, order: int, year: int) -> Task:
-        values = row.values
-        mentions = split_units(_text(values.get("lead_unit")))
-        lead, rest = pick_lead(mentions)
-        supporting = [m.name for m in rest] + [
-            m.name for m in split_units(_text(values.get("supporting_units")))
-        ]
-        lead_unit = self.unit(lead.name) if lead else self.unit(OFFICE)
-        supporting_units = [self.unit(name) for name in dict.fromkeys(supporting)]
-        supporting_units = [u for u in supporting_units if u.pk != lead_unit.pk]
-        deadline = parse_deadline(values.get("deadline"), default_year=year)
-        # The samples' deadlines lie years back; move them by whole days so that the middle of
-        # their year (30 September) falls three weeks from today: some red, some yellow, most green.
-        shift = (self.today + datetime.timedelta(days=21) - datetime.date(year, 9, 30)).days
-        date = _shift(deadline.date, shift)
-        text = f"{date.year}年{date.month}月{date.day}日前" if date else deadline.text
-        targets = []
-        if values.get("target_metric"):
-            metric = _text(values["target_metric"])
-            uom = metric[metric.find("(") + 1 : -1] if metric.endswith(")") else ""
-            current = _decimal(values.get("current_value"))
-            targets.append(
-                {
-                    "metric": metric,
-                    "unit_of_measure": uom,
-                    "baseline": current,
-                    "target_value": _decimal(values.get("target_value")) or Decimal(0),
-                    "current_value": current,
-                }
-            )
-        extra = {key: _text(value) for key, value in row.extra.items() if _text(value)}
         with events_dated(self.listed_at(task_list)):
-            task = task_create(
-                task_list=task_list,
-                code=_text(values.get("code")) or str(order),
-                title=_text(values.get("title"))[:500],
-                content=_text(values.get("content")),
-                source=_text(values.get("source"))[:200],
-                lead_unit=lead_unit,
-                supporting_units=supporting_units,
-                category=categories.get(row.category) if row.category else None,
-                principal_owner_name=_text(values.get("principal_owner"))[:50],
-                leader_in_charge_name=_text(values.get("leader_in_charge"))[:50],
-                specific_owner_name=_text(values.get("specific_owner"))[:50],
-                deadline=date,
-                deadline_text=text[:100],
-                ongoing=deadline.ongoing,
-                extra=extra,
-                order=order,
-                targets=targets,
+            report = tasklist_import(
+                campaign=task_list.campaign,
+                data=(DATA / filename).read_bytes(),
+                filename=filename,
+                by=None,
+                list_name=task_list.name,
+                list_kind=task_list.kind,
+                dry_run=False,
+                create_units=True,
+                accept_suggestions=False,
             )
-        self.created += 1
-        self.add_history(task)
-        return task
+            if report.errors:
+                raise DemoDataError(f"{filename}: {report.errors[0].message}")
+            tasks = list(task_list.tasks.select_related("lead_unit").order_by("order", "id"))
+            for task in tasks:
+                self.move_deadline(task, year=year)
+        for task in tasks:
+            self.created += 1
+            self.add_history(task)
+
+    def move_deadline(self, task: Task, *, year: int) -> None:
+        """The samples' deadlines lie years back: move them by whole days so that the middle of
+        their year (30 September) falls three weeks from today (some red, some yellow, most
+        green). A deadline written without a year (6月底前) belongs to the list's year, not to
+        the campaign's, so the text as written is read again with the sample's year."""
+        if task.deadline is None:
+            return
+        date = parse_deadline(task.deadline_text or task.deadline, default_year=year).date
+        if date is None:
+            return
+        shift = (self.today + datetime.timedelta(days=21) - datetime.date(year, 9, 30)).days
+        date += datetime.timedelta(days=shift)
+        task_update(
+            task=task,
+            by=None,
+            deadline=date,
+            deadline_text=f"{date.year}年{date.month}月{date.day}日前",
+        )
 
     def listed_at(self, task_list: TaskList) -> datetime.datetime:
         """When the demo's tasks were listed: the morning their campaign started, so that the
@@ -343,7 +262,7 @@ class DemoBuilder:
                 campaign=new_area, name=name, kind=kind, order=order, source_document=filename
             )
             with transaction.atomic():
-                self.import_sample(task_list, filename, year=SAMPLE_YEAR)
+                self.import_list(task_list, filename, year=SAMPLE_YEAR)
         checklist = task_list_ensure(
             campaign=new_area, name="督查检查“100个是否”清单", kind=TaskList.Kind.CHECKLIST, order=3
         )
@@ -381,7 +300,7 @@ class DemoBuilder:
             source_document="campaign-targets.xlsx",
         )
         with transaction.atomic():
-            self.import_sample(action_list, "campaign-targets.xlsx", year=2022)
+            self.import_list(action_list, "campaign-targets.xlsx", year=2022)
         self.build_workflow()
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
