@@ -215,7 +215,10 @@ class DemoBuilder:
         for order, row in enumerate(rows, start=1):
             category = row.pop("category", None)
             rng = _rng(task_list.name, order)
-            days = rng.choice([-20, -3, 0, 5, 12, 25, 45, 90, 150, None])
+            # Questions and measures are not work: no deadline, no reports.
+            days = (
+                rng.choice([-20, -3, 0, 5, 12, 25, 45, 90, 150, None]) if task_list.is_work else 0
+            )
             with events_dated(self.listed_at(task_list)):
                 task = task_create(
                     task_list=task_list,
@@ -226,14 +229,17 @@ class DemoBuilder:
                     if category
                     else None,
                     lead_unit=bureaus[order % len(bureaus)],
-                    deadline=None if days is None else self.today + datetime.timedelta(days=days),
+                    deadline=None
+                    if days is None or not task_list.is_work
+                    else self.today + datetime.timedelta(days=days),
                     deadline_text="长期坚持" if days is None else "",
                     ongoing=days is None,
                     order=order,
                     **row,
                 )
             self.created += 1
-            self.add_history(task)
+            if task_list.is_work:
+                self.add_history(task)
 
     # --- campaigns ------------------------------------------------------------------------
     def build(self) -> DemoResult:
@@ -312,7 +318,8 @@ class DemoBuilder:
         leader = User.objects.get(username="leader")
         coordinator = User.objects.get(username="coordinator")
         mine = list(
-            Task.objects.filter(lead_unit=staff.unit, status=Task.Status.IN_PROGRESS)
+            Task.objects.work()
+            .filter(lead_unit=staff.unit, status=Task.Status.IN_PROGRESS)
             .select_related("task_list__campaign")
             .order_by("task_list__order", "order")[:4]
         )
