@@ -26,9 +26,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from campaigns.importing.cells import cell_number
 from campaigns.importing.headers import HeaderMapping, map_headers
-from campaigns.importing.targets import TargetGroup, read_count, target_groups
+from campaigns.importing.targets import TargetGroup, target_groups
 from campaigns.models import TaskList, heading
 
 __all__ = [
@@ -251,8 +250,7 @@ _TARGET_KEYS = {
 
 
 def _target_cells(row: list[Any], sheet: _Sheet, task: ExportTask) -> None:
-    """Each target in the columns of its group (by its order): the number it has now, or the
-    cell as the file wrote it (“即办”, “20个工作日”) when that reads as the same number."""
+    """Each target in the columns of its group (found by its order), as it stands now."""
     by_order: dict[int, dict[str, Any]] = {}
     for target in task.targets:
         by_order.setdefault(target.get("order", 0), target)
@@ -264,20 +262,7 @@ def _target_cells(row: list[Any], sheet: _Sheet, task: ExportTask) -> None:
             if column >= len(row):
                 continue
             value = target.get(_TARGET_KEYS[role])
-            if role == "metric":
-                row[column] = value
-            elif not _reads_as(row[column], value, group.paired):
-                row[column] = _number(value)
-
-
-def _reads_as(written: Any, value: Any, paired: bool) -> bool:
-    if written is None or isinstance(written, int | float) or value is None:
-        return False
-    try:
-        number = read_count(written) if paired else cell_number(written)
-    except ValueError:
-        return False
-    return number == value
+            row[column] = _number(value)
 
 
 def _targets_text(targets: Sequence[dict[str, Any]]) -> str:

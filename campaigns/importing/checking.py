@@ -180,7 +180,7 @@ class _Check:
         if context.target_groups:
             cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
             task.targets = read_targets(context.target_groups, cells, problem)
-        task.extra = _extra(context, parsed)
+        task.extra = _extra(context, parsed, _target_columns(context, task))
         task.has_errors = any(issue.level == ERROR for issue in problem.issues)
         self.issues.extend(problem.issues)
         self.tasks.append(task)
@@ -305,10 +305,24 @@ def _name(
     return name
 
 
-def _extra(context: _Sheet, parsed: ParsedRow) -> dict[str, Any]:
+def _target_columns(context: _Sheet, task: DraftTask) -> set[int]:
+    """The columns of the row's targets: their values live in the targets, not as extras (a
+    target that could not be read keeps its cells as written)."""
+    read = {target["order"] for target in task.targets}
+    return {
+        column
+        for group in context.target_groups
+        if group.order in read
+        for column in group.columns.values()
+    }
+
+
+def _extra(context: _Sheet, parsed: ParsedRow, skip: set[int]) -> dict[str, Any]:
     """The extra columns' values (and the note), kept on the task under their headers."""
     extra = {}
-    for key in context.extra_columns:
+    for key, column in context.extra_columns.items():
+        if column in skip:
+            continue
         value = parsed.extra.get(key)
         if value is not None:
             extra[key] = cell_json(value)
