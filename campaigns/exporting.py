@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,7 +26,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from campaigns.importing.headers import map_headers
+from campaigns.importing.headers import HeaderMapping, map_headers
+from campaigns.importing.targets import TargetGroup, target_groups
 from campaigns.models import TaskList, heading
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "ExportTask",
     "escape_cell",
     "export_workbook",
+    "layout_has_targets",
     "template_workbook",
 ]
 
@@ -142,6 +145,10 @@ class _Sheet:
     extra: dict[int, str]
     category_style: str
 
+    @cached_property
+    def target_groups(self) -> list[TargetGroup]:
+        return target_groups(HeaderMapping(self.fields, self.extra), self.headers)
+
 
 def _layout_sheets(task_list: TaskList) -> tuple[list[str], list[_Sheet]]:
     """The title rows and sheets the list came in with, or its kind's template."""
@@ -177,6 +184,14 @@ def _layout_sheets(task_list: TaskList) -> tuple[list[str], list[_Sheet]]:
     return title_rows, sheets
 
 
+def layout_has_targets(task_list: TaskList) -> bool:
+    """Whether the list came in with target columns (then the export reports on targets)."""
+    if not (task_list.layout or {}).get("sheets"):
+        return False
+    _title_rows, sheets = _layout_sheets(task_list)
+    return any(sheet.target_groups for sheet in sheets)
+
+
 def _code(code: str) -> Any:
     return int(code) if code.isdigit() and len(code) < 10 and not code.startswith("0") else code
 
@@ -193,7 +208,6 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
     row: list[Any] = [None] * width
     fields = sheet.fields
     supporting_column = "supporting_units" in fields
-    target = task.targets[0] if task.targets else {}
     values = {
         "code": _code(task.code),
         "title": task.title,
@@ -208,10 +222,6 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
         "leader_in_charge": task.leader_in_charge_name,
         "specific_owner": task.specific_owner_name,
         "deadline": task.deadline_text or task.deadline,
-        "target_metric": target.get("metric"),
-        "target_value": _number(target.get("target_value")),
-        "current_value": _number(target.get("current_value")),
-        "baseline": _number(target.get("baseline")),
         "note": task.extra.get(sheet.headers[fields["note"]]) if "note" in fields else None,
     }
     for name, column in fields.items():
@@ -220,6 +230,7 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
     for column, key in sheet.extra.items():
         if column < width:
             row[column] = task.extra.get(key)
+    _target_cells(row, sheet, task)
     row = [None if value == "" else escape_cell(value) for value in row]
     if task.tail is not None:
         return row + [None if value == "" else escape_cell(value) for value in task.tail]
@@ -234,6 +245,30 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
     if labels.get("targets"):
         progress.append(escape_cell(_targets_text(task.targets)) or None)
     return row + progress
+
+
+_TARGET_KEYS = {
+    "metric": "metric",
+    "target": "target_value",
+    "current": "current_value",
+    "baseline": "baseline",
+}
+
+
+def _target_cells(row: list[Any], sheet: _Sheet, task: ExportTask) -> None:
+    """Each target in the columns of its group (found by its order), as it stands now."""
+    by_order: dict[int, dict[str, Any]] = {}
+    for target in task.targets:
+        by_order.setdefault(target.get("order", 0), target)
+    for group in sheet.target_groups:
+        found = by_order.get(group.order)
+        if found is None:
+            continue
+        for role, column in group.columns.items():
+            if column >= len(row):
+                continue
+            value = found.get(_TARGET_KEYS[role])
+            row[column] = _number(value)
 
 
 def _targets_text(targets: Sequence[dict[str, Any]]) -> str:

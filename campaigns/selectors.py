@@ -15,7 +15,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitAlias, User
-from campaigns.exporting import ExportTask, export_workbook, template_workbook
+from campaigns.exporting import (
+    ExportTask,
+    export_workbook,
+    layout_has_targets,
+    template_workbook,
+)
 from campaigns.kinds import export_columns
 from campaigns.models import Campaign, Category, ListImport, TaskList
 from tasks.lights import Light
@@ -164,6 +169,7 @@ def list_export(
                 "current_value": target.current_value,
                 "baseline": target.baseline,
                 "attainment": target.attainment,
+                "order": target.order,
             }
             for target in task.targets.all()
         ]
@@ -210,7 +216,7 @@ def list_export(
         for row in rows:
             row.tail = tail.cells.get(row.pk, [None] * len(tail.headers))
     with translation.override("zh-hans"):
-        labels = _labels(has_targets or _layout_has_targets(task_list))
+        labels = _labels(has_targets or layout_has_targets(task_list))
     return export_workbook(
         task_list=task_list,
         tasks=rows,
@@ -218,13 +224,6 @@ def list_export(
         labels=labels,
         tail_headers=tail_headers,
     )
-
-
-def _layout_has_targets(task_list: TaskList) -> bool:
-    for sheet in (task_list.layout or {}).get("sheets", []):
-        if "target_metric" in sheet.get("fields", {}) or "target_value" in sheet.get("fields", {}):
-            return True
-    return False
 
 
 def list_template(*, kind: str) -> bytes:

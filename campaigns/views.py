@@ -46,6 +46,7 @@ from tasks.selectors import (
     campaign_summaries,
     lagging_units,
     list_filter_choices,
+    target_attainment,
     tasks_of_list,
 )
 from tasks.views import PAGE_SIZE
@@ -78,6 +79,7 @@ def campaign_detail(request, slug: str):
             if can_see_unit_figures(request.user, campaign)
             else None,
             "chart_data": _chart_data(summary),
+            "attainment": target_attainment(campaign=campaign, by="list"),
             "today": today,
             "can_manage": can_manage_campaign(request.user, campaign),
         },

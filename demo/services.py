@@ -303,10 +303,11 @@ class DemoBuilder:
             name="区级攻坚清单",
             kind=TaskList.Kind.REFORM,
             order=0,
-            source_document="campaign-targets.xlsx",
+            source_document="campaign-targets-paired.xlsx",
         )
         with transaction.atomic():
-            self.import_list(action_list, "campaign-targets.xlsx", year=2022)
+            # The list as published: two indicator groups (可办率, 使用率) per task.
+            self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
         self.build_workflow()
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-exported)
 from tasks.lights import Light, light_expression
 from tasks.models import (
     Evidence,

@@ -27,7 +27,13 @@ from tasks.forms import (
 )
 from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
 from tasks.permissions import access_task, visible_tasks
-from tasks.selectors import evidence_for_download, pending_requests, task_detail, tasks_for_user
+from tasks.selectors import (
+    evidence_for_download,
+    pending_requests,
+    target_series,
+    task_detail,
+    tasks_for_user,
+)
 
 PAGE_SIZE = 50
 
@@ -66,6 +72,7 @@ def _task_page(request, task, *, forms=None, status=200):
     targets = list(task.targets.all())
     context = {
         "task": task,
+        "target_series": target_series(task=task),
         "light": task.light_on(today),
         "today": today,
         "can": can,

@@ -33,11 +33,12 @@ from .drafts import (
     Location,
     RowProblems,
 )
-from .fields import Units, read_deadline, read_targets, read_units
+from .fields import Units, read_deadline, read_units
 from .headers import extra_keys
 from .numbering import number_tasks
 from .rows import CellValue, ParsedRow, ParsedSheet
 from .safety import column_letter
+from .targets import TargetGroup, read_targets, row_cells, target_groups
 
 __all__ = ["build_drafts"]
 
@@ -116,6 +117,7 @@ class _Sheet:
     columns: dict[str, str]  # field → header, for messages
     extra_columns: dict[str, int]  # extra column's key → column
     formula_columns: dict[int, str]  # column → header, for formula warnings
+    target_groups: list[TargetGroup]
 
     @classmethod
     def of(cls, sheet: ParsedSheet, many: bool) -> _Sheet:
@@ -124,7 +126,8 @@ class _Sheet:
         extra_columns = {key: column for column, key in extra_keys(sheet.mapping).items()}
         formula_columns = {c: columns[f] for f, c in fields.items()}
         formula_columns.update({c: k for k, c in extra_columns.items()})
-        return cls(sheet, Location(sheet, many), columns, extra_columns, formula_columns)
+        groups = target_groups(sheet.mapping, sheet.headers)
+        return cls(sheet, Location(sheet, many), columns, extra_columns, formula_columns, groups)
 
 
 @dataclass
@@ -142,8 +145,7 @@ class _Check:
 
     def sheet(self, sheet: ParsedSheet) -> None:
         context = _Sheet.of(sheet, self.many)
-        fields = sheet.mapping.fields
-        if "target_metric" in fields or "target_value" in fields:
+        if context.target_groups:
             self.has_targets = True
         if sheet.source == "sheet":
             self.issues += _missing_columns(sheet, context.where)
@@ -175,8 +177,10 @@ class _Check:
         _read_texts(task, values, columns, problem)
         read_units(task, values, columns, self.units, problem, sheet.source)
         read_deadline(task, values, columns, self.default_year, self.deadlines, problem)
-        read_targets(task, values, columns, problem)
-        task.extra = _extra(context, parsed)
+        if context.target_groups:
+            cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
+            task.targets = read_targets(context.target_groups, cells, problem)
+        task.extra = _extra(context, parsed, _target_columns(context, task))
         task.has_errors = any(issue.level == ERROR for issue in problem.issues)
         self.issues.extend(problem.issues)
         self.tasks.append(task)
@@ -301,10 +305,24 @@ def _name(
     return name
 
 
-def _extra(context: _Sheet, parsed: ParsedRow) -> dict[str, Any]:
+def _target_columns(context: _Sheet, task: DraftTask) -> set[int]:
+    """The columns of the row's targets: their values live in the targets, not as extras (a
+    target that could not be read keeps its cells as written)."""
+    read = {target["order"] for target in task.targets}
+    return {
+        column
+        for group in context.target_groups
+        if group.order in read
+        for column in group.columns.values()
+    }
+
+
+def _extra(context: _Sheet, parsed: ParsedRow, skip: set[int]) -> dict[str, Any]:
     """The extra columns' values (and the note), kept on the task under their headers."""
     extra = {}
-    for key in context.extra_columns:
+    for key, column in context.extra_columns.items():
+        if column in skip:
+            continue
         value = parsed.extra.get(key)
         if value is not None:
             extra[key] = cell_json(value)

@@ -87,6 +87,7 @@ class DraftTarget(TypedDict):
     current_value: Decimal | None
     baseline: Decimal | None
     direction: str  # "higher" or "lower"
+    order: int  # the place of its column group in the sheet
 
 
 #: Words for a place in a row: locate(row, column) → 第5行“责任单位”列.

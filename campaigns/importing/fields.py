@@ -1,21 +1,19 @@
-"""Checking a row's units, deadline and targets: cell values → DraftTask fields and issues."""
+"""Checking a row's units and deadline: cell values → DraftTask fields and issues (targets:
+targets.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .cells import cell_number, cell_text
+from .cells import cell_text
 from .deadlines import ParsedDeadline, parse_deadline
 from .drafts import (
     ERROR,
     MAX_DEADLINE_TEXT,
-    MAX_METRIC,
-    MAX_TARGET,
     MAX_UNIT,
     WARNING,
     DraftTask,
@@ -23,8 +21,6 @@ from .drafts import (
 )
 from .rows import CellValue
 from .units import pick_lead, split_units
-
-_UOM = re.compile(r"[（(]\s*([^()（）]{1,10})\s*[)）]\s*$")
 
 Values = Mapping[str, CellValue]
 Columns = Mapping[str, str]
@@ -152,50 +148,3 @@ def read_deadline(
             % {"text": text},
             "deadline_unreadable",
         )
-
-
-def read_targets(task: DraftTask, values: Values, columns: Columns, problem: RowProblems) -> None:
-    """The row's target (指标, 目标值, 现状值, 基线值) as numbers, or a warning saying why not."""
-    metric = cell_text(values.get("target_metric"))
-    target_raw = values.get("target_value")
-    if not metric and target_raw is None:
-        return
-    column = columns.get("target_value") or columns.get("target_metric")
-    target = cell_number(target_raw)
-    if target is None:
-        problem(
-            WARNING,
-            column,
-            _("the target value “%(value)s” is not a number; the target was not imported.")
-            % {"value": cell_text(target_raw)},
-            "target_value",
-        )
-        return
-    current = cell_number(values.get("current_value"))
-    baseline = cell_number(values.get("baseline"))
-    if any(n is not None and abs(n) > MAX_TARGET for n in (target, current, baseline)):
-        problem(
-            WARNING,
-            column,
-            _("the number is too large; the target was not imported."),
-            "target_value",
-        )
-        return
-    metric = metric or (columns.get("target_value") or "")
-    uom = ""
-    found = _UOM.search(metric)
-    if found:
-        uom = found[1]
-    elif isinstance(target_raw, str) and target_raw.strip().endswith(("%", "％")):
-        uom = "%"
-    reference = baseline if baseline is not None else current
-    task.targets = [
-        {
-            "metric": metric[:MAX_METRIC],
-            "unit_of_measure": uom[:30],
-            "target_value": target,
-            "current_value": current,
-            "baseline": baseline if baseline is not None else current,
-            "direction": "lower" if reference is not None and target < reference else "higher",
-        }
-    ]

@@ -53,7 +53,10 @@ def _tasks(task_list) -> list[tuple]:
             task.deadline_text,
             task.ongoing,
             task.extra,
-            [(t.metric, t.target_value, t.current_value) for t in task.targets.all()],
+            [
+                (t.metric, t.order, t.unit_of_measure, t.direction, t.target_value, t.current_value)
+                for t in task.targets.all()
+            ],
         )
         for task in task_list.tasks.select_related("category", "lead_unit")
         .prefetch_related("supports__unit", "targets")
@@ -68,6 +71,7 @@ def _tasks(task_list) -> list[tuple]:
         ("service-items.xlsx", None),
         ("policies.xlsx", None),
         ("campaign-targets.xlsx", None),
+        ("campaign-targets-paired.xlsx", None),
         ("plan-document.txt", PLAN_CHOICES),
     ],
 )

@@ -100,7 +100,9 @@ def test_service_items_sample_imports_162_items_in_15_classes_keeping_extra_colu
     assert task_list.categories.count() == 15
     task = task_list.tasks.get(code="1")
     assert task.category.name == "新生儿出生"
-    assert task.extra["现办理时限（工作日）"] == 7
+    # The time limits and documents are the task's targets now (test_import_targets.py).
+    assert "现办理时限（工作日）" not in task.extra
+    assert task.targets.get(order=0).current_value == 7
     assert task.extra["是否实现网办即办"] == "是"
     assert task.specific_owner_name == "林文静"
 

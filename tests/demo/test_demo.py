@@ -12,7 +12,7 @@ from campaigns.models import Campaign, Category, TaskList
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
-from tasks.models import Instruction, ProgressReport, Task, TaskEvent, TaskRequest
+from tasks.models import Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,13 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
     action = Campaign.objects.get(slug="institution-year-action").lists.get()
     assert action.tasks.count() == 10
     assert Task.objects.filter(task_list=action, targets__isnull=False).distinct().count() == 10
+    # Every indicator the lists publish is a target: two per service item, and the action
+    # list's second group (使用率) beside its first.
+    assert Target.objects.filter(task__task_list=lists["service"]).count() == 324
+    assert Target.objects.filter(task__task_list=action).count() == 12
+    # Questions and measures are not work: no light, no report.
+    for kind in ("checklist", "measure"):
+        assert not ProgressReport.objects.filter(task__task_list=lists[kind]).exists()
     assert Task.objects.filter(task_list=action, supports__isnull=False).distinct().count() == 10
     # Every page has something to show: reports over past weeks, and all three lights.
     assert ProgressReport.objects.values("period_start").distinct().count() >= 4

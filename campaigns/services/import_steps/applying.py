@@ -29,6 +29,7 @@ from campaigns.services.import_steps.comparing import (
     PlannedRow,
     decimal_json,
     new_values,
+    pair_targets,
     target_values,
 )
 from config.errors import RuleViolation
@@ -219,10 +220,7 @@ class _Writes:
             )
             wanted = self.support_ids(row)
             self.support_rows += [{"task_id": task_id, "unit_id": unit_id} for unit_id in wanted]
-            self.target_rows += [
-                {"task_id": task_id, "order": order, **target}
-                for order, target in enumerate(row.draft.targets)
-            ]
+            self.target_rows += [{"task_id": task_id, **target} for target in row.draft.targets]
             after: dict[str, Any] = {"code": row.draft.code}
             for key in CREATION_EVENT_FIELDS:
                 value = values[key]
@@ -269,24 +267,14 @@ class _Writes:
         ]
 
     def _update_targets(self, row: PlannedRow, task: Task, before: Row, after: Row) -> None:
-        current = self.plan.targets.get(task.pk, {})
-        for order, wanted in enumerate(row.draft.targets):
-            target = current.get(wanted["metric"])
+        current = self.plan.targets.get(task.pk, [])
+        for wanted, target in pair_targets(row.draft.targets, current):
             values = target_values(wanted)
             if target is None:
-                self.target_rows.append(
-                    {
-                        "task_id": task.pk,
-                        "order": len(current) + order,
-                        "metric": wanted["metric"],
-                        "baseline": wanted["baseline"],
-                        **values,
-                    }
-                )
+                self.target_rows.append({"task_id": task.pk, **wanted})
                 after.setdefault("targets", []).append(_target_json(wanted))
             elif any(getattr(target, key) != value for key, value in values.items()):
                 old = {key: getattr(target, key) for key in TARGET_FIELDS}
-                old["metric"] = target.metric
                 before.setdefault("targets", []).append(_target_json(old))
                 for key, value in values.items():
                     setattr(target, key, value)

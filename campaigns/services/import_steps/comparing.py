@@ -53,7 +53,7 @@ IMPORTED_FIELDS = (
     "extra",
     "order",
 )
-TARGET_FIELDS = ("unit_of_measure", "target_value", "current_value", "direction")
+TARGET_FIELDS = ("metric", "unit_of_measure", "target_value", "current_value", "direction")
 
 #: Reports a stage of a long check to the page: (words, percent).
 Progress = Callable[[str, int], None]
@@ -89,7 +89,7 @@ class ListState:
 
     tasks: dict[str, Task] = field(default_factory=dict)
     supports: dict[int, dict[int, int]] = field(default_factory=dict)  # task → unit → support
-    targets: dict[int, dict[str, Target]] = field(default_factory=dict)  # task → metric → target
+    targets: dict[int, list[Target]] = field(default_factory=dict)  # task → its targets
     categories: dict[str, Category] = field(default_factory=dict)  # by name
 
 
@@ -107,7 +107,7 @@ class ImportPlan:
     categories: dict[str, Category]  # existing, by name
     missing: list[Task]  # tasks of the list that the file no longer has
     supports: dict[int, dict[int, int]]  # task id → unit id → TaskSupport id
-    targets: dict[int, dict[str, Target]]  # task id → metric → target
+    targets: dict[int, list[Target]]  # task id → its targets, in order
     unit_names: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -205,7 +205,7 @@ def import_plan(
 def list_state(task_list: TaskList | None, *, has_targets: bool, for_update: bool) -> ListState:
     """The list's tasks (locked when confirming), supports, targets and categories."""
     if task_list is None or not task_list.pk:
-        return ListState(supports=defaultdict(dict), targets=defaultdict(dict))
+        return ListState(supports=defaultdict(dict), targets=defaultdict(list))
     tasks = Task.objects.filter(task_list=task_list)
     if for_update:
         tasks = tasks.select_for_update()
@@ -215,10 +215,10 @@ def list_state(task_list: TaskList | None, *, has_targets: bool, for_update: boo
         "id", "task_id", "unit_id"
     ):
         supports[task_id][unit_id] = pk
-    targets: dict[int, dict[str, Target]] = defaultdict(dict)
+    targets: dict[int, list[Target]] = defaultdict(list)
     if has_targets:
         for target in Target.objects.filter(task__task_list=task_list).order_by("order", "id"):
-            targets[target.task_id].setdefault(target.metric, target)
+            targets[target.task_id].append(target)
     return ListState(
         tasks=by_code,
         supports=supports,
@@ -328,24 +328,45 @@ def _changes(
     if before_units != after_units:
         changes["supporting_unit_ids"] = (sorted(before_units), sorted(after_units, key=str))
     if has_targets:
-        changes.update(_target_changes(row.draft, state.targets.get(task.pk, {})))
+        changes.update(_target_changes(row.draft, state.targets.get(task.pk, [])))
     return changes
 
 
 def target_values(target: DraftTarget) -> dict[str, Any]:
     """The fields of a target that a re-import compares and updates (TARGET_FIELDS)."""
-    return {
-        "unit_of_measure": target["unit_of_measure"],
-        "target_value": target["target_value"],
-        "current_value": target["current_value"],
-        "direction": target["direction"],
-    }
+    return {key: target[key] for key in TARGET_FIELDS}  # type: ignore[literal-required]
 
 
-def _target_changes(draft: DraftTask, current: dict[str, Target]) -> dict[str, tuple[Any, Any]]:
+def pair_targets(
+    wanted: list[DraftTarget], existing: list[Target]
+) -> list[tuple[DraftTarget, Target | None]]:
+    """Each target of the file with the task's target it updates (None: a new target).
+
+    By metric first (the nth of a metric with the nth of that metric); a target whose metric
+    the task does not have takes the one at its place (its ``order``): the metric was renamed.
+    """
+    free = list(existing)
+    pairs: list[tuple[DraftTarget, Target | None]] = []
+    for target in wanted:
+        match = next((t for t in free if t.metric == target["metric"]), None)
+        if match is not None:
+            free.remove(match)
+        pairs.append((target, match))
+    metrics = {target["metric"] for target in wanted}
+    for index, (target, match) in enumerate(pairs):
+        if match is None:
+            match = next(
+                (t for t in free if t.order == target["order"] and t.metric not in metrics), None
+            )
+            if match is not None:
+                free.remove(match)
+                pairs[index] = (target, match)
+    return pairs
+
+
+def _target_changes(draft: DraftTask, current: list[Target]) -> dict[str, tuple[Any, Any]]:
     changes: dict[str, tuple[Any, Any]] = {}
-    for target in draft.targets:
-        existing = current.get(target["metric"])
+    for target, existing in pair_targets(draft.targets, current):
         wanted = target_values(target)
         if existing is None:
             changes[f"target:{target['metric']}"] = (None, wanted)
