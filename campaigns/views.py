@@ -113,14 +113,16 @@ def list_detail(request, slug: str, pk: int):
 
 
 def _chart_data(summary) -> dict:
+    """Lights per list: the work lists only (questions and measures have no light)."""
     names = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "grey": _("Not started")}
+    work = [ls for ls in summary.lists if ls.task_list.is_work]
     return {
-        "lists": [ls.task_list.name for ls in summary.lists],
+        "lists": [ls.task_list.name for ls in work],
         "series": [
             {
                 "key": key,
                 "name": str(name),
-                "data": [getattr(ls.counts, key) for ls in summary.lists],
+                "data": [getattr(ls.counts, key) for ls in work],
             }
             for key, name in names.items()
         ],

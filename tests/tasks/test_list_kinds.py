@@ -90,6 +90,8 @@ def test_nobody_reports_on_or_asks_to_close_a_question(lines):
 def test_the_campaign_page_shows_questions_and_measures_by_count(lines, client):
     client.force_login(lines.leader)
 
-    page = client.get(f"/campaigns/{lines.campaign.slug}/").content.decode()
+    response = client.get(f"/campaigns/{lines.campaign.slug}/")
 
-    assert page.count('data-testid="lines"') == 2
+    assert response.content.decode().count('data-testid="lines"') == 2
+    # The chart of lights per list shows the work lists only.
+    assert response.context["chart_data"]["lists"] == [lines.task_list.name]
