@@ -23,6 +23,8 @@ TIME_LIMIT = settings.CELERY_TASK_TIME_LIMIT
 SOFT_TIME_LIMIT = settings.CELERY_TASK_SOFT_TIME_LIMIT
 
 
+# No retry: a failed check or import is marked failed on its ListImport (nothing written), and
+# the coordinator sees why and uploads or confirms again; the prune runs again the next night.
 @shared_task(
     name="campaigns.jobs.list_import_check",
     ignore_result=True,

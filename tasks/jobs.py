@@ -9,6 +9,7 @@ from django.utils import timezone
 from tasks.services import evidence_orphans_remove as remove
 
 
+# No retry: beat sends it every night, and each run removes whatever is still orphaned.
 @shared_task(
     name="tasks.jobs.evidence_orphans_remove",
     ignore_result=True,
