@@ -15,6 +15,7 @@ from measures.services import (
     measure_update,
     measures_propose,
 )
+from tests.factories import TaskFactory
 from tests.measures.conftest import OCTOBER, SEPTEMBER
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,10 @@ def test_top_score_not_completed_and_low_reporting_rules_use_the_certified_figur
     w = measures
     measure_update(line=w.praise, by=w.coordinator, kind="praise", rule="top_score", number=1)
     measure_update(line=w.talk, by=w.coordinator, kind="talk", rule="low_reporting", number=50)
+    black = TaskFactory(task_list=w.measures, code="4", title="月度“黑榜”通报批评")
+    measure_update(
+        line=black, by=w.coordinator, kind="criticism", rule="not_completed", number=None
+    )
     w.late.specific_owner = w.other_staff
     w.late.save()
 
@@ -133,7 +138,15 @@ def test_top_score_not_completed_and_low_reporting_rules_use_the_certified_figur
     )
 
     praise = Application.objects.get(measure__line=w.praise)
-    assert praise.unit == w.lead and "排名第1" in praise.grounds or praise.figures["rank"] == 1
+    assert praise.unit == w.lead and praise.figures["rank"] == 1
+    assert "排名第1" in praise.grounds
+    named = Application.objects.get(measure__line=black)
+    assert (named.person, named.unit, named.target_key) == (
+        w.other_staff,
+        w.other,
+        f"p{w.other_staff.pk}",
+    )
+    assert list(named.tasks.all()) == [w.late]
     low = Application.objects.get(measure__line=w.talk)
     assert low.unit == w.other and low.figures == {"rate": "0.0", "reported": 0, "tasks": 2}
     assert {t.pk for t in low.tasks.all()} == {w.late.pk, w.done.pk}
