@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0001_initial'),
+        ("tasks", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='taskevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('status_changed', 'Status changed'), ('units_changed', 'Units changed'), ('report_submitted', 'Report submitted'), ('report_confirmed', 'Report confirmed'), ('request_made', 'Request made'), ('request_decided', 'Request decided'), ('instruction_given', 'Instruction given'), ('instruction_answered', 'Instruction answered'), ('report_edited', 'Report edited'), ('rated', 'Monthly rating'), ('excused', 'Rating excused (fault tolerance)'), ('followup_recorded', 'Follow-up recorded'), ('imported', 'Imported')], max_length=30, verbose_name='kind'),
+            model_name="taskevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("status_changed", "Status changed"),
+                    ("units_changed", "Units changed"),
+                    ("report_submitted", "Report submitted"),
+                    ("report_confirmed", "Report confirmed"),
+                    ("request_made", "Request made"),
+                    ("request_decided", "Request decided"),
+                    ("instruction_given", "Instruction given"),
+                    ("instruction_answered", "Instruction answered"),
+                    ("report_edited", "Report edited"),
+                    ("rated", "Monthly rating"),
+                    ("excused", "Rating excused (fault tolerance)"),
+                    ("followup_recorded", "Follow-up recorded"),
+                    ("imported", "Imported"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]
