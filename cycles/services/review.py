@@ -274,6 +274,7 @@ def review_certify(
     review.version += 1
     review.save(update_fields=["status", "certified_at", "certified_by", "version"])
     log.info("certified %s: %d units, %d reports locked", review, len(ordered), locked)
-    # Apps above cycles (measures: the rules' proposals) act on the certified month.
-    transaction.on_commit(lambda: hooks.after_certify(review.pk))
+    # Apps above cycles (measures: the rules' proposals) act on the certified month; a broker
+    # that is away is logged, never turned into an error of a certification already committed.
+    transaction.on_commit(lambda: hooks.after_certify(review.pk), robust=True)
     return review
