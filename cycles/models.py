@@ -171,6 +171,13 @@ class ReviewItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # 容错免责: an excused line keeps its rating but leaves the unit's figures and rank
+    # (``cycles.services.review_item_excuse``); why is in the task's history.
+    excused_at = models.DateTimeField(_("excused at"), null=True, blank=True)
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    excuse_reason = models.CharField(_("why excused"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("task in a review")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import RuleViolation
 from config.pages import query_without_page, xlsx_response
-from cycles import exports, selectors, services
+from cycles import exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
 from cycles.permissions import (
@@ -197,7 +197,14 @@ def review_bulletin(request, pk: int):
     return render(
         request,
         "cycles/review_bulletin.html",
-        {"review": review, "figures": figures, "totals": totals, "ratings": dict(Rating.choices)},
+        {
+            "review": review,
+            "figures": figures,
+            "totals": totals,
+            "ratings": dict(Rating.choices),
+            # Parts other apps add (measures: 红榜 / 黑榜), see cycles.hooks.
+            "sections": hooks.bulletin_sections(review=review, user=request.user),
+        },
     )
 
 

@@ -20,6 +20,8 @@ from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
+from measures.models import Application, ApplicationEvent, Measure
+from measures.services import application_add
 from notifications.models import Channel, Delivery, Notification
 from notifications.services import notify
 from tasks.models import (
@@ -33,6 +35,7 @@ from tasks.models import (
 )
 from tasks.services import instruction_give, report_submit, request_create
 from tests.conftest import build_world
+from tests.factories import TaskFactory, TaskListFactory
 from tests.tasks import files
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
@@ -62,6 +65,9 @@ SEE_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, rest=200)
 POST_ONLY = codes(anon=302, rest=405)
 # Importing is for the campaign's coordinators; anyone else does not learn the page exists.
 COORD_ONLY_GET = codes(coord=200, anon=302, rest=404)
+# The campaign's coordinators act; others who see the campaign are refused, the rest 404.
+COORD_ACTS = codes(coord=200, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
+COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
 MATRIX = {
     "home": {"GET": codes(auditor=200, anon=302, rest=302)},
@@ -133,6 +139,17 @@ MATRIX = {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY,
     },
+    "measures:register": {"GET": SEE_TASK},
+    "measures:measures": {"GET": COORD_ACTS},
+    "measures:measure_update": {"POST": COORD_POSTS, "GET": POST_ONLY},
+    "measures:application_add": {"POST": COORD_POSTS, "GET": POST_ONLY},
+    # An applied measure of the lead unit: its staff and heads read it, other units do not.
+    "measures:application": {
+        "GET": codes(coord=200, leader=200, lead=200, head=200, anon=302, rest=404)
+    },
+    "measures:application_confirm": {"POST": COORD_POSTS, "GET": POST_ONLY},
+    "measures:application_edit": {"POST": COORD_POSTS, "GET": POST_ONLY},
+    "measures:application_drop": {"POST": COORD_POSTS, "GET": POST_ONLY},
     "campaigns:list_export": {"GET": SEE_TASK},
     "campaigns:list_template": {"GET": SEE_TASK},
     "campaigns:import_start": {"GET": COORD_ONLY_GET},
@@ -213,6 +230,28 @@ def scene(module_db):
         campaign=world.campaign, month=datetime.date(2026, 10, 1), now=timezone.now()
     )
     world.review_item = world.review.items.first()
+    # A measures list: one measure applied to the lead unit, one proposed by a rule.
+    world.measure_line = TaskFactory(
+        task_list=TaskListFactory(campaign=world.campaign, kind=TaskList.Kind.MEASURE),
+        lead_unit=world.office,
+        title="约谈问责",
+    )
+    world.applied = application_add(
+        campaign=world.campaign,
+        line=world.measure_line,
+        by=world.coordinator,
+        unit=world.lead,
+        grounds="连续两月滞后",
+    )
+    world.proposal = Application.objects.create(
+        measure=Measure.objects.get(line=world.measure_line),
+        campaign=world.campaign,
+        month=world.review.month,
+        unit=world.other,
+        target_key=f"u{world.other.pk}",
+        origin=Application.Origin.RULE,
+        grounds="规则提出",
+    )
     world.list_import = list_import_create(
         campaign=world.campaign,
         by=world.coordinator,
@@ -331,6 +370,31 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             [w.review.pk],
             {"version": w.review.version},
         ),
+        "measures:register": ("measures:register", [w.campaign.slug], {}),
+        "measures:measures": ("measures:measures", [w.campaign.slug], {}),
+        "measures:measure_update": (
+            "measures:measure_update",
+            [w.campaign.slug, w.measure_line.pk],
+            {"kind": "talk", "rule": "behind_running", "number": 3},
+        ),
+        "measures:application_add": (
+            "measures:application_add",
+            [w.campaign.slug],
+            {
+                "measure": w.measure_line.pk,
+                "unit": w.lead.pk,
+                "grounds": "手工",
+                "month": "2026-10",
+            },
+        ),
+        "measures:application": ("measures:application", [w.applied.pk], {}),
+        "measures:application_confirm": ("measures:application_confirm", [w.proposal.pk], {}),
+        "measures:application_edit": (
+            "measures:application_edit",
+            [w.proposal.pk],
+            {"grounds": "改后的依据", "unit": w.lead.pk},
+        ),
+        "measures:application_drop": ("measures:application_drop", [w.proposal.pk], {}),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
@@ -380,6 +444,9 @@ def snapshot() -> tuple:
         TaskList.objects.count(),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
+        list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),
+        ApplicationEvent.objects.count(),
+        list(Measure.objects.order_by("pk").values_list("kind", "rule", "number")),
     )
 
 

@@ -6,6 +6,7 @@ given instant. One module per cycle:
 * ``digests``: writing, queueing and sending the digests of a round;
 * ``review``: the monthly review (open with proposals, rate, confirm all, certify);
 * ``figures``: the weekly bulletin and each unit's monthly figures and rank;
+* ``excuse``: 容错免责, a task's rating left out of its unit's figures;
 * ``followups``: reminding the coordinators of follow-ups that fell due.
 
 Every action here can run twice, late, or on two machines at once and still act once: each
@@ -17,6 +18,7 @@ commit, in jobs that lock each digest and skip it if it was already sent.
 
 from cycles.services.digests import DIGEST_CHUNK, REQUEUE_AFTER, digest_send, digests_requeue
 from cycles.services.dispatch import round_close, round_open, round_remind
+from cycles.services.excuse import figures_recompute, review_item_excuse
 from cycles.services.figures import SCORES, round_bulletin, unit_figures
 from cycles.services.followups import followups_remind
 from cycles.services.review import (
@@ -37,10 +39,12 @@ __all__ = [
     "cycles_run",
     "digest_send",
     "digests_requeue",
+    "figures_recompute",
     "followups_remind",
     "propose_rating",
     "review_certify",
     "review_confirm_all",
+    "review_item_excuse",
     "review_open",
     "review_open_due",
     "review_rate",

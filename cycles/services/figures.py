@@ -127,11 +127,10 @@ SCORES = {
 def unit_figures(*, review: MonthlyReview) -> list[UnitMonth]:
     """Each lead unit's figures for a fully rated review (not saved), best first: tasks,
     ratings, reports, the score (the ratings' SCORES averaged) and the rank (equal scores
-    share a rank)."""
+    share a rank). An excused line (容错免责) counts nowhere."""
     figures: dict[int, UnitMonth] = {}
-    for unit_id, rating, reports in ReviewItem.objects.filter(review=review).values_list(
-        "lead_unit_id", "rating", "reports"
-    ):
+    lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
+    for unit_id, rating, reports in lines.values_list("lead_unit_id", "rating", "reports"):
         row = figures.setdefault(unit_id, UnitMonth(review=review, unit_id=unit_id))
         row.tasks += 1
         row.reports += reports

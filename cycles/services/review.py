@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from campaigns.models import Campaign
 from config.errors import RuleViolation
-from cycles import permissions, schedule
+from cycles import hooks, permissions, schedule
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
 from cycles.selectors import targets_at, tasks_at_month_end
 from cycles.services._bulk import BATCH
@@ -274,4 +274,7 @@ def review_certify(
     review.version += 1
     review.save(update_fields=["status", "certified_at", "certified_by", "version"])
     log.info("certified %s: %d units, %d reports locked", review, len(ordered), locked)
+    # Apps above cycles (measures: the rules' proposals) act on the certified month; a broker
+    # that is away is logged, never turned into an error of a certification already committed.
+    transaction.on_commit(lambda: hooks.after_certify(review.pk), robust=True)
     return review

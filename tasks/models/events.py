@@ -32,6 +32,7 @@ class TaskEvent(models.Model):
         INSTRUCTION_ANSWERED = "instruction_answered", _("Instruction answered")
         REPORT_EDITED = "report_edited", _("Report edited")
         RATED = "rated", _("Monthly rating")
+        EXCUSED = "excused", _("Rating excused (fault tolerance)")
         FOLLOWUP_RECORDED = "followup_recorded", _("Follow-up recorded")
         IMPORTED = "imported", _("Imported")
 

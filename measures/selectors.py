@@ -1,0 +1,183 @@
+"""Reads of the measures app: a campaign's measures, the register and its figures, the
+bulletin's 红榜 / 黑榜, and the last columns of a measures list's export. Each read costs the
+same few queries whatever the number of rows."""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from campaigns.kinds import ExportColumns
+from campaigns.models import Campaign, TaskList
+from cycles.hooks import BulletinSection
+from cycles.models import MonthlyReview
+from measures.models import INCENTIVES, PENALTIES, Application, Measure, MeasureKind
+from measures.permissions import visible_applications
+from tasks.models import Task
+
+
+def campaign_measures(*, campaign: Campaign) -> list[Measure]:
+    """Every line of the campaign's measures lists as its Measure: the saved one, else the
+    guess from its wording (not saved: a page does not write)."""
+    from measures.services import measure_guess
+
+    lines = (
+        Task.objects.filter(task_list__campaign=campaign, task_list__kind=TaskList.Kind.MEASURE)
+        .select_related("measure", "task_list")
+        .order_by("task_list__order", "order", "pk")
+    )
+    result = []
+    for line in lines:
+        measure = getattr(line, "measure", None)
+        result.append(measure if measure is not None else measure_guess(line))
+    return result
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    unit: int | None = None
+    person: int | None = None
+    kind: str = ""
+    status: str = ""
+    month: datetime.date | None = None
+
+
+def register(
+    *, user, campaign: Campaign, filters: RegisterFilters | None = None
+) -> QuerySet[Application]:
+    """The applications ``user`` may read, filtered, newest month first; every column the page
+    and the workbook show is joined or prefetched here."""
+    filters = filters or RegisterFilters()
+    qs = visible_applications(user, campaign)
+    if filters.unit:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.person:
+        qs = qs.filter(person_id=filters.person)
+    if filters.kind:
+        qs = qs.filter(measure__kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.month:
+        qs = qs.filter(month=filters.month)
+    return qs.select_related(
+        "measure__line", "unit", "person", "decided_by", "review", "excused_item__task"
+    ).prefetch_related(Prefetch("tasks", queryset=Task.objects.only("pk", "code", "title")))
+
+
+def register_counts(*, applications) -> dict[str, dict]:
+    """Applied measures per unit: incentives, penalties and each kind (from rows in hand)."""
+    per_unit: dict[str, dict] = {}
+    for application in applications:
+        if application.status != Application.Status.APPLIED:
+            continue
+        row = per_unit.setdefault(
+            application.unit.name, {"incentives": 0, "penalties": 0, "kinds": Counter()}
+        )
+        kind = application.measure.kind
+        row["kinds"][kind] += 1
+        if kind in INCENTIVES:
+            row["incentives"] += 1
+        elif kind in PENALTIES:
+            row["penalties"] += 1
+    return dict(sorted(per_unit.items()))
+
+
+def bulletin_section(review: MonthlyReview, user) -> BulletinSection | None:
+    """红榜 (incentives) and 黑榜 (penalties) applied for the bulletin's month, as ``user`` may
+    read them; nothing if the campaign has no measures list."""
+    campaign = review.campaign
+    if not campaign.lists.filter(kind=TaskList.Kind.MEASURE).exists():
+        return None
+    applied = list(
+        register(
+            user=user,
+            campaign=campaign,
+            filters=RegisterFilters(status=Application.Status.APPLIED, month=review.month),
+        ).order_by("unit__name", "pk")
+    )
+    return BulletinSection(
+        template="measures/_bulletin.html",
+        context={
+            "incentives": [a for a in applied if a.measure.kind in INCENTIVES],
+            "penalties": [a for a in applied if a.measure.kind in PENALTIES],
+            "tolerance": [a for a in applied if a.measure.kind == MeasureKind.TOLERANCE],
+            "register_url": reverse("measures:register", args=[campaign.slug])
+            + f"?month={review.month:%Y-%m}",
+        },
+    )
+
+
+def export_columns(task_list: TaskList, line_ids: Sequence[int]) -> ExportColumns:
+    """A measures list's export ends with each measure's kind, rule and applications."""
+    measures = {
+        m.line_id: m
+        for m in Measure.objects.filter(line_id__in=list(line_ids), line__task_list=task_list)
+    }
+    applied: dict[int, list[str]] = defaultdict(list)
+    for line_id, month, unit, display, username in (
+        Application.objects.filter(
+            measure__line_id__in=list(line_ids), status=Application.Status.APPLIED
+        )
+        .order_by("month", "pk")
+        .values_list(
+            "measure__line_id", "month", "unit__name", "person__display_name", "person__username"
+        )
+    ):
+        person = display or username
+        when = f"{month:%Y-%m} " if month else ""
+        applied[line_id].append(f"{when}{unit}{f'（{person}）' if person else ''}")
+    cells = {}
+    for line_id in line_ids:
+        measure = measures.get(line_id)
+        cells[line_id] = [
+            measure.get_kind_display() if measure else "",
+            measure.get_rule_display() if measure and measure.rule else "",
+            len(applied[line_id]),
+            "；".join(applied[line_id]),
+        ]
+    return ExportColumns(
+        headers=[_("Kind of measure"), _("Rule"), _("Times applied"), _("Applications")],
+        cells=cells,
+    )
+
+
+def tasks_by_codes(*, campaign: Campaign, codes: Sequence[str]) -> list[Task]:
+    """The campaign's tasks (work, not measures) with these numbers."""
+    return list(
+        Task.objects.work()
+        .filter(task_list__campaign=campaign, code__in=list(codes))
+        .select_related("task_list")
+    )
+
+
+def rating_to_excuse(*, campaign: Campaign, month: datetime.date | None, code: str):
+    """The certified rating of the task numbered ``code`` in ``month`` (None if there is none)."""
+    from cycles.models import ReviewItem
+
+    if month is None or not code:
+        return None
+    return (
+        ReviewItem.objects.filter(
+            review__campaign=campaign,
+            review__month=month,
+            review__status=MonthlyReview.Status.CERTIFIED,
+            task__code=code,
+        )
+        .select_related("review", "task")
+        .first()
+    )
+
+
+def register_units(*, applications: QuerySet[Application]):
+    """The units the register names, for the filter."""
+    from accounts.models import Unit
+
+    return Unit.objects.filter(pk__in=applications.values("unit_id")).order_by("name")
+
+
+def application_history(*, application: Application):
+    return application.events.select_related("actor").order_by("at", "id")
