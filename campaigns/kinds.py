@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from campaigns.importing.headers import export_tail_register
 from campaigns.models import TaskList
 
 
@@ -26,9 +27,20 @@ ExportColumnsProvider = Callable[[TaskList, Sequence[int]], ExportColumns]
 _EXPORT_COLUMNS: dict[str, ExportColumnsProvider] = {}
 
 
-def export_columns_register(*, kind: str, provider: ExportColumnsProvider) -> None:
-    """Let the app that owns ``kind`` give the export's last columns (called in ``ready()``)."""
+def export_columns_register(
+    *,
+    kind: str,
+    provider: ExportColumnsProvider,
+    is_column: Callable[[str], bool] | None = None,
+) -> None:
+    """Let the app that owns ``kind`` give the export's last columns (called in ``ready()``).
+
+    ``is_column`` recognises those columns' headers (in their matching form, see
+    ``campaigns.importing.headers.normalise_header``), so that re-importing an export ignores
+    them as it ignores the progress columns. Exports are written in Chinese."""
     _EXPORT_COLUMNS[kind] = provider
+    if is_column is not None:
+        export_tail_register(is_column)
 
 
 def export_columns(*, task_list: TaskList, line_ids: Sequence[int]) -> ExportColumns:

@@ -210,12 +210,12 @@ def list_export(
             (code, name) for code, name in categories if any(r.category == name for r in rows)
         ]
     tail_headers = None
-    if not task_list.is_work:
-        tail = export_columns(task_list=task_list, line_ids=[row.pk for row in rows])
-        tail_headers = tail.headers
-        for row in rows:
-            row.tail = tail.cells.get(row.pk, [None] * len(tail.headers))
     with translation.override("zh-hans"):
+        if not task_list.is_work:
+            tail = export_columns(task_list=task_list, line_ids=[row.pk for row in rows])
+            tail_headers = [str(header) for header in tail.headers]
+            for row in rows:
+                row.tail = tail.cells.get(row.pk, [None] * len(tail.headers))
         labels = _labels(has_targets or layout_has_targets(task_list))
     return export_workbook(
         task_list=task_list,

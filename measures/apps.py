@@ -13,6 +13,10 @@ class MeasuresConfig(AppConfig):
         from measures import jobs, selectors
 
         # campaigns and cycles know nothing of this app: it joins their moments from here.
-        export_columns_register(kind=TaskList.Kind.MEASURE, provider=selectors.export_columns)
+        export_columns_register(
+            kind=TaskList.Kind.MEASURE,
+            provider=selectors.export_columns,
+            is_column=selectors.is_export_column,
+        )
         after_certify_register(jobs.queue_proposals)
         bulletin_section_register(selectors.bulletin_section)

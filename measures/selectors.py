@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from campaigns.importing.headers import normalise_header
 from campaigns.kinds import ExportColumns
 from campaigns.models import Campaign, TaskList
 from cycles.hooks import BulletinSection
@@ -139,10 +141,22 @@ def export_columns(task_list: TaskList, line_ids: Sequence[int]) -> ExportColumn
             len(applied[line_id]),
             "；".join(applied[line_id]),
         ]
-    return ExportColumns(
-        headers=[_("Kind of measure"), _("Rule"), _("Times applied"), _("Applications")],
-        cells=cells,
-    )
+    return ExportColumns(headers=[str(header) for header in EXPORT_HEADERS], cells=cells)
+
+
+# The columns a measures list's export ends with (written in Chinese, like every export).
+EXPORT_HEADERS = (
+    gettext_lazy("Kind of measure"),
+    gettext_lazy("Rule"),
+    gettext_lazy("Times applied"),
+    gettext_lazy("Applications"),
+)
+
+
+def is_export_column(header: str) -> bool:
+    """Whether a header (in its matching form) is one of EXPORT_HEADERS: ignored on import."""
+    with translation.override("zh-hans"):
+        return header in {normalise_header(str(name)) for name in EXPORT_HEADERS}
 
 
 def tasks_by_codes(*, campaign: Campaign, codes: Sequence[str]) -> list[Task]:

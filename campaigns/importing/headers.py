@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +83,18 @@ EXPORT_ONLY_HEADERS: dict[str, str] = {
     "指标完成情况": "export_targets",
 }
 
+#: Columns that apps above ``campaigns`` append to an export of their list kind (answers,
+#: applications: ``campaigns.kinds``) are ignored on import like the progress columns. Each
+#: test takes a header in its matching form (``normalise_header``).
+EXPORT_TAIL = "export_tail"
+_EXPORT_TAIL_TESTS: list[Callable[[str], bool]] = []
+
+
+def export_tail_register(test: Callable[[str], bool]) -> None:
+    """Ignore on import the headers ``test`` accepts (called at start-up via campaigns.kinds)."""
+    _EXPORT_TAIL_TESTS.append(test)
+
+
 #: A corrected mapping's value for a column that is neither a field nor kept as extra.
 IGNORE = "-"
 
@@ -110,6 +122,7 @@ FIELD_LABELS = {
     "export_latest": _("Latest report (exported, ignored)"),
     "export_reported_at": _("Reported at (exported, ignored)"),
     "export_targets": _("Targets met (exported, ignored)"),
+    EXPORT_TAIL: _("Added by the export (ignored)"),
 }
 
 #: When a sheet has no title column, the first of these present is used as the title.
@@ -159,6 +172,8 @@ def _match(value: object) -> tuple[str, str] | None:
         return None
     if key in EXPORT_ONLY_HEADERS:
         return EXPORT_ONLY_HEADERS[key], key
+    if any(test(key) for test in _EXPORT_TAIL_TESTS):
+        return EXPORT_TAIL, key
     if key in _EXACT:
         return _EXACT[key]
     if len(key) > _MAX_CONTAINING_HEADER:
@@ -204,6 +219,8 @@ def map_headers(header_cells: Sequence[object]) -> HeaderMapping:
     extra: dict[int, str] = {}
     for column, (cell, found) in enumerate(zip(header_cells, matches, strict=True)):
         fld = found[0] if found else None
+        if fld == EXPORT_TAIL:
+            continue  # neither a field nor an extra column: the export added it
         if explicit_lead and found and found[1] in _RESPONSIBLE_SYNONYMS:
             fld = "supporting_units"
         if fld and fld not in fields:

@@ -113,11 +113,6 @@ def test_a_measures_list_exports_its_applications_and_reimport_keeps_them(world,
     assert Application.objects.get().measure.line.title == "揭榜挂帅奖励"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the import engine keeps a registered export tail (campaigns.kinds) as extra "
-    "columns; it should ignore them like EXPORT_ONLY_HEADERS (campaigns' engine, not ours)",
-)
 def test_a_measures_list_reimported_from_its_export_is_unchanged(world, client):
     _rows, again = _export_and_reimport(world, client)
 
