@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "notifications",
     "tasks",
     "cycles",
+    "inspections",
 ]
 
 MIDDLEWARE = [

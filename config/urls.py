@@ -20,6 +20,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("tasks/", include("tasks.urls")),
     path("cycles/", include("cycles.urls")),
+    path("inspections/", include("inspections.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
