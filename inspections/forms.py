@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from inspections.models import Value
 from inspections.services import RECTIFICATION_DAYS
-from tasks.forms import ACCEPT, STALE_PAGE
+from tasks.forms import STALE_PAGE, MultipleFileField
 
 
 class RoundOpenForm(forms.Form):
@@ -33,17 +33,9 @@ class AnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    files = forms.FileField(
-        label=_("Evidence files"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
+    # A field named like BaseForm.files: the form's metaclass takes it off the class.
+    files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["files"].widget.allow_multiple_selected = True
-        self.fields["files"].widget.attrs["multiple"] = True
 
 
 class VerifyForm(forms.Form):
