@@ -69,9 +69,7 @@ class Role(models.TextChoices):
     SECADMIN = "secadmin", _("Security administrator")
 
 
-BUSINESS_ROLES = frozenset(
-    {Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER, Role.INSPECTOR}
-)
+BUSINESS_ROLES = frozenset({Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER, Role.INSPECTOR})
 
 # A handle belongs to one person (User's constraints; the settings service says it first).
 HANDLE_TAKEN = {

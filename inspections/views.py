@@ -95,8 +95,8 @@ def round_matrix(request, pk: int):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def round_close(request, pk: int):
     round_ = permissions.access_round(request.user, pk)
     services.round_close(round_=round_, by=request.user)
@@ -143,8 +143,8 @@ def answer_detail(request, pk: int):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def answer_submit(request, pk: int):
     answer = permissions.access_answer(request.user, pk)
     form = AnswerForm(request.POST, request.FILES)
@@ -170,8 +170,8 @@ def answer_submit(request, pk: int):
     return redirect(back)
 
 
-@require_POST
 @login_required
+@require_POST
 def answer_verify(request, pk: int):
     answer = permissions.access_answer(request.user, pk)
     form = VerifyForm(request.POST)

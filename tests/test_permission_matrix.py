@@ -17,6 +17,9 @@ from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
+from inspections.models import Answer, AnswerEvent, AnswerFile, InspectionRound, Rectification
+from inspections.services import answer_submit
+from inspections.services import round_open as inspection_round_open
 from notifications.models import Channel, Delivery, Notification
 from notifications.services import notify
 from tasks.models import (
@@ -28,7 +31,7 @@ from tasks.models import (
     TaskEvent,
     TaskRequest,
 )
-from tasks.services import instruction_give, report_submit, request_create
+from tasks.services import instruction_give, report_submit, request_create, task_create
 from tests.tasks import files
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
@@ -129,6 +132,33 @@ MATRIX = {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY,
     },
+    # Inspections: "lead" answers in the round (its unit's answer is the one used), "support"
+    # too (not that answer: 404), "coord" is the campaign's inspection group, "leader" reads.
+    "inspections:index": {"GET": codes(auditor=404, anon=302, rest=200)},
+    "inspections:round_open": {
+        "GET": codes(coord=200, anon=302, rest=404),
+        "POST": codes(coord=302, anon=302, rest=404),
+    },
+    "inspections:round": {"GET": codes(coord=200, leader=200, anon=302, rest=404)},
+    "inspections:round_close": {
+        "POST": codes(coord=302, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "inspections:unit_round": {"GET": codes(lead=200, head=200, support=200, anon=302, rest=404)},
+    "inspections:answer": {
+        "GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)
+    },
+    "inspections:file": {
+        "GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)
+    },
+    "inspections:answer_submit": {
+        "POST": codes(lead=302, head=302, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "inspections:answer_verify": {
+        "POST": codes(coord=302, lead=403, head=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
     "campaigns:list_export": {"GET": SEE_TASK},
     "campaigns:list_template": {"GET": SEE_TASK},
     "campaigns:import_start": {"GET": COORD_ONLY_GET},
@@ -226,6 +256,27 @@ def scene(world):
         attempts=1,
         last_error="SMTP 550: no such user",
     )
+    # An inspection round of a checklist naming the lead and supporting units (q1, q2), and the
+    # lead unit's answer to q2 with a file.
+    world.checklist = TaskList.objects.create(
+        campaign=world.campaign, name="督查清单", kind=TaskList.Kind.CHECKLIST
+    )
+    question = task_create(
+        task_list=world.checklist, code="1", title="是否公开", lead_unit=world.support
+    )
+    task_create(task_list=world.checklist, code="2", title="是否受理", lead_unit=world.lead)
+    world.inspection = inspection_round_open(
+        checklist=world.checklist,
+        by=world.coordinator,
+        title="督查",
+        due_date=datetime.date(2026, 12, 31),
+    )
+    world.answer = answer_submit(
+        answer=Answer.objects.exclude(question=question).get(),
+        by=world.lead_staff,
+        value="no",
+        files=[files.pdf()],
+    )
     world.users = {
         "lead": world.lead_staff,
         "support": world.support_staff,
@@ -321,6 +372,27 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             [w.review.pk],
             {"version": w.review.version},
         ),
+        "inspections:index": ("inspections:index", [], {}),
+        "inspections:round_open": (
+            "inspections:round_open",
+            [w.checklist.pk],
+            {"title": "第二轮", "due_date": "2027-01-31", "units": [w.lead.pk]},
+        ),
+        "inspections:round": ("inspections:round", [w.inspection.pk], {}),
+        "inspections:round_close": ("inspections:round_close", [w.inspection.pk], {}),
+        "inspections:unit_round": ("inspections:unit_round", [w.inspection.pk], {}),
+        "inspections:answer": ("inspections:answer", [w.answer.pk], {}),
+        "inspections:file": ("inspections:file", [w.answer.files.get().pk], {}),
+        "inspections:answer_submit": (
+            "inspections:answer_submit",
+            [w.answer.pk],
+            {"value": "yes", "version": w.answer.version},
+        ),
+        "inspections:answer_verify": (
+            "inspections:answer_verify",
+            [w.answer.pk],
+            {"decision": "confirm", "version": w.answer.version},
+        ),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
@@ -370,6 +442,11 @@ def snapshot() -> tuple:
         TaskList.objects.count(),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
+        list(InspectionRound.objects.order_by("pk").values_list("closed_at", flat=True)),
+        list(Answer.objects.order_by("pk").values_list("value", "verification", "version")),
+        AnswerEvent.objects.count(),
+        AnswerFile.objects.count(),
+        Rectification.objects.count(),
     )
 
 

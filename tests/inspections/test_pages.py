@@ -118,7 +118,7 @@ def test_the_matrix_is_for_the_inspection_group_and_leaders(client, inspection):
 def test_the_matrix_downloads_as_a_workbook_with_the_counts(client, inspection):
     w = inspection
     answer_submit(answer=answer_of(w, w.q1, w.lead), by=w.lead_staff, value="no")
-    w.q3.title = "=HYPERLINK(\"http://x\")"
+    w.q3.title = '=HYPERLINK("http://x")'
     w.q3.save()
     client.force_login(w.coordinator)
 
