@@ -8,15 +8,19 @@ import pytest
 from inspections.models import Rectification
 from inspections.services import round_open
 from tests.browser.test_workflow import log_in
-from tests.inspections.conftest import checklist  # noqa: F401  (the fixture)
+from tests.inspections.conftest import with_checklist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_unit_answers_on_a_phone_and_a_verified_no_becomes_its_task(
-    live_server, browser, phone, checklist, password  # noqa: F811 (the imported fixture)
+    live_server,
+    browser,
+    phone,
+    world,
+    password,
 ):
-    w = checklist
+    w = with_checklist(world)
     base = live_server.url
     round_ = round_open(
         checklist=w.checklist,

@@ -11,6 +11,10 @@ from tests.factories import TaskFactory, TaskListFactory, UserFactory
 
 @pytest.fixture
 def checklist(world):
+    return with_checklist(world)
+
+
+def with_checklist(world):
     """Three questions in world's campaign: q1 led by world.lead and supported by world.support,
     q2 led by world.lead, q3 led by world.other. An inspector of the 督查组 joins the world."""
     world.checklist = TaskListFactory(
