@@ -230,3 +230,24 @@ def test_the_menu_and_home_lead_the_inspection_group_to_the_rounds(client, inspe
     page = client.get(reverse("inspections:index")).content.decode()
     assert reverse("inspections:unit_round", args=[w.round.pk]) in page
     assert reverse("inspections:index") in client.get(reverse("tasks:mine")).content.decode()
+
+
+def test_the_rectification_task_is_the_units_ordinary_task(client, inspection):
+    w = inspection
+    mine = answer_of(w, w.q2, w.lead)
+    answer_submit(answer=mine, by=w.lead_staff, value="no")
+    answer_verify(answer=mine, by=w.coordinator)
+    task = Rectification.objects.get().task
+    client.force_login(w.lead_staff)
+
+    assert client.get(reverse("tasks:detail", args=[task.pk])).status_code == 200
+    response = client.post(
+        reverse("tasks:report_submit", args=[task.pk]),
+        {"text": "已制定整改方案", "percent": 30, "version": task.version},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.progress == 30
+    client.force_login(w.coordinator)
+    export = client.get(reverse("campaigns:list_export", args=[w.campaign.slug, task.task_list_id]))
+    assert export.status_code == 200
