@@ -7,11 +7,15 @@ answered here, round after round.
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import Unit
 
 
 class Value(models.TextChoices):
@@ -37,7 +41,7 @@ class InspectionRound(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("answers due"))
-    units = models.ManyToManyField(
+    units: "models.ManyToManyField[Unit, RoundUnit]" = models.ManyToManyField(
         "accounts.Unit",
         verbose_name=_("units"),
         through="RoundUnit",

@@ -4,6 +4,7 @@ asks ``inspections.permissions``, refuses with RuleViolation and leaves an Answe
 
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -175,7 +176,7 @@ def answer_submit(
     locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db(fields=["version"])
-    after = {"value": locked.value, "note": locked.note}
+    after: dict[str, Any] = {"value": locked.value, "note": locked.note}
     if stored:
         after["files"] = [item.original_name for item in stored]
     _event(locked, by, AnswerEvent.Kind.ANSWERED, before, after)

@@ -109,16 +109,21 @@ def unit_round(request, pk: int):
     """The questions of the user's unit in a round, each with its answer form."""
     round_ = permissions.access_unit_round(request.user, pk)
     answers = list(selectors.unit_answers(round_=round_, unit_id=request.user.unit_id))
-    for answer in answers:
-        answer.form = AnswerForm(
-            initial={"value": answer.value, "note": answer.note, "version": answer.version},
-            auto_id=f"a{answer.pk}_%s",
-        )
-        answer.can_answer = round_.is_open and not answer.is_verified
+    items = [
+        {
+            "answer": answer,
+            "form": AnswerForm(
+                initial={"value": answer.value, "note": answer.note, "version": answer.version},
+                auto_id=f"a{answer.pk}_%s",
+            ),
+            "can_answer": round_.is_open and not answer.is_verified,
+        }
+        for answer in answers
+    ]
     return render(
         request,
         "inspections/unit_round.html",
-        {"round": round_, "answers": answers, "unanswered": sum(not a.value for a in answers)},
+        {"round": round_, "items": items, "unanswered": sum(not a.value for a in answers)},
     )
 
 
