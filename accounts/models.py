@@ -62,12 +62,14 @@ class Role(models.TextChoices):
     HEAD = "head", _("Unit head")
     COORDINATOR = "coordinator", _("Coordinator")
     LEADER = "leader", _("Leader")
+    # 督查组: verifies the units' answers in inspection rounds (inspections/permissions.py).
+    INSPECTOR = "inspector", _("Inspection group")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
     SECADMIN = "secadmin", _("Security administrator")
 
 
-BUSINESS_ROLES = frozenset({Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER})
+BUSINESS_ROLES = frozenset({Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER, Role.INSPECTOR})
 
 # A handle belongs to one person (User's constraints; the settings service says it first).
 HANDLE_TAKEN = {

@@ -34,12 +34,29 @@ def is_unit_head(user: User) -> bool:
     return user.is_authenticated and user.unit_id is not None and user.has_role(Role.HEAD)
 
 
+def takes_part_in_inspections(user: User) -> bool:
+    """Inspection rounds (督查检查): units answer, the inspection group (coordinators and the
+    督查组 role) verifies, leaders read. The rules of each round live in
+    ``inspections.permissions``."""
+    return user.is_authenticated and user.has_role(
+        Role.STAFF, Role.HEAD, Role.COORDINATOR, Role.LEADER, Role.INSPECTOR
+    )
+
+
+def inspects_only(user: User) -> bool:
+    """Holds the 督查组 role and no role that starts elsewhere: lands on the inspections."""
+    return takes_part_in_inspections(user) and not (
+        works_on_tasks(user) or oversees_campaigns(user)
+    )
+
+
 def menu(user: User) -> dict[str, bool]:
     """Which entries of the top menu a person sees (each one the rule of the page it opens)."""
     return {
         "my_tasks": works_on_tasks(user),
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
+        "inspections": takes_part_in_inspections(user),
     }
 
 

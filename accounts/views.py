@@ -24,6 +24,8 @@ def home(request):
         return redirect("campaigns:list")
     if permissions.works_on_tasks(user):
         return redirect("tasks:mine")
+    if permissions.inspects_only(user):
+        return redirect("inspections:index")
     return render(request, "accounts/no_business_role.html")
 
 

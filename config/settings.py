@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cycles",
     "measures",
     "demo",
+    "inspections",
 ]
 
 MIDDLEWARE = [

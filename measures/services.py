@@ -123,8 +123,9 @@ def _event(application: Application, kind: str, by: User | None, before=None, af
 
 def _excuse(application: Application, by: User) -> None:
     """容错免责 applied: its task's rating leaves the unit's figures (cycles' own service)."""
-    if application.measure.kind == MeasureKind.TOLERANCE and application.excused_item_id:
-        review_item_excuse(item=application.excused_item, by=by, reason=application.grounds)
+    item = application.excused_item
+    if application.measure.kind == MeasureKind.TOLERANCE and item is not None:
+        review_item_excuse(item=item, by=by, reason=application.grounds)
 
 
 def measures_propose(*, review: MonthlyReview) -> int:
@@ -231,6 +232,7 @@ def _check_target(campaign: Campaign, unit: Unit | None, person: User | None) ->
             raise RuleViolation(_("This person belongs to no unit."), field="person")
         if unit is not None and person.unit_id != unit.pk:
             raise RuleViolation(_("This person is not of that unit."), field="person")
+        assert person.unit is not None  # unit_id checked above
         return person.unit
     if unit is None:
         raise RuleViolation(_("Choose a unit or a person."), field="unit")

@@ -20,6 +20,9 @@ from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
+from inspections.models import Answer, AnswerEvent, AnswerFile, InspectionRound, Rectification
+from inspections.services import answer_submit
+from inspections.services import round_open as inspection_round_open
 from measures.models import Application, ApplicationEvent, Measure
 from measures.services import application_add
 from notifications.models import Channel, Delivery, Notification
@@ -33,7 +36,7 @@ from tasks.models import (
     TaskEvent,
     TaskRequest,
 )
-from tasks.services import instruction_give, report_submit, request_create
+from tasks.services import instruction_give, report_submit, request_create, task_create
 from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory
 from tests.tasks import files
@@ -150,6 +153,33 @@ MATRIX = {
     "measures:application_confirm": {"POST": COORD_POSTS, "GET": POST_ONLY},
     "measures:application_edit": {"POST": COORD_POSTS, "GET": POST_ONLY},
     "measures:application_drop": {"POST": COORD_POSTS, "GET": POST_ONLY},
+    # Inspections: "lead" answers in the round (its unit's answer is the one used), "support"
+    # too (not that answer: 404), "coord" is the campaign's inspection group, "leader" reads.
+    "inspections:index": {"GET": codes(auditor=404, anon=302, rest=200)},
+    "inspections:round_open": {
+        "GET": codes(coord=200, anon=302, rest=404),
+        "POST": codes(coord=302, anon=302, rest=404),
+    },
+    "inspections:round": {"GET": codes(coord=200, leader=200, anon=302, rest=404)},
+    "inspections:round_close": {
+        "POST": codes(coord=302, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "inspections:unit_round": {"GET": codes(lead=200, head=200, support=200, anon=302, rest=404)},
+    "inspections:answer": {
+        "GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)
+    },
+    "inspections:file": {
+        "GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)
+    },
+    "inspections:answer_submit": {
+        "POST": codes(lead=302, head=302, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "inspections:answer_verify": {
+        "POST": codes(coord=302, lead=403, head=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
     "campaigns:list_export": {"GET": SEE_TASK},
     "campaigns:list_template": {"GET": SEE_TASK},
     "campaigns:import_start": {"GET": COORD_ONLY_GET},
@@ -275,6 +305,27 @@ def scene(module_db):
         attempts=1,
         last_error="SMTP 550: no such user",
     )
+    # An inspection round of a checklist naming the lead and supporting units (q1, q2), and the
+    # lead unit's answer to q2 with a file.
+    world.checklist = TaskList.objects.create(
+        campaign=world.campaign, name="督查清单", kind=TaskList.Kind.CHECKLIST
+    )
+    question = task_create(
+        task_list=world.checklist, code="1", title="是否公开", lead_unit=world.support
+    )
+    task_create(task_list=world.checklist, code="2", title="是否受理", lead_unit=world.lead)
+    world.inspection = inspection_round_open(
+        checklist=world.checklist,
+        by=world.coordinator,
+        title="督查",
+        due_date=datetime.date(2026, 12, 31),
+    )
+    world.answer = answer_submit(
+        answer=Answer.objects.exclude(question=question).get(),
+        by=world.lead_staff,
+        value="no",
+        files=[files.pdf()],
+    )
     world.users = {
         "lead": world.lead_staff,
         "support": world.support_staff,
@@ -395,6 +446,27 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             {"grounds": "改后的依据", "unit": w.lead.pk},
         ),
         "measures:application_drop": ("measures:application_drop", [w.proposal.pk], {}),
+        "inspections:index": ("inspections:index", [], {}),
+        "inspections:round_open": (
+            "inspections:round_open",
+            [w.checklist.pk],
+            {"title": "第二轮", "due_date": "2027-01-31", "units": [w.lead.pk]},
+        ),
+        "inspections:round": ("inspections:round", [w.inspection.pk], {}),
+        "inspections:round_close": ("inspections:round_close", [w.inspection.pk], {}),
+        "inspections:unit_round": ("inspections:unit_round", [w.inspection.pk], {}),
+        "inspections:answer": ("inspections:answer", [w.answer.pk], {}),
+        "inspections:file": ("inspections:file", [w.answer.files.get().pk], {}),
+        "inspections:answer_submit": (
+            "inspections:answer_submit",
+            [w.answer.pk],
+            {"value": "yes", "version": w.answer.version},
+        ),
+        "inspections:answer_verify": (
+            "inspections:answer_verify",
+            [w.answer.pk],
+            {"decision": "confirm", "version": w.answer.version},
+        ),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
@@ -447,6 +519,11 @@ def snapshot() -> tuple:
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),
         ApplicationEvent.objects.count(),
         list(Measure.objects.order_by("pk").values_list("kind", "rule", "number")),
+        list(InspectionRound.objects.order_by("pk").values_list("closed_at", flat=True)),
+        list(Answer.objects.order_by("pk").values_list("value", "verification", "version")),
+        AnswerEvent.objects.count(),
+        AnswerFile.objects.count(),
+        Rectification.objects.count(),
     )
 
 

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "inspections"
+    verbose_name = _("Inspections")
+
+    def ready(self):
+        from campaigns.kinds import export_columns_register
+        from campaigns.models import TaskList
+        from inspections.selectors import checklist_export_columns, is_export_column
+
+        # campaigns knows nothing of answers: a checklist's export gets them from here.
+        export_columns_register(
+            kind=TaskList.Kind.CHECKLIST,
+            provider=checklist_export_columns,
+            is_column=is_export_column,
+        )
