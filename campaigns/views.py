@@ -80,6 +80,11 @@ def campaign_detail(request, slug: str):
             else None,
             "chart_data": _chart_data(summary),
             "attainment": target_attainment(campaign=campaign, by="list"),
+            "attainment_by_category": target_attainment(campaign=campaign, by="category"),
+            # Like the units that lag: each unit's figures are for the office and the leaders.
+            "attainment_by_unit": target_attainment(campaign=campaign, by="unit")
+            if can_see_unit_figures(request.user, campaign)
+            else None,
             "today": today,
             "can_manage": can_manage_campaign(request.user, campaign),
         },

@@ -128,6 +128,10 @@ def test_the_campaign_page_shows_attainment_by_list_at_a_fixed_query_count(clien
     assert count_queries(client, url) == few
     page = client.get(url).content.decode()
     assert 'id="attainment"' in page
+    # By list, by category and (for the office and leaders) by lead unit.
+    assert page.count('data-testid="attainment"') == 3
+    client.force_login(world.lead_staff)
+    assert client.get(url).content.decode().count('data-testid="attainment"') == 2
 
 
 def test_the_weekly_bulletin_shows_attainment_by_unit(client, world):
