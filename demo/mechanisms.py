@@ -69,7 +69,10 @@ def build_inspection(builder: DemoBuilder, *, checklist: TaskList, coordinator: 
         answers = by_unit.get(name, [])
         if name == APPROVAL:
             answers = answers[: len(answers) // 2]  # the rest is still to answer
-        by_unit[name] = [_answer(builder, answer) for answer in answers]
+        by_unit[name] = [
+            _answer(builder, answer, evidence=name == APPROVAL and index == 0)
+            for index, answer in enumerate(answers)
+        ]
     overturned = False
     for name in VERIFIED:
         for answer in by_unit[name]:
@@ -82,14 +85,14 @@ def build_inspection(builder: DemoBuilder, *, checklist: TaskList, coordinator: 
                 answer_verify(answer=answer, by=coordinator)
 
 
-def _answer(builder: DemoBuilder, answer: Answer) -> Answer:
-    """Mostly 是, some 否 and 不适用, a note here and there, one evidence file."""
+def _answer(builder: DemoBuilder, answer: Answer, *, evidence: bool) -> Answer:
+    """Mostly 是, some 否 and 不适用, a note here and there, and an evidence file if asked."""
     rng = random.Random(f"answer|{answer.question.code}|{answer.unit.name}")
     draw = rng.random()
     value = Value.YES if draw < 0.75 else Value.NO if draw < 0.88 else Value.NA
     files = []
-    if answer.unit.name == APPROVAL and answer.question.code == "4":
-        files = [ContentFile(b"%PDF-1.4\n% demo evidence\n", name="办事指南公开截图.pdf")]
+    if evidence:
+        files = [ContentFile(b"%PDF-1.4\n% demo evidence\n", name="自查佐证材料.pdf")]
     return answer_submit(
         answer=answer,
         by=builder.liaison(answer.unit),

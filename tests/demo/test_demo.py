@@ -12,7 +12,14 @@ from campaigns.models import Campaign, Category, TaskList
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
-from inspections.models import Answer, AnswerEvent, InspectionRound, Rectification, Value
+from inspections.models import (
+    Answer,
+    AnswerEvent,
+    AnswerFile,
+    InspectionRound,
+    Rectification,
+    Value,
+)
 from measures.models import Application, ApplicationEvent, Measure, MeasureKind, MeasureRule
 from measures.selectors import register
 from tasks.models import Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
@@ -39,7 +46,7 @@ def counts() -> dict:
         model.__name__: model.objects.count()
         for model in (
             *(Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent),
-            *(InspectionRound, Answer, AnswerEvent, Rectification),
+            *(InspectionRound, Answer, AnswerEvent, AnswerFile, Rectification),
             *(Measure, Application, ApplicationEvent),
         )
     }
@@ -125,6 +132,7 @@ def test_the_checklist_has_an_open_round_answered_verified_and_rectified():
     values = {value for value in answers.values_list("value", flat=True) if value}
     assert values == {Value.YES, Value.NO, Value.NA}
     assert answers.exclude(note="").exists()
+    assert AnswerFile.objects.filter(answer__round=round_).exists()
     assert answers.filter(verification=Answer.Verification.OVERTURNED).count() == 1
     assert answers.filter(verification=Answer.Verification.CONFIRMED).count() > 1
     assert answers.filter(value__gt="", verification="").exists()  # self-reported only
