@@ -45,3 +45,20 @@ REPORT_LINES = [
     "已对接市级部门，争取政策支持。",
 ]
 OBSTACLES = ["", "", "需市级部门系统对接支持。", "部分配合单位材料报送不及时。"]
+
+# What the coordinator sets where the measures app's guess from the title falls short:
+# title → (kind, rule, rule's number or None for its default).
+MEASURE_SETTINGS = {
+    "月度“红榜”通报表扬": ("praise", "top_score", 3),
+    "督查督办": ("other", "not_completed", None),
+    "典型经验推广": ("praise", "", None),
+    "评先树优倾斜": ("reward", "", None),
+}
+
+# Notes units write beside some answers, by answer.
+ANSWER_NOTES = {
+    "yes": ["已在政务服务网和办事大厅同步公开。", "已形成制度文件并印发执行。", ""],
+    "no": ["正在制定整改方案，预计下月完成。", "受系统对接进度影响，尚未落实到位。"],
+    "na": ["本单位不涉及该事项。"],
+}
+OVERTURN_REASON = "现场检查发现相关工作未落实到位，与自查结果不符，认定为“否”。"

@@ -6,7 +6,8 @@ the demo does afterwards (deadlines moved into our time, past reports, closed ta
 and instructions) goes through the task services, dated when it is meant to have happened
 (``events_dated``), so the monthly reviews of past months read a true history. Idempotent:
 units, users and campaigns are matched by name, and a list that already has tasks is left
-alone, so a second run adds nothing and takes a second.
+alone, so a second run adds nothing and takes a second. The inspection round and the
+measures register are built by ``demo.mechanisms``.
 """
 
 import datetime
@@ -34,6 +35,7 @@ from demo.content import (
     OFFICE,
     REPORT_LINES,
 )
+from demo.mechanisms import build_mechanisms
 from tasks.models import Instruction, Task, TaskRequest
 from tasks.services import (
     events_dated,
@@ -309,6 +311,7 @@ class DemoBuilder:
             # The list as published: two indicator groups (可办率, 使用率) per task.
             self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
         self.build_workflow()
+        build_mechanisms(self, checklist=checklist, coordinator=coordinator)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
     def build_workflow(self) -> None:

@@ -12,7 +12,18 @@ from campaigns.models import Campaign, Category, TaskList
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
+from inspections.models import (
+    Answer,
+    AnswerEvent,
+    AnswerFile,
+    InspectionRound,
+    Rectification,
+    Value,
+)
+from measures.models import Application, ApplicationEvent, Measure, MeasureKind, MeasureRule
+from measures.selectors import register
 from tasks.models import Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
+from tasks.selectors import tasks_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +44,11 @@ def demo(module_db):
 def counts() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent)
+        for model in (
+            *(Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent),
+            *(InspectionRound, Answer, AnswerEvent, AnswerFile, Rectification),
+            *(Measure, Application, ApplicationEvent),
+        )
     }
 
 
@@ -102,8 +117,48 @@ def test_every_line_of_last_months_reviews_shows_the_last_report_before_month_en
             assert item.progress == (last.percent if last else 0), item.task
             lines += 1
     # Every task of the work lists (294 reform tasks, 120 policies, 162 service items and the
-    # district's 10): the checklist's 100 questions and the 10 measures are not rated.
-    assert lines == 586 == Task.objects.work().count()
+    # district's 10): the checklist's 100 questions and the 10 measures are not rated, and the
+    # rectification tasks the demo's inspection round created today did not exist last month.
+    work = Task.objects.work().exclude(task_list__kind=TaskList.Kind.RECTIFICATION)
+    assert lines == 586 == work.count()
+
+
+def test_the_checklist_has_an_open_round_answered_verified_and_rectified():
+    checklist = TaskList.objects.get(kind=TaskList.Kind.CHECKLIST)
+    round_ = InspectionRound.objects.get(checklist=checklist)
+    assert round_.is_open
+    assert (round_.due_date - timezone.localdate()).days == 14
+    answers = Answer.objects.filter(round=round_)
+    values = {value for value in answers.values_list("value", flat=True) if value}
+    assert values == {Value.YES, Value.NO, Value.NA}
+    assert answers.exclude(note="").exists()
+    assert AnswerFile.objects.filter(answer__round=round_).exists()
+    assert answers.filter(verification=Answer.Verification.OVERTURNED).count() == 1
+    assert answers.filter(verification=Answer.Verification.CONFIRMED).count() > 1
+    assert answers.filter(value__gt="", verification="").exists()  # self-reported only
+    # Every verified 否 became one rectification task of its unit, the staff's unit among them.
+    assert Rectification.objects.count() == answers.filter(verified_value=Value.NO).count()
+    staff = User.objects.get(username="staff")
+    mine = tasks_for_user(user=staff).filter(task_list__kind=TaskList.Kind.RECTIFICATION)
+    assert mine.exists()
+    assert all(task.lead_unit_id == staff.unit_id for task in mine)
+    # ... and the staff still has questions to answer.
+    assert answers.filter(unit=staff.unit, value="").exists()
+    assert answers.filter(unit=staff.unit).exclude(value="").exists()
+
+
+def test_the_measures_are_set_and_the_register_has_hand_applied_measures():
+    campaign = Campaign.objects.get(slug="new-area-ecosystem")
+    measures = {m.line.title: m for m in Measure.objects.select_related("line")}
+    assert len(measures) == 10
+    assert measures["月度“红榜”通报表扬"].rule == MeasureRule.TOP_SCORE
+    assert measures["约谈问责"].rule == MeasureRule.BEHIND_RUNNING
+    assert measures["月度“黑榜”通报批评"].kind == MeasureKind.CRITICISM
+    coordinator = User.objects.get(username="coordinator")
+    rows = register(user=coordinator, campaign=campaign)
+    assert rows.count() >= 2
+    assert all(row.status == Application.Status.APPLIED and row.grounds for row in rows)
+    assert rows.filter(person__username="staff").exists()
 
 
 def test_administrators_get_the_directory_in_admin_but_no_task_content(client):
