@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.models import User
 from campaigns.importing.headers import export_tail_register
 from campaigns.models import TaskList
 
@@ -22,7 +23,8 @@ class ExportColumns:
     cells: dict[int, list[Any]] = field(default_factory=dict)
 
 
-ExportColumnsProvider = Callable[[TaskList, Sequence[int]], ExportColumns]
+# (the list, its lines' ids, the user exporting): a provider gives only what that user may see.
+ExportColumnsProvider = Callable[[TaskList, Sequence[int], User], ExportColumns]
 
 _EXPORT_COLUMNS: dict[str, ExportColumnsProvider] = {}
 
@@ -43,7 +45,7 @@ def export_columns_register(
         export_tail_register(is_column)
 
 
-def export_columns(*, task_list: TaskList, line_ids: Sequence[int]) -> ExportColumns:
+def export_columns(*, task_list: TaskList, line_ids: Sequence[int], user: User) -> ExportColumns:
     """The last columns of an export of ``task_list``: none unless an app registered some."""
     provider = _EXPORT_COLUMNS.get(task_list.kind)
-    return provider(task_list, line_ids) if provider else ExportColumns()
+    return provider(task_list, line_ids, user) if provider else ExportColumns()

@@ -212,7 +212,7 @@ def list_export(
     tail_headers = None
     with translation.override("zh-hans"):
         if not task_list.is_work:
-            tail = export_columns(task_list=task_list, line_ids=[row.pk for row in rows])
+            tail = export_columns(task_list=task_list, line_ids=[row.pk for row in rows], user=user)
             tail_headers = [str(header) for header in tail.headers]
             for row in rows:
                 row.tail = tail.cells.get(row.pk, [None] * len(tail.headers))

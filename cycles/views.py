@@ -193,7 +193,10 @@ def review_bulletin(request, pk: int):
             exports.workbook_bytes(workbook), f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx"
         )
     figures = review.unit_figures.select_related("unit").order_by("rank", "unit__name")
-    totals = {r: review.items.filter(rating=r).count() for r in Rating.values}
+    # An excused rating (容错免责) is left out, as it is of the units' figures below.
+    totals = {
+        r: review.items.filter(rating=r, excused_at__isnull=True).count() for r in Rating.values
+    }
     return render(
         request,
         "cycles/review_bulletin.html",

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import translation
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from campaigns.kinds import ExportColumns
 from campaigns.models import TaskList
+from inspections import permissions
 from inspections.models import Answer, AnswerEvent, InspectionRound, Rectification, Value
 from tasks.models import Task
 
@@ -214,15 +215,20 @@ def _count(unit: UnitFigures, value: str, verification: str, final: str) -> None
 # --- a checklist's export -------------------------------------------------------------------
 
 
-def checklist_export_columns(task_list: TaskList, line_ids: Sequence[int]) -> ExportColumns:
+def checklist_export_columns(
+    task_list: TaskList, line_ids: Sequence[int], user: User
+) -> ExportColumns:
     """One column per unit of the checklist's latest round: each question's verified answer,
-    else the unit's own (empty where the unit was not asked or has not answered)."""
+    else the unit's own (empty where the unit was not asked or has not answered). Someone who
+    may not read the round's matrix gets their own unit's column only."""
     latest = (
         InspectionRound.objects.filter(checklist=task_list).order_by("-opened_at", "-id").first()
     )
     if latest is None:
         return ExportColumns()
     units = list(Unit.objects.filter(inspection_rounds=latest).order_by("order", "name"))
+    if not permissions.overseen_rounds(user).filter(pk=latest.pk).exists():
+        units = [unit for unit in units if unit.pk == user.unit_id]
     column = {unit.pk: index for index, unit in enumerate(units)}
     with translation.override("zh-hans"):
         labels = {key: str(label) for key, label in Value.choices}

@@ -232,6 +232,14 @@ def answer_verify(
                 field="value",
             )
         verification, value = Answer.Verification.CONFIRMED, locked.value
+    if value != Value.NO and Rectification.objects.filter(answer=locked).exists():
+        raise RuleViolation(
+            _(
+                "A rectification task was already created from this answer: it stays 否. "
+                "Close the rectification task through its close-out instead."
+            ),
+            field="value",
+        )
     fields = ("verification", "verified_value", "verify_reason")
     before = {name: getattr(locked, name) for name in fields}
     locked.verification, locked.verified_value = verification, value
@@ -263,9 +271,14 @@ def _rectification_list(campaign: Campaign) -> TaskList:
     if found:
         return found
     last = TaskList.objects.filter(campaign=campaign).aggregate(m=Max("order"))["m"] or 0
+    taken = set(TaskList.objects.filter(campaign=campaign).values_list("name", flat=True))
+    name, n = RECTIFICATION_LIST_NAME, 1
+    while name in taken:  # a list of another kind already has the name
+        n += 1
+        name = f"{RECTIFICATION_LIST_NAME}（{n}）"
     return TaskList.objects.create(
         campaign=campaign,
-        name=RECTIFICATION_LIST_NAME,
+        name=name,
         kind=TaskList.Kind.RECTIFICATION,
         order=last + 1,
     )

@@ -7,11 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from campaigns.importing.headers import normalise_header
 from campaigns.kinds import ExportColumns
 from campaigns.models import Campaign, TaskList
@@ -70,21 +71,23 @@ def register(
     ).prefetch_related(Prefetch("tasks", queryset=Task.objects.only("pk", "code", "title")))
 
 
-def register_counts(*, applications) -> dict[str, dict]:
-    """Applied measures per unit: incentives, penalties and each kind (from rows in hand)."""
+def register_counts(*, applications: QuerySet[Application]) -> dict[str, dict]:
+    """Applied measures per unit: incentives, penalties and each kind, counted in SQL over
+    the whole (filtered) register, not only the page shown."""
     per_unit: dict[str, dict] = {}
-    for application in applications:
-        if application.status != Application.Status.APPLIED:
-            continue
-        row = per_unit.setdefault(
-            application.unit.name, {"incentives": 0, "penalties": 0, "kinds": Counter()}
-        )
-        kind = application.measure.kind
-        row["kinds"][kind] += 1
+    rows = (
+        applications.filter(status=Application.Status.APPLIED)
+        .order_by()
+        .values_list("unit__name", "measure__kind")
+        .annotate(n=Count("pk"))
+    )
+    for unit_name, kind, n in rows:
+        row = per_unit.setdefault(unit_name, {"incentives": 0, "penalties": 0, "kinds": Counter()})
+        row["kinds"][kind] += n
         if kind in INCENTIVES:
-            row["incentives"] += 1
+            row["incentives"] += n
         elif kind in PENALTIES:
-            row["penalties"] += 1
+            row["penalties"] += n
     return dict(sorted(per_unit.items()))
 
 
@@ -113,7 +116,7 @@ def bulletin_section(review: MonthlyReview, user) -> BulletinSection | None:
     )
 
 
-def export_columns(task_list: TaskList, line_ids: Sequence[int]) -> ExportColumns:
+def export_columns(task_list: TaskList, line_ids: Sequence[int], user: User) -> ExportColumns:
     """A measures list's export ends with each measure's kind, rule and applications."""
     measures = {
         m.line_id: m
@@ -121,9 +124,8 @@ def export_columns(task_list: TaskList, line_ids: Sequence[int]) -> ExportColumn
     }
     applied: dict[int, list[str]] = defaultdict(list)
     for line_id, month, unit, display, username in (
-        Application.objects.filter(
-            measure__line_id__in=list(line_ids), status=Application.Status.APPLIED
-        )
+        visible_applications(user, task_list.campaign)
+        .filter(measure__line_id__in=list(line_ids), status=Application.Status.APPLIED)
         .order_by("month", "pk")
         .values_list(
             "measure__line_id", "month", "unit__name", "person__display_name", "person__username"
@@ -174,16 +176,16 @@ def rating_to_excuse(*, campaign: Campaign, month: datetime.date | None, code: s
 
     if month is None or not code:
         return None
-    return (
+    # Numbers are unique within a list only: a number two rated tasks share names neither.
+    found = list(
         ReviewItem.objects.filter(
             review__campaign=campaign,
             review__month=month,
             review__status=MonthlyReview.Status.CERTIFIED,
             task__code=code,
-        )
-        .select_related("review", "task")
-        .first()
+        ).select_related("review", "task")[:2]
     )
+    return found[0] if len(found) == 1 else None
 
 
 def register_units(*, applications: QuerySet[Application]):

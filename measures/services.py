@@ -318,5 +318,6 @@ def _check_excuse(campaign: Campaign, measure: Measure, unit: Unit, item: Review
         raise RuleViolation(_("Only fault tolerance excuses a rating."), field="excused_item")
     if item.review.campaign_id != campaign.pk or item.lead_unit_id != unit.pk:
         raise RuleViolation(_("That rating is not this unit's."), field="excused_item")
-    if item.excused_at is not None:
+    # Locked, so two 容错免责 submitted at once cannot both excuse the same rating.
+    if ReviewItem.objects.select_for_update().get(pk=item.pk).excused_at is not None:
         raise RuleViolation(_("That rating is excused already."), field="excused_item")

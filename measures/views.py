@@ -52,7 +52,7 @@ def register(request, slug: str):
             "page": page,
             "applications": page.object_list,
             "query": query_without_page(request),
-            "counts": selectors.register_counts(applications=page.object_list),
+            "counts": selectors.register_counts(applications=applications),
             "can_manage": manage,
             "sees_every": sees_every_application(request.user, campaign),
             "add_form": AddForm(measures=measures) if manage else None,

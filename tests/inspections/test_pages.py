@@ -262,3 +262,18 @@ def test_the_rectification_task_is_the_units_ordinary_task(client, inspection):
     client.force_login(w.coordinator)
     export = client.get(reverse("campaigns:list_export", args=[w.campaign.slug, task.task_list_id]))
     assert export.status_code == 200
+
+
+def test_a_unit_exporting_the_checklist_sees_its_own_answers_only(inspection):
+    w = inspection
+    answer_submit(answer=answer_of(w, w.q3, w.other), by=w.other_staff, value="no")
+
+    data = list_export(user=w.lead_staff, task_list=w.checklist, filters=TaskFilters())
+
+    cells = {
+        cell
+        for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
+        for cell in row
+    }
+    assert "督查答复·区行政审批服务局" in cells
+    assert not any(isinstance(c, str) and c.startswith("督查答复·区发展改革局") for c in cells)

@@ -258,3 +258,31 @@ def test_the_matrix_compares_with_the_previous_round_of_the_checklist(inspection
     lead = next(u for u in matrix.units if u.unit == w.lead)
     assert (lead.yes_rate, lead.previous_rate, lead.trend) == (100.0, 50.0, 50.0)
     assert round_matrix(round_=w.round).previous is None
+
+
+def test_an_answer_that_made_a_rectification_task_cannot_be_verified_back_to_yes(inspection):
+    w = inspection
+    answer = answer_of(w, w.q1, w.lead)
+    answer_submit(answer=answer, by=w.lead_staff, value="yes")
+    answer_verify(answer=answer, by=w.coordinator, overturn_to="no", reason="未公开")
+    task = Rectification.objects.get(answer=answer).task
+
+    with pytest.raises(RuleViolation):
+        answer_verify(answer=answer, by=w.coordinator, overturn_to="yes", reason="看错了")
+
+    answer.refresh_from_db()
+    assert answer.verified_value == "no"
+    assert Task.objects.get(pk=task.pk).status == Task.Status.IN_PROGRESS
+
+
+def test_a_list_already_named_like_the_rectification_list_takes_nothing_away(inspection):
+    w = inspection
+    TaskList.objects.create(campaign=w.campaign, name="整改任务清单", kind=TaskList.Kind.REFORM)
+    answer = answer_of(w, w.q1, w.lead)
+    answer_submit(answer=answer, by=w.lead_staff, value="no")
+
+    answer_verify(answer=answer, by=w.coordinator)
+
+    task = Rectification.objects.get(answer=answer).task
+    assert task.task_list.kind == TaskList.Kind.RECTIFICATION
+    assert task.task_list.name == "整改任务清单（2）"

@@ -255,3 +255,33 @@ def test_the_monthly_bulletin_shows_the_months_honour_and_black_lists(measures, 
     black = page[page.index('data-testid="black-list"') :]
     assert "红榜第一" in red and "滞后约谈" not in red
     assert "滞后约谈" in black and "九月的" not in page
+
+
+def test_another_units_measures_stay_out_of_a_units_export(world, client):
+    """Staff of the measure's lead unit may export the list, but see no other unit's
+    application in it (as on the register)."""
+    task_list = tasklist_import(
+        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+    ).result.task_list
+    line = task_list.tasks.get(title="揭榜挂帅奖励")
+    line.lead_unit = world.lead
+    line.save(update_fields=["lead_unit"])  # lead_staff may read and export the line
+    for unit in (world.lead, world.other):
+        application_add(
+            campaign=world.campaign,
+            line=line,
+            by=world.coordinator,
+            unit=unit,
+            grounds="主动揭榜",
+            month=OCTOBER,
+        )
+    client.force_login(world.lead_staff)
+
+    data = client.get(
+        reverse("campaigns:list_export", args=[world.campaign.slug, task_list.pk])
+    ).content
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
+    reward = next(row for row in rows if row[1] == "揭榜挂帅奖励")
+    assert reward[-2] == 1 and world.lead.name in reward[-1]
+    assert world.other.name not in reward[-1]
