@@ -43,7 +43,7 @@ def my_tasks(request):
     """Every task where the user's unit leads or supports, grouped by campaign."""
     user = request.user
     lists = TaskList.objects.filter(
-        pk__in=visible_tasks(user).values("task_list_id")
+        pk__in=visible_tasks(user).work().values("task_list_id")
     ).select_related("campaign")
     form = TaskFilterForm(request.GET, lists=lists)
     today = timezone.localdate()

@@ -95,3 +95,12 @@ def test_the_campaign_page_shows_questions_and_measures_by_count(lines, client):
     assert response.content.decode().count('data-testid="lines"') == 2
     # The chart of lights per list shows the work lists only.
     assert response.context["chart_data"]["lists"] == [lines.task_list.name]
+
+
+def test_my_tasks_offers_no_checklist_or_measures_list_to_filter_by(lines, client):
+    client.force_login(lines.lead_staff)
+
+    form = client.get("/tasks/mine/").context["form"]
+
+    offered = {str(value) for value, _label in form.fields["task_list"].choices if value}
+    assert offered == {str(lines.task_list.pk)}
