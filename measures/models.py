@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyQuerySet
+
 
 class MeasureKind(models.TextChoices):
     PRAISE = "praise", _("Commendation (表彰/通报表扬)")
@@ -174,14 +176,6 @@ class Application(models.Model):
         return f"{self.measure} → {self.target_key} {self.month or ''}"
 
 
-class ApplicationEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Application events are append-only.")
-
-    def delete(self):
-        raise TypeError("Application events are append-only.")
-
-
 class ApplicationEvent(models.Model):
     """Append-only: every proposal, addition by hand, edit, confirmation and drop."""
 
@@ -206,7 +200,7 @@ class ApplicationEvent(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
 
-    objects = ApplicationEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("application event")

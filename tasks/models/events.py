@@ -5,15 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyQuerySet
 from tasks.models.task import Task
 
 
-class TaskEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Task events are append-only.")
-
-    def delete(self):
-        raise TypeError("Task events are append-only.")
+class TaskEventQuerySet(AppendOnlyQuerySet):
+    pass
 
 
 class TaskEvent(models.Model):
