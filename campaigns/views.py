@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from campaigns.forms import (
     ColumnMappingForm,
@@ -33,7 +33,7 @@ from campaigns.services.list_imports import (
     list_import_set_units,
 )
 from config.errors import RuleViolation
-from config.pages import query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, xlsx_response
 from tasks.forms import TaskFilterForm
 from tasks.permissions import (
     access_campaign,
@@ -187,7 +187,7 @@ def _start_page(request, campaign, form, lists, status=200):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_start")
 def import_upload(request, slug: str):
     campaign = access_managed_campaign(request.user, slug)
     lists = campaign_lists(campaign=campaign)
@@ -267,7 +267,7 @@ def _back(list_import: ListImport, anchor: str = ""):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_detail")
 def import_columns(request, slug: str, pk: int):
     """Correct the column mapping of one sheet; the file is checked again."""
     list_import = access_list_import(request.user, slug, pk)
@@ -289,7 +289,7 @@ def import_columns(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_detail")
 def import_units(request, slug: str, pk: int):
     """Decide what unit names stand for; the file is checked again."""
     list_import = access_list_import(request.user, slug, pk)
@@ -306,7 +306,7 @@ def import_units(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_detail")
 def import_target(request, slug: str, pk: int):
     """Choose the list the file goes into."""
     list_import = access_list_import(request.user, slug, pk)
@@ -326,7 +326,7 @@ def import_target(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_detail")
 def import_confirm(request, slug: str, pk: int):
     """Write the import: everything in one transaction, or nothing."""
     list_import = access_list_import(request.user, slug, pk, with_preview=False)
@@ -344,7 +344,7 @@ def import_confirm(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("campaigns:import_detail")
 def import_discard(request, slug: str, pk: int):
     list_import = access_list_import(request.user, slug, pk, with_preview=False)
     list_import_discard(list_import=list_import, by=request.user)

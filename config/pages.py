@@ -1,15 +1,30 @@
-"""Small helpers every app's pages share: a download of a workbook, the query of a pager."""
+"""Small helpers every app's pages share: a download of a workbook, the query of a pager, a
+view that only takes a form."""
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    """A workbook as a download named ``filename`` (any characters: RFC 6266 encodes them)."""
+def attachment(filename: str, fallback: str = "download") -> str:
+    """A Content-Disposition for a download named ``filename`` in any script: the name as
+    ``filename*=UTF-8''…`` (RFC 6266 / 5987, which every current browser reads, so a Chinese
+    name arrives as it is), and ``fallback`` (ASCII) for any client that reads only
+    ``filename``."""
+    ascii_name = filename if filename.isascii() else fallback
+    ascii_name = ascii_name.replace("\\", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def xlsx_response(data: bytes, filename: str, fallback: str = "download.xlsx") -> HttpResponse:
+    """A workbook as a download named ``filename`` (any characters: see ``attachment``)."""
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Content-Disposition"] = attachment(filename, fallback)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -19,3 +34,32 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+Page = str | Callable[..., str]
+
+
+def post_only(page: Page, *, anchor: str = ""):
+    """A view that only takes a form. Opened by address (a bookmark, a reload after the
+    browser forgot the form, a link pasted into a chat) it does not answer a bare 405: it
+    returns to the page the form is on.
+
+    ``page`` is a URL name reversed with the view's own arguments, or a function of the
+    request and those arguments that returns the address (and raises 404 where the person
+    may not see the object, as the view itself would). ``anchor`` is added to it.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["POST"])
+            url = page(request, **kwargs) if callable(page) else reverse(page, kwargs=kwargs)
+            return HttpResponseRedirect(url + anchor)
+
+        wrapped.post_only_page = page  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     "accounts",
+    "formtokens",
     "campaigns",
     "notifications",
     "tasks",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CSRF and authentication: one form sent twice is acted on once (README, "Forms").
+    "formtokens.middleware.FormTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.RuleViolationMiddleware",
 ]
@@ -87,6 +90,8 @@ TEMPLATES = [
                 "accounts.context_processors.menu",
                 "notifications.context_processors.unread",
             ],
+            # {% form_token %} in every POST form without a {% load %}.
+            "builtins": ["formtokens.templatetags.formtokens"],
         },
     },
 ]
@@ -247,11 +252,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.jobs.evidence_orphans_remove",
         "schedule": crontab(hour=3, minute=30),
     },
+    "form-tokens-prune": {
+        "task": "formtokens.jobs.form_tokens_prune",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # How long housekeeping keeps things (see the README's "Housekeeping").
 DELIVERIES_KEEP_DAYS = env.int("DELIVERIES_KEEP_DAYS", default=90)
 IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
 ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)
+# A form's one-time token is remembered this long: a page kept open longer sends anew.
+FORM_TOKENS_KEEP_HOURS = env.int("FORM_TOKENS_KEEP_HOURS", default=48)
 
 # django-import-export (admin import and export of units, export of tasks): who may use it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

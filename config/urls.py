@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -15,6 +16,8 @@ router.register("tasks", api.TaskViewSet, basename="task")
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says (downloads, the admin, the API).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico")), name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("accounts/notifications/", include("notifications.urls")),
     path("campaigns/", include("campaigns.urls")),

@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from config.errors import RuleViolation
-from config.pages import query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, xlsx_response
 from cycles import exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
@@ -124,7 +123,7 @@ def _back_to_review(request, review: MonthlyReview):
 
 
 @login_required
-@require_POST
+@post_only("cycles:review")
 def review_rate(request, pk: int):
     """Ratings of the lines shown on one page (the rest of the review is not touched)."""
     review = access_review(request.user, pk)
@@ -149,7 +148,7 @@ def review_rate(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("cycles:review")
 def review_confirm_all(request, pk: int):
     """Every line not rated yet takes its proposal: on every page, whatever the filter shows."""
     review = access_review(request.user, pk)
@@ -166,7 +165,7 @@ def review_confirm_all(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("cycles:review")
 def review_certify(request, pk: int):
     review = access_review(request.user, pk)
     version = request.POST.get("version", "")

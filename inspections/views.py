@@ -8,11 +8,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import xlsx_response
+from config.pages import post_only, xlsx_response
 from inspections import permissions, selectors, services
 from inspections.exports import matrix_workbook
 from inspections.forms import AnswerForm, RoundOpenForm, VerifyForm
@@ -96,7 +95,7 @@ def round_matrix(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("inspections:round")
 def round_close(request, pk: int):
     round_ = permissions.access_round(request.user, pk)
     services.round_close(round_=round_, by=request.user)
@@ -149,7 +148,7 @@ def answer_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("inspections:answer")
 def answer_submit(request, pk: int):
     answer = permissions.access_answer(request.user, pk)
     form = AnswerForm(request.POST, request.FILES)
@@ -176,7 +175,7 @@ def answer_submit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("inspections:answer")
 def answer_verify(request, pk: int):
     answer = permissions.access_answer(request.user, pk)
     form = VerifyForm(request.POST)

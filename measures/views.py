@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, xlsx_response
 from measures import exports, selectors, services
 from measures.forms import AddForm, MeasureForm, RegisterFilterForm, TargetForm
 from measures.models import Application
@@ -75,7 +75,7 @@ def measure_list(request, slug: str):
 
 
 @login_required
-@require_POST
+@post_only(lambda request, slug, line: reverse("measures:measures", args=[slug]))
 def measure_update(request, slug: str, line: int):
     campaign = access_register(request.user, slug)
     line_task = get_object_or_404(
@@ -125,7 +125,7 @@ def _back(application: Application):
 
 
 @login_required
-@require_POST
+@post_only("measures:application")
 def application_confirm(request, pk: int):
     application = access_application_to_act(request.user, pk)
     try:
@@ -138,7 +138,7 @@ def application_confirm(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("measures:application")
 def application_drop(request, pk: int):
     application = access_application_to_act(request.user, pk)
     try:
@@ -151,7 +151,7 @@ def application_drop(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("measures:application")
 def application_edit(request, pk: int):
     application = access_application_to_act(request.user, pk)
     form = TargetForm(request.POST)
@@ -168,7 +168,7 @@ def application_edit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("measures:register")
 def application_add(request, slug: str):
     campaign = access_register(request.user, slug)
     if not can_manage_measures(request.user, campaign):

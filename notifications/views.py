@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from config.errors import RuleViolation
+from config.pages import post_only
 from notifications import permissions, selectors, services
 from notifications.forms import NotificationSettingsForm
 from notifications.models import Notification
@@ -25,7 +26,7 @@ def notification_list(request):
 
 
 @login_required
-@require_POST
+@post_only(lambda request, pk: reverse("notifications"))
 def notification_open(request, pk: int):
     """Mark one notice read and go where it points (only to a page of this site)."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -38,7 +39,7 @@ def notification_open(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("notifications")
 def notifications_read_all(request):
     services.notifications_mark_read(user=request.user)
     return redirect("notifications")
@@ -101,7 +102,7 @@ def deliveries_failed(request):
 
 
 @login_required
-@require_POST
+@post_only(lambda request, pk: reverse("deliveries_failed"))
 def delivery_retry(request, pk: int):
     delivery = permissions.access_delivery(request.user, pk)
     try:

@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import query_without_page
+from config.pages import post_only, query_without_page
 from tasks import permissions, services
 from tasks.forms import (
     AnswerForm,
@@ -36,6 +36,17 @@ from tasks.selectors import (
 )
 
 PAGE_SIZE = 50
+
+
+def _page_of(model):
+    """For ``post_only``: the page of the task a report, request, instruction or follow-up
+    belongs to (404 where the person may not see that task, as the form's view would)."""
+
+    def page(request, pk: int) -> str:
+        task_id = get_object_or_404(model.objects.values_list("task_id", flat=True), pk=pk)
+        return reverse("tasks:detail", args=[access_task(request.user, task_id).pk])
+
+    return page
 
 
 @login_required
@@ -104,7 +115,7 @@ def task_page(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("tasks:detail", anchor="#report")
 def report_submit(request, pk: int):
     task = access_task(request.user, pk)
     is_lead = permissions.is_lead_member(request.user, task)
@@ -133,7 +144,7 @@ def report_submit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("tasks:detail", anchor="#request")
 def request_create(request, pk: int):
     task = access_task(request.user, pk)
     form = RequestForm(request.POST, request.FILES)
@@ -164,7 +175,7 @@ def _access_request(user, pk: int) -> TaskRequest:
 
 
 @login_required
-@require_POST
+@post_only(_page_of(TaskRequest), anchor="#requests")
 def request_decide(request, pk: int):
     task_request = _access_request(request.user, pk)
     form = DecisionForm(request.POST)
@@ -191,7 +202,7 @@ def request_decide(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_page_of(TaskRequest), anchor="#requests")
 def request_withdraw(request, pk: int):
     task_request = _access_request(request.user, pk)
     try:
@@ -217,7 +228,7 @@ def request_queue(request):
 
 
 @login_required
-@require_POST
+@post_only("tasks:detail", anchor="#instruct")
 def instruction_give(request, pk: int):
     task = access_task(request.user, pk)
     form = InstructionForm(request.POST)
@@ -233,7 +244,7 @@ def instruction_give(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_page_of(Instruction), anchor="#instructions")
 def instruction_answer(request, pk: int):
     instruction = get_object_or_404(Instruction, pk=pk)
     task = access_task(request.user, instruction.task_id)
@@ -254,7 +265,7 @@ def instruction_answer(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_page_of(ProgressReport), anchor="#timeline")
 def report_confirm(request, pk: int):
     report = get_object_or_404(ProgressReport, pk=pk)
     access_task(request.user, report.task_id)
@@ -329,7 +340,7 @@ def report_edit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_page_of(Followup), anchor="#followups")
 def followup_record(request, pk: int):
     followup = get_object_or_404(Followup, pk=pk)
     task = access_task(request.user, followup.task_id)

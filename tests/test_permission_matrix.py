@@ -51,6 +51,7 @@ NOT_TASK_RELATED = {
     "logout": "POST-only logout of one's own session",
     "healthz": "liveness: database and heartbeat ages, no content",
     "set_language": "Django's language switch",
+    "favicon": "the site's icon",
     "api-schema": "the OpenAPI description, no data",
     "api-root": "DRF's list of endpoints, no data",
 }
@@ -65,7 +66,11 @@ def codes(**by_role) -> dict:
 
 
 SEE_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, rest=200)
-POST_ONLY = codes(anon=302, rest=405)
+# A GET on an address that only takes a form returns to the page the form is on (that page
+# then answers as it would); where finding that page means reading a task's report, request,
+# instruction or follow-up, only those who see the task are sent there.
+POST_ONLY = codes(anon=302, rest=302)
+POST_ONLY_ON_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, rest=302)
 # Importing is for the campaign's coordinators; anyone else does not learn the page exists.
 COORD_ONLY_GET = codes(coord=200, anon=302, rest=404)
 # The campaign's coordinators act; others who see the campaign are refused, the rest 404.
@@ -98,19 +103,19 @@ MATRIX = {
     },
     "tasks:request_decide": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
-        "GET": POST_ONLY,
+        "GET": POST_ONLY_ON_TASK,
     },
     "tasks:request_withdraw": {
         "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
-        "GET": POST_ONLY,
+        "GET": POST_ONLY_ON_TASK,
     },
     "tasks:instruction_answer": {
         "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
-        "GET": POST_ONLY,
+        "GET": POST_ONLY_ON_TASK,
     },
     "tasks:report_confirm": {
         "POST": codes(head=302, lead=403, support=403, coord=403, leader=403, anon=302, rest=404),
-        "GET": POST_ONLY,
+        "GET": POST_ONLY_ON_TASK,
     },
     "tasks:report_edit": {
         "GET": codes(lead=200, head=200, support=403, coord=403, leader=403, anon=302, rest=404),
@@ -118,7 +123,7 @@ MATRIX = {
     },
     "tasks:followup_record": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
-        "GET": POST_ONLY,
+        "GET": POST_ONLY_ON_TASK,
     },
     "cycles:campaign": {"GET": SEE_TASK},
     "cycles:schedule": {
@@ -550,3 +555,28 @@ def test_permission_matrix(client, scene, name, method, role, expected):
         assert response["Location"].startswith(reverse("login"))
     if expected >= 400 or method == "GET":
         assert snapshot() == before, "a refused or read-only request changed something"
+
+
+POST_ONLY_ROUTES = sorted(
+    name
+    for name, methods in MATRIX.items()
+    if "POST" in methods and methods.get("GET") in (POST_ONLY, POST_ONLY_ON_TASK)
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POST_ONLY_ROUTES)
+def test_a_get_on_an_address_that_only_takes_a_form_returns_to_the_page_of_the_form(
+    client, scene, name
+):
+    """Someone who may send the form and opens its address gets the page the form is on."""
+    role = next(r for r, code in MATRIX[name]["POST"].items() if r != "anon" and code in (302, 400))
+    client.force_login(scene.users[role])
+    url, _data = url_and_data(name, scene)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200, (name, role, response["Location"])
+    assert page.request["PATH_INFO"] != url

@@ -9,6 +9,7 @@ from django.db.migrations.loader import MigrationLoader
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "accounts",
+    "formtokens",
     "campaigns",
     "tasks",
     "cycles",
@@ -85,7 +86,16 @@ def test_roles_are_tested_only_in_permissions_modules_and_models():
 
 def test_the_migrations_of_the_apps_form_no_loop():
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    ours = {"accounts", "campaigns", "tasks", "cycles", "notifications", "inspections", "measures"}
+    ours = {
+        "accounts",
+        "formtokens",
+        "campaigns",
+        "tasks",
+        "cycles",
+        "notifications",
+        "inspections",
+        "measures",
+    }
     needs: dict[str, set[str]] = {app: set() for app in ours}
     for (app, _name), migration in loader.disk_migrations.items():
         if app in ours:
@@ -98,3 +108,29 @@ def test_the_migrations_of_the_apps_form_no_loop():
         )
 
     assert [app for app in ours if reaches(app, app)] == []
+
+
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']?post\b[^>]*>(.*?)</form>", re.I | re.S)
+
+
+def test_every_post_form_in_the_templates_carries_a_one_time_token():
+    """{% form_token %} next to {% csrf_token %}: the same form sent twice is acted on once."""
+    bare = [
+        f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for text in [path.read_text(encoding="utf-8")]
+        for match in POST_FORM.finditer(text)
+        if "{% form_token %}" not in match.group(1)
+    ]
+    assert bare == []
+
+
+def test_views_that_only_take_a_form_say_which_page_a_get_returns_to():
+    """``config.pages.post_only`` instead of Django's ``require_POST`` (a bare 405 page)."""
+    places = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _sources(*APPS)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "require_POST" in line
+    ]
+    assert places == []
