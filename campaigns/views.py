@@ -243,6 +243,15 @@ def import_detail(request, slug: str, pk: int):
             "sheet_forms": sheets,
             "target_form": target,
             "query": query_without_page(request),
+            # Asked before the upload is thrown away (data-confirm, static/js/forms.js).
+            "discard_question": _(
+                "This discards the upload “%(name)s” with its %(n)s rows: nothing of it is "
+                "imported, and this preview cannot be confirmed any more."
+            )
+            % {
+                "name": list_import.source_name,
+                "n": f"{(list_import.summary or {}).get('tasks', 0):,}",
+            },
         },
     )
 

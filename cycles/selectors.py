@@ -10,14 +10,28 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Unit
 from campaigns.models import Campaign
+from cycles import schedule
 from cycles.models import MonthlyReview, ReviewItem
-from tasks.models import ReportTargetValue, Target, Task, TaskRequest
+from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskRequest
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
 REVIEWED_STATUSES = (Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF, Task.Status.CLOSED)
 
 UNRATED = "unrated"  # the rating filter's value for lines nobody has rated yet
+
+
+def reports_to_lock(*, review: MonthlyReview) -> QuerySet[ProgressReport]:
+    """The reports certifying ``review`` locks: every report on the campaign's tasks submitted
+    in the month (local time, the campaign's time zone) and not locked yet. The review page
+    says how many before the coordinator certifies; the certification locks these."""
+    start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
+    return ProgressReport.objects.filter(
+        task__task_list__campaign=review.campaign,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+        locked_at__isnull=True,
+    )
 
 
 def tasks_at_month_end(

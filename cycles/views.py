@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, xlsx_response
@@ -87,6 +88,7 @@ def review_page(request, pk: int):
     items = selectors.review_items(review=review, tasks=tasks, filters=filters)
     page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.rating_counts(items=every)
+    certify = is_open and can_certify(request.user, review)
     return render(
         request,
         "cycles/review.html",
@@ -99,14 +101,39 @@ def review_page(request, pk: int):
             "query": query_without_page(request),
             "ratings": Rating.choices,
             "can_rate": rate,
-            "can_certify": is_open and can_certify(request.user, review),
+            "can_certify": certify,
             "total": sum(counts.values()),
             "unrated": counts.get("", 0),
+            # What the two irreversible buttons will do, with the real numbers, asked in a
+            # dialog before the form is sent (data-confirm, static/js/forms.js).
+            "confirm_all_question": _confirm_all_question(counts.get("", 0)) if rate else "",
+            "certify_question": _certify_question(review, sum(counts.values()))
+            if certify
+            else "",
             "pending_closeouts": selectors.pending_closeouts(campaign=review.campaign)
             if rate
             else [],
         },
     )
+
+
+def _confirm_all_question(unrated: int) -> str:
+    return ngettext(
+        "This gives the %(n)s task not rated yet its proposed rating, on every page of the "
+        "review, including any the filter hides.",
+        "This gives the %(n)s tasks not rated yet their proposed ratings, on every page of "
+        "the review, including any the filter hides.",
+        unrated,
+    ) % {"n": f"{unrated:,}"}
+
+
+def _certify_question(review: MonthlyReview, tasks: int) -> str:
+    reports = selectors.reports_to_lock(review=review).count()
+    return _(
+        "This certifies %(month)s and locks all %(reports)s reports of that month: nobody can "
+        "correct them afterwards. Each unit's score and rank are computed from the ratings of "
+        "%(tasks)s tasks. This cannot be undone."
+    ) % {"month": review.label, "reports": f"{reports:,}", "tasks": f"{tasks:,}"}
 
 
 def _back_to_review(request, review: MonthlyReview):

@@ -154,6 +154,12 @@ class DecisionForm(forms.Form):
 
 class InstructionForm(forms.Form):
     text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))
+    reply_by = forms.DateField(
+        label=_("Answer by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The lead unit is reminded; past this day its head is reminded too."),
+    )
 
 
 class AnswerForm(forms.Form):

@@ -159,6 +159,11 @@ def can_answer_instruction(user: User, task: Task) -> bool:
     return is_lead_member(user, task)
 
 
+def can_urge_instruction(user: User, task: Task) -> bool:
+    """催办: whoever may give instructions on the task may chase an unanswered one."""
+    return can_instruct(user, task)
+
+
 def can_confirm_report(user: User, report) -> bool:
     return report.confirmed_at is None and is_unit_head(user) and user.unit_id == report.unit_id
 
@@ -192,6 +197,11 @@ def report_needs_confirmation(user: User, task: Task) -> bool:
 def unit_members(unit_id: int | None) -> list[User]:
     """The active staff and heads of a unit: who hears of its tasks (instructions, transfers)."""
     return _unit_people(unit_id, Role.STAFF, Role.HEAD)
+
+
+def unit_staff(unit_id: int | None) -> list[User]:
+    """The active staff of a unit (not its heads): who is urged first to answer (催办)."""
+    return _unit_people(unit_id, Role.STAFF)
 
 
 def unit_heads(unit_id: int | None) -> list[User]:

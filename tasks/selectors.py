@@ -267,18 +267,55 @@ def task_detail(*, task: Task) -> Task:
     )
 
 
+def _files_on_task(path: str) -> Coalesce:
+    """How many evidence files the task of the outer request has on its ``path`` (report or
+    request): a correlated count, so a list costs one query whatever its length."""
+    files = (
+        Evidence.objects.filter(**{f"{path}__task_id": OuterRef("task_id")})
+        .values(f"{path}__task_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(files[:1], output_field=IntegerField()), 0)
+
+
 def pending_requests(*, user: User) -> QuerySet[TaskRequest]:
-    """The coordinator's queue: pending requests on tasks of the campaigns they coordinate."""
+    """The coordinator's queue: pending requests on tasks of the campaigns they coordinate,
+    each with what the decision needs to hand: the lead unit's last report (when, how far,
+    what) and how many evidence files the task has in all (on reports and requests)."""
+    last = ProgressReport.objects.filter(
+        task_id=OuterRef("task_id"), unit_id=OuterRef("task__lead_unit_id")
+    ).order_by("-submitted_at", "-id")
     return (
         TaskRequest.objects.filter(
             status=TaskRequest.Status.PENDING,
             task__task_list__campaign__coordinators=user,
+        )
+        .annotate(
+            last_report_at=Subquery(last.values("submitted_at")[:1]),
+            last_report_percent=Subquery(last.values("percent")[:1]),
+            last_report_text=Subquery(last.values("text")[:1]),
+            evidence_count=_files_on_task("report") + _files_on_task("request"),
         )
         .select_related(
             "task__task_list__campaign", "task__lead_unit", "requested_by", "proposed_unit"
         )
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
         .order_by("requested_at", "id")
+    )
+
+
+def overdue_instructions(
+    *, today: datetime.date, tasks: QuerySet[Task] | None = None
+) -> QuerySet[Instruction]:
+    """Open instructions past their answer deadline, on tasks still being worked on (of
+    ``tasks`` when given, e.g. a campaign's or what a user may see), the longest overdue
+    first: for red lists and the cockpit."""
+    qs = Instruction.objects.overdue(today)
+    if tasks is not None:
+        qs = qs.filter(task__in=tasks)
+    return qs.select_related("task__task_list__campaign", "task__lead_unit", "given_by").order_by(
+        "reply_by", "given_at", "id"
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("instructions/<int:pk>/answer/", views.instruction_answer, name="instruction_answer"),
+    path("instructions/<int:pk>/urge/", views.instruction_urge, name="instruction_urge"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("followups/<int:pk>/", views.followup_record, name="followup_record"),

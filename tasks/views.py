@@ -15,6 +15,7 @@ from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page
 from tasks import permissions, services
+from tasks.confirmations import add_decision_questions
 from tasks.forms import (
     AnswerForm,
     DecisionForm,
@@ -77,10 +78,13 @@ def _task_page(request, task, *, forms=None, status=200):
         "report": permissions.can_report(user, task),
         "request": permissions.can_request(user, task),
         "instruct": permissions.can_instruct(user, task),
+        "urge": permissions.can_urge_instruction(user, task),
         "answer": permissions.can_answer_instruction(user, task),
         "coordinate": permissions.can_coordinate(user, task),
     }
     targets = list(task.targets.all())
+    for instruction in task.instructions.all():
+        instruction.overdue_days = instruction.days_overdue(today)  # type: ignore[attr-defined]
     context = {
         "task": task,
         "target_series": target_series(task=task),
@@ -103,10 +107,18 @@ def _task_page(request, task, *, forms=None, status=200):
             r.pk for r in task.reports.all() if permissions.can_edit_report(user, r)
         },
         "confirmable_reports": permissions.confirmable_reports(user, task.reports.all()),
-        "decidable_requests": permissions.decidable_requests(user, task, task.requests.all()),
+        "decidable_requests": _with_questions(
+            permissions.decidable_requests(user, task, task.requests.all()), task
+        ),
         "withdrawable_requests": permissions.withdrawable_requests(user, task, task.requests.all()),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
+
+
+def _with_questions(decidable: set[int], task) -> set[int]:
+    """The decision forms the page shows ask what approving or rejecting will do."""
+    add_decision_questions(r for r in task.requests.all() if r.pk in decidable)
+    return decidable
 
 
 @login_required
@@ -219,7 +231,8 @@ def request_queue(request):
     """Pending requests on the campaigns the coordinator runs, oldest first."""
     if not permissions.can_decide_requests(request.user):
         raise Http404
-    items = pending_requests(user=request.user)
+    items = list(pending_requests(user=request.user))
+    add_decision_questions(items)
     return render(
         request,
         "tasks/request_queue.html",
@@ -234,7 +247,12 @@ def instruction_give(request, pk: int):
     form = InstructionForm(request.POST)
     if form.is_valid():
         try:
-            services.instruction_give(task=task, by=request.user, text=form.cleaned_data["text"])
+            services.instruction_give(
+                task=task,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                reply_by=form.cleaned_data["reply_by"],
+            )
         except RuleViolation as error:
             error.add_to(form)
         else:
@@ -262,6 +280,24 @@ def instruction_answer(request, pk: int):
     return _task_page(
         request, task, forms={"answer": form, "answer_for": instruction.pk}, status=400
     )
+
+
+@login_required
+@post_only(_page_of(Instruction), anchor="#instructions")
+def instruction_urge(request, pk: int):
+    """催办: remind the lead unit (and its head, past the answer deadline)."""
+    instruction = get_object_or_404(Instruction, pk=pk)
+    access_task(request.user, instruction.task_id)
+    try:
+        reminded = services.instruction_urge(instruction=instruction, by=request.user)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Reminded: %(people)s.") % {"people": "、".join(str(u) for u in reminded)},
+        )
+    return redirect(reverse("tasks:detail", args=[instruction.task_id]) + "#instructions")
 
 
 @login_required

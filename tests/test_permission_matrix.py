@@ -113,6 +113,11 @@ MATRIX = {
         "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY_ON_TASK,
     },
+    # 催办: whoever may give instructions on the task (the campaign's coordinators, leaders).
+    "tasks:instruction_urge": {
+        "POST": codes(coord=302, leader=302, lead=403, head=403, support=403, anon=302, rest=404),
+        "GET": POST_ONLY_ON_TASK,
+    },
     "tasks:report_confirm": {
         "POST": codes(head=302, lead=403, support=403, coord=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY_ON_TASK,
@@ -387,6 +392,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             {"answer": "已落实"},
         ),
         "tasks:report_confirm": ("tasks:report_confirm", [w.report.pk], {}),
+        "tasks:instruction_urge": ("tasks:instruction_urge", [w.instruction.pk], {}),
         "tasks:report_edit": (
             "tasks:report_edit",
             [w.report.pk],
@@ -507,7 +513,7 @@ def snapshot() -> tuple:
     return (
         list(Task.objects.order_by("pk").values_list("status", "progress", "lead_unit", "version")),
         list(TaskRequest.objects.order_by("pk").values_list("status", "version")),
-        list(Instruction.objects.order_by("pk").values_list("answered_at", flat=True)),
+        list(Instruction.objects.order_by("pk").values_list("answered_at", "urged_at")),
         list(ProgressReport.objects.order_by("pk").values_list("confirmed_at", flat=True)),
         Evidence.objects.count(),
         TaskEvent.objects.count(),

@@ -18,7 +18,7 @@ from campaigns.models import Campaign
 from config.errors import RuleViolation
 from cycles import hooks, permissions, schedule
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
-from cycles.selectors import targets_at, tasks_at_month_end
+from cycles.selectors import reports_to_lock, targets_at, tasks_at_month_end
 from cycles.services._bulk import BATCH
 from cycles.services.figures import unit_figures
 from notifications.models import Notification
@@ -259,15 +259,9 @@ def review_certify(
         raise RuleViolation(
             _("%(n)d tasks still have no confirmed rating.") % {"n": unrated}, code="unrated"
         )
-    start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
     ordered = unit_figures(review=review)
     UnitMonth.objects.bulk_create(ordered, batch_size=BATCH)
-    locked = ProgressReport.objects.filter(
-        task__task_list__campaign=review.campaign,
-        submitted_at__gte=start,
-        submitted_at__lt=end,
-        locked_at__isnull=True,
-    ).update(locked_at=timezone.now())
+    locked = reports_to_lock(review=review).update(locked_at=timezone.now())
     review.status = MonthlyReview.Status.CERTIFIED
     review.certified_at = timezone.now()
     review.certified_by = by

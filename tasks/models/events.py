@@ -27,6 +27,7 @@ class TaskEvent(models.Model):
         REQUEST_DECIDED = "request_decided", _("Request decided")
         INSTRUCTION_GIVEN = "instruction_given", _("Instruction given")
         INSTRUCTION_ANSWERED = "instruction_answered", _("Instruction answered")
+        INSTRUCTION_URGED = "instruction_urged", _("Instruction urged")
         REPORT_EDITED = "report_edited", _("Report edited")
         RATED = "rated", _("Monthly rating")
         EXCUSED = "excused", _("Rating excused (fault tolerance)")

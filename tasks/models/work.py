@@ -169,8 +169,22 @@ class TaskRequest(models.Model):
         return f"{self.get_kind_display()} {self.task.code}"
 
 
+class InstructionQuerySet(models.QuerySet):
+    def open(self) -> "InstructionQuerySet":
+        return self.filter(answered_at__isnull=True)
+
+    def overdue(self, today) -> "InstructionQuerySet":
+        """Not answered, past their reply deadline (``reply_by`` is the last day to answer),
+        on a task still being worked on: a closed task's instruction has nothing left to do."""
+        return self.open().filter(
+            reply_by__lt=today,
+            task__status__in=[Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF],
+        )
+
+
 class Instruction(models.Model):
-    """督办 / 批示: a leader's or the office's directive on a task; the lead unit must answer."""
+    """督办 / 批示: a leader's or the office's directive on a task; the lead unit must answer,
+    by ``reply_by`` when one is given; until then it can be urged (催办)."""
 
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="instructions"
@@ -183,6 +197,9 @@ class Instruction(models.Model):
         related_name="+",
     )
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    reply_by = models.DateField(_("answer by"), null=True, blank=True)
+    urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
+    urge_count = models.PositiveSmallIntegerField(_("times urged"), default=0)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -193,6 +210,8 @@ class Instruction(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = InstructionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("instruction")
@@ -206,6 +225,12 @@ class Instruction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    def days_overdue(self, today) -> int:
+        """Days past the reply deadline while unanswered (0: not overdue, or no deadline)."""
+        if not self.is_open or self.reply_by is None or today <= self.reply_by:
+            return 0
+        return (today - self.reply_by).days
 
 
 def evidence_path(instance, filename):

@@ -12,7 +12,7 @@ from tasks.services.core import (
 )
 from tasks.services.evidence import evidence_orphans_remove
 from tasks.services.followups import followup_record, followup_schedule
-from tasks.services.instructions import instruction_answer, instruction_give
+from tasks.services.instructions import instruction_answer, instruction_give, instruction_urge
 from tasks.services.reports import report_confirm, report_edit, report_record, report_submit
 from tasks.services.requests import request_create, request_decide, request_withdraw
 
@@ -25,6 +25,7 @@ __all__ = [
     "followup_schedule",
     "instruction_answer",
     "instruction_give",
+    "instruction_urge",
     "report_confirm",
     "report_edit",
     "report_record",
