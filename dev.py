@@ -90,7 +90,33 @@ def setup() -> None:
     setup_assets()
 
 
+def time_zone() -> str:
+    """The app's time zone (TIME_ZONE, from the environment or .env, as settings.py reads it)."""
+    if os.environ.get("TIME_ZONE"):
+        return os.environ["TIME_ZONE"]
+    dotenv = ROOT / ".env"
+    if dotenv.exists():
+        for line in dotenv.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "TIME_ZONE" and value.strip():
+                return value.strip().strip("'\"")
+    return "Asia/Shanghai"
+
+
+def run_environment(port: str) -> dict[str, str]:
+    """What web, worker and beat run with. TZ is the app's time zone: Django sets it in every
+    process once its settings load, so without it honcho's own timestamps and gunicorn's first
+    lines were UTC and the rest local time; now the whole log is in one zone."""
+    return {
+        **os.environ,
+        "PORT": port,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "TZ": time_zone(),
+    }
+
+
 def run() -> None:
+    os.environ["TZ"] = time_zone()  # the steps below log in the same zone as the servers
     setup()
     say("Migrating the database")
     manage("migrate", "--no-input", "--verbosity", "0")
@@ -126,7 +152,7 @@ def run() -> None:
 """,
         flush=True,
     )
-    env = {**os.environ, "PORT": port, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = run_environment(port)
     os.execve(PY, [str(PY), "-m", "honcho", "-f", str(ROOT / "Procfile"), "start"], env)
 
 

@@ -2,8 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from config.pages import post_only
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Logging out takes the form in the header; a GET (a link, a bookmark) changes nothing.
+    path("logout/", post_only("home")(auth_views.LogoutView.as_view()), name="logout"),
 ]

@@ -207,7 +207,9 @@ else:
     _control = VAR_DIR / "celery" / "control"
     for _folder in (_queue, _processed, _results, _control):
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # The folder transport ignores the host, but kombu warns "No hostname was supplied" on
+    # every connection when the URL names none.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),

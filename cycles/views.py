@@ -53,9 +53,12 @@ def campaign_cycles(request, slug: str):
 def round_bulletin(request, pk: int):
     round_ = access_round(request.user, pk)
     if request.GET.get("format") == "xlsx":
+        # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
+        # are the name for any client that cannot read a Chinese one.
         return xlsx_response(
             exports.workbook_bytes(exports.round_workbook(round_)),
-            f"{round_.campaign.slug}-{round_.week_start}.xlsx",
+            f"{round_.campaign.name}-{round_.iso_label}-{_('Weekly bulletin')}.xlsx",
+            fallback=f"{round_.campaign.slug}-{round_.week_start}.xlsx",
         )
     result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
     return render(
@@ -107,9 +110,7 @@ def review_page(request, pk: int):
             # What the two irreversible buttons will do, with the real numbers, asked in a
             # dialog before the form is sent (data-confirm, static/js/forms.js).
             "confirm_all_question": _confirm_all_question(counts.get("", 0)) if rate else "",
-            "certify_question": _certify_question(review, sum(counts.values()))
-            if certify
-            else "",
+            "certify_question": _certify_question(review, sum(counts.values())) if certify else "",
             "pending_closeouts": selectors.pending_closeouts(campaign=review.campaign)
             if rate
             else [],
@@ -216,7 +217,9 @@ def review_bulletin(request, pk: int):
     if request.GET.get("format") == "xlsx":
         workbook = exports.review_workbook(review, tasks=_visible_lines(request.user, review))
         return xlsx_response(
-            exports.workbook_bytes(workbook), f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx"
+            exports.workbook_bytes(workbook),
+            f"{review.campaign.name}-{review.label}-{_('Monthly bulletin')}.xlsx",
+            fallback=f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx",
         )
     figures = review.unit_figures.select_related("unit").order_by("rank", "unit__name")
     # An excused rating (容错免责) is left out, as it is of the units' figures below.

@@ -38,7 +38,9 @@ def register(request, slug: str):
     applications = selectors.register(user=request.user, campaign=campaign, filters=form.filters())
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
-            exports.register_bytes(campaign, applications), f"{slug}-measures.xlsx"
+            exports.register_bytes(campaign, applications),
+            f"{campaign.name}-{_('Measures register')}.xlsx",
+            fallback=f"{slug}-measures.xlsx",
         )
     manage = can_manage_measures(request.user, campaign)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))

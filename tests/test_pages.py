@@ -1,5 +1,6 @@
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -154,7 +155,8 @@ def test_anonymous_visitors_are_sent_to_login(client, world):
 def test_logout_needs_a_post(client, staff_user, password):
     client.login(username="staff", password=password)
 
-    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("logout"))["Location"] == reverse("home")
+    assert client.get(reverse("tasks:mine")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("tasks:mine")).status_code == 302
 
@@ -222,3 +224,85 @@ def test_pages_are_chinese_even_when_the_browser_asks_for_english(client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
 
     assert "登录" in html
+
+
+def test_every_page_loads_the_forms_script_and_the_confirmation_dialog_and_no_inline_script(
+    client,
+):
+    html = client.get(reverse("login")).content.decode()
+
+    assert re.search(r'<script src="/static/js/forms\.js" defer>', html)
+    assert '<template id="confirm-dialog">' in html
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    inline = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"\son[a-z]+=|javascript:|<script(?![^>]*\bsrc=)[^>]*>", path.read_text())
+    ]
+    assert inline == []
+
+
+def test_the_favicon_is_served_from_static_and_named_by_every_page(client):
+    html = client.get(reverse("login")).content.decode()
+    moved = client.get("/favicon.ico")
+    icon = client.get(moved["Location"])
+
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert moved["Location"] == "/static/favicon.ico"
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO header
+
+
+def test_breadcrumbs_on_the_task_page_are_links_to_its_campaign_list_and_category(
+    client, world, staff_user
+):
+    led = world["led"]
+    client.force_login(staff_user)
+
+    html = client.get(reverse("tasks:detail", args=[led.pk])).content.decode()
+    crumbs = re.search(r'<nav aria-label="breadcrumb">(.*?)</nav>', html, re.S).group(1)
+    links = re.findall(r'<a href="([^"]+)">', crumbs)
+
+    assert links[:2] == [
+        reverse("campaigns:detail", args=["reform"]),
+        reverse("campaigns:list_detail", args=["reform", world["list"].pk]),
+    ]
+    for link in links:
+        assert client.get(link).status_code == 200
+
+
+def test_a_download_keeps_its_chinese_name_with_an_ascii_name_beside_it():
+    from config.pages import attachment
+
+    header = attachment("改革攻坚行动-2026年第48周-周通报.xlsx", "reform-2026-11-23.xlsx")
+
+    assert header.startswith('attachment; filename="reform-2026-11-23.xlsx"; ')
+    assert header.endswith(
+        "filename*=UTF-8''%E6%94%B9%E9%9D%A9%E6%94%BB%E5%9D%9A%E8%A1%8C%E5%8A%A8-2026"
+        "%E5%B9%B4%E7%AC%AC48%E5%91%A8-%E5%91%A8%E9%80%9A%E6%8A%A5.xlsx"
+    )
+    assert 'filename="plain.xlsx"' in attachment("plain.xlsx")
+    assert 'filename="a_b_.xlsx"' in attachment('a"b\\.xlsx')
+
+
+def test_the_weekly_bulletin_downloads_under_its_chinese_name(client, world):
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    from cycles.schedule import round_times
+    from cycles.services import round_open
+
+    campaign = world["campaign"]
+    round_ = round_open(
+        campaign=campaign,
+        times=round_times(campaign, datetime.date(2026, 11, 23)),
+        now=timezone.now(),
+    )
+    client.force_login(world["coordinator"])
+
+    response = client.get(reverse("cycles:round", args=[round_.pk]), {"format": "xlsx"})
+
+    disposition = response["Content-Disposition"]
+    assert unquote(disposition.split("UTF-8''")[1]) == "改革攻坚行动-2026年第48周-周通报.xlsx"
+    assert 'filename="reform-2026-11-23.xlsx"' in disposition

@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_with_no_environment_it_runs_embedded(tmp_path):
 
     assert s["engine"] == "django.db.backends.sqlite3"
     assert s["name"].startswith(str(tmp_path))
-    assert s["broker"] == "filesystem://"
+    assert s["broker"] == "filesystem://localhost/"
     assert s["backend"].startswith("file://")
     assert s["debug"] is False
     assert s["tz"] == "Asia/Shanghai"
@@ -93,3 +94,29 @@ def test_settings_come_from_the_environment(tmp_path):
     assert s["email_host"] == "mail.gov.cn"
     assert s["tz"] == "Asia/Urumqi"
     assert s["lang"] == "en"
+
+
+def test_the_embedded_broker_names_its_host_so_kombu_does_not_warn_on_every_connection(
+    tmp_path, caplog
+):
+    from kombu import Connection
+
+    broker = settings_with(tmp_path)["broker"]
+    with caplog.at_level(logging.WARNING):
+        Connection(broker)._info()
+
+    assert [r.getMessage() for r in caplog.records if "hostname" in r.getMessage()] == []
+
+
+def test_dev_run_starts_every_process_in_the_apps_time_zone(monkeypatch, tmp_path):
+    """Django puts TIME_ZONE into TZ in each process once its settings load; honcho's own
+    timestamps and gunicorn's first lines came earlier, in the machine's zone."""
+    import dev
+
+    monkeypatch.setattr(dev, "ROOT", tmp_path)
+    monkeypatch.delenv("TIME_ZONE", raising=False)
+    assert dev.run_environment("8000")["TZ"] == "Asia/Shanghai"
+    (tmp_path / ".env").write_text("SECRET_KEY=x\nTIME_ZONE='Asia/Urumqi'\n")
+    assert dev.run_environment("8000")["TZ"] == "Asia/Urumqi"
+    monkeypatch.setenv("TIME_ZONE", "Asia/Hong_Kong")
+    assert dev.run_environment("8000")["TZ"] == "Asia/Hong_Kong"

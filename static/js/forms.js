@@ -9,7 +9,9 @@
 //   or checkbox of the form, else from the form itself; data-confirm-ok names the button.
 // * A refused form's error summary ([data-error-summary]) takes the focus, so a phone scrolls to
 //   it, and its links move the focus to the field they name.
-// * select[data-autosubmit] sends its form when changed (the language switch, filters).
+// * select[data-autosubmit] sends its form when changed (the language switch, filters);
+//   [data-print] prints the page; [data-back] goes back a page when there is one (its href
+//   says where to go otherwise).
 (function () {
   "use strict";
   var RELEASE_AFTER_MS = 20000;
@@ -126,6 +128,17 @@
     if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-autosubmit") || !select.form) return;
     if (select.form.requestSubmit) select.form.requestSubmit();
     else select.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    if (event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+    } else if (event.target.closest("[data-back]") && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
   });
 
   document.addEventListener("click", function (event) {

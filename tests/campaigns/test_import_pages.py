@@ -101,8 +101,11 @@ def test_only_the_campaigns_coordinators_reach_import_pages_and_nothing_changes(
     ) == before
 
 
-def test_state_changing_import_views_refuse_get(signed_in, campaign, coordinator):
+def test_state_changing_import_views_do_nothing_on_get_and_return_to_the_preview(
+    signed_in, campaign, coordinator
+):
     list_import = _ready_import(campaign, coordinator)
+    preview = reverse("campaigns:import_detail", args=[campaign.slug, list_import.pk])
     for name in (
         "import_confirm",
         "import_columns",
@@ -111,9 +114,12 @@ def test_state_changing_import_views_refuse_get(signed_in, campaign, coordinator
         "import_discard",
     ):
         url = reverse(f"campaigns:{name}", args=[campaign.slug, list_import.pk])
-        assert signed_in.get(url).status_code == 405, name
+        response = signed_in.get(url)
+        assert (response.status_code, response["Location"]) == (302, preview), name
+    upload = signed_in.get(reverse("campaigns:import_upload", args=[campaign.slug]))
+    assert upload["Location"] == reverse("campaigns:import_start", args=[campaign.slug])
     assert (
-        signed_in.get(reverse("campaigns:import_upload", args=[campaign.slug])).status_code == 405
+        signed_in.put(reverse("campaigns:import_upload", args=[campaign.slug])).status_code == 405
     )
     assert ListImport.objects.get().status == ListImport.Status.READY
 

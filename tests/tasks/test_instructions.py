@@ -141,10 +141,13 @@ def test_the_task_page_shows_the_overdue_instruction_and_the_urge_button_to_the_
     html = client.get(reverse("tasks:detail", args=[world.task.pk])).content.decode()
     urged = client.post(reverse("tasks:instruction_urge", args=[instruction.pk]), follow=True)
 
-    assert 'data-testid="overdue-instruction"' in html and "逾期 2 天" in html
+    assert 'data-testid="overdue-instruction"' in html and "已逾期2天" in html
     assert reverse("tasks:instruction_urge", args=[instruction.pk]) in html
     assert 'data-testid="urged"' in urged.content.decode()
-    assert "lead_staff" in urged.content.decode() or "lead_head" in urged.content.decode()
+    said = urged.content.decode()
+    assert f"已催办：{world.lead_staff}、{world.lead_head}。" in said or (
+        f"已催办：{world.lead_head}、{world.lead_staff}。" in said
+    )
 
 
 def test_the_lead_unit_sees_the_overdue_flag_but_no_urge_button(client, world):
