@@ -72,10 +72,20 @@ def test_coordinator_certifies_the_month_and_staff_can_no_longer_edit_its_report
     log_in(desk, base, "coord", password)
     desk.goto(f"{base}/cycles/reviews/{review.pk}/")
     assert "按期推进" in desk.content()  # the proposed rating of the reported task
+    # Both buttons ask first, saying what they will do; cancelling does nothing.
     desk.get_by_test_id("confirm-all").click()
-    desk.wait_for_load_state()
+    asked = desk.locator("dialog[open]")
+    assert "尚未评定的 1 项任务" in asked.inner_text()
+    asked.locator("[data-cancel]").click()
+    assert desk.locator("dialog[open]").count() == 0
+    assert review.items.get().rating == ""
+    desk.get_by_test_id("confirm-all").click()
+    with desk.expect_navigation():
+        desk.locator("dialog[open] [data-ok]").click()
     desk.get_by_test_id("certify").click()
-    desk.wait_for_load_state()
+    assert "锁定该月全部 1 条报送" in desk.locator("dialog[open]").inner_text()
+    with desk.expect_navigation():
+        desk.locator("dialog[open] [data-ok]").click()
     assert "/bulletin/" in desk.url
     assert "区行政审批服务局" in desk.get_by_test_id("ranking").inner_text()
     office.close()

@@ -55,7 +55,10 @@ def test_staff_report_with_a_file_ask_for_closeout_and_see_it_approved(
     item.locator("input[value=approve]").check()
     item.locator("textarea[name=comment]").fill("佐证充分，同意销号")
     item.locator("button[type=submit]").click()
-    desk.wait_for_load_state()
+    asked = desk.locator("dialog[open]")
+    assert "批准后" in asked.inner_text() and "未达" not in asked.inner_text()
+    with desk.expect_navigation():
+        asked.locator("[data-ok]").click()
     assert "没有待审批的申请" in desk.content() or desk.get_by_test_id("queue-item").count() == 0
     office.close()
 
