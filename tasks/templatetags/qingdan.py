@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
@@ -38,3 +38,26 @@ def light_badge(light):
 def event_before(event, key):
     value = (event.before or {}).get(key)
     return "—" if value is None else value
+
+
+# Punctuation between translated words and data follows the language: Chinese text takes
+# full-width marks (标签：值, 名称（说明）, 甲、乙), English the ASCII ones.
+
+
+@register.simple_tag
+def colon() -> str:
+    """After a label: "：" in Chinese, ": " in English."""
+    return pgettext("after a label", ": ")
+
+
+@register.simple_tag
+def paren(*parts) -> str:
+    """``parts`` (joined by spaces) in brackets: "（…）" in Chinese, " (…)" in English."""
+    text = " ".join(str(part) for part in parts if part not in ("", None))
+    return format_html(pgettext("around a remark", " ({})"), text)
+
+
+@register.filter
+def join_names(values) -> str:
+    """Names in a row: "甲、乙" in Chinese, "A, B" in English."""
+    return pgettext("between names", ", ").join(str(v) for v in values)

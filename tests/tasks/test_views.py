@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from notifications.models import Notification
 from tasks.models import ProgressReport, TaskSupport
@@ -196,3 +197,44 @@ def test_a_post_without_the_page_version_is_refused_and_says_why(client, world):
     assert response.status_code == 400
     assert "刷新" in response.content.decode()
     assert ProgressReport.objects.count() == 0
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    html = re.sub(r"<(script|style|template)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_chinese_pages_put_full_width_marks_between_words_and_data(client, world):
+    """标签：值 and 名称（说明）, not "标签: 值" or "名称 (说明)"; English keeps its own."""
+    import re
+
+    report_submit(
+        task=world.task, by=world.lead_staff, text="进展", percent=30, obstacles="资金未到位"
+    )
+    instruction = instruction_give(task=world.task, by=world.leader, text="请加快")
+    from tasks.services import instruction_answer
+
+    instruction_answer(instruction=instruction, by=world.lead_staff, answer="已落实")
+    request_create(
+        task=world.task,
+        by=world.lead_staff,
+        kind="extension",
+        reason="需市级支持",
+        proposed_deadline=datetime.date(2031, 6, 30),
+    )
+    client.force_login(world.coordinator)
+
+    pages = [reverse("tasks:detail", args=[world.task.pk]), reverse("tasks:requests")]
+    for url in pages:
+        text = _visible_text(client.get(url).content.decode())
+        assert "存在问题：资金未到位" in text or url != pages[0]
+        assert not re.findall(r"[\u4e00-\u9fff][:;,] ?|[\u4e00-\u9fff] \(", text), url
+    assert "新的完成时限：2031-06-30" in _visible_text(client.get(pages[1]).content.decode())
+    client.cookies["django_language"] = "en"
+    try:
+        english = _visible_text(client.get(pages[0]).content.decode())
+    finally:
+        translation.activate("zh-hans")  # the request left English active in this thread
+    assert "Obstacles: 资金未到位" in english
