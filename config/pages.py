@@ -59,7 +59,6 @@ def post_only(page: Page, *, anchor: str = ""):
             url = page(request, **kwargs) if callable(page) else reverse(page, kwargs=kwargs)
             return HttpResponseRedirect(url + anchor)
 
-        wrapped.post_only_page = page  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

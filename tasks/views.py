@@ -84,7 +84,7 @@ def _task_page(request, task, *, forms=None, status=200):
     }
     targets = list(task.targets.all())
     for instruction in task.instructions.all():
-        instruction.overdue_days = instruction.days_overdue(today)  # type: ignore[attr-defined]
+        instruction.overdue_days = instruction.days_overdue(today)
     context = {
         "task": task,
         "target_series": target_series(task=task),
