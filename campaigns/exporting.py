@@ -130,6 +130,7 @@ class ExportTask:
     light: str
     latest_report: str = ""
     latest_report_at: dt.datetime | None = None
+    difficulty: Decimal = Decimal("1.0")
     targets: list[dict[str, Any]] = field(default_factory=list)
     # For a list that is not work (questions, measures): the cells that replace the progress
     # columns, under ``export_workbook``'s ``tail_headers``.
@@ -223,6 +224,7 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
         "specific_owner": task.specific_owner_name,
         "deadline": task.deadline_text or task.deadline,
         "note": task.extra.get(sheet.headers[fields["note"]]) if "note" in fields else None,
+        "difficulty": float(task.difficulty),
     }
     for name, column in fields.items():
         if column < width and name in values:

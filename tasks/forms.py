@@ -151,6 +151,13 @@ class DecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
 
+    OWNER_NAMES = ("principal_owner_name", "leader_in_charge_name", "specific_owner_name")
+
+    @classmethod
+    def owner_names(cls, data) -> dict[str, str]:
+        """The owners a transfer's decision names (only those the form sent: the rest stay)."""
+        return {key: data[key][:50] for key in cls.OWNER_NAMES if key in data}
+
 
 class InstructionForm(forms.Form):
     text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))

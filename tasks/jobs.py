@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from tasks.services import acknowledgements_remind as remind
 from tasks.services import evidence_orphans_remove as remove
 
 
@@ -22,3 +23,16 @@ def evidence_orphans_remove() -> None:
         now=timezone.now(),
         grace=datetime.timedelta(hours=settings.ORPHAN_FILES_GRACE_HOURS),
     )
+
+
+# No retry: beat sends it again within minutes, and each run reminds only of what is still due.
+@shared_task(
+    name="tasks.jobs.acknowledgements_remind",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=270,
+)
+def acknowledgements_remind() -> int:
+    """Beat sends this every few minutes: remind each unit, once per handover, of the tasks it
+    has left unacknowledged (签收) longer than its campaign allows."""
+    return remind(now=timezone.now())

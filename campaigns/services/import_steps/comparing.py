@@ -52,6 +52,7 @@ IMPORTED_FIELDS = (
     "ongoing",
     "extra",
     "order",
+    "difficulty",
 )
 TARGET_FIELDS = ("metric", "unit_of_measure", "target_value", "current_value", "direction")
 
@@ -294,7 +295,7 @@ def new_values(row: PlannedRow, category_id: int | str | None) -> dict[str, Any]
         # A task made without a deadline text was exported as a date cell; reading the
         # date back is not a change.
         deadline_text = ""
-    return {
+    values = {
         "title": draft.title,
         "content": draft.content,
         "source": draft.source,
@@ -309,6 +310,9 @@ def new_values(row: PlannedRow, category_id: int | str | None) -> dict[str, Any]
         "extra": draft.extra,
         "order": draft.order,
     }
+    if draft.difficulty is not None:  # a file without the column keeps the task's own
+        values["difficulty"] = draft.difficulty
+    return values
 
 
 def _changes(
