@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -171,7 +171,7 @@ def read_difficulty(
             "difficulty_invalid",
         )
         return
-    rounded = number.quantize(Decimal("0.1"))
+    rounded = number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if rounded != number:
         problem(
             WARNING,

@@ -1,6 +1,7 @@
 """The demo, built once for the module (about 20 s: every list through the import engine, with
 its history); each test runs in its own transaction rolled back to the built demo."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,20 @@ def test_administrators_cannot_raise_their_own_privileges(client):
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
     assert 'name="roles-0-role"' not in page
     assert not UserRole.objects.filter(user=sysadmin, role="leader").exists()
+
+
+def test_most_units_acknowledged_their_tasks_within_a_day_and_a_few_did_not():
+    handed = Task.objects.work().filter(handed_over_at__isnull=False)
+    waiting = Task.objects.awaiting_acknowledgement()
+    acknowledged = handed.filter(acknowledged_at__isnull=False)
+    assert handed.count() > 500
+    assert 0 < waiting.count() < handed.count() // 10
+    assert (
+        TaskEvent.objects.filter(kind=TaskEvent.Kind.ACKNOWLEDGED).count() == acknowledged.count()
+    )
+    for task in acknowledged[:50]:
+        assert (
+            task.handed_over_at
+            < task.acknowledged_at
+            <= task.handed_over_at + datetime.timedelta(hours=24)
+        )
