@@ -302,7 +302,8 @@ def units_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
         unit_id__in=list(unit_ids), is_active=True, roles__role__in=(Role.STAFF, Role.HEAD)
     ).distinct()
     for user in users.order_by("pk"):
-        people.setdefault(user.unit_id, []).append(user)
+        if user.unit_id is not None:
+            people.setdefault(user.unit_id, []).append(user)
     return people
 
 

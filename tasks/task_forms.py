@@ -2,7 +2,7 @@
 input; tasks.services.task_add / task_edit decide and record."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -11,7 +11,7 @@ from tasks.models import DIFFICULTY_DEFAULT, DIFFICULTY_MAX, DIFFICULTY_MIN, Tas
 from tasks.services.editing import OWNER_NAMES
 
 
-def _units(current=()) -> "forms.models.QuerySet[Unit]":
+def _units(current=()) -> QuerySet[Unit]:
     """Active units, and the task's own even if since retired, in directory order."""
     return Unit.objects.filter(Q(active=True) | Q(pk__in=list(current))).order_by("order", "name")
 
@@ -72,7 +72,7 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.task_list = task_list
         self.categories = {c.pk: c for c in task_list.categories.order_by("order", "id")}
-        self.fields["category"].choices = [("", _("No category"))] + [
+        self.fields["category"].choices = [("", _("No category"))] + [  # type: ignore[attr-defined]
             (pk, str(c)) for pk, c in self.categories.items()
         ]
         if not self.categories:

@@ -221,7 +221,9 @@ def _check_list(campaign: Campaign, values: dict[str, Any], *, exclude: int | No
         raise RuleViolation(_("Give the list a name."), field="name")
     if "kind" in values and values["kind"] not in TaskList.Kind.values:
         raise RuleViolation(_("Choose the kind of list."), field="kind")
-    same = TaskList.objects.filter(campaign=campaign, name=name).exclude(pk=exclude)
+    same = TaskList.objects.filter(campaign=campaign, name=name)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
     if name and same.exists():
         raise RuleViolation(
             _("The campaign already has a list named %(name)s.") % {"name": name}, field="name"

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -165,9 +166,10 @@ def _field_label(name: str) -> str:
     if name == "targets":
         return _("targets")
     try:
-        return str(Task._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except Exception:  # a key of an older event that no longer names a field
+        field = Task._meta.get_field(name.removesuffix("_id"))
+    except FieldDoesNotExist:  # a key of an older event that no longer names a field
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def changes_since(task: Task, expected_version: int) -> list[str]:

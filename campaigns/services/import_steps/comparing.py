@@ -295,7 +295,7 @@ def new_values(row: PlannedRow, category_id: int | str | None) -> dict[str, Any]
         # A task made without a deadline text was exported as a date cell; reading the
         # date back is not a change.
         deadline_text = ""
-    values = {
+    values: dict[str, Any] = {
         "title": draft.title,
         "content": draft.content,
         "source": draft.source,
