@@ -21,7 +21,9 @@ from tasks.services import (
     task_create,
     tasks_acknowledge,
 )
+from tests.cycles.test_exactly_once import _in_threads, _postgres
 from tests.factories import TaskListFactory, UserFactory
+from tests.workers import purge, running_worker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,41 @@ def test_the_job_reminds_eagerly_and_beat_sends_it(world, eager):
     entry = settings.CELERY_BEAT_SCHEDULE["acknowledgements-remind"]
     assert entry["task"] == remind_job.name
     assert Notification.objects.filter(kind=Notification.Kind.ACKNOWLEDGE).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reminder_runs_on_postgres_remind_each_unit_once(world):
+    _postgres()
+    late = [_handed(world, code=str(n), hours_ago=30) for n in range(5)]
+
+    results = _in_threads(acknowledgements_remind)
+
+    assert sorted(results) == [0, 0, 0, 1]
+    assert Notification.objects.filter(kind=Notification.Kind.ACKNOWLEDGE).count() == 2
+    reminded = TaskEvent.objects.filter(kind=TaskEvent.Kind.ACK_REMINDED)
+    assert sorted(reminded.values_list("task_id", flat=True)) == sorted(t.pk for t in late)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reminder_job_sent_twice_to_a_real_worker_reminds_once(world, redis_url, tmp_path):
+    from config.celery import app
+
+    _handed(world, hours_ago=30)
+    log = tmp_path / "worker.log"
+    purge(app)
+    with running_worker(redis_url, log):
+        remind_job.delay()  # what beat sends every few minutes
+        remind_job.delay()
+        wait_for(
+            lambda: Notification.objects.filter(kind=Notification.Kind.ACKNOWLEDGE).count() == 2,
+            what="the reminder of the lead unit's two members",
+            log=log,
+        )
+        wait_for(
+            lambda: log.read_text().count("acknowledgements_remind[") >= 4,  # received, succeeded
+            what="both jobs to finish",
+            log=log,
+        )
+        wait_for(lambda: log.read_text().count(" succeeded in ") >= 2, what="both jobs", log=log)
+    assert Notification.objects.filter(kind=Notification.Kind.ACKNOWLEDGE).count() == 2
+    assert TaskEvent.objects.filter(kind=TaskEvent.Kind.ACK_REMINDED).count() == 1
