@@ -43,7 +43,9 @@ class TaskForm(forms.Form):
     )
     specific_owner_name = forms.CharField(label=_("Specific owner"), max_length=50, required=False)
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ongoing = forms.BooleanField(
         label=_("Ongoing (长期坚持 / 持续推进): no deadline date"), required=False

@@ -80,8 +80,18 @@ def test_a_coordinator_creates_a_campaign_and_adds_a_task_by_hand(live_server, p
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"] + 1, width
 
+    # Editing keeps what is not changed (the date input shows the deadline) and records it.
+    page.get_by_test_id("edit-task").click()
+    page.wait_for_url("**/edit/")
+    assert page.input_value("#id_deadline") == "2026-12-31"
+    page.fill("#id_difficulty", "3.0")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/tasks/*/")
+    assert page.get_by_test_id("difficulty").inner_text() == "3.0"
+
     task = Task.objects.get(task_list__campaign__slug="biz-2026")
-    assert task.lead_unit == bureau and task.difficulty == 2.5
+    assert task.lead_unit == bureau and task.difficulty == 3
+    assert task.deadline.isoformat() == "2026-12-31"
     assert list(
         Campaign.objects.get(slug="biz-2026").coordinators.values_list("username", flat=True)
     ) == ["coordinator"]

@@ -99,6 +99,7 @@ def test_the_edit_page_refuses_a_stale_save_saying_who_changed_what(client, worl
     url = reverse("tasks:edit", args=[world.task.pk])
     form = _text(client.get(url))
     assert f'name="version" value="{world.task.version}"' in form
+    assert 'type="date" name="deadline" value="2030-06-30"' in form  # a date input reads ISO
     opened = world.task.version
     task_update(task=world.task, by=world.other_coordinator, deadline=datetime.date(2031, 3, 31))
 
@@ -232,12 +233,12 @@ def test_coordinators_see_who_has_not_acknowledged_and_the_figures_are_plain_cou
     _handed(world, "他", unit=world.other, hours_ago=30)
     client.force_login(world.coordinator)
 
-    detail = _text(client.get(reverse("campaigns:detail", args=[world.campaign.slug])))
-    assert 'data-testid="ack-summary"' in detail
-    url = reverse("campaigns:acknowledgements", args=[world.campaign.slug])
-    page = _text(client.get(url))
     waiting = Task.objects.awaiting_acknowledgement().filter(task_list__campaign=world.campaign)
     overdue = waiting.filter(handed_over_at__lte=timezone.now() - datetime.timedelta(hours=24))
+    detail = _text(client.get(reverse("campaigns:detail", args=[world.campaign.slug])))
+    assert f"{waiting.count()}项任务待牵头单位签收，其中{overdue.count()}项已超时" in detail
+    url = reverse("campaigns:acknowledgements", args=[world.campaign.slug])
+    page = _text(client.get(url))
     assert f"<strong>{waiting.count()}</strong>" in page
     assert f'<strong class="overdue">{overdue.count()}</strong>' in page
     assert _text(client.get(url + "?overdue=1")).count('class="flag"') == overdue.count() == 4
