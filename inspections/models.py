@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyQuerySet
+
 if TYPE_CHECKING:
     from accounts.models import Unit
 
@@ -227,6 +229,8 @@ class AnswerEvent(models.Model):
     after = models.JSONField(_("after"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("answer event")
         verbose_name_plural = _("answer events")
@@ -234,6 +238,14 @@ class AnswerEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Answer events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Answer events are append-only.")
 
 
 class Rectification(models.Model):
