@@ -172,9 +172,12 @@ class Answer(models.Model):
         return str(Value(self.final_value).label) if self.final_value else ""
 
 
+ANSWER_FILES_DIR = "inspections"
+
+
 def answer_file_path(instance, filename):
-    # The server chooses the stored name (outside evidence/, whose sweep knows only reports).
-    return f"inspections/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    # The server chooses the stored name; the nightly file sweep knows this folder (apps.py).
+    return f"{ANSWER_FILES_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class AnswerFile(models.Model):
