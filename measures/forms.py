@@ -19,6 +19,9 @@ class RegisterFilterForm(forms.Form):
     """The register's filter bar; bad values are dropped, as on the task lists."""
 
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(
+        label=_("Person"), required=False, coerce=int, empty_value=None
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *MeasureKind.choices]
     )
@@ -29,16 +32,15 @@ class RegisterFilterForm(forms.Form):
     )
     month = forms.CharField(label=_("Month (YYYY-MM)"), required=False, max_length=7)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("All units"))] + [(u.pk, str(u)) for u in units]
+        self.fields["person"].choices = [("", _("Everyone")), *people]
 
     def filters(self) -> RegisterFilters:
-        self.is_valid()
+        self.is_valid()  # a field with a bad value is left out of cleaned_data, so unfiltered
         data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
         data["month"] = _month(data.get("month", ""))
-        person = self.data.get("person", "")
-        data["person"] = int(person) if str(person).isdigit() else None
         return RegisterFilters(**data)
 
 

@@ -195,5 +195,16 @@ def register_units(*, applications: QuerySet[Application]):
     return Unit.objects.filter(pk__in=applications.values("unit_id")).order_by("name")
 
 
+def register_people(*, applications: QuerySet[Application]) -> list[tuple[int, str]]:
+    """The people the register names, for the filter: (id, "name（unit）"), by unit then name.
+    Only people of applications the reader may see, so the list tells nothing more."""
+    people = (
+        User.objects.filter(pk__in=applications.values("person_id"))
+        .select_related("unit")
+        .order_by("unit__name", "display_name", "username")
+    )
+    return [(p.pk, f"{p}（{p.unit}）" if p.unit_id else str(p)) for p in people]
+
+
 def application_history(*, application: Application):
     return application.events.select_related("actor").order_by("at", "id")

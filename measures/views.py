@@ -34,7 +34,11 @@ def register(request, slug: str):
     coordinators also see and decide the rules' proposals here, and add measures by hand."""
     campaign = access_register(request.user, slug)
     every = selectors.register(user=request.user, campaign=campaign)
-    form = RegisterFilterForm(request.GET, units=selectors.register_units(applications=every))
+    form = RegisterFilterForm(
+        request.GET,
+        units=selectors.register_units(applications=every),
+        people=selectors.register_people(applications=every),
+    )
     applications = selectors.register(user=request.user, campaign=campaign, filters=form.filters())
     if request.GET.get("format") == "xlsx":
         return xlsx_response(

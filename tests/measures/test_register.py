@@ -220,6 +220,42 @@ def test_a_unit_reads_only_its_own_applied_measures(measures, client):
     assert page.count("GRD") == own
 
 
+def test_the_register_filters_by_a_person_chosen_in_its_filter_bar(measures, client):
+    w = measures
+    _apply_many(w, 3)
+    for index, person in enumerate([w.lead_staff, w.lead_staff, w.other_staff]):
+        application_add(
+            campaign=w.campaign,
+            line=w.praise,
+            by=w.coordinator,
+            person=person,
+            grounds=f"PERSON{index}",
+            month=OCTOBER,
+        )
+    url = reverse("measures:register", args=[w.campaign.slug])
+    client.force_login(w.coordinator)
+
+    form = client.get(url).context["form"]
+    assert {label for _pk, label in form.fields["person"].choices[1:]} == {
+        f"{w.lead_staff}（{w.lead.name}）",
+        f"{w.other_staff}（{w.other.name}）",
+    }
+
+    page = client.get(url, {"person": w.lead_staff.pk}).content.decode()
+    assert 'name="person"' in page
+    assert page.count("PERSON") == Application.objects.filter(person=w.lead_staff).count() == 2
+    assert "GRD" not in page
+    # A person who is not in the list (or not a number) filters nothing, as a bad unit does.
+    assert client.get(url, {"person": "x"}).content.decode().count("GRD") == 3
+
+    # A unit reads only its own people in the list, as it reads only its own applications.
+    client.force_login(w.lead_staff)
+    form = client.get(url).context["form"]
+    assert [pk for pk, _label in form.fields["person"].choices[1:]] == [w.lead_staff.pk]
+    other = client.get(url, {"person": w.other_staff.pk}).content.decode()
+    assert "PERSON2" not in other
+
+
 def test_the_monthly_bulletin_shows_the_months_honour_and_black_lists(measures, certify, client):
     w = measures
     october = certify(w, OCTOBER, {w.task: Rating.ON_TRACK, w.late: Rating.BEHIND})
