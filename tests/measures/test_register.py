@@ -22,40 +22,24 @@ from measures.models import INCENTIVES, PENALTIES, Application, MeasureKind
 from measures.services import application_add
 from tasks.lights import Light
 from tasks.models import TaskEvent
+from tests.campaigns.conftest import sample
 from tests.factories import TaskFactory
 from tests.measures.conftest import OCTOBER, SEPTEMBER
 
 pytestmark = pytest.mark.django_db
 
-TEN = [
-    ("月度“红榜”通报表扬", "对当月认定为“按期推进”比例最高的3个单位在全区通报表扬。"),
-    ("月度“黑榜”通报批评", "对当月认定为“进度滞后”任务最多的单位通报批评。"),
-    ("年度考核加分", "对全年任务按期完成率100%的单位在年度综合考核中加分。"),
-    ("约谈问责", "连续两个月进度滞后的，由分管区领导约谈单位主要负责人。"),
-    ("揭榜挂帅奖励", "对主动揭榜并按期完成攻坚任务的单位给予专项奖励。"),
-    ("容错免责", "对改革创新中出现失误但符合容错情形的予以免责。"),
-    ("督查督办", "对逾期未完成任务下发督办单，限期整改。"),
-    ("典型经验推广", "对形成可复制经验的改革举措在全区推广。"),
-    ("评先树优倾斜", "评先树优向改革攻坚成效突出的单位和个人倾斜。"),
-    ("整改销号复查", "已销号任务三个月后开展跟踪问效复查。"),
-]
-
 
 def measures_workbook() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["激励惩戒措施清单"])
-    sheet.append(["序号", "措施名称", "具体内容", "责任单位", "完成时限", "备注"])
-    for number, (title, content) in enumerate(TEN, start=1):
-        sheet.append([number, title, content, "区营商环境建设办公室", "长期坚持", ""])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The published measures list: 10 measures in 3 groups (tests/fixtures/samples)."""
+    return sample("incentive-measures.xlsx")
 
 
 def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_round(world, client):
     report = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     )
     assert report.errors == []
     task_list = report.result.task_list
@@ -79,7 +63,10 @@ def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_rou
 
 def _export_and_reimport(world, client):
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     ).result.task_list
     application_add(
         campaign=world.campaign,
@@ -95,7 +82,10 @@ def _export_and_reimport(world, client):
     ).content
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
     again = tasklist_import(
-        campaign=world.campaign, data=data, filename="e.xlsx", task_list=task_list
+        campaign=world.campaign,
+        data=data,
+        filename="e.xlsx",
+        task_list=task_list,
     )
     return rows, again
 
@@ -103,7 +93,8 @@ def _export_and_reimport(world, client):
 def test_a_measures_list_exports_its_applications_and_reimport_keeps_them(world, client):
     rows, again = _export_and_reimport(world, client)
 
-    assert len(rows[1]) == 10  # the list's six columns, then kind, rule, times and record
+    headers = rows[2]  # under the title and the 印发 line
+    assert len(headers) == 10  # the list's six columns, then kind, rule, times and record
     reward = next(row for row in rows if row[1] == "揭榜挂帅奖励")
     assert reward[-2] == 1 and "区行政审批服务局" in reward[-1]
     assert again.errors == []
@@ -297,7 +288,10 @@ def test_another_units_measures_stay_out_of_a_units_export(world, client):
     """Staff of the measure's lead unit may export the list, but see no other unit's
     application in it (as on the register)."""
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     ).result.task_list
     line = task_list.tasks.get(title="揭榜挂帅奖励")
     line.lead_unit = world.lead
