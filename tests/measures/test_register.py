@@ -247,6 +247,20 @@ def test_the_register_filters_by_a_person_chosen_in_its_filter_bar(measures, cli
     assert "PERSON2" not in other
 
 
+def test_each_line_of_the_register_links_to_its_page_as_details(measures, client):
+    # The link read 认定中 ("Open" is the review state's word too).
+    w = measures
+    _apply_many(w, 2)
+    client.force_login(w.coordinator)
+
+    page = client.get(reverse("measures:register", args=[w.campaign.slug])).content.decode()
+
+    for application in Application.objects.all():
+        url = reverse("measures:application", args=[application.pk])
+        assert f'<a href="{url}">详情</a>' in page
+    assert "认定中" not in page
+
+
 def test_the_monthly_bulletin_shows_the_months_honour_and_black_lists(measures, certify, client):
     w = measures
     october = certify(w, OCTOBER, {w.task: Rating.ON_TRACK, w.late: Rating.BEHIND})
