@@ -19,9 +19,7 @@ class RegisterFilterForm(forms.Form):
     """The register's filter bar; bad values are dropped, as on the task lists."""
 
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
-    person = forms.TypedChoiceField(
-        label=_("Person"), required=False, coerce=int, empty_value=None
-    )
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *MeasureKind.choices]
     )
@@ -69,9 +67,12 @@ class AddForm(TargetForm):
     month = forms.CharField(label=_("Month (YYYY-MM)"), required=False, max_length=7)
     tasks = forms.CharField(label=_("Task numbers (comma-separated)"), required=False)
     excuse_task = forms.CharField(
-        label=_("Fault tolerance: number of the task whose rating of that month is excused"),
+        label=_(
+            "Fault tolerance: number of the task whose rating of that month is excused "
+            "(with its list's name before it where numbers repeat across lists)"
+        ),
         required=False,
-        max_length=50,
+        max_length=250,
     )
     field_order = ["measure", "unit", "person", "month", "grounds", "tasks", "excuse_task"]
 

@@ -23,7 +23,7 @@ from measures.services import application_add
 from tasks.lights import Light
 from tasks.models import TaskEvent
 from tests.campaigns.conftest import sample
-from tests.factories import TaskFactory
+from tests.factories import TaskFactory, TaskListFactory
 from tests.measures.conftest import OCTOBER, SEPTEMBER
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,42 @@ def test_fault_tolerance_leaves_one_rating_out_of_the_units_score_and_rank(measu
     event = TaskEvent.objects.get(task=extra, kind=TaskEvent.Kind.EXCUSED)
     assert event.note == "先行先试出现失误，符合容错情形" and event.actor == w.coordinator
     assert application.month == OCTOBER and list(application.tasks.all()) == [extra]
+
+
+def test_fault_tolerance_by_hand_finds_the_rating_by_unit_and_list_when_numbers_repeat(
+    measures, certify, client
+):
+    w = measures
+    policies = TaskListFactory(campaign=w.campaign, name="涉企惠企政策落实清单", order=2)
+    ours_701 = TaskFactory(task_list=w.task_list, code="701", lead_unit=w.lead)
+    policy_701 = TaskFactory(task_list=policies, code="701", lead_unit=w.lead)
+    ours_702 = TaskFactory(task_list=w.task_list, code="702", lead_unit=w.lead)
+    policy_702 = TaskFactory(task_list=policies, code="702", lead_unit=w.other)
+    october = certify(
+        w, OCTOBER, dict.fromkeys([ours_701, policy_701, ours_702, policy_702], "behind")
+    )
+    client.force_login(w.coordinator)
+    url = reverse("measures:application_add", args=[w.campaign.slug])
+
+    def excuse(unit, number):
+        form = {"measure": w.tolerance.pk, "unit": unit.pk, "month": "2026-10"}
+        form.update(grounds="符合容错情形", excuse_task=number)
+        return client.post(url, form, follow=True).content.decode()
+
+    def excused():
+        return set(october.items.filter(excused_at__isnull=False).values_list("task", flat=True))
+
+    # Two lists have a task 702; only one of them is the other unit's.
+    excuse(w.other, "702")
+    assert excused() == {policy_702.pk}
+    # Both tasks 701 are the lead unit's: the page asks for the list and excuses nothing.
+    page = excuse(w.lead, "701")
+    assert "请在序号前写清单名称" in page
+    assert f"（{w.task_list.name}、涉企惠企政策落实清单）" in page
+    assert excused() == {policy_702.pk}
+    excuse(w.lead, "政策落实清单 701")
+    assert excused() == {policy_702.pk, policy_701.pk}
+    assert Application.objects.filter(measure__line=w.tolerance).count() == 2
 
 
 def _apply_many(w, n: int) -> None:
