@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
 from measures.models import Application, MeasureKind, MeasureRule
+from measures.permissions import people_measures_may_name
 from measures.selectors import RegisterFilters
 
 
@@ -50,16 +51,22 @@ class MeasureForm(forms.Form):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj}（{obj.unit}）"
+
+
 class TargetForm(forms.Form):
     """Grounds and target: editing a proposal, or adding a measure by hand."""
 
     grounds = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 3}))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
-    person = forms.ModelChoiceField(
-        label=_("Person"),
-        queryset=User.objects.filter(is_active=True, unit__isnull=False),
-        required=False,
-    )
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = people_measures_may_name().select_related("unit")
+        self.fields["person"].queryset = people.order_by("unit__name", "display_name", "pk")
 
 
 class AddForm(TargetForm):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import TaskList
 from campaigns.services.imports import tasklist_import
+from config.errors import RuleViolation
 from cycles.models import Rating, RoundItem, UnitMonth
 from cycles.schedule import round_times
 from cycles.services import round_open
@@ -295,6 +296,25 @@ def test_each_line_of_the_register_links_to_its_page_as_details(measures, client
         url = reverse("measures:application", args=[application.pk])
         assert f'<a href="{url}">详情</a>' in page
     assert "认定中" not in page
+
+
+def test_a_measure_names_unit_staff_and_heads_never_an_administrator(measures, client):
+    w = measures
+    client.force_login(w.coordinator)
+
+    form = client.get(reverse("measures:register", args=[w.campaign.slug])).context["add_form"]
+
+    offered = {label for _pk, label in form.fields["person"].choices if _pk}
+    assert f"{w.lead_staff}（{w.lead.name}）" in offered
+    assert f"{w.lead_head}（{w.lead.name}）" in offered
+    for nobody in (w.auditor, w.leader, w.coordinator):
+        assert not any(label.startswith(f"{nobody}（") for label in offered)
+    for nobody in (w.auditor, w.coordinator):
+        with pytest.raises(RuleViolation):
+            application_add(
+                campaign=w.campaign, line=w.praise, by=w.coordinator, person=nobody, grounds="x"
+            )
+    assert not Application.objects.exists()
 
 
 def test_the_monthly_bulletin_shows_the_months_honour_and_black_lists(measures, certify, client):
