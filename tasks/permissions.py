@@ -152,7 +152,11 @@ def can_coordinate(user: User, task: Task) -> bool:
 
 
 def can_instruct(user: User, task: Task) -> bool:
-    return user.is_authenticated and (user.has_role(Role.LEADER) or can_coordinate(user, task))
+    """Leaders, and the campaign's coordinators, on work: a question or a measure is not a task
+    anybody carries out, so an instruction on it would wait for an answer forever."""
+    if not user.is_authenticated or not task.is_work:
+        return False
+    return user.has_role(Role.LEADER) or can_coordinate(user, task)
 
 
 def can_answer_instruction(user: User, task: Task) -> bool:
