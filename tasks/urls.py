@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import views
+from tasks import report_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("instructions/<int:pk>/answer/", views.instruction_answer, name="instruction_answer"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/evidence/", report_views.report_evidence, name="report_evidence"),
+    path("reports/confirm-all/", report_views.reports_confirm_all, name="reports_confirm_all"),
     path("followups/<int:pk>/", views.followup_record, name="followup_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
 ]

@@ -1,6 +1,7 @@
 """Every write to a task and what hangs off it. Each service is atomic, checks who may act
 (tasks.permissions), refuses with RuleViolation, and leaves a TaskEvent."""
 
+from tasks.services.confirming import report_evidence_add, reports_confirm_all
 from tasks.services.core import (
     event_record,
     events_dated,
@@ -27,8 +28,10 @@ __all__ = [
     "instruction_give",
     "report_confirm",
     "report_edit",
+    "report_evidence_add",
     "report_record",
     "report_submit",
+    "reports_confirm_all",
     "request_create",
     "request_decide",
     "request_withdraw",

@@ -36,10 +36,12 @@ def report_submit(
     files: Iterable = (),
     expected_version: int | None = None,
     submitted_at: datetime.datetime | None = None,
+    notify_heads: bool = True,
 ) -> ProgressReport:
     """A unit reports on a task. The lead unit's report is the task's report (it moves progress
     and target values, once confirmed where the campaign asks for it); a supporting unit's is a
-    contribution the lead unit sees."""
+    contribution the lead unit sees. ``notify_heads=False``: a caller writing many reports at
+    once (一表填报) tells the unit heads once itself, rather than once per report."""
     require(permissions.can_report(by, task))
     task = (
         Task.objects.select_for_update(of=("self",))
@@ -109,7 +111,7 @@ def report_submit(
         )
         if confirmed:
             _apply(report=report, task=task, by=by)
-    if not confirmed:
+    if not confirmed and notify_heads:
         heads = permissions.unit_heads(by.unit_id)
         notify(
             recipients=heads,
@@ -156,7 +158,11 @@ def _apply(*, report: ProgressReport, task: Task, by: User) -> None:
 
 
 @transaction.atomic
-def report_confirm(*, report: ProgressReport, by: User) -> ProgressReport:
+def report_confirm(
+    *, report: ProgressReport, by: User, notify_submitter: bool = True
+) -> ProgressReport:
+    """The unit head confirms a report; a lead-unit report then counts. ``notify_submitter=False``:
+    a caller confirming many at once tells each submitter once itself."""
     report = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.confirmed_at is not None:
         raise RuleViolation(_("This report has already been confirmed."), code="already")
@@ -174,6 +180,8 @@ def report_confirm(*, report: ProgressReport, by: User) -> ProgressReport:
         task=task, by=by, kind=TaskEvent.Kind.REPORT_CONFIRMED, after={"report_id": report.pk}
     )
     _apply(report=report, task=task, by=by)
+    if not notify_submitter:
+        return report
     notify(
         recipients=[report.submitted_by],
         kind=Notification.Kind.REPORT_CONFIRMED,
@@ -232,9 +240,13 @@ def report_edit(
     percent: int,
     obstacles: str = "",
     next_steps: str = "",
+    target_values: dict[int, Decimal] | None = None,
     expected_version: int | None = None,
+    notify_heads: bool = True,
 ) -> ProgressReport:
-    """Correct a report. Refused once the month is certified (一月一认定 locks it)."""
+    """Correct a report. Refused once the month is certified (一月一认定 locks it).
+
+    ``target_values`` replaces the values the report gave (None leaves them as they are)."""
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("task")
@@ -260,7 +272,8 @@ def report_edit(
     report.text, report.percent = text.strip(), percent
     report.obstacles, report.next_steps = obstacles.strip(), next_steps.strip()
     after = {name: getattr(report, name) for name in fields}
-    if before == after:
+    values_before, values_after = _target_values_change(report, target_values)
+    if before == after and values_before == values_after:
         return report
     report.edited_at = timezone.now()
     report.version += 1
@@ -273,15 +286,19 @@ def report_edit(
         report.confirmed_at = report.confirmed_by = None
     report.save(update_fields=[*fields, "edited_at", "version", "confirmed_at", "confirmed_by"])
     changed = [name for name in fields if before[name] != after[name]]
+    event_before = {"report_id": report.pk, **{k: before[k] for k in changed}}
+    event_after = {"report_id": report.pk, **{k: after[k] for k in changed}}
+    if values_before != values_after:
+        event_before["target_values"], event_after["target_values"] = values_before, values_after
     event_record(
         task=report.task,
         by=by,
         kind=TaskEvent.Kind.REPORT_EDITED,
-        before={"report_id": report.pk, **{k: before[k] for k in changed}},
-        after={"report_id": report.pk, **{k: after[k] for k in changed}},
+        before=event_before,
+        after=event_after,
     )
     task = Task.objects.select_for_update(of=("self",)).get(pk=report.task_id)
-    if reconfirm:
+    if reconfirm and notify_heads:
         notify(
             recipients=permissions.unit_heads(report.unit_id),
             kind=Notification.Kind.REPORT_TO_CONFIRM,
@@ -292,3 +309,27 @@ def report_edit(
         )
     _apply(report=report, task=task, by=by)
     return report
+
+
+def _target_values_change(
+    report: ProgressReport, values: dict[int, Decimal] | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The report's target values before and after a correction (as text, for the history),
+    having written the new ones. ``values`` None: the values stay as they are."""
+    rows = {row.target_id: row.value for row in report.target_values.all()}
+    before = {str(k): str(v) for k, v in sorted(rows.items())}
+    if values is None:
+        return before, before
+    if values and report.unit_id != report.task.lead_unit_id:
+        raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
+    known = set(Target.objects.filter(task_id=report.task_id).values_list("pk", flat=True))
+    if set(values) - known:
+        raise RuleViolation(_("A target value belongs to another task."), field="targets")
+    after = {str(k): str(v) for k, v in sorted(values.items())}
+    if {k: Decimal(v) for k, v in before.items()} != {str(k): v for k, v in values.items()}:
+        ReportTargetValue.objects.filter(report=report).delete()
+        ReportTargetValue.objects.bulk_create(
+            [ReportTargetValue(report=report, target_id=k, value=v) for k, v in values.items()]
+        )
+        return before, after
+    return before, before
