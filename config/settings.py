@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tasks",
     "cycles",
     "measures",
+    "reporting",
     "demo",
     "inspections",
 ]
