@@ -223,9 +223,8 @@ def task_update(
         return locked
     if locked.status == Task.Status.CLOSED and "status" in changed:
         locked.closed_at = history_now()
-    locked.version = F("version") + 1
+    locked.version += 1  # exact: the row is locked until the transaction ends
     locked.save()
-    locked.refresh_from_db()
     kind = TaskEvent.Kind.STATUS_CHANGED if changed == {"status"} else TaskEvent.Kind.UPDATED
     event_record(
         task=locked,

@@ -63,14 +63,13 @@ def report_submit(
             code="stale",
         )
     values = target_values or {}
-    targets = {t.pk: t for t in Target.objects.filter(task=task)}
     if values and not is_lead:
         raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
-    unknown = set(values) - set(targets)
-    if unknown:
+    if values and set(values) - set(Target.objects.filter(task=task).values_list("pk", flat=True)):
         raise RuleViolation(_("A target value belongs to another task."), field="targets")
     checked = check_files(files)
 
+    dated_by_caller = submitted_at is not None
     dated, submitted_at = _history_date(task, submitted_at), submitted_at or timezone.now()
     confirmed = not permissions.report_needs_confirmation(by, task)
     assert by.unit_id is not None, "can_report lets only members of a unit report"
@@ -110,7 +109,8 @@ def report_submit(
             },
         )
         if confirmed:
-            _apply(report=report, task=task, by=by)
+            # Submitted now under the task's lock, it is the latest report: no need to look.
+            _apply(report=report, task=task, by=by, written=None if dated_by_caller else values)
     if not confirmed and notify_heads:
         heads = permissions.unit_heads(by.unit_id)
         notify(
@@ -133,26 +133,31 @@ def _history_date(task: Task, submitted_at: datetime.datetime | None) -> datetim
     return submitted_at
 
 
-def _apply(*, report: ProgressReport, task: Task, by: User) -> None:
+def _apply(
+    *, report: ProgressReport, task: Task, by: User, written: dict[int, Decimal] | None = None
+) -> None:
     """The latest confirmed lead-unit report of an open task becomes the task's progress and
     its targets' values. An older report confirmed late, a contribution, or a report on a
-    closed task moves nothing."""
+    closed task moves nothing. ``written``: the report was just written now, under the task's
+    lock, with these target values, so it is the latest and they need no reading."""
     if report.unit_id != task.lead_unit_id or report.confirmed_at is None:
         return
     if task.status not in permissions.OPEN_FOR_WORK:
         return
-    latest = (
-        ProgressReport.objects.filter(
-            task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+    if written is None:
+        latest = (
+            ProgressReport.objects.filter(
+                task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+            )
+            .order_by("-submitted_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
         )
-        .order_by("-submitted_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest != report.pk:
-        return
-    for row in report.target_values.all():
-        Target.objects.filter(pk=row.target_id).update(current_value=row.value)
+        if latest != report.pk:
+            return
+        written = {row.target_id: row.value for row in report.target_values.all()}
+    for target_id, value in written.items():
+        Target.objects.filter(pk=target_id).update(current_value=value)
     if report.percent != task.progress:
         task_update(task=task, by=by, progress=report.percent)
 
