@@ -128,7 +128,7 @@ def upload_confirm(*, upload: ReportUpload, by: User, now: datetime.datetime | N
             _("The same file was confirmed for your unit already: nothing was written twice.")
         ) from clash
     upload.written = written
-    upload.save(update_fields=["written"])
+    upload.save(update_fields=["written", "rows"])  # each row now names its report
     _tell_heads(upload, by)
     return written
 

@@ -73,6 +73,12 @@ def test_the_busiest_unit_reports_every_owed_task_in_one_upload(client, samples)
     upload_row.refresh_from_db()
     assert upload_row.status == ReportUpload.Status.CONFIRMED
     assert upload_row.written == len(owed)
+    # Each row names its report, for the links that add evidence to it.
+    assert {row["report_id"] for row in upload_row.rows} == set(
+        reports.values_list("pk", flat=True)
+    )
+    page = client.get(reverse("reporting:upload_detail", args=[upload_row.pk])).content.decode()
+    assert page.count('data-testid="add-evidence"') == len(owed)
 
 
 def sheet_rows(data: bytes) -> list[dict]:
