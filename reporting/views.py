@@ -74,20 +74,23 @@ def upload(request):
         except RuleViolation as error:
             error.add_to(form)
         else:
-            if result.already:
-                messages.info(
-                    request,
-                    _(
-                        "This very file was confirmed on %(when)s: its reports are written "
-                        "already, and nothing is written twice."
-                    )
-                    % {
-                        "when": timezone.localtime(result.upload.confirmed_at).strftime(
-                            "%Y-%m-%d %H:%M"
-                        )
-                    },
+            if not result.already:
+                return redirect("reporting:upload_detail", pk=result.upload.pk)
+            done = result.upload
+            messages.info(
+                request,
+                _(
+                    "This very file was confirmed by %(who)s on %(when)s: its reports are "
+                    "written already, and nothing is written twice."
                 )
-            return redirect("reporting:upload_detail", pk=result.upload.pk)
+                % {
+                    "who": str(done.uploaded_by),
+                    "when": timezone.localtime(done.confirmed_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            if done.uploaded_by_id == request.user.pk:
+                return redirect("reporting:upload_detail", pk=done.pk)
+            return redirect("reporting:start")
     return _start_page(request, form, status=400)
 
 

@@ -244,7 +244,9 @@ def _percent_text(value: Any) -> str:
 def read_sheet(data: bytes, filename: str = "") -> list[SheetRow]:
     """The filled-in rows of a 本周应报送 sheet. Raises FileRefused (with a reason in Chinese)
     when the file is not a workbook or not such a sheet."""
-    for sheet in read_workbook(data):
+    source = io.BytesIO(data)
+    source.name = filename  # the judge names an old .xls or a renamed file by its name too
+    for sheet in read_workbook(source):
         for index, row in enumerate(sheet.rows[:10]):
             names = [_text(cell) for cell in row]
             if KEY in names:
