@@ -6,7 +6,7 @@ The rules are those of a single report: each row's values go through the task pa
 report is ``tasks.permissions`` (lead unit only here, task in progress), and the version check
 is the report service's (a task changed since the sheet was made is refused, as a page opened
 before someone else's change is). Confirming runs the report service itself on every row, so
-whatever changed between preview and confirm is still refused there. Six queries for any
+whatever changed between preview and confirm is still refused there. Five queries for any
 number of rows.
 """
 
