@@ -25,7 +25,7 @@ from reporting.models import ReportUpload
 from reporting.workbook import RowKey, SheetRow, read_sheet, target_headers
 from tasks import permissions as task_permissions
 from tasks.models import ProgressReport, Task
-from tasks.services import report_edit, report_submit
+from tasks.services import one_transaction, report_edit, report_submit
 
 
 @dataclass
@@ -110,7 +110,7 @@ def upload_confirm(*, upload: ReportUpload, by: User, now: datetime.datetime | N
         with transaction.atomic():
             upload.status, upload.confirmed_at = ReportUpload.Status.CONFIRMED, now
             upload.rows = rows
-            upload.save(update_fields=["status", "confirmed_at", "rows"])
+            _save_confirmed(upload)
             written = _write(rows, by, upload.letters)
             if any(entry["action"] == ERROR for entry in rows):
                 raise _Refused
@@ -123,18 +123,26 @@ def upload_confirm(*, upload: ReportUpload, by: User, now: datetime.datetime | N
         upload.rows = rows
         upload.save(update_fields=["status", "confirmed_at", "rows"])
         return 0
-    except IntegrityError as clash:  # the same file confirmed meanwhile for this unit
-        raise RuleViolation(
-            _("The same file was confirmed for your unit already: nothing was written twice.")
-        ) from clash
     upload.written = written
     upload.save(update_fields=["written", "rows"])  # each row now names its report
     _tell_heads(upload, by)
     return written
 
 
+def _save_confirmed(upload: ReportUpload) -> None:
+    try:
+        with transaction.atomic():
+            upload.save(update_fields=["status", "confirmed_at", "rows"])
+    except IntegrityError as clash:  # the same file confirmed meanwhile for this unit
+        raise RuleViolation(
+            _("The same file was confirmed for your unit already: nothing was written twice.")
+        ) from clash
+
+
 def _write(rows: list[dict], by: User, letters: dict[str, str]) -> int:
-    """Each row through the report service; a refusal is kept on its row."""
+    """Each row through the report service, in one transaction without a savepoint per
+    report (``one_transaction``): the first refusal is kept on its row and ends the writing,
+    and the caller undoes everything."""
     written = 0
     tasks = {
         task.pk: task
@@ -143,37 +151,41 @@ def _write(rows: list[dict], by: User, letters: dict[str, str]) -> int:
         ).select_related("task_list__campaign")
     }
     reports = ProgressReport.objects.in_bulk([e["report_id"] for e in rows if e["action"] == EDIT])
-    for entry in rows:
-        if entry["action"] not in (CREATE, EDIT):
-            continue
-        values = {int(pk): Decimal(v) for pk, v in entry["targets"].items()}
-        fields = {
-            "by": by,
-            "text": entry["text"],
-            "percent": entry["percent"],
-            "obstacles": entry["obstacles"],
-            "next_steps": entry["next_steps"],
-            "target_values": values,
-            "notify_heads": False,
-        }
-        try:
-            if entry["action"] == CREATE:
-                report = report_submit(
-                    task=tasks[entry["task_id"]], expected_version=entry["version"], **fields
-                )
-            else:
-                report = report_edit(
-                    report=reports[entry["report_id"]],
-                    expected_version=entry["report_version"],
-                    **fields,
-                )
-        except (RuleViolation, PermissionDenied) as refusal:
-            _refused(entry, refusal, letters)
-            continue
-        entry["report_id"] = report.pk
-        entry["awaiting"] = report.confirmed_at is None
-        written += 1
+    try:
+        with one_transaction():
+            for entry in rows:
+                if entry["action"] not in (CREATE, EDIT):
+                    continue
+                _write_row(entry, by, tasks, reports)
+                written += 1
+    except (RuleViolation, PermissionDenied) as refusal:
+        refused = next(entry for entry in rows if entry.pop("writing", False))
+        _refused(refused, refusal, letters)
     return written
+
+
+def _write_row(entry: dict, by: User, tasks: dict, reports: dict) -> None:
+    entry["writing"] = True
+    fields = {
+        "by": by,
+        "text": entry["text"],
+        "percent": entry["percent"],
+        "obstacles": entry["obstacles"],
+        "next_steps": entry["next_steps"],
+        "target_values": {int(pk): Decimal(v) for pk, v in entry["targets"].items()},
+        "notify_heads": False,
+    }
+    if entry["action"] == CREATE:
+        report = report_submit(
+            task=tasks[entry["task_id"]], expected_version=entry["version"], **fields
+        )
+    else:
+        report = report_edit(
+            report=reports[entry["report_id"]], expected_version=entry["report_version"], **fields
+        )
+    del entry["writing"]
+    entry["report_id"] = report.pk
+    entry["awaiting"] = report.confirmed_at is None
 
 
 def _refused(entry: dict, refusal: Exception, letters: dict[str, str]) -> None:

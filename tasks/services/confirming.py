@@ -16,7 +16,7 @@ from notifications.services import notify
 from tasks import permissions
 from tasks.models import Evidence, ProgressReport, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files
-from tasks.services.core import event_record
+from tasks.services.core import event_record, one_transaction
 from tasks.services.reports import report_confirm
 
 
@@ -37,9 +37,10 @@ def reports_confirm_all(*, by: User, report_ids: Iterable[int]) -> int:
         require(permissions.can_confirm_report(by, report))
     submitters: Counter[int] = Counter()
     people: dict[int, User] = {}
-    for report in waiting:
-        report_confirm(report=report, by=by, notify_submitter=False)
-        submitters[report.submitted_by_id] += 1
+    with one_transaction():  # one refusal undoes them all anyway: no savepoint per report
+        for report in waiting:
+            report_confirm(report=report, by=by, notify_submitter=False)
+            submitters[report.submitted_by_id] += 1
     if submitters:
         people = {u.pk: u for u in User.objects.filter(pk__in=list(submitters))}
     for user_id, n in submitters.items():

@@ -1,10 +1,11 @@
 """Creating and changing tasks. Every write leaves a TaskEvent."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +16,8 @@ from accounts.models import Unit, User
 from campaigns.models import Category, TaskList
 from config.errors import RuleViolation
 from tasks.models import Milestone, Target, Task, TaskEvent, TaskSupport
+
+T = TypeVar("T")
 
 # Fields a task edit may change, and how each is shown in an event's before/after.
 EDITABLE_FIELDS = (
@@ -69,6 +72,36 @@ def events_dated(at: datetime.datetime | None) -> Iterator[None]:
         yield
     finally:
         _events_at.reset(token)
+
+
+# Set inside ``one_transaction``: the services below open no savepoint of their own.
+_one_transaction: ContextVar[bool] = ContextVar("one_transaction", default=False)
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Many service calls as one all-or-nothing transaction (一表填报 writes hundreds of
+    reports): inside, ``task_update`` and the report services open no savepoint each (two
+    queries a call), since a refusal rolls back everything anyway. A refusal inside ends the
+    transaction: let it propagate out of this block; the database cannot be used in it
+    afterwards."""
+    with transaction.atomic():
+        token = _one_transaction.set(True)
+        try:
+            yield
+        finally:
+            _one_transaction.reset(token)
+
+
+def service_atomic(func: Callable[..., T]) -> Callable[..., T]:
+    """``transaction.atomic`` for a service, without its savepoint inside ``one_transaction``."""
+
+    @wraps(func)
+    def inner(*args: Any, **kwargs: Any) -> T:
+        with transaction.atomic(savepoint=not _one_transaction.get()):
+            return func(*args, **kwargs)
+
+    return inner
 
 
 def history_now() -> datetime.datetime:
@@ -177,7 +210,7 @@ def task_create(
     return task
 
 
-@transaction.atomic
+@service_atomic
 def task_update(
     *, task: Task, by: User | None, expected_version: int | None = None, **changes: Any
 ) -> Task:

@@ -15,7 +15,7 @@ from notifications.services import notify
 from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url
-from tasks.services.core import event_record, events_dated, task_update
+from tasks.services.core import event_record, events_dated, service_atomic, task_update
 
 
 def _week_start(moment: datetime.datetime) -> datetime.date:
@@ -23,7 +23,7 @@ def _week_start(moment: datetime.datetime) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-@transaction.atomic
+@service_atomic
 def report_submit(
     *,
     task: Task,
@@ -162,7 +162,7 @@ def _apply(
         task_update(task=task, by=by, progress=report.percent)
 
 
-@transaction.atomic
+@service_atomic
 def report_confirm(
     *, report: ProgressReport, by: User, notify_submitter: bool = True
 ) -> ProgressReport:
@@ -236,7 +236,7 @@ def report_record(
         return report
 
 
-@transaction.atomic
+@service_atomic
 def report_edit(
     *,
     report: ProgressReport,

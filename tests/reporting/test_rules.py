@@ -191,8 +191,8 @@ def test_writing_costs_a_fixed_number_of_queries_per_row(world):
     assert per_row == PER_ROW, per_row
 
 
-# What one report costs through report_submit: the task read under lock, the report and
-# its history written, then task_update (the task read under lock again, its new progress
-# and that history), each service in its own savepoint (opened and released). Checking the
-# rows costs the same queries at any size (the test above).
-PER_ROW = 10
+# What one report costs through report_submit inside one_transaction: the task read under
+# lock, the report and its history written, then task_update (the task read under lock
+# again, its new progress and that history). Checking the rows costs the same queries at any
+# size (the test above).
+PER_ROW = 6
