@@ -13,6 +13,7 @@ transaction), with the SQL queries of each. Goal: check and write together under
 
 import argparse
 import datetime
+import os
 import sys
 import time
 from pathlib import Path
@@ -99,24 +100,33 @@ def main() -> None:
     print(f"download: {time.perf_counter() - began:.2f} s, {len(queries)} queries")
     data = fill(sheet, report_everything)
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         upload = upload_check(by=staff, filename="本周应报送.xlsx", data=data).upload
-    checked = time.perf_counter() - began
+    checked, checked_cpu = time.perf_counter() - began, time.process_time() - cpu
     assert upload.count_create == args.rows and not upload.errors, upload.errors[:3]
-    print(f"check: {checked:.2f} s for {args.rows} rows, {len(queries)} queries")
+    print(
+        f"check: {checked:.2f} s ({checked_cpu:.2f} s CPU here) for {args.rows} rows, "
+        f"{len(queries)} queries"
+    )
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         written = upload_confirm(upload=ReportUpload.objects.get(pk=upload.pk), by=staff)
-    wrote = time.perf_counter() - began
+    wrote, wrote_cpu = time.perf_counter() - began, time.process_time() - cpu
     assert written == ProgressReport.objects.count() == args.rows
     print(
-        f"write: {wrote:.2f} s for {written} reports, {len(queries)} queries "
-        f"({len(queries) / written:.1f} per report)"
+        f"write: {wrote:.2f} s ({wrote_cpu:.2f} s CPU here) for {written} reports, "
+        f"{len(queries)} queries ({len(queries) / written:.1f} per report)"
     )
     total = checked + wrote
-    print(f"check + write: {total:.2f} s; goal < 3 s:", "met" if total < 3 else "NOT met")
+    # On a shared machine the wall time includes waiting for a core; the CPU time of this
+    # process (the database server's is not in it) says what the work itself costs here.
+    print(
+        f"check + write: {total:.2f} s ({checked_cpu + wrote_cpu:.2f} s CPU here), "
+        f"load average {os.getloadavg()[0]:.1f}; goal < 3 s:",
+        "met" if total < 3 else "NOT met",
+    )
 
 
 if __name__ == "__main__":

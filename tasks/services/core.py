@@ -212,9 +212,16 @@ def task_create(
 
 @service_atomic
 def task_update(
-    *, task: Task, by: User | None, expected_version: int | None = None, **changes: Any
+    *,
+    task: Task,
+    by: User | None,
+    expected_version: int | None = None,
+    held: bool = False,
+    **changes: Any,
 ) -> Task:
-    """Change fields of a task. With ``expected_version``, a save from a stale copy is refused."""
+    """Change fields of a task. With ``expected_version``, a save from a stale copy is refused.
+    ``held``: the caller read ``task`` under a row lock in this same transaction (as the report
+    services do), so it is current and is changed as it is, without reading it again."""
     unknown = (
         set(changes)
         - set(EDITABLE_FIELDS)
@@ -228,7 +235,7 @@ def task_update(
     )
     if unknown:
         raise TypeError(f"task_update() got unexpected fields {sorted(unknown)}")
-    locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    locked = task if held else Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if expected_version is not None and locked.version != expected_version:
         raise RuleViolation(
             _(
@@ -254,10 +261,12 @@ def task_update(
     changed = {key for key in after if after[key] != before.get(key)}
     if not changed:
         return locked
+    written = [name for name in EDITABLE_FIELDS if name in changed] + ["version", "updated_at"]
     if locked.status == Task.Status.CLOSED and "status" in changed:
         locked.closed_at = history_now()
+        written.append("closed_at")
     locked.version += 1  # exact: the row is locked until the transaction ends
-    locked.save()
+    locked.save(update_fields=written)
     kind = TaskEvent.Kind.STATUS_CHANGED if changed == {"status"} else TaskEvent.Kind.UPDATED
     event_record(
         task=locked,

@@ -134,12 +134,18 @@ def _history_date(task: Task, submitted_at: datetime.datetime | None) -> datetim
 
 
 def _apply(
-    *, report: ProgressReport, task: Task, by: User, written: dict[int, Decimal] | None = None
+    *,
+    report: ProgressReport,
+    task: Task,
+    by: User,
+    written: dict[int, Decimal] | None = None,
+    held: bool = True,
 ) -> None:
     """The latest confirmed lead-unit report of an open task becomes the task's progress and
     its targets' values. An older report confirmed late, a contribution, or a report on a
     closed task moves nothing. ``written``: the report was just written now, under the task's
-    lock, with these target values, so it is the latest and they need no reading."""
+    lock, with these target values, so it is the latest and they need no reading. ``held``:
+    ``task`` was read under lock in this transaction (the services that take the lock)."""
     if report.unit_id != task.lead_unit_id or report.confirmed_at is None:
         return
     if task.status not in permissions.OPEN_FOR_WORK:
@@ -159,7 +165,7 @@ def _apply(
     for target_id, value in written.items():
         Target.objects.filter(pk=target_id).update(current_value=value)
     if report.percent != task.progress:
-        task_update(task=task, by=by, progress=report.percent)
+        task_update(task=task, by=by, progress=report.percent, held=held)
 
 
 @service_atomic
@@ -232,7 +238,7 @@ def report_record(
             kind=TaskEvent.Kind.REPORT_SUBMITTED,
             after={"report_id": report.pk, "percent": percent, "unit_id": unit.pk},
         )
-        _apply(report=report, task=task, by=by)
+        _apply(report=report, task=task, by=by, held=False)  # the caller's copy of the task
         return report
 
 

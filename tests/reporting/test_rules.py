@@ -192,7 +192,7 @@ def test_writing_costs_a_fixed_number_of_queries_per_row(world):
 
 
 # What one report costs through report_submit inside one_transaction: the task read under
-# lock, the report and its history written, then task_update (the task read under lock
-# again, its new progress and that history). Checking the rows costs the same queries at any
+# lock, the report and its history written, the task's new progress (task_update, on the
+# task already locked) and that history. Checking the rows costs the same queries at any
 # size (the test above).
-PER_ROW = 6
+PER_ROW = 5
