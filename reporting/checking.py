@@ -69,7 +69,7 @@ def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
     reports = {
         report.pk: report
         for report in ProgressReport.objects.filter(pk__in=set(latest_ids.values()))
-        .select_related("task")
+        .select_related("task__task_list__campaign")
         .prefetch_related(Prefetch("target_values", queryset=ReportTargetValue.objects.all()))
     }
     context.latest = {task_id: reports[pk] for task_id, pk in latest_ids.items()}

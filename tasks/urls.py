@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tasks import report_views, views
+from tasks import report_views, running_views, views
 
 app_name = "tasks"
 urlpatterns = [
     path("mine/", views.my_tasks, name="mine"),
+    path("mine/acknowledge/", running_views.tasks_acknowledge, name="acknowledge_all"),
     path("requests/", views.request_queue, name="requests"),
     path("<int:pk>/", views.task_page, name="detail"),
     path("<int:pk>/reports/", views.report_submit, name="report_submit"),
@@ -19,4 +20,6 @@ urlpatterns = [
     path("reports/confirm-all/", report_views.reports_confirm_all, name="reports_confirm_all"),
     path("followups/<int:pk>/", views.followup_record, name="followup_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("<int:pk>/edit/", running_views.task_edit, name="edit"),
+    path("<int:pk>/acknowledge/", running_views.task_acknowledge, name="acknowledge"),
 ]
