@@ -144,15 +144,18 @@ def _write(rows: list[dict], by: User, letters: dict[str, str]) -> int:
     report (``one_transaction``): the first refusal is kept on its row and ends the writing,
     and the caller undoes everything."""
     written = 0
-    tasks = {
-        task.pk: task
-        for task in Task.objects.filter(
-            pk__in=[e["task_id"] for e in rows if e["action"] == CREATE]
-        ).select_related("task_list__campaign")
-    }
     reports = ProgressReport.objects.in_bulk([e["report_id"] for e in rows if e["action"] == EDIT])
     try:
         with one_transaction():
+            # Every task reported on, locked and read at once: report_submit(held=True) takes
+            # each as it is instead of locking and reading it again, one by one.
+            tasks = {
+                task.pk: task
+                for task in Task.objects.select_for_update(of=("self",))
+                .select_related("task_list__campaign")
+                .filter(pk__in=[e["task_id"] for e in rows if e["action"] == CREATE])
+                .order_by("pk")
+            }
             for entry in rows:
                 if entry["action"] not in (CREATE, EDIT):
                     continue
@@ -176,8 +179,10 @@ def _write_row(entry: dict, by: User, tasks: dict, reports: dict) -> None:
         "notify_heads": False,
     }
     if entry["action"] == CREATE:
+        if entry["task_id"] not in tasks:  # deleted since the check
+            raise PermissionDenied
         report = report_submit(
-            task=tasks[entry["task_id"]], expected_version=entry["version"], **fields
+            task=tasks[entry["task_id"]], expected_version=entry["version"], held=True, **fields
         )
     else:
         report = report_edit(

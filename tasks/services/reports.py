@@ -37,18 +37,22 @@ def report_submit(
     expected_version: int | None = None,
     submitted_at: datetime.datetime | None = None,
     notify_heads: bool = True,
+    held: bool = False,
 ) -> ProgressReport:
     """A unit reports on a task. The lead unit's report is the task's report (it moves progress
     and target values, once confirmed where the campaign asks for it); a supporting unit's is a
     contribution the lead unit sees. ``notify_heads=False``: a caller writing many reports at
-    once (一表填报) tells the unit heads once itself, rather than once per report."""
+    once (一表填报) tells the unit heads once itself, rather than once per report. ``held``: that
+    caller read ``task`` (with its list and campaign) under a row lock in this transaction,
+    all the tasks at once, so it is current and is not read again."""
     require(permissions.can_report(by, task))
-    task = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("task_list__campaign")
-        .get(pk=task.pk)
-    )
-    require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
+    if not held:
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("task_list__campaign")
+            .get(pk=task.pk)
+        )
+        require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
     is_lead = by.unit_id == task.lead_unit_id
     if not text or not text.strip():
         raise RuleViolation(_("Say what was done."), field="text")
