@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tasks",
     "cycles",
     "measures",
+    "reporting",
     "demo",
     "inspections",
 ]

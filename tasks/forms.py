@@ -44,8 +44,27 @@ class TaskFilterForm(forms.Form):
     )
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
 
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("As in the lists")),
+            ("deadline", _("Deadline, soonest first")),
+            ("light", _("Light, red first")),
+            ("last_report", _("Last report, oldest first")),
+        ],
+    )
+
     def __init__(
-        self, *args, lists=(), categories=(), units=(), for_unit=True, work=True, **kwargs
+        self,
+        *args,
+        lists=(),
+        categories=(),
+        units=(),
+        for_unit=True,
+        work=True,
+        sortable=False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         if not for_unit:  # "our part" only means something on a unit's own task list
@@ -53,6 +72,8 @@ class TaskFilterForm(forms.Form):
         if not work:  # questions and measures have no status, light or instructions
             for name in ("status", "light", "open_instructions"):
                 del self.fields[name]
+        if not sortable:  # a list's own page keeps the list's order and categories
+            del self.fields["sort"]
         self.fields["task_list"].choices = [("", _("All lists"))] + [(x.pk, str(x)) for x in lists]
         self.fields["category"].choices = [("", _("All categories"))] + [
             (x.pk, str(x)) for x in categories
@@ -198,3 +219,9 @@ class ReportEditForm(forms.Form):
         label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+
+
+class EvidenceForm(forms.Form):
+    """Evidence files added to a report already sent."""
+
+    files = MultipleFileField(label=_("Evidence files"))  # type: ignore[assignment]

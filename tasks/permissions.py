@@ -258,6 +258,11 @@ def can_confirm_report(user: User, report) -> bool:
     )
 
 
+def confirms_reports(user: User) -> bool:
+    """A unit head: has a list of the unit's reports waiting for confirmation (待我确认)."""
+    return is_unit_head(user)
+
+
 def confirmable_reports(user: User, reports: Iterable[ProgressReport]) -> set[int]:
     """The ids of those ``reports`` the user may confirm (a head, their unit's, not yet)."""
     if not is_unit_head(user):
@@ -327,3 +332,8 @@ def can_edit_report(user: User, report) -> bool:
         and is_live(report.task.task_list.campaign)
         and _member_of(user, report.unit_id)
     )
+
+
+def can_add_evidence(user: User, report) -> bool:
+    """Evidence files added to a report already sent: whoever may correct it."""
+    return can_edit_report(user, report)

@@ -33,6 +33,7 @@ from tasks.models import (
     TaskRequest,
     TaskSupport,
 )
+from tasks.my_work import awaiting_percent, sorted_tasks
 from tasks.permissions import visible_campaigns, visible_tasks
 
 
@@ -46,6 +47,7 @@ class TaskFilters:
     role: str = ""  # "lead" or "support": the user's unit's part in the task
     open_instructions: bool = False
     q: str = ""
+    sort: str = ""  # one of SORTS; empty: the lists' own order
 
 
 def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[Task]:
@@ -115,9 +117,9 @@ def tasks_for_user(
     )
     if user.unit_id:
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
-    qs = with_list_columns(qs, today=today)
+    qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
     qs = apply_filters(qs, filters, unit_id=user.unit_id)
-    return qs.order_by("task_list__campaign__name", "task_list__order", "order", "id")
+    return sorted_tasks(qs, filters.sort)
 
 
 def tasks_of_list(

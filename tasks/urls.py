@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import running_views, views
+from tasks import report_views, running_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("instructions/<int:pk>/urge/", views.instruction_urge, name="instruction_urge"),
     path("reports/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/evidence/", report_views.report_evidence, name="report_evidence"),
+    path("reports/confirm-all/", report_views.reports_confirm_all, name="reports_confirm_all"),
     path("followups/<int:pk>/", views.followup_record, name="followup_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("<int:pk>/edit/", running_views.task_edit, name="edit"),

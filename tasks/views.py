@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page
-from tasks import permissions, services
+from tasks import hooks, permissions, services
 from tasks.acknowledgements import awaiting_for_unit
 from tasks.confirmations import add_decision_questions
 from tasks.forms import (
@@ -28,6 +28,7 @@ from tasks.forms import (
     TaskFilterForm,
 )
 from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.my_work import awaiting_report, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -53,15 +54,19 @@ def _page_of(model):
 
 @login_required
 def my_tasks(request):
-    """Every task where the user's unit leads or supports, grouped by campaign."""
+    """Every task where the user's unit leads or supports, grouped by campaign (or in the
+    order asked for); above them what apps add (the round's owed tasks) and, for unit heads,
+    the reports waiting for them."""
     user = request.user
     lists = TaskList.objects.filter(
         pk__in=visible_tasks(user).work().values("task_list_id")
     ).select_related("campaign")
-    form = TaskFilterForm(request.GET, lists=lists)
+    form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
-    tasks = tasks_for_user(user=user, filters=form.filters(), today=today)
+    filters = form.filters()
+    tasks = tasks_for_user(user=user, filters=filters, today=today)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    confirms = permissions.confirms_reports(user)
     return render(
         request,
         "tasks/my_tasks.html",
@@ -70,6 +75,11 @@ def my_tasks(request):
             "page": page,
             "today": today,
             "query": query_without_page(request),
+            "grouped": not filters.sort,
+            "sorted_by": filters.sort,
+            "sections": hooks.my_tasks_sections(user=user, today=today, sort=filters.sort),
+            "confirms_reports": confirms,
+            "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
             "awaiting": awaiting_for_unit(user=user)
             if permissions.acknowledges_for_unit(user)
@@ -99,6 +109,7 @@ def _task_page(request, task, *, forms=None, status=200):
         instruction.overdue_days = instruction.days_overdue(today)
     context = {
         "task": task,
+        "report_waiting": awaiting_report(task),
         "target_series": target_series(task=task),
         "light": task.light_on(today),
         "today": today,

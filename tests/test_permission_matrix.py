@@ -11,6 +11,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -27,6 +28,10 @@ from measures.models import Application, ApplicationEvent, Measure
 from measures.services import application_add
 from notifications.models import Channel, Delivery, Notification
 from notifications.services import notify
+from reporting.models import ReportUpload
+from reporting.selectors import owed_tasks
+from reporting.services import upload_check
+from reporting.workbook import owed_workbook
 from tasks.models import (
     Evidence,
     Followup,
@@ -39,6 +44,7 @@ from tasks.models import (
 from tasks.services import instruction_give, report_submit, request_create, task_create
 from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory
+from tests.reporting.sheets import fill
 from tests.tasks import files
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
@@ -75,6 +81,7 @@ POST_ONLY_ON_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, res
 COORD_ONLY_GET = codes(coord=200, anon=302, rest=404)
 # The campaign's coordinators act; others who see the campaign are refused, the rest 404.
 COORD_ACTS = codes(coord=200, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
+UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=302, rest=404)
 COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
 MATRIX = {
@@ -126,6 +133,21 @@ MATRIX = {
         "GET": codes(lead=200, head=200, support=403, coord=403, leader=403, anon=302, rest=404),
         "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
     },
+    "tasks:report_evidence": {
+        "GET": codes(lead=200, head=200, support=403, coord=403, leader=403, anon=302, rest=404),
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+    },
+    # 待我确认 › 全部确认: unit heads only; the page does not exist for anyone else.
+    "tasks:reports_confirm_all": {"POST": codes(head=302, anon=302, rest=404), "GET": POST_ONLY},
+    # 一表填报: unit staff and heads; an upload is its uploader's ("lead" made the scene's).
+    "reporting:start": {"GET": UNIT_PEOPLE},
+    "reporting:owed_download": {"GET": UNIT_PEOPLE},
+    "reporting:upload": {
+        "POST": codes(lead=302, head=302, support=302, other=302, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "reporting:upload_detail": {"GET": codes(lead=200, anon=302, rest=404)},
+    "reporting:upload_confirm": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
     "tasks:followup_record": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY_ON_TASK,
@@ -365,6 +387,9 @@ def scene(module_db):
     Task.objects.filter(pk=world.task.pk).update(
         handed_over_at=timezone.now() - datetime.timedelta(days=2)
     )
+    world.bulk_upload = upload_check(
+        by=world.lead_staff, filename="本周应报送.xlsx", data=owed_sheet(world)
+    ).upload
     world.users = {
         "lead": world.lead_staff,
         "support": world.support_staff,
@@ -427,6 +452,17 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             [w.report.pk],
             {"text": "更正后的进展", "percent": 35, "version": w.report.version},
         ),
+        "tasks:report_evidence": ("tasks:report_evidence", [w.report.pk], {"files": [files.pdf()]}),
+        "tasks:reports_confirm_all": ("tasks:reports_confirm_all", [], {"report": [w.report.pk]}),
+        "reporting:start": ("reporting:start", [], {}),
+        "reporting:owed_download": ("reporting:owed_download", [], {}),
+        "reporting:upload": (
+            "reporting:upload",
+            [],
+            {"file": SimpleUploadedFile("本周应报送.xlsx", owed_sheet(w))},
+        ),
+        "reporting:upload_detail": ("reporting:upload_detail", [w.bulk_upload.pk], {}),
+        "reporting:upload_confirm": ("reporting:upload_confirm", [w.bulk_upload.pk], {}),
         "tasks:followup_record": (
             "tasks:followup_record",
             [w.followup.pk],
@@ -595,6 +631,13 @@ def _task_post(w) -> dict:
     }
 
 
+def owed_sheet(w) -> bytes:
+    """The lead unit's 本周应报送 sheet with its one task reported (the scene's round)."""
+    owed = owed_tasks(unit_id=w.lead.pk)
+    data = owed_workbook(unit_name=w.lead.name, owed=owed, week_label="本周")
+    return fill(data, lambda row, names: {"本周进展": "一表填报", "进度（%）": 45})
+
+
 def snapshot() -> tuple:
     return (
         list(
@@ -630,6 +673,7 @@ def snapshot() -> tuple:
         AnswerEvent.objects.count(),
         AnswerFile.objects.count(),
         Rectification.objects.count(),
+        list(ReportUpload.objects.order_by("pk").values_list("status", "written")),
     )
 
 

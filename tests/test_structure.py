@@ -16,6 +16,7 @@ APPS = [
     "notifications",
     "inspections",
     "measures",
+    "reporting",
     "demo",
     "config",
 ]
@@ -70,6 +71,17 @@ def test_the_tasks_app_does_not_import_campaign_services():
     assert {path: mods for path, mods in offending.items() if mods} == {}
 
 
+def test_the_apps_below_reporting_do_not_import_it():
+    """一表填报 joins 我的任务 through ``tasks.hooks``: tasks and cycles never import it."""
+    offending = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in _imported_modules(path) if m.startswith("reporting")
+        )
+        for path in _sources("accounts", "campaigns", "notifications", "tasks", "cycles")
+    }
+    assert {path: mods for path, mods in offending.items() if mods} == {}
+
+
 ROLE_TEST = re.compile(r"has_role\(|\.role_set\b|\bRole\.[A-Z_]+ in roles\b")
 
 
@@ -95,6 +107,7 @@ def test_the_migrations_of_the_apps_form_no_loop():
         "notifications",
         "inspections",
         "measures",
+        "reporting",
     }
     needs: dict[str, set[str]] = {app: set() for app in ours}
     for (app, _name), migration in loader.disk_migrations.items():

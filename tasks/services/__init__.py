@@ -6,11 +6,13 @@ from tasks.services.acknowledgements import (
     task_acknowledge,
     tasks_acknowledge,
 )
+from tasks.services.confirming import report_evidence_add, reports_confirm_all
 from tasks.services.core import (
     event_record,
     events_dated,
     handover_reset,
     history_now,
+    one_transaction,
     snapshot,
     task_create,
     task_set_supporting_units,
@@ -34,6 +36,7 @@ __all__ = [
     "event_record",
     "events_dated",
     "history_now",
+    "one_transaction",
     "evidence_folder_register",
     "evidence_orphans_remove",
     "followup_record",
@@ -43,8 +46,10 @@ __all__ = [
     "instruction_urge",
     "report_confirm",
     "report_edit",
+    "report_evidence_add",
     "report_record",
     "report_submit",
+    "reports_confirm_all",
     "request_create",
     "request_decide",
     "request_withdraw",

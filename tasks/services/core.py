@@ -1,11 +1,12 @@
 """Creating and changing tasks. Every write leaves a TaskEvent."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
@@ -26,6 +27,8 @@ from tasks.models import (
     TaskEvent,
     TaskSupport,
 )
+
+T = TypeVar("T")
 
 # Fields a task edit may change, and how each is shown in an event's before/after.
 EDITABLE_FIELDS = (
@@ -92,6 +95,36 @@ def events_dated(at: datetime.datetime | None) -> Iterator[None]:
         yield
     finally:
         _events_at.reset(token)
+
+
+# Set inside ``one_transaction``: the services below open no savepoint of their own.
+_one_transaction: ContextVar[bool] = ContextVar("one_transaction", default=False)
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Many service calls as one all-or-nothing transaction (一表填报 writes hundreds of
+    reports): inside, ``task_update`` and the report services open no savepoint each (two
+    queries a call), since a refusal rolls back everything anyway. A refusal inside ends the
+    transaction: let it propagate out of this block; the database cannot be used in it
+    afterwards."""
+    with transaction.atomic():
+        token = _one_transaction.set(True)
+        try:
+            yield
+        finally:
+            _one_transaction.reset(token)
+
+
+def service_atomic(func: Callable[..., T]) -> Callable[..., T]:
+    """``transaction.atomic`` for a service, without its savepoint inside ``one_transaction``."""
+
+    @wraps(func)
+    def inner(*args: Any, **kwargs: Any) -> T:
+        with transaction.atomic(savepoint=not _one_transaction.get()):
+            return func(*args, **kwargs)
+
+    return inner
 
 
 def history_now() -> datetime.datetime:
@@ -281,11 +314,18 @@ def task_create(
     return task
 
 
-@transaction.atomic
+@service_atomic
 def task_update(
-    *, task: Task, by: User | None, expected_version: int | None = None, **changes: Any
+    *,
+    task: Task,
+    by: User | None,
+    expected_version: int | None = None,
+    held: bool = False,
+    **changes: Any,
 ) -> Task:
-    """Change fields of a task. With ``expected_version``, a save from a stale copy is refused."""
+    """Change fields of a task. With ``expected_version``, a save from a stale copy is refused.
+    ``held``: the caller read ``task`` under a row lock in this same transaction (as the report
+    services do), so it is current and is changed as it is, without reading it again."""
     unknown = (
         set(changes)
         - set(EDITABLE_FIELDS)
@@ -299,7 +339,7 @@ def task_update(
     )
     if unknown:
         raise TypeError(f"task_update() got unexpected fields {sorted(unknown)}")
-    locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    locked = task if held else Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if expected_version is not None and locked.version != expected_version:
         stale_refuse(locked, expected_version)
     before = snapshot(locked)
@@ -325,9 +365,8 @@ def task_update(
         return locked
     if locked.status == Task.Status.CLOSED and "status" in changed:
         locked.closed_at = history_now()
-    locked.version = F("version") + 1
+    locked.version += 1  # exact: the row is locked until the transaction ends
     locked.save()
-    locked.refresh_from_db()
     kind = TaskEvent.Kind.STATUS_CHANGED if changed == {"status"} else TaskEvent.Kind.UPDATED
     event_record(
         task=locked,

@@ -15,7 +15,7 @@ from notifications.services import notify
 from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url
-from tasks.services.core import event_record, events_dated, task_update
+from tasks.services.core import event_record, events_dated, service_atomic, task_update
 
 
 def _week_start(moment: datetime.datetime) -> datetime.date:
@@ -23,7 +23,7 @@ def _week_start(moment: datetime.datetime) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-@transaction.atomic
+@service_atomic
 def report_submit(
     *,
     task: Task,
@@ -36,17 +36,23 @@ def report_submit(
     files: Iterable = (),
     expected_version: int | None = None,
     submitted_at: datetime.datetime | None = None,
+    notify_heads: bool = True,
+    held: bool = False,
 ) -> ProgressReport:
     """A unit reports on a task. The lead unit's report is the task's report (it moves progress
     and target values, once confirmed where the campaign asks for it); a supporting unit's is a
-    contribution the lead unit sees."""
+    contribution the lead unit sees. ``notify_heads=False``: a caller writing many reports at
+    once (一表填报) tells the unit heads once itself, rather than once per report. ``held``: that
+    caller read ``task`` (with its list and campaign) under a row lock in this transaction,
+    all the tasks at once, so it is current and is not read again."""
     require(permissions.can_report(by, task))
-    task = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("task_list__campaign")
-        .get(pk=task.pk)
-    )
-    require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
+    if not held:
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("task_list__campaign")
+            .get(pk=task.pk)
+        )
+        require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
     is_lead = by.unit_id == task.lead_unit_id
     if not text or not text.strip():
         raise RuleViolation(_("Say what was done."), field="text")
@@ -61,14 +67,13 @@ def report_submit(
             code="stale",
         )
     values = target_values or {}
-    targets = {t.pk: t for t in Target.objects.filter(task=task)}
     if values and not is_lead:
         raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
-    unknown = set(values) - set(targets)
-    if unknown:
+    if values and set(values) - set(Target.objects.filter(task=task).values_list("pk", flat=True)):
         raise RuleViolation(_("A target value belongs to another task."), field="targets")
     checked = check_files(files)
 
+    dated_by_caller = submitted_at is not None
     dated, submitted_at = _history_date(task, submitted_at), submitted_at or timezone.now()
     confirmed = not permissions.report_needs_confirmation(by, task)
     assert by.unit_id is not None, "can_report lets only members of a unit report"
@@ -108,8 +113,9 @@ def report_submit(
             },
         )
         if confirmed:
-            _apply(report=report, task=task, by=by)
-    if not confirmed:
+            # Submitted now under the task's lock, it is the latest report: no need to look.
+            _apply(report=report, task=task, by=by, written=None if dated_by_caller else values)
+    if not confirmed and notify_heads:
         heads = permissions.unit_heads(by.unit_id)
         notify(
             recipients=heads,
@@ -131,32 +137,47 @@ def _history_date(task: Task, submitted_at: datetime.datetime | None) -> datetim
     return submitted_at
 
 
-def _apply(*, report: ProgressReport, task: Task, by: User) -> None:
+def _apply(
+    *,
+    report: ProgressReport,
+    task: Task,
+    by: User,
+    written: dict[int, Decimal] | None = None,
+    held: bool = True,
+) -> None:
     """The latest confirmed lead-unit report of an open task becomes the task's progress and
     its targets' values. An older report confirmed late, a contribution, or a report on a
-    closed task moves nothing."""
+    closed task moves nothing. ``written``: the report was just written now, under the task's
+    lock, with these target values, so it is the latest and they need no reading. ``held``:
+    ``task`` was read under lock in this transaction (the services that take the lock)."""
     if report.unit_id != task.lead_unit_id or report.confirmed_at is None:
         return
     if task.status not in permissions.OPEN_FOR_WORK:
         return
-    latest = (
-        ProgressReport.objects.filter(
-            task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+    if written is None:
+        latest = (
+            ProgressReport.objects.filter(
+                task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+            )
+            .order_by("-submitted_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
         )
-        .order_by("-submitted_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest != report.pk:
-        return
-    for row in report.target_values.all():
-        Target.objects.filter(pk=row.target_id).update(current_value=row.value)
+        if latest != report.pk:
+            return
+        written = {row.target_id: row.value for row in report.target_values.all()}
+    for target_id, value in written.items():
+        Target.objects.filter(pk=target_id).update(current_value=value)
     if report.percent != task.progress:
-        task_update(task=task, by=by, progress=report.percent)
+        task_update(task=task, by=by, progress=report.percent, held=held)
 
 
-@transaction.atomic
-def report_confirm(*, report: ProgressReport, by: User) -> ProgressReport:
+@service_atomic
+def report_confirm(
+    *, report: ProgressReport, by: User, notify_submitter: bool = True
+) -> ProgressReport:
+    """The unit head confirms a report; a lead-unit report then counts. ``notify_submitter=False``:
+    a caller confirming many at once tells each submitter once itself."""
     report = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.confirmed_at is not None:
         raise RuleViolation(_("This report has already been confirmed."), code="already")
@@ -174,6 +195,8 @@ def report_confirm(*, report: ProgressReport, by: User) -> ProgressReport:
         task=task, by=by, kind=TaskEvent.Kind.REPORT_CONFIRMED, after={"report_id": report.pk}
     )
     _apply(report=report, task=task, by=by)
+    if not notify_submitter:
+        return report
     notify(
         recipients=[report.submitted_by],
         kind=Notification.Kind.REPORT_CONFIRMED,
@@ -219,11 +242,11 @@ def report_record(
             kind=TaskEvent.Kind.REPORT_SUBMITTED,
             after={"report_id": report.pk, "percent": percent, "unit_id": unit.pk},
         )
-        _apply(report=report, task=task, by=by)
+        _apply(report=report, task=task, by=by, held=False)  # the caller's copy of the task
         return report
 
 
-@transaction.atomic
+@service_atomic
 def report_edit(
     *,
     report: ProgressReport,
@@ -232,9 +255,13 @@ def report_edit(
     percent: int,
     obstacles: str = "",
     next_steps: str = "",
+    target_values: dict[int, Decimal] | None = None,
     expected_version: int | None = None,
+    notify_heads: bool = True,
 ) -> ProgressReport:
-    """Correct a report. Refused once the month is certified (一月一认定 locks it)."""
+    """Correct a report. Refused once the month is certified (一月一认定 locks it).
+
+    ``target_values`` replaces the values the report gave (None leaves them as they are)."""
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("task")
@@ -260,7 +287,8 @@ def report_edit(
     report.text, report.percent = text.strip(), percent
     report.obstacles, report.next_steps = obstacles.strip(), next_steps.strip()
     after = {name: getattr(report, name) for name in fields}
-    if before == after:
+    values_before, values_after = _target_values_change(report, target_values)
+    if before == after and values_before == values_after:
         return report
     report.edited_at = timezone.now()
     report.version += 1
@@ -273,15 +301,19 @@ def report_edit(
         report.confirmed_at = report.confirmed_by = None
     report.save(update_fields=[*fields, "edited_at", "version", "confirmed_at", "confirmed_by"])
     changed = [name for name in fields if before[name] != after[name]]
+    event_before = {"report_id": report.pk, **{k: before[k] for k in changed}}
+    event_after = {"report_id": report.pk, **{k: after[k] for k in changed}}
+    if values_before != values_after:
+        event_before["target_values"], event_after["target_values"] = values_before, values_after
     event_record(
         task=report.task,
         by=by,
         kind=TaskEvent.Kind.REPORT_EDITED,
-        before={"report_id": report.pk, **{k: before[k] for k in changed}},
-        after={"report_id": report.pk, **{k: after[k] for k in changed}},
+        before=event_before,
+        after=event_after,
     )
     task = Task.objects.select_for_update(of=("self",)).get(pk=report.task_id)
-    if reconfirm:
+    if reconfirm and notify_heads:
         notify(
             recipients=permissions.unit_heads(report.unit_id),
             kind=Notification.Kind.REPORT_TO_CONFIRM,
@@ -292,3 +324,27 @@ def report_edit(
         )
     _apply(report=report, task=task, by=by)
     return report
+
+
+def _target_values_change(
+    report: ProgressReport, values: dict[int, Decimal] | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The report's target values before and after a correction (as text, for the history),
+    having written the new ones. ``values`` None: the values stay as they are."""
+    rows = {row.target_id: row.value for row in report.target_values.all()}
+    before = {str(k): str(v) for k, v in sorted(rows.items())}
+    if values is None:
+        return before, before
+    if values and report.unit_id != report.task.lead_unit_id:
+        raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
+    known = set(Target.objects.filter(task_id=report.task_id).values_list("pk", flat=True))
+    if set(values) - known:
+        raise RuleViolation(_("A target value belongs to another task."), field="targets")
+    after = {str(k): str(v) for k, v in sorted(values.items())}
+    if {k: Decimal(v) for k, v in before.items()} != {str(k): v for k, v in values.items()}:
+        ReportTargetValue.objects.filter(report=report).delete()
+        ReportTargetValue.objects.bulk_create(
+            [ReportTargetValue(report=report, target_id=k, value=v) for k, v in values.items()]
+        )
+        return before, after
+    return before, before

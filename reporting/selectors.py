@@ -1,0 +1,143 @@
+"""What a unit owes this week (本周应报送): the open tasks it leads in each campaign's current
+dispatch round, with the last report, progress and targets. A fixed number of queries for any
+number of tasks and campaigns (tests/reporting count them)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from cycles.models import DispatchRound, RoundItem
+from tasks.lights import LightResult
+from tasks.models import ProgressReport, ReportTargetValue, Target, Task
+
+
+@dataclass
+class OwedTask:
+    task: Task
+    round: DispatchRound
+    # The lead unit's latest report on the task (any round), with its target values.
+    last_report: ProgressReport | None
+    targets: list[Target] = field(default_factory=list)
+    light: LightResult | None = None
+
+    @property
+    def round_report(self) -> ProgressReport | None:
+        """The unit's report in this round, if it made one: the sheet shows it filled in, and
+        an upload corrects it rather than adding a second report to the round."""
+        report = self.last_report
+        return report if report is not None and report.submitted_at >= self.round.opens_at else None
+
+    @property
+    def reported(self) -> bool:
+        return self.round_report is not None
+
+    @property
+    def awaiting(self) -> bool:
+        """The round's report waits for the unit head's confirmation."""
+        report = self.round_report
+        return report is not None and report.confirmed_at is None and report.locked_at is None
+
+
+@dataclass
+class OwedRound:
+    round: DispatchRound
+    owed: int = 0
+    reported: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.owed - self.reported
+
+
+@dataclass
+class Owed:
+    rounds: list[OwedRound]
+    tasks: list[OwedTask]
+
+    @property
+    def total(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for item in self.tasks if item.reported)
+
+
+def current_rounds(*, now: datetime.datetime) -> QuerySet[DispatchRound]:
+    """Every campaign's round that has opened and not closed yet (one per campaign: a round
+    closes when the next one opens)."""
+    return DispatchRound.objects.filter(closed_at__isnull=True, opens_at__lte=now).select_related(
+        "campaign"
+    )
+
+
+def _latest_lead_report() -> Subquery:
+    return Subquery(
+        ProgressReport.objects.filter(
+            task=OuterRef("task_id"), unit_id=OuterRef("task__lead_unit_id")
+        )
+        .order_by("-submitted_at", "-id")
+        .values("pk")[:1]
+    )
+
+
+def owed_tasks(
+    *,
+    unit_id: int,
+    now: datetime.datetime | None = None,
+    today: datetime.date | None = None,
+    task_ids: list[int] | None = None,
+) -> Owed:
+    """The tasks ``unit_id`` leads that are owed in a current round and still in progress, in
+    list order (``task_ids``: only those). Five queries."""
+    now = now or timezone.now()
+    today = today or timezone.localdate()
+    rounds: dict[int, DispatchRound] = {}
+    for round_ in current_rounds(now=now).order_by("campaign_id", "-week_start"):
+        rounds.setdefault(round_.campaign_id, round_)
+    queryset = (
+        RoundItem.objects.filter(
+            round__in=list(rounds.values()),
+            task__lead_unit_id=unit_id,
+            task__status=Task.Status.IN_PROGRESS,
+        )
+        .select_related("task__task_list__campaign", "task__category")
+        .annotate(last_report_id=_latest_lead_report())
+        .order_by(
+            "task__task_list__campaign__name", "task__task_list__order", "task__order", "task_id"
+        )
+    )
+    if task_ids is not None:
+        queryset = queryset.filter(task_id__in=task_ids)
+    items = list(queryset)
+    reports = {
+        report.pk: report
+        for report in ProgressReport.objects.filter(
+            pk__in=[i.last_report_id for i in items if i.last_report_id]
+        ).prefetch_related(
+            Prefetch("target_values", queryset=ReportTargetValue.objects.order_by("target_id"))
+        )
+    }
+    targets: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(task_id__in=[i.task_id for i in items]).order_by(
+        "task_id", "order", "id"
+    ):
+        targets.setdefault(target.task_id, []).append(target)
+    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    owed = []
+    for item in items:
+        entry = OwedTask(
+            task=item.task,
+            round=by_round[item.round_id].round,
+            last_report=reports.get(item.last_report_id),
+            targets=targets.get(item.task_id, []),
+            light=item.task.light_on(today),
+        )
+        owed.append(entry)
+        by_round[item.round_id].owed += 1
+        by_round[item.round_id].reported += entry.reported
+    listed = [r for r in by_round.values() if r.owed]
+    listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
+    return Owed(rounds=listed, tasks=owed)

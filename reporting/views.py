@@ -1,0 +1,126 @@
+"""一表填报 pages: download the week's owed sheet, upload it filled in, check the preview,
+confirm. Views parse input and call one selector or service."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from config.errors import RuleViolation
+from config.pages import post_only, xlsx_response
+from reporting import permissions, services
+from reporting.models import ReportUpload
+from reporting.selectors import owed_tasks
+from reporting.workbook import owed_workbook
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Filled-in sheet (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+def _week_label(owed) -> str:
+    labels = list(dict.fromkeys(r.round.iso_label for r in owed.rounds))
+    return "、".join(labels) or timezone.localdate().strftime("%Y-%m-%d")
+
+
+def _start_page(request, form, status=200):
+    owed = owed_tasks(unit_id=request.user.unit_id)
+    uploads = ReportUpload.objects.filter(uploaded_by=request.user).defer("rows")[:5]
+    return render(
+        request,
+        "reporting/start.html",
+        {"form": form, "owed": owed, "uploads": uploads},
+        status=status,
+    )
+
+
+@login_required
+def start(request):
+    """What the unit owes this week, the sheet to download, and the upload form."""
+    if not permissions.can_report_in_bulk(request.user):
+        raise Http404
+    return _start_page(request, UploadForm())
+
+
+@login_required
+def owed_download(request):
+    """本周应报送 as .xlsx: the unit's owed tasks with their last report, progress, targets."""
+    if not permissions.can_report_in_bulk(request.user):
+        raise Http404
+    owed = owed_tasks(unit_id=request.user.unit_id)
+    label = _week_label(owed)
+    data = owed_workbook(unit_name=request.user.unit.name, owed=owed, week_label=label)
+    return xlsx_response(data, f"本周应报送-{request.user.unit.name}-{label}.xlsx")
+
+
+@login_required
+@post_only("reporting:start")
+def upload(request):
+    if not permissions.can_report_in_bulk(request.user):
+        raise Http404
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            result = services.upload_check(by=request.user, filename=file.name, data=file.read())
+        except RuleViolation as error:
+            error.add_to(form)
+        else:
+            if not result.already:
+                return redirect("reporting:upload_detail", pk=result.upload.pk)
+            done = result.upload
+            messages.info(
+                request,
+                _(
+                    "This very file was confirmed by %(who)s on %(when)s: its reports are "
+                    "written already, and nothing is written twice."
+                )
+                % {
+                    "who": str(done.uploaded_by),
+                    "when": timezone.localtime(done.confirmed_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            if done.uploaded_by_id == request.user.pk:
+                return redirect("reporting:upload_detail", pk=done.pk)
+            return redirect("reporting:start")
+    return _start_page(request, form, status=400)
+
+
+@login_required
+def upload_detail(request, pk: int):
+    """The preview (each row's report and every error by row and column), or once confirmed
+    what was written, with a link to each task for its evidence."""
+    upload = permissions.access_upload(request.user, pk)
+    return render(request, "reporting/upload.html", {"upload": upload})
+
+
+@login_required
+@post_only("reporting:upload_detail")
+def upload_confirm(request, pk: int):
+    upload = permissions.access_upload(request.user, pk)
+    try:
+        written = services.upload_confirm(upload=upload, by=request.user)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+        return redirect("reporting:upload_detail", pk=upload.pk)
+    upload.refresh_from_db()
+    if upload.status == ReportUpload.Status.CONFIRMED:
+        if written:
+            messages.success(
+                request,
+                ngettext("%(n)d report was written.", "%(n)d reports were written.", written)
+                % {"n": written},
+            )
+    else:
+        messages.error(
+            request,
+            _("Nothing was written: the rows below were refused. Correct them and upload again."),
+        )
+    return redirect("reporting:upload_detail", pk=upload.pk)

@@ -1,0 +1,38 @@
+"""What apps above ``tasks`` add to 我的任务, registered at start-up.
+
+``tasks`` never imports those apps (they sit above it: the weekly rounds point at tasks). The
+reporting app, for one, puts the current round's owed tasks at the top of 我的任务 with their
+due time and the 一表填报 download; it registers that section here from its
+``AppConfig.ready()``, as apps add sections to the monthly bulletin through ``cycles.hooks``.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Section:
+    """A part of 我的任务: a template included with its own context (as ``section``)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# fn(user, today, sort) → the section, or None when it has nothing to show to that user.
+SectionProvider = Callable[[Any, datetime.date, str], Section | None]
+
+_MY_TASKS_SECTIONS: list[SectionProvider] = []
+
+
+def my_tasks_section_register(fn: SectionProvider) -> None:
+    """Let an app add a section above the task table of 我的任务 (register in ``ready()``)."""
+    if fn not in _MY_TASKS_SECTIONS:
+        _MY_TASKS_SECTIONS.append(fn)
+
+
+def my_tasks_sections(*, user, today: datetime.date, sort: str = "") -> list[Section]:
+    """The sections apps add to ``user``'s 我的任务; ``sort`` is the order the page asks for."""
+    sections = (fn(user, today, sort) for fn in _MY_TASKS_SECTIONS)
+    return [section for section in sections if section is not None]

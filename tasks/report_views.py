@@ -1,0 +1,71 @@
+"""Pages on reports beyond the task page: a unit head confirms every report waiting for them
+(待我确认), and staff add evidence files to a report already sent."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from config.errors import RuleViolation
+from config.pages import post_only
+from tasks import permissions, services
+from tasks.forms import EvidenceForm
+from tasks.models import ProgressReport
+from tasks.permissions import access_task
+
+
+@login_required
+@post_only("tasks:mine")
+def reports_confirm_all(request):
+    """待我确认 › 全部确认: the reports the page listed (their ids), those still waiting."""
+    if not permissions.confirms_reports(request.user):
+        raise Http404
+    ids = [int(value) for value in request.POST.getlist("report") if value.isdigit()]
+    try:
+        n = services.reports_confirm_all(by=request.user, report_ids=ids)
+    except RuleViolation as error:
+        messages.error(request, str(error.message))
+    else:
+        if n:
+            messages.success(
+                request,
+                ngettext("%(n)d report was confirmed.", "%(n)d reports were confirmed.", n)
+                % {"n": n},
+            )
+        else:
+            messages.info(request, _("No report was waiting any more: nothing was confirmed."))
+    return redirect("tasks:mine")
+
+
+@login_required
+def report_evidence(request, pk: int):
+    """Add evidence files to a report already sent (one made through 一表填报 has none)."""
+    report = get_object_or_404(ProgressReport.objects.select_related("task", "unit"), pk=pk)
+    task = access_task(request.user, report.task_id)
+    if not permissions.can_add_evidence(request.user, report):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.report_evidence_add(
+                    report=report, by=request.user, files=form.cleaned_data["files"]
+                )
+            except RuleViolation as error:
+                error.add_to(form)
+            else:
+                messages.success(request, _("The files were added to the report."))
+                return redirect("tasks:detail", pk=task.pk)
+        status = 400
+    else:
+        form = EvidenceForm()
+    return render(
+        request,
+        "tasks/report_evidence.html",
+        {"form": form, "report": report, "task": task, "evidence": report.evidence.all()},
+        status=status,
+    )

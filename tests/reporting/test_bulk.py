@@ -1,0 +1,284 @@
+"""一表填报 end to end through the pages: the samples' busiest unit downloads what it owes this
+week, fills it in, uploads it, checks the preview and confirms; the same file twice writes
+once."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campaigns.models import Campaign
+from cycles.models import RoundItem
+from notifications.models import Notification
+from reporting.models import ReportUpload
+from reporting.selectors import owed_tasks
+from reporting.workbook import KEY, RowKey
+from tasks.models import ProgressReport, Target, Task
+from tasks.services import report_submit, task_update
+from tests.reporting.sheets import build_samples, fill, report_everything, resave
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def samples(module_db):
+    return build_samples()
+
+
+def download(client) -> bytes:
+    response = client.get(reverse("reporting:owed_download"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def upload(client, data: bytes, name="本周应报送.xlsx"):
+    return client.post(
+        reverse("reporting:upload"), {"file": SimpleUploadedFile(name, data)}, follow=True
+    )
+
+
+def test_the_busiest_unit_reports_every_owed_task_in_one_upload(client, samples):
+    unit, staff = samples["unit"], samples["staff"]
+    owed = list(
+        RoundItem.objects.filter(task__lead_unit=unit, round__closed_at__isnull=True).values_list(
+            "task_id", flat=True
+        )
+    )
+    assert len(owed) >= 50, "the samples give this unit at least 50 owed tasks"
+    client.force_login(staff)
+
+    filled = fill(download(client), report_everything)
+    preview = upload(client, filled)
+
+    upload_row = ReportUpload.objects.get()
+    assert preview.status_code == 200
+    assert upload_row.errors == []
+    assert upload_row.count_create == len(owed)
+    assert ProgressReport.objects.count() == 0, "nothing is written before confirming"
+
+    response = client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]), follow=True)
+
+    assert response.status_code == 200
+    reports = ProgressReport.objects.filter(unit=unit)
+    assert sorted(reports.values_list("task_id", flat=True)) == sorted(owed)
+    for task in Task.objects.filter(pk__in=owed):
+        report = reports.get(task=task)
+        assert task.progress == report.percent == 10, "no head confirmation: the report counts"
+        assert report.text.startswith(task.code)
+    measured = Target.objects.filter(task_id__in=owed)
+    assert measured.exists()
+    for target in measured:
+        assert target.current_value == target.target_value
+    assert owed_tasks(unit_id=unit.pk).reported == len(owed)
+    upload_row.refresh_from_db()
+    assert upload_row.status == ReportUpload.Status.CONFIRMED
+    assert upload_row.written == len(owed)
+    # Each row names its report, for the links that add evidence to it.
+    assert {row["report_id"] for row in upload_row.rows} == set(
+        reports.values_list("pk", flat=True)
+    )
+    page = client.get(reverse("reporting:upload_detail", args=[upload_row.pk])).content.decode()
+    assert page.count('data-testid="add-evidence"') == len(owed)
+
+
+def sheet_rows(data: bytes) -> list[dict]:
+    """The data rows of a downloaded sheet, each as {header: value} with its row number."""
+    rows = []
+    fill(data, lambda row, names: rows.append(row))
+    return rows
+
+
+def test_every_refusal_is_named_by_row_and_column_and_nothing_is_written(client, samples):
+    staff = samples["staff"]
+    client.force_login(staff)
+    data = download(client)
+    rows = sheet_rows(data)
+    with_target = next(r for r in rows if r.get("指标1"))
+    plain = [r for r in rows if r is not with_target]
+    a, b, c, e, f, g, h, i, j, ok = plain[:10]
+    key = RowKey.decode(a[KEY])
+    foreign = (
+        Task.objects.exclude(lead_unit=samples["unit"])
+        .filter(round_items__round_id=key.round_id)
+        .first()
+    )
+    # After the download: the unit reports on h's task through the page, a coordinator moves
+    # i's deadline.
+    report_submit(
+        task=Task.objects.get(pk=RowKey.decode(h[KEY]).task_id),
+        by=staff,
+        text="页面报送",
+        percent=5,
+    )
+    i_task = Task.objects.get(pk=RowKey.decode(i[KEY]).task_id)
+    task_update(task=i_task, by=None, deadline_text="2027年底前")
+    before = ProgressReport.objects.count()
+    week = "本周进展"
+    changes = {
+        a["_row"]: {week: "做了", "进度（%）": 150},
+        b["_row"]: {week: "做了", "进度（%）": "六十"},
+        c["_row"]: {"进度（%）": 30},
+        with_target["_row"]: {week: "做了", "进度（%）": 20, "指标1本次值": "约七成"},
+        e["_row"]: {week: "做了", "进度（%）": 20, KEY: None},
+        f["_row"]: {week: "做了", "进度（%）": 20, KEY: a[KEY]},
+        g["_row"]: {
+            week: "做了",
+            "进度（%）": 20,
+            KEY: RowKey(
+                task_id=foreign.pk, task_version=foreign.version, round_id=key.round_id
+            ).encode(),
+        },
+        h["_row"]: {week: "做了", "进度（%）": 20},
+        i["_row"]: {week: "做了", "进度（%）": 20},
+        j["_row"]: {
+            week: "做了",
+            "进度（%）": 20,
+            KEY: RowKey.decode(j[KEY])
+            .encode()
+            .replace(f"r{key.round_id}", f"r{key.round_id + 999}"),
+        },
+        ok["_row"]: {week: "做了", "进度（%）": 20},
+    }
+    filled = fill(data, lambda row, names: changes.get(row["_row"]))
+
+    page = upload(client, filled)
+
+    upload_row = ReportUpload.objects.get()
+    found = {(e["row"], e["column"]): e["message"] for e in upload_row.errors}
+    expected = {
+        (a["_row"], "进度（%）"): "100",
+        (b["_row"], "进度（%）"): "整数",
+        (c["_row"], "本周进展"): "必填",
+        (with_target["_row"], "指标1本次值"): "数字",
+        (e["_row"], KEY): KEY,
+        (f["_row"], "编号"): str(a["_row"]),
+        (g["_row"], "编号"): "牵头",
+        (h["_row"], ""): "重新下载",
+        (i["_row"], ""): "重新下载",
+        (j["_row"], ""): "调度",
+    }
+    assert set(found) == set(expected)
+    for place, words in expected.items():
+        assert words in found[place], (place, found[place])
+    html = page.content.decode()
+    assert f"第{a['_row']}行" in html and "“进度（%）”" in html
+    assert upload_row.count_create == 1  # only "ok"
+
+    response = client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]), follow=True)
+
+    assert "改正" in response.content.decode()
+    assert ProgressReport.objects.count() == before
+    upload_row.refresh_from_db()
+    assert upload_row.status == ReportUpload.Status.CHECKED
+
+
+def test_a_row_the_service_refuses_at_confirmation_undoes_every_other_row(client, samples):
+    staff = samples["staff"]
+    client.force_login(staff)
+    rows = sheet_rows(data := download(client))
+    filled = fill(data, lambda row, names: {"本周进展": "本周完成", "进度（%）": 40})
+    upload(client, filled)
+    upload_row = ReportUpload.objects.get()
+    assert upload_row.errors == [] and upload_row.count_create == len(rows)
+    # Between the preview and the confirmation the last task is handed to another unit.
+    last = Task.objects.get(pk=RowKey.decode(rows[-1][KEY]).task_id)
+    task_update(task=last, by=None, lead_unit=samples["directory"]["区法院"])
+    before = ProgressReport.objects.count()
+
+    client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+
+    upload_row.refresh_from_db()
+    assert ProgressReport.objects.count() == before
+    assert upload_row.status == ReportUpload.Status.CHECKED
+    assert [(e["row"], e["column"]) for e in upload_row.errors] == [(rows[-1]["_row"], "编号")]
+    assert Task.objects.filter(progress=40).count() == 0
+
+
+def test_the_same_file_twice_writes_once(client, samples):
+    staff = samples["staff"]
+    client.force_login(staff)
+    data = download(client)
+    filled = fill(data, lambda row, names: {"本周进展": "本周完成", "进度（%）": 40})
+    upload(client, filled)
+    first = ReportUpload.objects.get()
+    client.post(reverse("reporting:upload_confirm", args=[first.pk]))
+    client.post(reverse("reporting:upload_confirm", args=[first.pk]))  # a second click
+    written = ProgressReport.objects.count()
+    assert written == first.count_create > 0
+
+    again = upload(client, filled)
+
+    assert "本次不会重复写入" in again.content.decode()
+    assert ReportUpload.objects.count() == 1
+    # A colleague with the same file hears the same, on the start page (the upload is not theirs).
+    client.force_login(samples["head"])
+    theirs = upload(client, filled)
+    assert theirs.redirect_chain[-1][0] == reverse("reporting:start")
+    assert "本次不会重复写入" in theirs.content.decode()
+    assert ReportUpload.objects.count() == 1
+    client.force_login(staff)
+    # The same rows saved again by Excel (other bytes): each says what this week's report says.
+    resaved = resave(filled)
+    assert resaved != filled
+    upload(client, resaved)
+    second = ReportUpload.objects.latest("pk")
+    assert second.count_unchanged == written and second.count_create == 0
+    client.post(reverse("reporting:upload_confirm", args=[second.pk]))
+    assert ProgressReport.objects.count() == written
+
+
+def test_a_corrected_row_corrects_this_weeks_report(client, samples):
+    staff = samples["staff"]
+    client.force_login(staff)
+    upload(
+        client, fill(download(client), lambda row, names: {"本周进展": "本周完成", "进度（%）": 40})
+    )
+    client.post(reverse("reporting:upload_confirm", args=[ReportUpload.objects.get().pk]))
+    written = ProgressReport.objects.count()
+    sheet = download(client)  # this week's reports come back filled in
+    rows = sheet_rows(sheet)
+    assert {r["本周进展"] for r in rows} == {"本周完成"}
+    first = rows[0]["_row"]
+
+    upload(
+        client, fill(sheet, lambda row, names: {"进度（%）": 55} if row["_row"] == first else None)
+    )
+    correction = ReportUpload.objects.latest("pk")
+    assert (correction.count_edit, correction.count_unchanged) == (1, len(rows) - 1)
+    client.post(reverse("reporting:upload_confirm", args=[correction.pk]))
+
+    assert ProgressReport.objects.count() == written
+    task = Task.objects.get(pk=RowKey.decode(rows[0][KEY]).task_id)
+    report = task.reports.get()
+    assert (report.percent, report.version, task.progress) == (55, 2, 55)
+
+
+def test_someone_elses_upload_is_not_found(client, samples):
+    client.force_login(samples["staff"])
+    upload(client, fill(download(client), lambda row, names: {"本周进展": "x", "进度（%）": 1}))
+    pk = ReportUpload.objects.get().pk
+    client.force_login(samples["head"])
+
+    assert client.get(reverse("reporting:upload_detail", args=[pk])).status_code == 404
+    assert client.post(reverse("reporting:upload_confirm", args=[pk])).status_code == 404
+    assert ProgressReport.objects.count() == 0
+
+
+def test_reports_waiting_for_the_head_are_told_to_the_heads_once(client, samples):
+    campaigns = samples["campaigns"]
+    Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).update(
+        requires_head_confirmation=True
+    )
+    client.force_login(samples["staff"])
+    upload(client, fill(download(client), lambda row, names: {"本周进展": "x", "进度（%）": 30}))
+    upload_row = ReportUpload.objects.get()
+
+    client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+
+    notices = Notification.objects.filter(recipient=samples["head"])
+    assert notices.count() == 1
+    assert str(upload_row.count_create) in notices.get().title
+    assert Task.objects.filter(progress=30).count() == 0, "waiting for the head: no progress yet"
+    client.force_login(samples["head"])
+    page = client.get(reverse("tasks:mine")).content.decode()
+    assert "30%（待单位负责人确认）" in page
