@@ -4,8 +4,10 @@ Run by ``python manage.py load_demo`` (and by ``python3 dev.py run``). The publi
 ``demo/data/`` go through the import engine like any upload (``tasklist_import``); everything
 the demo does afterwards (deadlines moved into our time, past reports, closed tasks, requests
 and instructions) goes through the task services, dated when it is meant to have happened
-(``events_dated``), so the monthly reviews of past months read a true history. Idempotent:
-units, users and campaigns are matched by name, and a list that already has tasks is left
+(``events_dated``), so the monthly reviews of past months read a true history. Each imported
+list lands as a draft, as every import does, and the demo publishes it at once
+(``task_list_publish``), as a coordinator would after reviewing it. Idempotent:
+units, users and campaigns are matched by name, and a list that exists already is left
 alone, so a second run adds nothing and takes a second. The inspection round and the
 measures register are built by ``demo.mechanisms``.
 """
@@ -22,8 +24,9 @@ from django.utils import timezone
 from accounts.models import Role, Unit, User
 from accounts.services import guess_unit_kind, unit_ensure, user_ensure
 from campaigns.importing.deadlines import parse_deadline
-from campaigns.models import TaskList
+from campaigns.models import Campaign, TaskList
 from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
+from campaigns.services.drafts import task_list_publish
 from campaigns.services.imports import tasklist_import
 from demo.content import (
     ALIASES,
@@ -33,6 +36,7 @@ from demo.content import (
     MEASURES,
     OBSTACLES,
     OFFICE,
+    OTHER_NAMES,
     REPORT_LINES,
 )
 from demo.mechanisms import build_mechanisms
@@ -80,14 +84,14 @@ class DemoBuilder:
                 name=name,
                 kind=guess_unit_kind(name),
                 parent=self.district,
-                aliases=ALIASES.get(name, ()),
+                aliases=ALIASES.get(name) or OTHER_NAMES.get(name, ()),
             )
         return self.units[name]
 
     def build_directory(self) -> None:
         self.district = unit_ensure(name=DISTRICT, kind=Unit.Kind.DISTRICT)
         self.units[DISTRICT] = self.district
-        for name in (OFFICE, APPROVAL, "区政府办公室", "区委督查室", *ALIASES):
+        for name in (OFFICE, APPROVAL, "区政府办公室", "区委督查室", *ALIASES, *OTHER_NAMES):
             self.unit(name)
 
     def build_users(self) -> int:
@@ -130,26 +134,31 @@ class DemoBuilder:
         return self.liaisons[unit.pk]
 
     # --- lists ----------------------------------------------------------------------------
-    def import_list(self, task_list: TaskList, filename: str, *, year: int) -> None:
-        """Import a published list through the import engine, then move its deadlines into our
-        time and give its tasks a history. Units the list names are created as an import
-        with "create units" would (kind from the name, under the district)."""
-        if task_list.tasks.exists():
+    def import_list(
+        self, campaign: Campaign, name: str, kind: str, filename: str, *, year: int
+    ) -> None:
+        """Import a published list through the import engine and publish it (as a
+        coordinator would after reviewing the draft), then move its deadlines into our time
+        and give its tasks a history. Units the list names are created as an import with
+        "create units" would (kind from the name, under the district)."""
+        if TaskList.objects.filter(campaign=campaign, name=name).exists():
             return
-        with events_dated(self.listed_at(task_list)):
+        with events_dated(self.listed_at(campaign)):
             report = tasklist_import(
-                campaign=task_list.campaign,
+                campaign=campaign,
                 data=(DATA / filename).read_bytes(),
                 filename=filename,
                 by=None,
-                list_name=task_list.name,
-                list_kind=task_list.kind,
+                list_name=name,
+                list_kind=kind,
                 dry_run=False,
                 create_units=True,
                 accept_suggestions=False,
             )
-            if report.errors:
-                raise DemoDataError(f"{filename}: {report.errors[0].message}")
+            if report.errors or report.result is None:
+                message = report.errors[0].message if report.errors else "nothing imported"
+                raise DemoDataError(f"{filename}: {message}")
+            task_list = task_list_publish(task_list=report.result.task_list, by=None)
             tasks = list(task_list.tasks.select_related("lead_unit").order_by("order", "id"))
             for task in tasks:
                 self.move_deadline(task, year=year)
@@ -176,10 +185,11 @@ class DemoBuilder:
             deadline_text=f"{date.year}年{date.month}月{date.day}日前",
         )
 
-    def listed_at(self, task_list: TaskList) -> datetime.datetime:
-        """When the demo's tasks were listed: the morning their campaign started, so that the
-        reviews of past months judge them (a task created later did not exist then)."""
-        start = datetime.datetime.combine(task_list.campaign.start_date, datetime.time(9, 0))
+    def listed_at(self, campaign: Campaign) -> datetime.datetime:
+        """When the demo's tasks were listed (imported and published): the morning their
+        campaign started, so that the reviews of past months judge them (a task created
+        later did not exist then)."""
+        start = datetime.datetime.combine(campaign.start_date, datetime.time(9, 0))
         return timezone.make_aware(start)
 
     def add_history(self, task: Task) -> None:
@@ -221,7 +231,7 @@ class DemoBuilder:
             days = (
                 rng.choice([-20, -3, 0, 5, 12, 25, 45, 90, 150, None]) if task_list.is_work else 0
             )
-            with events_dated(self.listed_at(task_list)):
+            with events_dated(self.listed_at(task_list.campaign)):
                 task = task_create(
                     task_list=task_list,
                     code=str(order),
@@ -265,14 +275,15 @@ class DemoBuilder:
             ("涉企惠企政策落实清单", TaskList.Kind.POLICY, "policies.xlsx"),
             ("高频和重点民生服务事项优化清单", TaskList.Kind.SERVICE, "service-items.xlsx"),
         ]
-        for order, (name, kind, filename) in enumerate(lists):
-            task_list = task_list_ensure(
-                campaign=new_area, name=name, kind=kind, order=order, source_document=filename
-            )
+        for name, kind, filename in lists:
             with transaction.atomic():
-                self.import_list(task_list, filename, year=SAMPLE_YEAR)
+                self.import_list(new_area, name, kind, filename, year=SAMPLE_YEAR)
         checklist = task_list_ensure(
-            campaign=new_area, name="督查检查“100个是否”清单", kind=TaskList.Kind.CHECKLIST, order=3
+            campaign=new_area,
+            name="督查检查“100个是否”清单",
+            kind=TaskList.Kind.CHECKLIST,
+            order=3,
+            published_at=self.listed_at(new_area),
         )
         questions = []
         for code, (area, stems) in zip("一二三四五", CHECKLIST_AREAS.items(), strict=True):
@@ -284,7 +295,11 @@ class DemoBuilder:
         with transaction.atomic():
             self.generated_list(checklist, questions)
         measures = task_list_ensure(
-            campaign=new_area, name="激励惩戒措施清单", kind=TaskList.Kind.MEASURE, order=4
+            campaign=new_area,
+            name="激励惩戒措施清单",
+            kind=TaskList.Kind.MEASURE,
+            order=4,
+            published_at=self.listed_at(new_area),
         )
         with transaction.atomic():
             self.generated_list(
@@ -300,16 +315,15 @@ class DemoBuilder:
             start_date=self.today - datetime.timedelta(days=120),
             end_date=datetime.date(year, 12, 31),
         )
-        action_list = task_list_ensure(
-            campaign=action,
-            name="区级攻坚清单",
-            kind=TaskList.Kind.REFORM,
-            order=0,
-            source_document="campaign-targets-paired.xlsx",
-        )
         with transaction.atomic():
             # The list as published: two indicator groups (可办率, 使用率) per task.
-            self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
+            self.import_list(
+                action,
+                "区级攻坚清单",
+                TaskList.Kind.REFORM,
+                "campaign-targets-paired.xlsx",
+                year=2022,
+            )
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)

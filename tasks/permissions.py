@@ -4,6 +4,7 @@
 * Coordinators: every task of the campaigns they coordinate (and their own unit's tasks).
 * Leaders: every task.
 * Auditors and administrators: no task content unless they also hold a business role.
+* A draft list (an import nobody has published yet): its campaign's coordinators only.
 """
 
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from accounts.permissions import is_coordinator, is_leader, is_unit_head
-from campaigns.models import Campaign, ListImport
+from campaigns.models import Campaign, ListImport, TaskList
 from tasks.models import ProgressReport, Task, TaskQuerySet, TaskRequest, TaskSupport
 
 
@@ -25,15 +26,41 @@ def _unit_q(user: User, prefix: str = "") -> Q:
 
 
 def visible_tasks_q(user: User) -> Q:
-    """A filter on Task for every task ``user`` may read."""
+    """A filter on Task for every task ``user`` may read (a draft list's: coordinators')."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
+    live = Q(task_list__published_at__isnull=False)
     if user.has_role(Role.LEADER):
-        return Q()
-    q = _unit_q(user)
+        if user.has_role(Role.COORDINATOR):
+            return live | Q(task_list__campaign__in=_coordinated(user))
+        return live
+    q = _unit_q(user) & live
     if user.has_role(Role.COORDINATOR):
         q |= Q(task_list__campaign__coordinators=user)
     return q
+
+
+def _coordinated(user: User) -> QuerySet[Campaign]:
+    """The campaigns ``user`` coordinates, as a subquery (no join that repeats rows)."""
+    return Campaign.objects.filter(coordinators=user).values("pk")
+
+
+def visible_lists_q(user: User, prefix: str = "") -> Q:
+    """A filter on TaskList: the live lists, and the drafts of the campaigns ``user``
+    coordinates (an import's draft is theirs to review before anyone else sees it)."""
+    q = Q(**{f"{prefix}published_at__isnull": False})
+    if user.is_authenticated and user.has_role(Role.COORDINATOR):
+        q |= Q(**{f"{prefix}campaign__in": _coordinated(user)})
+    return q
+
+
+def access_task_list(user: User, campaign: Campaign, pk: int) -> TaskList:
+    """A list of a campaign ``user`` may read (a draft only for its coordinators); 404
+    otherwise."""
+    task_list = TaskList.objects.filter(visible_lists_q(user), campaign=campaign, pk=pk).first()
+    if task_list is None:
+        raise Http404
+    return task_list
 
 
 def visible_tasks(user: User) -> TaskQuerySet:
@@ -152,6 +179,10 @@ def can_coordinate(user: User, task: Task) -> bool:
 
 
 def can_instruct(user: User, task: Task) -> bool:
+    """Leaders and the campaign's coordinators; never on a draft list (nothing goes out
+    for a list that is not published)."""
+    if task.task_list.is_draft:
+        return False
     return user.is_authenticated and (user.has_role(Role.LEADER) or can_coordinate(user, task))
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
@@ -37,6 +38,7 @@ from tasks.models import (
     TaskRequest,
 )
 from tasks.services import instruction_give, report_submit, request_create, task_create
+from tests.campaigns.conftest import xlsx
 from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory
 from tests.tasks import files
@@ -193,6 +195,9 @@ MATRIX = {
     # The plan names units the test directory lacks: confirm is refused whole (400).
     "campaigns:import_confirm": {"POST": codes(coord=400, anon=302, rest=404), "GET": POST_ONLY},
     "campaigns:import_discard": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # A draft (an imported list nobody published yet): its coordinators publish it.
+    "campaigns:import_publish": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:import_deadlines": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
     "campaigns:list": {"GET": codes(anon=302, rest=200)},
     "campaigns:detail": {"GET": SEE_TASK},
     "campaigns:list_detail": {"GET": SEE_TASK},
@@ -291,6 +296,14 @@ def scene(module_db):
         list_kind="reform",
         background=False,
     )
+    # A list imported as a draft, waiting for its coordinators to publish it.
+    world.draft_import = tasklist_import(
+        campaign=world.campaign,
+        data=xlsx([["序号", "工作任务", "牵头单位"], [1, "草稿中的任务", world.lead.name]]),
+        filename="draft.xlsx",
+        by=world.coordinator,
+        list_name="草稿清单",
+    ).list_import
     # An email about the campaign that could not be sent (发送失败).
     world.failed_delivery = Delivery.objects.create(
         notification=notify(
@@ -486,6 +499,16 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         ),
         "campaigns:import_confirm": ("campaigns:import_confirm", imp, {}),
         "campaigns:import_discard": ("campaigns:import_discard", imp, {}),
+        "campaigns:import_publish": (
+            "campaigns:import_publish",
+            [w.campaign.slug, w.draft_import.pk],
+            {},
+        ),
+        "campaigns:import_deadlines": (
+            "campaigns:import_deadlines",
+            imp,
+            {"deadlines": "campaign_year"},
+        ),
         "campaigns:list": ("campaigns:list", [], {}),
         "campaigns:detail": ("campaigns:detail", [w.campaign.slug], {}),
         "campaigns:list_detail": ("campaigns:list_detail", [w.campaign.slug, w.task_list.pk], {}),
@@ -512,8 +535,10 @@ def snapshot() -> tuple:
         list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
         list(Campaign.objects.order_by("pk").values_list("dispatch_weekday", "dispatch_time")),
         list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
-        list(ListImport.objects.order_by("pk").values_list("status", flat=True)),
-        TaskList.objects.count(),
+        list(
+            ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")
+        ),
+        list(TaskList.objects.order_by("pk").values_list("pk", "published_at")),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),

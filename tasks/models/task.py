@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 class TaskQuerySet(models.QuerySet):
     def work(self) -> "TaskQuerySet":
         """Lines that are work: rounds, reviews, lights, scores and "my tasks" count only these
-        (never checklist questions or measures; see ``campaigns.models.WORK_KINDS``)."""
-        return self.filter(task_list__kind__in=WORK_KINDS)
+        (never checklist questions or measures, see ``campaigns.models.WORK_KINDS``; never
+        the lines of a draft list an import made and nobody has published yet)."""
+        return self.filter(task_list__kind__in=WORK_KINDS, task_list__published_at__isnull=False)
 
 
 class Task(models.Model):
