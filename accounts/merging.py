@@ -104,6 +104,18 @@ def unit_references(unit: Unit) -> dict[str, int]:
     return counts
 
 
+def unit_references_described(unit: Unit) -> list[tuple[str, int]]:
+    """What points at ``unit``, in words (table and column) with how many rows, for the merge
+    page: counts only, no content."""
+    described = []
+    for model, fld in unit_reference_fields():
+        count = model._base_manager.filter(**{fld.attname: unit.pk}).count()
+        if count and _REGISTRY.get(field_label(model, fld)) != KEEP:
+            name = f"{model._meta.verbose_name}（{fld.verbose_name}）"
+            described.append((name, count))
+    return described
+
+
 def _unique_sets(model: type[models.Model], fld: models.Field) -> list[list[str]]:
     """The sets of fields that must be unique together and include ``fld``."""
     sets: list[list[str]] = []

@@ -106,6 +106,10 @@ class UnitMerge(models.Model):
     def __str__(self):
         return f"{self.merged_name} → {self.into}"
 
+    @property
+    def rows_moved(self) -> int:
+        return sum(self.moved.values())
+
 
 class Role(models.TextChoices):
     STAFF = "staff", _("Unit staff")

@@ -42,6 +42,16 @@ def list_imports_recent(*, campaign: Campaign, limit: int = 20) -> list[ListImpo
     )
 
 
+def list_drafts(*, task_list: TaskList) -> list[ListImport]:
+    """The drafts waiting for publication on a list: the import that made it (while it is a
+    draft itself), or revisions of it."""
+    return list(
+        ListImport.objects.filter(task_list=task_list, status=ListImport.Status.DRAFT)
+        .defer("source", "preview")
+        .order_by("created_at", "id")
+    )
+
+
 def list_import_state(*, list_import_id: int) -> ListImport:
     """Just what the progress bar needs."""
     return ListImport.objects.only(

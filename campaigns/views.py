@@ -18,6 +18,7 @@ from campaigns.models import ListImport, TaskList
 from campaigns.selectors import (
     campaign_lists,
     import_preview,
+    list_drafts,
     list_export,
     list_import_state,
     list_imports_recent,
@@ -103,6 +104,7 @@ def list_detail(request, slug: str, pk: int):
         user=request.user, task_list=task_list, filters=form.filters(), today=today
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = can_manage_campaign(request.user, campaign)
     return render(
         request,
         "campaigns/list_detail.html",
@@ -113,7 +115,8 @@ def list_detail(request, slug: str, pk: int):
             "page": page,
             "today": today,
             "query": query_without_page(request),
-            "can_manage": can_manage_campaign(request.user, campaign),
+            "can_manage": can_manage,
+            "drafts": list_drafts(task_list=task_list) if can_manage else [],
         },
     )
 

@@ -84,7 +84,7 @@ class DemoBuilder:
                 name=name,
                 kind=guess_unit_kind(name),
                 parent=self.district,
-                aliases=ALIASES.get(name) or OTHER_NAMES.get(name, ()),
+                aliases=ALIASES.get(name) or OTHER_NAMES.get(name) or (),
             )
         return self.units[name]
 

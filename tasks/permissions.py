@@ -40,7 +40,7 @@ def visible_tasks_q(user: User) -> Q:
     return q
 
 
-def _coordinated(user: User) -> QuerySet[Campaign]:
+def _coordinated(user: User) -> QuerySet:
     """The campaigns ``user`` coordinates, as a subquery (no join that repeats rows)."""
     return Campaign.objects.filter(coordinators=user).values("pk")
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Unit, User
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
@@ -76,6 +76,8 @@ COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon
 
 MATRIX = {
     "home": {"GET": codes(auditor=200, anon=302, rest=302)},
+    # The system administrator's (tests/accounts/test_merging.py): nobody here may merge units.
+    "unit_merge": {"GET": codes(anon=302, rest=404), "POST": codes(anon=302, rest=404)},
     "notifications": {"GET": codes(anon=302, rest=200)},
     "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},
     "notification_open": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
@@ -357,6 +359,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
     imp = [w.campaign.slug, w.list_import.pk]
     table = {
         "home": ("home", [], {}),
+        "unit_merge": ("unit_merge", [], {"merged": w.other.pk, "into": w.lead.pk}),
         "notifications": ("notifications", [], {}),
         "notifications_read_all": ("notifications_read_all", [], {}),
         "notification_open": ("notification_open", [w.notice.pk], {}),
@@ -535,10 +538,10 @@ def snapshot() -> tuple:
         list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
         list(Campaign.objects.order_by("pk").values_list("dispatch_weekday", "dispatch_time")),
         list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
-        list(
-            ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")
-        ),
+        list(ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")),
         list(TaskList.objects.order_by("pk").values_list("pk", "published_at")),
+        list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
+        list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),

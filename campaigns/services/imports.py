@@ -139,5 +139,5 @@ def tasklist_import(
         )
     if publish:
         report.list_import = list_import_publish(list_import=report.list_import, by=by)
-        report.result.task_list.refresh_from_db()
+        result.task_list.refresh_from_db()
     return report

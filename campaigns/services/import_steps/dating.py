@@ -47,13 +47,14 @@ class EarlyDeadlines:
 
 
 def in_year(date: dt.date, text: str, year: int) -> tuple[dt.date, str]:
-    """The same month and day in ``year`` (29 February → 28), and the text as written with
-    the old year changed to match (2020年6月底前 → 2026年6月底前; a text without the year,
-    such as 6月底前, stays)."""
+    """The same month and day in ``year``, and the text as written with the old year changed
+    to match (2020年6月底前 → 2026年6月底前; a text without the year, such as 6月底前, stays;
+    29 February becomes the 28th, written as a date)."""
     try:
         moved = date.replace(year=year)
-    except ValueError:  # 29 February
+    except ValueError:  # 29 February: the text as written no longer says the date
         moved = date.replace(year=year, day=28)
+        return moved, moved.isoformat()
     text = re.sub(rf"(?<!\d){date.year}(?!\d)", str(year), text)
     return moved, text
 
