@@ -4,6 +4,8 @@ history stays readable; only the system administrator merges."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,3 +230,28 @@ def test_nobody_else_may_merge_units(client, world, role):
     assert refused == [404, 404]
     world.lead.refresh_from_db()
     assert world.lead.active and not UnitMerge.objects.exists()
+
+
+def test_the_merge_page_costs_the_same_queries_for_a_small_or_large_directory(
+    client, world, sysadmin, django_assert_max_num_queries
+):
+    client.force_login(sysadmin)
+    url = reverse("unit_merge")
+
+    def queries(size: int) -> int:
+        for n in range(size):
+            UnitFactory(name=f"区测试{size}号局{n}")
+            UnitFactory(name=f"区测试{size}号和局{n}")  # looks like the one before
+        merged = UnitFactory(name=f"区合并{size}局")
+        TaskFactory(task_list=world.task_list, lead_unit=merged)
+        unit_merge(merged=merged, into=world.other, by=sysadmin)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"merged": world.lead.pk, "into": world.other.pk})
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    few, many = queries(3), queries(30)
+
+    assert few == many
+    with django_assert_max_num_queries(few):
+        client.get(url, {"merged": world.lead.pk, "into": world.other.pk})
