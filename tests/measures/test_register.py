@@ -55,7 +55,7 @@ def measures_workbook() -> bytes:
 
 def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_round(world, client):
     report = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx", publish=True
     )
     assert report.errors == []
     task_list = report.result.task_list
@@ -79,7 +79,7 @@ def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_rou
 
 def _export_and_reimport(world, client):
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx", publish=True
     ).result.task_list
     application_add(
         campaign=world.campaign,
@@ -95,7 +95,7 @@ def _export_and_reimport(world, client):
     ).content
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
     again = tasklist_import(
-        campaign=world.campaign, data=data, filename="e.xlsx", task_list=task_list
+        campaign=world.campaign, data=data, filename="e.xlsx", task_list=task_list, publish=True
     )
     return rows, again
 
@@ -261,7 +261,7 @@ def test_another_units_measures_stay_out_of_a_units_export(world, client):
     """Staff of the measure's lead unit may export the list, but see no other unit's
     application in it (as on the register)."""
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx", publish=True
     ).result.task_list
     line = task_list.tasks.get(title="揭榜挂帅奖励")
     line.lead_unit = world.lead
