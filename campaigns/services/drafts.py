@@ -165,7 +165,7 @@ def task_list_publish(*, task_list: TaskList, by: User | None) -> TaskList:
 
 def _locked_draft(list_import: ListImport) -> ListImport:
     locked = (
-        ListImport.objects.select_for_update()
+        ListImport.objects.select_for_update(of=("self",))
         .defer("source", "preview")
         .select_related("task_list")
         .get(pk=list_import.pk)
