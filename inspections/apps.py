@@ -10,7 +10,9 @@ class InspectionsConfig(AppConfig):
         from accounts.merging import MOVE, MOVE_DEDUP, unit_references_register
         from campaigns.kinds import export_columns_register
         from campaigns.models import TaskList
+        from inspections.models import ANSWER_FILES_DIR, AnswerFile
         from inspections.selectors import checklist_export_columns, is_export_column
+        from tasks.services import evidence_folder_register
 
         # campaigns knows nothing of answers: a checklist's export gets them from here.
         export_columns_register(
@@ -18,6 +20,8 @@ class InspectionsConfig(AppConfig):
             provider=checklist_export_columns,
             is_column=is_export_column,
         )
+        # The nightly file sweep (tasks) removes answer files that no AnswerFile names.
+        evidence_folder_register(folder=ANSWER_FILES_DIR, model=AnswerFile)
         # Merging units: a round asks the surviving unit once; the merged unit's answers are
         # its (an answer to a question it had answered too stays with the merged unit).
         unit_references_register(fields=["inspections.RoundUnit.unit"], how=MOVE_DEDUP)

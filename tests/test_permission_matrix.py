@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Unit, User
-from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
@@ -200,6 +200,31 @@ MATRIX = {
     # A draft (an imported list nobody published yet): its coordinators publish it.
     "campaigns:import_publish": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
     "campaigns:import_deadlines": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # Running a campaign: any coordinator creates one; its own coordinators edit, archive and
+    # restore it, add lists and tasks, and edit tasks; 签收 is the lead unit's.
+    "campaigns:create": {
+        "GET": codes(coord=200, other_coord=200, anon=302, rest=404),
+        "POST": codes(coord=302, other_coord=302, anon=302, rest=404),
+    },
+    "campaigns:edit": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:archive": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:restore": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:list_create": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:list_edit": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:task_add": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:acknowledgements": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
+    },
+    "tasks:edit": {"GET": COORD_ACTS, "POST": COORD_POSTS},
+    "tasks:acknowledge": {
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    # Any unit member acknowledges their own unit's tasks (others' ids are ignored).
+    "tasks:acknowledge_all": {
+        "POST": codes(lead=302, head=302, support=302, other=302, anon=302, rest=403),
+        "GET": POST_ONLY,
+    },
     "campaigns:list": {"GET": codes(anon=302, rest=200)},
     "campaigns:detail": {"GET": SEE_TASK},
     "campaigns:list_detail": {"GET": SEE_TASK},
@@ -340,6 +365,10 @@ def scene(module_db):
         by=world.lead_staff,
         value="no",
         files=[files.pdf()],
+    )
+    # The task was handed to its lead unit two days ago and is not acknowledged yet (签收).
+    Task.objects.filter(pk=world.task.pk).update(
+        handed_over_at=timezone.now() - datetime.timedelta(days=2)
     )
     world.users = {
         "lead": world.lead_staff,
@@ -515,6 +544,39 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "campaigns:list": ("campaigns:list", [], {}),
         "campaigns:detail": ("campaigns:detail", [w.campaign.slug], {}),
         "campaigns:list_detail": ("campaigns:list_detail", [w.campaign.slug, w.task_list.pk], {}),
+        "campaigns:create": (
+            "campaigns:create",
+            [],
+            {
+                "name": "新的行动",
+                "year": 2026,
+                "organiser": w.office.pk,
+                "start_date": "2026-03-01",
+                "acknowledge_within_hours": 24,
+            },
+        ),
+        "campaigns:edit": ("campaigns:edit", [w.campaign.slug], _campaign_post(w)),
+        "campaigns:archive": ("campaigns:archive", [w.campaign.slug], {}),
+        "campaigns:restore": ("campaigns:restore", [w.campaign.slug], {}),
+        "campaigns:list_create": (
+            "campaigns:list_create",
+            [w.campaign.slug],
+            {"name": "新增清单", "kind": "reform"},
+        ),
+        "campaigns:list_edit": (
+            "campaigns:list_edit",
+            [w.campaign.slug, w.task_list.pk],
+            {"name": "改名后的清单", "kind": "reform", "order": 0},
+        ),
+        "campaigns:task_add": (
+            "campaigns:task_add",
+            [w.campaign.slug, w.task_list.pk],
+            {**_task_post(w), "code": "99", "title": "新增任务"},
+        ),
+        "campaigns:acknowledgements": ("campaigns:acknowledgements", [w.campaign.slug], {}),
+        "tasks:edit": ("tasks:edit", [task.pk], {**_task_post(w), "version": task.version}),
+        "tasks:acknowledge": ("tasks:acknowledge", [task.pk], {}),
+        "tasks:acknowledge_all": ("tasks:acknowledge_all", [], {"task": [task.pk]}),
         "campaign-list": ("campaign-list", [], {}),
         "campaign-detail": ("campaign-detail", [w.campaign.slug], {}),
         "task-list": ("task-list", [], {}),
@@ -524,9 +586,37 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
     return reverse(route, args=args), data
 
 
+def _campaign_post(w) -> dict:
+    return {
+        "name": "改革攻坚行动（修订）",
+        "year": 2026,
+        "organiser": w.office.pk,
+        "start_date": "2026-01-01",
+        "status": "active",
+        "coordinators": [w.coordinator.pk],
+        "acknowledge_within_hours": 48,
+    }
+
+
+def _task_post(w) -> dict:
+    return {
+        "code": w.task.code,
+        "title": "推行容缺受理机制（修订）",
+        "lead_unit": w.lead.pk,
+        "supporting_units": [w.support.pk],
+        "specific_owner_name": "王联络",
+        "deadline": "2030-09-30",
+        "difficulty": "1.5",
+    }
+
+
 def snapshot() -> tuple:
     return (
-        list(Task.objects.order_by("pk").values_list("status", "progress", "lead_unit", "version")),
+        list(
+            Task.objects.order_by("pk").values_list(
+                "status", "progress", "lead_unit", "version", "title", "acknowledged_at"
+            )
+        ),
         list(TaskRequest.objects.order_by("pk").values_list("status", "version")),
         list(Instruction.objects.order_by("pk").values_list("answered_at", flat=True)),
         list(ProgressReport.objects.order_by("pk").values_list("confirmed_at", flat=True)),
@@ -536,10 +626,15 @@ def snapshot() -> tuple:
         list(ProgressReport.objects.order_by("pk").values_list("text", "percent")),
         list(ReviewItem.objects.order_by("pk").values_list("rating", flat=True)),
         list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
-        list(Campaign.objects.order_by("pk").values_list("dispatch_weekday", "dispatch_time")),
+        list(
+            Campaign.objects.order_by("pk").values_list(
+                "dispatch_weekday", "dispatch_time", "name", "status", "acknowledge_within_hours"
+            )
+        ),
+        CampaignEvent.objects.count(),
         list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
         list(ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")),
-        list(TaskList.objects.order_by("pk").values_list("pk", "published_at")),
+        list(TaskList.objects.order_by("pk").values_list("name", "kind", "order", "published_at")),
         list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
         list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.merging import unit_references
 from accounts.models import Unit, UnitAlias, User
-from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.bulk import insert_rows
 from campaigns.services.import_steps.applying import ImportResult
 from campaigns.services.import_steps.comparing import ImportPlan
@@ -127,8 +127,9 @@ def list_import_record(
 @transaction.atomic
 def task_list_publish(*, task_list: TaskList, by: User | None) -> TaskList:
     """Make a draft list live, exactly once: its tasks start (draft → in progress, each with a
-    TaskEvent), rounds, reviews, lights and the units' pages count them from now on, and the
-    import that made it is marked published. A list already live is refused."""
+    TaskEvent) and reach their lead units, which are to acknowledge them (签收); rounds,
+    reviews, lights and the units' pages count them from now on, and the import that made it
+    is marked published. A list already live is refused."""
     locked = TaskList.objects.select_for_update().get(pk=task_list.pk)
     if locked.published_at is not None:
         raise RuleViolation(
@@ -137,7 +138,11 @@ def task_list_publish(*, task_list: TaskList, by: User | None) -> TaskList:
     now = history_now()
     drafts = Task.objects.filter(task_list=locked, status=Task.Status.DRAFT)
     ids = list(drafts.order_by("pk").values_list("pk", flat=True))
-    drafts.update(status=Task.Status.IN_PROGRESS, version=F("version") + 1, updated_at=now)
+    # Work reaches its lead units now, which are to acknowledge it (签收) from now on.
+    handover = {"handed_over_at": now} if locked.is_work else {}
+    drafts.update(
+        status=Task.Status.IN_PROGRESS, version=F("version") + 1, updated_at=now, **handover
+    )
     note = _("Published with the list “%(name)s”") % {"name": locked.name}
     insert_rows(
         TaskEvent,
@@ -156,11 +161,23 @@ def task_list_publish(*, task_list: TaskList, by: User | None) -> TaskList:
     )
     locked.published_at, locked.published_by = now, by
     locked.save(update_fields=["published_at", "published_by"])
+    _record(locked.campaign_id, by, CampaignEvent.Kind.LIST_PUBLISHED, locked, tasks=len(ids))
     ListImport.objects.filter(task_list=locked, status=ListImport.Status.DRAFT).update(
         status=ListImport.Status.DONE, published_at=now, published_by=by
     )
     task_list.published_at, task_list.published_by = now, by
     return locked
+
+
+def _record(campaign_id: int, by: User | None, kind: str, task_list, **after) -> None:
+    """The campaign's history (CampaignEvent): a draft published or discarded, with its list."""
+    CampaignEvent.objects.create(
+        campaign_id=campaign_id,
+        actor=by,
+        kind=kind,
+        at=history_now(),
+        after={"list": task_list.name if task_list else "", **after},
+    )
 
 
 def _locked_draft(list_import: ListImport) -> ListImport:
@@ -265,6 +282,15 @@ def list_import_publish_run(*, list_import_id: int, by_id: int | None) -> ListIm
 def _published(
     locked: ListImport, plan: ImportPlan, result: ImportResult, by: User | None
 ) -> ListImport:
+    _record(
+        locked.campaign_id,
+        by,
+        CampaignEvent.Kind.REVISION_PUBLISHED,
+        result.task_list,
+        created=result.created,
+        updated=result.updated,
+        file=locked.source_name,
+    )
     locked.status = ListImport.Status.DONE
     locked.published_at, locked.published_by = timezone.now(), by
     locked.summary = {
@@ -366,9 +392,20 @@ def list_import_discard(*, list_import: ListImport, by: User) -> ListImport:
         raise RuleViolation(_("An import that has started cannot be discarded."), code="stale")
     if locked.status == ListImport.Status.DISCARDED:
         return locked
-    if locked.status == ListImport.Status.DRAFT and not locked.is_revision:
-        removed = draft_remove(locked)
-        locked.summary = {**locked.summary, "removed": removed}
+    if locked.status == ListImport.Status.DRAFT:
+        task_list = locked.task_list
+        removed = {} if locked.is_revision else draft_remove(locked)
+        if removed:
+            locked.summary = {**locked.summary, "removed": removed}
+        _record(
+            locked.campaign_id,
+            by,
+            CampaignEvent.Kind.DRAFT_DISCARDED,
+            task_list,
+            file=locked.source_name,
+            revision=locked.is_revision,
+            **removed,
+        )
     locked.status = ListImport.Status.DISCARDED
     locked.source = b""
     locked.preview = {}

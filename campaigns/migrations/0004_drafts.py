@@ -16,7 +16,7 @@ def lists_were_live(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0002_tasklist_kind_rectification"),
+        ("campaigns", "0003_acknowledge_hours_campaign_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -112,6 +112,25 @@ class Migration(migrations.Migration):
                 default="checking",
                 max_length=20,
                 verbose_name="status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="campaignevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Campaign created"),
+                    ("updated", "Campaign changed"),
+                    ("archived", "Campaign archived"),
+                    ("restored", "Campaign restored"),
+                    ("list_created", "List added"),
+                    ("list_updated", "List changed"),
+                    ("list_published", "Imported list published"),
+                    ("revision_published", "New version of a list published"),
+                    ("draft_discarded", "Imported draft discarded"),
+                ],
+                max_length=30,
+                verbose_name="kind",
             ),
         ),
         migrations.RunPython(lists_were_live, migrations.RunPython.noop),
