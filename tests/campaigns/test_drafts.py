@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, Unit, UnitAlias
-from campaigns.models import ListImport, TaskList
+from campaigns.models import CampaignEvent, ListImport, TaskList
 from campaigns.services.drafts import list_import_discard, list_import_publish, task_list_publish
 from campaigns.services.imports import tasklist_import
 from config.errors import RuleViolation
@@ -159,6 +159,7 @@ def test_rounds_reviews_lights_and_figures_ignore_a_draft(campaign, draft, peopl
     )
 
     assert draft_ids and not RoundItem.objects.filter(round=round_, task_id__in=draft_ids).exists()
+    assert not Task.objects.filter(pk__in=draft_ids, handed_over_at__isnull=False).exists()
     assert RoundItem.objects.filter(round=round_).count() == 1  # the live task
     assert summary.counts.total == 1 and summary.counts.red == 0
     draft_row = next(ls for ls in summary.lists if ls.task_list.pk == draft.task_list_id)
@@ -190,6 +191,15 @@ def test_publishing_makes_it_live_exactly_once(campaign, draft, people):
     )
     summary = campaign_summaries(user=coordinator, today=datetime.date(2026, 11, 23))[0]
     assert (summary.counts.total, summary.counts.red) == (3, 1)
+    # The list reaches its units now (签收 starts), and the campaign's history says so.
+    assert task_list.tasks.filter(handed_over_at__isnull=False).count() == 2
+    assert Task.objects.awaiting_acknowledgement().filter(task_list=task_list).count() == 2
+    event = CampaignEvent.objects.filter(campaign=campaign).latest("id")
+    assert (event.kind, event.actor, event.after) == (
+        CampaignEvent.Kind.LIST_PUBLISHED,
+        coordinator,
+        {"list": task_list.name, "tasks": 2},
+    )
 
     for again in (
         lambda: list_import_publish(list_import=draft, by=coordinator),
@@ -245,6 +255,8 @@ def test_discarding_a_draft_removes_every_row_it_made(client, campaign, coordina
     made.refresh_from_db()
     assert made.status == ListImport.Status.DISCARDED
     assert made.discarded_by == coordinator and made.summary["removed"]["tasks"] == 2
+    event = CampaignEvent.objects.filter(campaign=campaign).latest("id")
+    assert event.kind == CampaignEvent.Kind.DRAFT_DISCARDED and event.after["tasks"] == 2
     assert not UnitAlias.objects.filter(alias="区审批服务中心").exists()
     page = client.get(reverse("campaigns:import_detail", args=[campaign.slug, made.pk]))
     assert "2项任务" in page.content.decode()
