@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models.constants import LOOKUP_SEP
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -27,7 +29,18 @@ class UnitAdmin(ImportExportModelAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["name", "aliases__alias"]
     autocomplete_fields = ["parent"]
+    readonly_fields = ["merged_into"]
     inlines = [UnitAliasInline]
+    actions = ["merge_two"]
+
+    @admin.action(description=_("Merge the two selected units…"))
+    def merge_two(self, request, queryset):
+        """Open the merge page with the two units chosen (which one stays is chosen there)."""
+        units = list(queryset.order_by("name")[:3])
+        if len(units) != 2 or not permissions.can_administer_units(request.user):
+            self.message_user(request, _("Select exactly two units."), level=messages.WARNING)
+            return None
+        return redirect(f"{reverse('unit_merge')}?merged={units[0].pk}&into={units[1].pk}")
 
 
 @admin.register(UnitAlias)

@@ -4,6 +4,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_mobile, validate_wecom_userid
+from config.history import AppendOnlyQuerySet
 
 
 class Unit(models.Model):
@@ -30,6 +31,16 @@ class Unit(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Set when the unit was merged into another (accounts.merging): it stays, inactive, so that
+    # history naming it still reads; its name became an alias of the unit it was merged into.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_units",
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -55,6 +66,49 @@ class UnitAlias(models.Model):
 
     def __str__(self):
         return self.alias
+
+
+class UnitMergeQuerySet(AppendOnlyQuerySet):
+    pass
+
+
+class UnitMerge(models.Model):
+    """Append-only record of a merge of two units (单位合并): which unit was merged into which,
+    by whom and when, and how many rows of each kind moved (or stayed with the merged unit
+    because the surviving one had the same row already)."""
+
+    merged = models.ForeignKey(
+        Unit, verbose_name=_("merged unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_name = models.CharField(_("name of the merged unit"), max_length=100)
+    into = models.ForeignKey(
+        Unit, verbose_name=_("merged into"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    moved = models.JSONField(_("rows moved"), default=dict, blank=True)
+    kept = models.JSONField(_("rows kept with the merged unit"), default=dict, blank=True)
+
+    objects = UnitMergeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit merge")
+        verbose_name_plural = _("unit merges")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.merged_name} → {self.into}"
+
+    @property
+    def rows_moved(self) -> int:
+        return sum(self.moved.values())
 
 
 class Role(models.TextChoices):

@@ -60,6 +60,16 @@ def menu(user: User) -> dict[str, bool]:
     }
 
 
+def can_administer_units(user: User) -> bool:
+    """The unit directory (units, aliases, merging two units into one): system administrators
+    (三员分立: no task content comes with it, only how many rows a merge moves)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.SYSADMIN))
+    )
+
+
 def can_see_contact_handles(user: User) -> bool:
     """Mobile numbers and WeCom accounts (robot @-mentions): the person and system
     administrators only; everyone else may not even filter the user list by them."""

@@ -26,7 +26,11 @@ def home(request):
         return redirect("tasks:mine")
     if permissions.inspects_only(user):
         return redirect("inspections:index")
-    return render(request, "accounts/no_business_role.html")
+    return render(
+        request,
+        "accounts/no_business_role.html",
+        {"can_merge_units": permissions.can_administer_units(user)},
+    )
 
 
 @never_cache

@@ -13,7 +13,7 @@ queries and peak memory of:
 * ours, preview + confirm: read and check the file with full validation (the preview), then
   in one transaction lock, compare again and write (the confirm), as the command does;
 * ours, through the pages' path: the same, the confirm reading the file again from the
-  stored upload, as a separate request or a background job does;
+  stored upload, as a separate request or a background job does, then the draft published;
 * django-import-export's default ModelResource import of the same rows (lead unit by name as
   a ForeignKeyWidget, supporting units by name as a ManyToManyWidget), and the ratio;
 * reading the file alone, with openpyxl and with ours (the checks of safety.py + calamine).
@@ -112,6 +112,7 @@ def _ours_pages(data: bytes, rows: int, tag: str):
     from django.conf import settings
 
     from campaigns.models import ListImport
+    from campaigns.services.drafts import list_import_publish
     from campaigns.services.list_imports import list_import_confirm, list_import_create
 
     office, user = _office()
@@ -126,6 +127,8 @@ def _ours_pages(data: bytes, rows: int, tag: str):
         )
         assert list_import.status == ListImport.Status.READY, list_import.summary
         list_import = list_import_confirm(list_import=list_import, by=user)
+        assert list_import.status == ListImport.Status.DRAFT, list_import.message
+        list_import = list_import_publish(list_import=list_import, by=user)  # live from here
         assert list_import.status == ListImport.Status.DONE, list_import.message
 
     return run

@@ -1,4 +1,4 @@
-"""Background jobs of the campaigns app: checking and importing large lists.
+"""Background jobs of the campaigns app: checking, importing and publishing large lists.
 
 Each job takes ids (JSON only), reloads its rows, returns quietly when they are gone and calls
 a service. Running one twice is harmless: the services lock the ListImport and act only on the
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import ListImport
+from campaigns.services.drafts import list_import_publish_failed, list_import_publish_run
 from campaigns.services.list_imports import (
     list_import_check,
     list_import_failed,
@@ -72,6 +73,30 @@ def list_import_run_job(list_import_id: int, user_id: int | None) -> None:
         list_import_failed(
             list_import_id=list_import_id,
             message=_("The import failed unexpectedly; nothing was imported."),
+        )
+        raise
+
+
+@shared_task(
+    name="campaigns.jobs.list_import_publish",
+    ignore_result=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=SOFT_TIME_LIMIT,
+)
+def list_import_publish_job(list_import_id: int, user_id: int | None) -> None:
+    """Apply a staged revision to its live list (exactly once); if it fails, the draft stays
+    a draft, saying why, and nothing is written."""
+    try:
+        list_import_publish_run(list_import_id=list_import_id, by_id=user_id)
+    except SoftTimeLimitExceeded:
+        list_import_publish_failed(
+            list_import_id=list_import_id,
+            message=_("Publishing took too long and was stopped; nothing was published."),
+        )
+    except Exception:
+        list_import_publish_failed(
+            list_import_id=list_import_id,
+            message=_("Publishing failed unexpectedly; nothing was published."),
         )
         raise
 

@@ -119,6 +119,10 @@ class CampaignEvent(models.Model):
         RESTORED = "restored", _("Campaign restored")
         LIST_CREATED = "list_created", _("List added")
         LIST_UPDATED = "list_updated", _("List changed")
+        # An import's draft (campaigns.services.drafts): what went live, what was dropped.
+        LIST_PUBLISHED = "list_published", _("Imported list published")
+        REVISION_PUBLISHED = "revision_published", _("New version of a list published")
+        DRAFT_DISCARDED = "draft_discarded", _("Imported draft discarded")
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="events"
@@ -156,8 +160,20 @@ class CampaignEvent(models.Model):
         raise TypeError("Campaign events are append-only.")
 
 
+class TaskListQuerySet(models.QuerySet):
+    def published(self) -> "TaskListQuerySet":
+        """Lists that are live: not a draft an import made and nobody has published yet."""
+        return self.filter(published_at__isnull=False)
+
+
 class TaskList(models.Model):
-    """One list (清单) of a campaign."""
+    """One list (清单) of a campaign.
+
+    A list an import makes is a draft (``published_at`` empty) until a coordinator publishes
+    it: until then only the campaign's coordinators see it, and nothing counts it (rounds,
+    reviews, lights, figures: ``Task.objects.work()``). Lists made any other way are live
+    from the start.
+    """
 
     class Kind(models.TextChoices):
         REFORM = "reform", _("Reform tasks")
@@ -178,6 +194,19 @@ class TaskList(models.Model):
     # export can give it back in the same shape.
     layout = models.JSONField(_("layout"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True, default=timezone.now
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = TaskListQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task list")
@@ -194,6 +223,11 @@ class TaskList(models.Model):
     def is_work(self) -> bool:
         """Its lines are work (lights, weekly reports, ratings); see ``WORK_KINDS``."""
         return self.kind in WORK_KINDS
+
+    @property
+    def is_draft(self) -> bool:
+        """Made by an import that nobody has published yet."""
+        return self.published_at is None
 
 
 # The kinds of list whose lines are work to be done: they have a deadline light, owe weekly
@@ -253,7 +287,11 @@ class ListImport(models.Model):
         CHECKING = "checking", _("Checking")
         READY = "ready", _("Ready to import")
         IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
+        # Confirmed: a new list written as a draft, or a revision of a live list staged here
+        # (nothing of it written yet); a coordinator reviews it, then publishes or discards it.
+        DRAFT = "draft", _("Draft, not published")
+        PUBLISHING = "publishing", _("Publishing")
+        DONE = "done", _("Published")
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
         DISCARDED = "discarded", _("Discarded")
@@ -309,8 +347,37 @@ class ListImport(models.Model):
     columns = models.JSONField(_("column mapping"), default=dict, blank=True)
     # Decisions on unit names: {"name": {"unit": id} | {"create": true} | {"ignore": true}}
     unit_choices = models.JSONField(_("unit decisions"), default=dict, blank=True)
+    # Deadlines before the campaign's start read in the campaign's year (2020年6月底前 →
+    # the campaign's year, 6月底前), instead of as written.
+    deadlines_in_campaign_year = models.BooleanField(
+        _("deadlines in the campaign's year"), default=False
+    )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     preview = models.JSONField(_("preview"), default=dict, blank=True)
+
+    # A draft's life. ``made``: the rows of the directory a new list's import created
+    # ({"units": [ids], "aliases": [ids]}), so that discarding it removes them again;
+    # ``digest``: what a staged revision would change, as reviewed (publishing compares it).
+    made = models.JSONField(_("rows made"), default=dict, blank=True)
+    digest = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("discarded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("list import")
@@ -323,4 +390,13 @@ class ListImport(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+        return self.status in (
+            self.Status.CHECKING,
+            self.Status.IMPORTING,
+            self.Status.PUBLISHING,
+        )
+
+    @property
+    def is_revision(self) -> bool:
+        """A draft staged for a list that is live: nothing of it is written until published."""
+        return self.task_list_id is not None and not self.made.get("list")

@@ -42,6 +42,16 @@ def list_imports_recent(*, campaign: Campaign, limit: int = 20) -> list[ListImpo
     )
 
 
+def list_drafts(*, task_list: TaskList) -> list[ListImport]:
+    """The drafts waiting for publication on a list: the import that made it (while it is a
+    draft itself), or revisions of it."""
+    return list(
+        ListImport.objects.filter(task_list=task_list, status=ListImport.Status.DRAFT)
+        .defer("source", "preview")
+        .order_by("created_at", "id")
+    )
+
+
 def list_import_state(*, list_import_id: int) -> ListImport:
     """Just what the progress bar needs."""
     return ListImport.objects.only(
@@ -97,7 +107,9 @@ def import_preview(*, list_import: ListImport, page: str | None, show: str = "")
         unresolved=[u for u in units if u["how"] in ("none", "create", "ignore", "chosen")],
         all_units=list(Unit.objects.filter(active=True).order_by("name").values_list("id", "name")),
         lists=list(
-            TaskList.objects.filter(campaign_id=list_import.campaign_id).order_by("order", "id")
+            TaskList.objects.published()
+            .filter(campaign_id=list_import.campaign_id)
+            .order_by("order", "id")
         ),
     )
 
@@ -116,7 +128,8 @@ def unit_names(*, names: list[str]) -> dict[str, int]:
 
 
 def campaign_lists(*, campaign: Campaign) -> list[TaskList]:
-    return list(TaskList.objects.filter(campaign=campaign).order_by("order", "id"))
+    """The lists a file can go into: the live ones (a draft is published or discarded first)."""
+    return list(TaskList.objects.published().filter(campaign=campaign).order_by("order", "id"))
 
 
 # --- Export ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import running_views, views
+from campaigns import draft_views, running_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -19,6 +19,14 @@ urlpatterns = [
     path("<slug:slug>/imports/<int:pk>/target/", views.import_target, name="import_target"),
     path("<slug:slug>/imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("<slug:slug>/imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    path(
+        "<slug:slug>/imports/<int:pk>/publish/", draft_views.import_publish, name="import_publish"
+    ),
+    path(
+        "<slug:slug>/imports/<int:pk>/deadlines/",
+        draft_views.import_deadlines,
+        name="import_deadlines",
+    ),
     # Running a campaign (coordinators): campaigns/running_views.py
     path("<slug:slug>/edit/", running_views.campaign_edit, name="edit"),
     path("<slug:slug>/archive/", running_views.campaign_archive_view, name="archive"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,16 +18,17 @@ from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.selectors import (
     campaign_lists,
     import_preview,
+    list_drafts,
     list_export,
     list_import_state,
     list_imports_recent,
     list_template,
     unit_names,
 )
+from campaigns.services.drafts import list_import_discard
 from campaigns.services.list_imports import (
     list_import_confirm,
     list_import_create,
-    list_import_discard,
     list_import_set_columns,
     list_import_set_target,
     list_import_set_units,
@@ -40,6 +41,7 @@ from tasks.permissions import (
     access_campaign,
     access_list_import,
     access_managed_campaign,
+    access_task_list,
     can_add_task,
     can_create_campaign,
     can_manage_campaign,
@@ -116,7 +118,7 @@ def campaign_detail(request, slug: str):
 @login_required
 def list_detail(request, slug: str, pk: int):
     campaign = access_campaign(request.user, slug)
-    task_list = get_object_or_404(campaign.lists, pk=pk)
+    task_list = access_task_list(request.user, campaign, pk)
     choices = list_filter_choices(task_list=task_list)
     form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     today = timezone.localdate()
@@ -124,6 +126,7 @@ def list_detail(request, slug: str, pk: int):
         user=request.user, task_list=task_list, filters=form.filters(), today=today
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = can_manage_campaign(request.user, campaign)
     return render(
         request,
         "campaigns/list_detail.html",
@@ -134,8 +137,9 @@ def list_detail(request, slug: str, pk: int):
             "page": page,
             "today": today,
             "query": query_without_page(request),
-            "can_manage": can_manage_campaign(request.user, campaign),
+            "can_manage": can_manage,
             "can_add_task": task_list.is_work and can_add_task(request.user, task_list),
+            "drafts": list_drafts(task_list=task_list) if can_manage else [],
         },
     )
 
@@ -143,7 +147,7 @@ def list_detail(request, slug: str, pk: int):
 def _chart_data(summary) -> dict:
     """Lights per list: the work lists only (questions and measures have no light)."""
     names = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "grey": _("Not started")}
-    work = [ls for ls in summary.lists if ls.task_list.is_work]
+    work = [ls for ls in summary.lists if ls.task_list.is_work and not ls.task_list.is_draft]
     return {
         "lists": [ls.task_list.name for ls in work],
         "series": [
@@ -165,7 +169,7 @@ def _chart_data(summary) -> dict:
 def list_export_view(request, slug: str, pk: int):
     """The list as .xlsx in the layout it came in, filtered as on its page."""
     campaign = access_campaign(request.user, slug)
-    task_list = get_object_or_404(TaskList, campaign=campaign, pk=pk)
+    task_list = access_task_list(request.user, campaign, pk)
     choices = list_filter_choices(task_list=task_list)
     form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     data = list_export(user=request.user, task_list=task_list, filters=form.filters())
@@ -363,10 +367,13 @@ def import_confirm(request, slug: str, pk: int):
     """Write the import: everything in one transaction, or nothing."""
     list_import = access_list_import(request.user, slug, pk, with_preview=False)
     list_import = list_import_confirm(list_import=list_import, by=request.user)
-    if list_import.status == ListImport.Status.DONE:
+    if list_import.status == ListImport.Status.DRAFT:
         messages.success(
             request,
-            _("Imported: %(created)s tasks created, %(updated)s updated.")
+            _(
+                "Imported as a draft: %(created)s tasks created, %(updated)s updated. Nobody "
+                "else sees it until you publish it."
+            )
             % {
                 "created": list_import.summary.get("created", 0),
                 "updated": list_import.summary.get("updated", 0),
@@ -379,6 +386,10 @@ def import_confirm(request, slug: str, pk: int):
 @post_only("campaigns:import_detail")
 def import_discard(request, slug: str, pk: int):
     list_import = access_list_import(request.user, slug, pk, with_preview=False)
+    was_draft = list_import.status == ListImport.Status.DRAFT
     list_import_discard(list_import=list_import, by=request.user)
-    messages.success(request, _("The upload was discarded; nothing was imported."))
+    if was_draft:
+        messages.success(request, _("The draft was discarded: everything it imported is gone."))
+    else:
+        messages.success(request, _("The upload was discarded; nothing was imported."))
     return redirect("campaigns:import_start", slug=slug)

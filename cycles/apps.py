@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CyclesConfig(AppConfig):
     name = "cycles"
     verbose_name = _("Dispatch and sign-off")
+
+    def ready(self):
+        from accounts.merging import unit_references_register
+        from cycles.services.units import cycles_units_merge
+
+        # Merging units: lines move, and the certified figures are computed again.
+        unit_references_register(
+            fields=[
+                "cycles.RoundItem.lead_unit",
+                "cycles.ReviewItem.lead_unit",
+                "cycles.UnitMonth.unit",
+            ],
+            how=cycles_units_merge,
+        )

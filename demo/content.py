@@ -4,15 +4,25 @@ DISTRICT = "青岛西海岸新区"
 OFFICE = "区营商环境建设办公室"
 APPROVAL = "区行政审批服务局"
 
-# Short names seen in lists and chats for units of the directory.
+# Short names seen in lists and chats for units of the directory (and the other full names
+# the sample lists use for the same bureau, so that the demo has no duplicate bureaus).
 ALIASES = {
-    "区住房城乡建设局": ["区住建局"],
-    "区发展改革局": ["区发改局"],
+    "区住房城乡建设局": ["区住建局", "区住房和城乡建设局"],
+    "区发展改革局": ["区发改局", "区发展和改革委员会"],
     "区人力资源社会保障局": ["区人社局"],
     "区行政审批服务局": ["区审批局", "区行政审批局"],
     "区市场监管局": ["区市场监督管理局"],
     "区自然资源局": ["区自然资源和规划局"],
-    "区大数据局": ["区大数据发展管理局"],
+    "区大数据局": ["区大数据发展管理局", "区大数据管理中心"],
+}
+
+# More bureaus the sample lists name in two ways (after a reorganisation, or shortened): one
+# unit each, its other name an alias. (Not among ALIASES: those are the bureaus the demo's
+# own checklist and measures are given to.)
+OTHER_NAMES = {
+    "区卫生健康局": ["区卫生健康委员会"],
+    "区医疗保障局": ["区医保局"],
+    "区教育和体育局": ["区教育局"],
 }
 
 REPORT_LINES = [

@@ -4,8 +4,10 @@ Run by ``python manage.py load_demo`` (and by ``python3 dev.py run``). The publi
 ``demo/data/`` go through the import engine like any upload (``tasklist_import``); everything
 the demo does afterwards (deadlines moved into our time, past reports, closed tasks, requests
 and instructions) goes through the task services, dated when it is meant to have happened
-(``events_dated``), so the monthly reviews of past months read a true history. Idempotent:
-units, users and campaigns are matched by name, and a list that already has tasks is left
+(``events_dated``), so the monthly reviews of past months read a true history. Each imported
+list lands as a draft, as every import does, and the demo publishes it at once
+(``task_list_publish``), as a coordinator would after reviewing it. Idempotent:
+units, users and campaigns are matched by name, and a list that exists already is left
 alone, so a second run adds nothing and takes a second. The inspection round and the
 measures register are built by ``demo.mechanisms``.
 """
@@ -22,8 +24,9 @@ from django.utils import timezone
 from accounts.models import Role, Unit, User
 from accounts.services import guess_unit_kind, unit_ensure, user_ensure
 from campaigns.importing.deadlines import parse_deadline
-from campaigns.models import TaskList
-from campaigns.services import campaign_ensure, task_list_ensure
+from campaigns.models import Campaign, TaskList
+from campaigns.services import campaign_ensure
+from campaigns.services.drafts import task_list_publish
 from campaigns.services.imports import tasklist_import
 from demo.content import (
     ALIASES,
@@ -31,6 +34,7 @@ from demo.content import (
     DISTRICT,
     OBSTACLES,
     OFFICE,
+    OTHER_NAMES,
     REPORT_LINES,
 )
 from demo.mechanisms import build_mechanisms
@@ -78,14 +82,14 @@ class DemoBuilder:
                 name=name,
                 kind=guess_unit_kind(name),
                 parent=self.district,
-                aliases=ALIASES.get(name, ()),
+                aliases=ALIASES.get(name) or OTHER_NAMES.get(name) or (),
             )
         return self.units[name]
 
     def build_directory(self) -> None:
         self.district = unit_ensure(name=DISTRICT, kind=Unit.Kind.DISTRICT)
         self.units[DISTRICT] = self.district
-        for name in (OFFICE, APPROVAL, "区政府办公室", "区委督查室", *ALIASES):
+        for name in (OFFICE, APPROVAL, "区政府办公室", "区委督查室", *ALIASES, *OTHER_NAMES):
             self.unit(name)
 
     def build_users(self) -> int:
@@ -128,26 +132,32 @@ class DemoBuilder:
         return self.liaisons[unit.pk]
 
     # --- lists ----------------------------------------------------------------------------
-    def import_list(self, task_list: TaskList, filename: str, *, year: int) -> None:
-        """Import a published list through the import engine, then move its deadlines into our
-        time and give its tasks a history. Units the list names are created as an import
-        with "create units" would (kind from the name, under the district)."""
-        if task_list.tasks.exists():
-            return
-        with events_dated(self.listed_at(task_list)):
+    def import_list(
+        self, campaign: Campaign, name: str, kind: str, filename: str, *, year: int
+    ) -> TaskList:
+        """Import a published list through the import engine and publish it (as a
+        coordinator would after reviewing the draft), then move its deadlines into our time
+        and give its tasks a history. Units the list names are created as an import with
+        "create units" would (kind from the name, under the district)."""
+        existing = TaskList.objects.filter(campaign=campaign, name=name).first()
+        if existing is not None:
+            return existing
+        with events_dated(self.listed_at(campaign)):
             report = tasklist_import(
-                campaign=task_list.campaign,
+                campaign=campaign,
                 data=(DATA / filename).read_bytes(),
                 filename=filename,
                 by=None,
-                list_name=task_list.name,
-                list_kind=task_list.kind,
+                list_name=name,
+                list_kind=kind,
                 dry_run=False,
                 create_units=True,
                 accept_suggestions=False,
             )
-            if report.errors:
-                raise DemoDataError(f"{filename}: {report.errors[0].message}")
+            if report.errors or report.result is None:
+                message = report.errors[0].message if report.errors else "nothing imported"
+                raise DemoDataError(f"{filename}: {message}")
+            task_list = task_list_publish(task_list=report.result.task_list, by=None)
             tasks = list(task_list.tasks.select_related("lead_unit").order_by("order", "id"))
             for task in tasks:
                 self.move_deadline(task, year=year)
@@ -155,6 +165,7 @@ class DemoBuilder:
             self.created += 1
             if task_list.is_work:  # questions and measures get no reports
                 self.add_history(task)
+        return task_list
 
     def move_deadline(self, task: Task, *, year: int) -> None:
         """The samples' deadlines lie years back: move them by whole days so that the middle of
@@ -175,10 +186,11 @@ class DemoBuilder:
             deadline_text=f"{date.year}年{date.month}月{date.day}日前",
         )
 
-    def listed_at(self, task_list: TaskList) -> datetime.datetime:
-        """When the demo's tasks were listed: the morning their campaign started, so that the
-        reviews of past months judge them (a task created later did not exist then)."""
-        start = datetime.datetime.combine(task_list.campaign.start_date, datetime.time(9, 0))
+    def listed_at(self, campaign: Campaign) -> datetime.datetime:
+        """When the demo's tasks were listed (imported and published): the morning their
+        campaign started, so that the reviews of past months judge them (a task created
+        later did not exist then)."""
+        start = datetime.datetime.combine(campaign.start_date, datetime.time(9, 0))
         return timezone.make_aware(start)
 
     def acknowledge(self, task: Task) -> None:
@@ -241,31 +253,17 @@ class DemoBuilder:
             ("涉企惠企政策落实清单", TaskList.Kind.POLICY, "policies.xlsx"),
             ("高频和重点民生服务事项优化清单", TaskList.Kind.SERVICE, "service-items.xlsx"),
         ]
-        for order, (name, kind, filename) in enumerate(lists):
-            task_list = task_list_ensure(
-                campaign=new_area, name=name, kind=kind, order=order, source_document=filename
-            )
-            with transaction.atomic():
-                self.import_list(task_list, filename, year=SAMPLE_YEAR)
         # The supervision checklist and the measures are published lists too: imported the
         # same way, but their lines are questions and measures, not work.
-        checklist = task_list_ensure(
-            campaign=new_area,
-            name="督查检查“100个是否”清单",
-            kind=TaskList.Kind.CHECKLIST,
-            order=3,
-            source_document="supervision-checklist.xlsx",
-        )
-        measures = task_list_ensure(
-            campaign=new_area,
-            name="激励惩戒措施清单",
-            kind=TaskList.Kind.MEASURE,
-            order=4,
-            source_document="incentive-measures.xlsx",
-        )
-        for task_list in (checklist, measures):
+        lists += [
+            ("督查检查“100个是否”清单", TaskList.Kind.CHECKLIST, "supervision-checklist.xlsx"),
+            ("激励惩戒措施清单", TaskList.Kind.MEASURE, "incentive-measures.xlsx"),
+        ]
+        imported = []
+        for name, kind, filename in lists:  # in this order: each list's place follows
             with transaction.atomic():
-                self.import_list(task_list, task_list.source_document, year=SAMPLE_YEAR)
+                imported.append(self.import_list(new_area, name, kind, filename, year=SAMPLE_YEAR))
+        checklist = imported[3]
 
         action = campaign_ensure(
             slug="institution-year-action",
@@ -276,16 +274,15 @@ class DemoBuilder:
             start_date=self.today - datetime.timedelta(days=120),
             end_date=datetime.date(year, 12, 31),
         )
-        action_list = task_list_ensure(
-            campaign=action,
-            name="区级攻坚清单",
-            kind=TaskList.Kind.REFORM,
-            order=0,
-            source_document="campaign-targets-paired.xlsx",
-        )
         with transaction.atomic():
             # The list as published: two indicator groups (可办率, 使用率) per task.
-            self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
+            self.import_list(
+                action,
+                "区级攻坚清单",
+                TaskList.Kind.REFORM,
+                "campaign-targets-paired.xlsx",
+                year=2022,
+            )
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)

@@ -7,6 +7,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
+        from accounts.merging import MOVE, MOVE_DEDUP, unit_references_register
         from campaigns.kinds import export_columns_register
         from campaigns.models import TaskList
         from inspections.models import ANSWER_FILES_DIR, AnswerFile
@@ -21,3 +22,7 @@ class InspectionsConfig(AppConfig):
         )
         # The nightly file sweep (tasks) removes answer files that no AnswerFile names.
         evidence_folder_register(folder=ANSWER_FILES_DIR, model=AnswerFile)
+        # Merging units: a round asks the surviving unit once; the merged unit's answers are
+        # its (an answer to a question it had answered too stays with the merged unit).
+        unit_references_register(fields=["inspections.RoundUnit.unit"], how=MOVE_DEDUP)
+        unit_references_register(fields=["inspections.Answer.unit"], how=MOVE)

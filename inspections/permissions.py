@@ -71,9 +71,12 @@ def _in_group(user: User, campaign: Campaign) -> bool:
 
 
 def can_open_round(user: User, checklist: TaskList) -> bool:
-    """Open a round of a checklist: the campaign's coordinators."""
-    return checklist.kind == TaskList.Kind.CHECKLIST and can_manage_campaign(
-        user, checklist.campaign
+    """Open a round of a checklist: the campaign's coordinators, once it is published (a
+    draft import of a checklist asks nobody anything)."""
+    return (
+        checklist.kind == TaskList.Kind.CHECKLIST
+        and not checklist.is_draft
+        and can_manage_campaign(user, checklist.campaign)
     )
 
 
@@ -81,9 +84,11 @@ def openable_checklists(user: User) -> QuerySet[TaskList]:
     """The checklists whose rounds ``user`` may open."""
     if not (user.is_authenticated and user.is_active and user.has_role(Role.COORDINATOR)):
         return TaskList.objects.none()
-    return TaskList.objects.filter(
-        kind=TaskList.Kind.CHECKLIST, campaign__coordinators=user
-    ).select_related("campaign")
+    return (
+        TaskList.objects.published()
+        .filter(kind=TaskList.Kind.CHECKLIST, campaign__coordinators=user)
+        .select_related("campaign")
+    )
 
 
 def can_close_round(user: User, round_: InspectionRound) -> bool:

@@ -7,6 +7,7 @@ class MeasuresConfig(AppConfig):
     verbose_name = _("Incentive and penalty measures")
 
     def ready(self):
+        from accounts.merging import MOVE, unit_references_register
         from campaigns.kinds import export_columns_register
         from campaigns.models import TaskList
         from cycles.hooks import after_certify_register, bulletin_section_register
@@ -20,3 +21,5 @@ class MeasuresConfig(AppConfig):
         )
         after_certify_register(jobs.queue_proposals)
         bulletin_section_register(selectors.bulletin_section)
+        # Merging units: measures applied to the merged unit are the surviving unit's.
+        unit_references_register(fields=["measures.Application.unit"], how=MOVE)

@@ -29,7 +29,11 @@ def campaign_measures(*, campaign: Campaign) -> list[Measure]:
     from measures.services import measure_guess
 
     lines = (
-        Task.objects.filter(task_list__campaign=campaign, task_list__kind=TaskList.Kind.MEASURE)
+        Task.objects.filter(
+            task_list__campaign=campaign,
+            task_list__kind=TaskList.Kind.MEASURE,
+            task_list__published_at__isnull=False,
+        )
         .select_related("measure", "task_list")
         .order_by("task_list__order", "order", "pk")
     )

@@ -71,9 +71,12 @@ def measure_guess(line: Task) -> Measure:
 
 
 def measures_ensure(*, campaign: Campaign) -> list[Measure]:
-    """Every line of the campaign's measures lists as a saved Measure, guessed on first use."""
+    """Every line of the campaign's published measures lists as a saved Measure, guessed on
+    first use (a draft import of a measures list is nobody's to apply yet)."""
     lines = Task.objects.filter(
-        task_list__campaign=campaign, task_list__kind=TaskList.Kind.MEASURE
+        task_list__campaign=campaign,
+        task_list__kind=TaskList.Kind.MEASURE,
+        task_list__published_at__isnull=False,
     ).order_by("task_list__order", "order", "pk")
     missing = [measure_guess(line) for line in lines.filter(measure__isnull=True)]
     Measure.objects.bulk_create(missing, ignore_conflicts=True)
@@ -85,7 +88,7 @@ def measures_ensure(*, campaign: Campaign) -> list[Measure]:
 
 
 def _measure_of(line: Task) -> Measure:
-    if line.task_list.kind != TaskList.Kind.MEASURE:
+    if line.task_list.kind != TaskList.Kind.MEASURE or line.task_list.is_draft:
         raise RuleViolation(_("This line is not a measure."), field="measure")
     measure = Measure.objects.filter(line=line).first()
     if measure is None:

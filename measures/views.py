@@ -89,6 +89,7 @@ def measure_update(request, slug: str, line: int):
         pk=line,
         task_list__campaign=campaign,
         task_list__kind=TaskList.Kind.MEASURE,
+        task_list__published_at__isnull=False,
     )
     form = MeasureForm(request.POST)
     if not form.is_valid():

@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from accounts.merging import MOVE, unit_references_register
         from accounts.permissions import role_admin_permissions_add
         from notifications.permissions import ROLE_ADMIN_PERMISSIONS
 
@@ -14,3 +15,5 @@ class NotificationsConfig(AppConfig):
         # join the administrative roles' from here.
         for role, codes in ROLE_ADMIN_PERMISSIONS.items():
             role_admin_permissions_add(role=role, codes=codes)
+        # Merging units: the merged unit's group robots are the surviving unit's.
+        unit_references_register(fields=["notifications.RobotWebhook.unit"], how=MOVE)

@@ -1,17 +1,19 @@
 """Read API for campaigns and tasks. The same permission module as the pages decides access."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 
 from campaigns.models import Campaign, TaskList
-from tasks.permissions import visible_campaigns, visible_tasks
+from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
 from tasks.selectors import TaskFilters, apply_filters, with_list_columns
 
 
 class TaskListSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskList
-        fields = ["id", "name", "kind", "source_document"]
+        # published_at is empty for a draft an import made (only its coordinators see it).
+        fields = ["id", "name", "kind", "source_document", "published_at"]
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -59,10 +61,12 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
+        user = self.request.user
+        lists = TaskList.objects.filter(visible_lists_q(user)).order_by("order", "id")
         return (
-            visible_campaigns(self.request.user)
+            visible_campaigns(user)
             .select_related("organiser")
-            .prefetch_related("lists")
+            .prefetch_related(Prefetch("lists", queryset=lists))
             .order_by("-year", "name")
         )
 

@@ -10,6 +10,7 @@
 * An archived campaign is read-only: nobody reports, asks, decides, instructs, answers,
   acknowledges or edits on it until a coordinator restores it.
 * 签收 (acknowledging a task handed to a unit): staff and heads of its lead unit.
+* A draft list (an import nobody has published yet): its campaign's coordinators only.
 """
 
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from accounts.permissions import is_coordinator, is_leader, is_unit_head
-from campaigns.models import Campaign, ListImport
+from campaigns.models import Campaign, ListImport, TaskList
 from tasks.models import ProgressReport, Task, TaskQuerySet, TaskRequest, TaskSupport
 
 
@@ -31,15 +32,41 @@ def _unit_q(user: User, prefix: str = "") -> Q:
 
 
 def visible_tasks_q(user: User) -> Q:
-    """A filter on Task for every task ``user`` may read."""
+    """A filter on Task for every task ``user`` may read (a draft list's: coordinators')."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
+    live = Q(task_list__published_at__isnull=False)
     if user.has_role(Role.LEADER):
-        return Q()
-    q = _unit_q(user)
+        if user.has_role(Role.COORDINATOR):
+            return live | Q(task_list__campaign__in=_coordinated(user))
+        return live
+    q = _unit_q(user) & live
     if user.has_role(Role.COORDINATOR):
         q |= Q(task_list__campaign__coordinators=user)
     return q
+
+
+def _coordinated(user: User) -> QuerySet:
+    """The campaigns ``user`` coordinates, as a subquery (no join that repeats rows)."""
+    return Campaign.objects.filter(coordinators=user).values("pk")
+
+
+def visible_lists_q(user: User, prefix: str = "") -> Q:
+    """A filter on TaskList: the live lists, and the drafts of the campaigns ``user``
+    coordinates (an import's draft is theirs to review before anyone else sees it)."""
+    q = Q(**{f"{prefix}published_at__isnull": False})
+    if user.is_authenticated and user.has_role(Role.COORDINATOR):
+        q |= Q(**{f"{prefix}campaign__in": _coordinated(user)})
+    return q
+
+
+def access_task_list(user: User, campaign: Campaign, pk: int) -> TaskList:
+    """A list of a campaign ``user`` may read (a draft only for its coordinators); 404
+    otherwise."""
+    task_list = TaskList.objects.filter(visible_lists_q(user), campaign=campaign, pk=pk).first()
+    if task_list is None:
+        raise Http404
+    return task_list
 
 
 def visible_tasks(user: User) -> TaskQuerySet:
@@ -104,8 +131,9 @@ def can_archive_campaign(user: User, campaign: Campaign) -> bool:
 
 
 def can_add_task(user: User, task_list) -> bool:
-    """Add a line by hand: the list's campaign's coordinators, while it is not archived."""
-    return can_edit_campaign(user, task_list.campaign)
+    """Add a line by hand: the list's campaign's coordinators, while it is not archived; not
+    to a draft list an import made (it is published or discarded whole)."""
+    return not task_list.is_draft and can_edit_campaign(user, task_list.campaign)
 
 
 def can_edit_task(user: User, task: Task) -> bool:
@@ -234,8 +262,11 @@ def can_coordinate(user: User, task: Task) -> bool:
 
 def can_instruct(user: User, task: Task) -> bool:
     """Leaders, and the campaign's coordinators, on work: a question or a measure is not a task
-    anybody carries out, so an instruction on it would wait for an answer forever."""
-    if not user.is_authenticated or not task.is_work or not is_live(task.task_list.campaign):
+    anybody carries out, so an instruction on it would wait for an answer forever; never on a
+    draft list (nothing goes out for a list that is not published)."""
+    if not user.is_authenticated or not task.is_work or task.task_list.is_draft:
+        return False
+    if not is_live(task.task_list.campaign):
         return False
     return user.has_role(Role.LEADER) or can_coordinate(user, task)
 

@@ -1,5 +1,6 @@
 """Reads. Each list read says what it joins, so a page costs the same few queries at any size."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.merging import unit_merge_sources
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
 from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-exported)
@@ -34,7 +36,7 @@ from tasks.models import (
     TaskSupport,
 )
 from tasks.my_work import awaiting_percent, sorted_tasks
-from tasks.permissions import visible_campaigns, visible_tasks
+from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
 
 
 @dataclass
@@ -165,14 +167,16 @@ def campaign_summaries(
     *, user: User, today: datetime.date | None = None, archived: bool = True
 ) -> list[CampaignSummary]:
     """Every campaign the user may see, with light counts per list, counted in one SQL query;
-    ``archived=False`` leaves the archived campaigns out."""
+    ``archived=False`` leaves the archived campaigns out. A draft list (its coordinators alone
+    see it) is listed with its lines but counts in no total of the campaign."""
     today = today or timezone.localdate()
     campaigns_qs = visible_campaigns(user)
     if not archived:
         campaigns_qs = campaigns_qs.exclude(status=Campaign.Status.ARCHIVED)
+    lists = TaskList.objects.filter(visible_lists_q(user)).order_by("order", "id")
     campaigns = list(
         campaigns_qs.select_related("organiser")
-        .prefetch_related(Prefetch("lists", queryset=TaskList.objects.order_by("order", "id")))
+        .prefetch_related(Prefetch("lists", queryset=lists))
         .order_by("-year", "name")
     )
     rows = (
@@ -199,8 +203,8 @@ def campaign_summaries(
         for task_list in campaign.lists.all():
             counts = per_list.get(task_list.pk, LightCounts())
             summary.lists.append(ListSummary(task_list=task_list, counts=counts))
-            if not task_list.is_work:
-                continue  # questions and measures: counted on their list, never as tasks
+            if not task_list.is_work or task_list.is_draft:
+                continue  # questions, measures and drafts: counted on their list, never as tasks
             for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
                 setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
         summaries.append(summary)
@@ -384,7 +388,9 @@ def tasks_as_at(*, tasks: QuerySet[Task], moment: datetime.datetime) -> list[tup
 
     For each field: the value the last event before ``moment`` set; failing that, the value the
     first later change started from (its ``before``); failing that — no change recorded either
-    side, as for rows written straight into the table — the task's value now."""
+    side, as for rows written straight into the table — the task's value now. A lead unit
+    merged since into another (``accounts.merging``) reads as that unit: the two were one
+    body all along."""
 
     def last_set(field_name: str) -> Subquery:
         events = (
@@ -429,4 +435,12 @@ def tasks_as_at(*, tasks: QuerySet[Task], moment: datetime.datetime) -> list[tup
             else:
                 values[name] = getattr(task, name)
         result.append((task, TaskAsAt(**values)))
+    merged = unit_merge_sources({state.lead_unit_id for _task, state in result})
+    if merged:
+        result = [
+            (task, dataclasses.replace(state, lead_unit_id=merged[state.lead_unit_id]))
+            if state.lead_unit_id in merged
+            else (task, state)
+            for task, state in result
+        ]
     return result

@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Unit, User
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
+from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
@@ -42,6 +43,7 @@ from tasks.models import (
     TaskRequest,
 )
 from tasks.services import instruction_give, report_submit, request_create, task_create
+from tests.campaigns.conftest import xlsx
 from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory
 from tests.reporting.sheets import fill
@@ -86,6 +88,8 @@ COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon
 
 MATRIX = {
     "home": {"GET": codes(auditor=200, anon=302, rest=302)},
+    # The system administrator's (tests/accounts/test_merging.py): nobody here may merge units.
+    "unit_merge": {"GET": codes(anon=302, rest=404), "POST": codes(anon=302, rest=404)},
     "notifications": {"GET": codes(anon=302, rest=200)},
     "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},
     "notification_open": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
@@ -225,6 +229,9 @@ MATRIX = {
     # The plan names units the test directory lacks: confirm is refused whole (400).
     "campaigns:import_confirm": {"POST": codes(coord=400, anon=302, rest=404), "GET": POST_ONLY},
     "campaigns:import_discard": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # A draft (an imported list nobody published yet): its coordinators publish it.
+    "campaigns:import_publish": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:import_deadlines": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
     # Running a campaign: any coordinator creates one; its own coordinators edit, archive and
     # restore it, add lists and tasks, and edit tasks; 签收 is the lead unit's.
     "campaigns:create": {
@@ -348,6 +355,14 @@ def scene(module_db):
         list_kind="reform",
         background=False,
     )
+    # A list imported as a draft, waiting for its coordinators to publish it.
+    world.draft_import = tasklist_import(
+        campaign=world.campaign,
+        data=xlsx([["序号", "工作任务", "牵头单位"], [1, "草稿中的任务", world.lead.name]]),
+        filename="draft.xlsx",
+        by=world.coordinator,
+        list_name="草稿清单",
+    ).list_import
     # An email about the campaign that could not be sent (发送失败).
     world.failed_delivery = Delivery.objects.create(
         notification=notify(
@@ -408,6 +423,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
     imp = [w.campaign.slug, w.list_import.pk]
     table = {
         "home": ("home", [], {}),
+        "unit_merge": ("unit_merge", [], {"merged": w.other.pk, "into": w.lead.pk}),
         "notifications": ("notifications", [], {}),
         "notifications_read_all": ("notifications_read_all", [], {}),
         "notification_open": ("notification_open", [w.notice.pk], {}),
@@ -562,6 +578,16 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         ),
         "campaigns:import_confirm": ("campaigns:import_confirm", imp, {}),
         "campaigns:import_discard": ("campaigns:import_discard", imp, {}),
+        "campaigns:import_publish": (
+            "campaigns:import_publish",
+            [w.campaign.slug, w.draft_import.pk],
+            {},
+        ),
+        "campaigns:import_deadlines": (
+            "campaigns:import_deadlines",
+            imp,
+            {"deadlines": "campaign_year"},
+        ),
         "campaigns:list": ("campaigns:list", [], {}),
         "campaigns:detail": ("campaigns:detail", [w.campaign.slug], {}),
         "campaigns:list_detail": ("campaigns:list_detail", [w.campaign.slug, w.task_list.pk], {}),
@@ -661,8 +687,10 @@ def snapshot() -> tuple:
         ),
         CampaignEvent.objects.count(),
         list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
-        list(ListImport.objects.order_by("pk").values_list("status", flat=True)),
-        list(TaskList.objects.order_by("pk").values_list("name", "kind", "order")),
+        list(ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")),
+        list(TaskList.objects.order_by("pk").values_list("name", "kind", "order", "published_at")),
+        list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
+        list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),

@@ -8,13 +8,15 @@ Read top to bottom, an import is:
                     each row becomes, every error and warning (import_steps/resolving.py,
                     comparing.py; reads only, a fixed number of queries)
     import_locked   under lock, the plan made again and, when nothing is wrong, written by
-                    import_apply in one transaction (import_steps/applying.py)
+                    import_apply in one transaction (import_steps/locking.py, applying.py):
+                    a new list as a draft; a revision of a live list only staged
     plan_preview    an ImportPlan → what the preview page shows (import_steps/preview.py)
 
 ``tasklist_import`` runs them in one go (the command line, the demo); ``list_imports.py``
 runs them for the pages, keeping the upload and the coordinator's corrections in a
 ListImport and handing large files to background jobs (``campaigns.jobs``). Both confirm
-through ``import_locked``.
+through ``import_locked``, and both leave a draft on a ListImport that a coordinator
+publishes or discards (``drafts.py``).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from campaigns.importing.drafts import ERROR, Issue
-from campaigns.models import Campaign, TaskList
+from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.services.drafts import list_import_publish, list_import_record
 from campaigns.services.import_steps.applying import ImportResult, import_apply
 from campaigns.services.import_steps.comparing import ImportPlan, import_plan
+from campaigns.services.import_steps.locking import import_locked
 from campaigns.services.import_steps.preview import plan_preview
 from campaigns.services.import_steps.reading import (
     Columns,
@@ -55,49 +58,15 @@ __all__ = [
 ]
 
 
-@transaction.atomic(savepoint=False)
-def import_locked(
-    *,
-    source: ImportSource,
-    campaign: Campaign,
-    by: User | None,
-    task_list: TaskList | None = None,
-    list_name: str = "",
-    list_kind: str = "",
-    unit_choices: dict[str, UnitChoice] | None = None,
-    create_units: bool = False,
-    accept_suggestions: bool = False,
-) -> tuple[ImportPlan, ImportResult | None]:
-    """The confirm: lock the campaign and the list's tasks, compare the file with them once
-    more and, if it still fits, write it. Returns the plan and the result (None, with
-    nothing written, when the plan has errors: the list or the directory changed).
-
-    Within the caller's transaction, if there is one (the pages lock their ListImport first).
-    """
-    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-    plan = import_plan(
-        source=source,
-        campaign=campaign,
-        task_list=task_list,
-        list_name=list_name,
-        list_kind=list_kind,
-        unit_choices=unit_choices,
-        create_units=create_units,
-        accept_suggestions=accept_suggestions,
-        for_update=True,
-    )
-    if plan.errors:
-        return plan, None
-    note = _("Imported from %(file)s") % {"file": source.filename}
-    return plan, import_apply(plan=plan, by=by, note=note)
-
-
 @dataclass
 class ImportReport:
     plan: ImportPlan | None
     result: ImportResult | None
     errors: list[Issue]
     summary: dict[str, Any]
+    # The draft the import left (None for a dry run or a refused file): published already
+    # when ``tasklist_import(publish=True)``.
+    list_import: ListImport | None = None
 
     def as_json(self) -> dict[str, Any]:
         """{"tasks", "categories", "created", "updated", "units_unresolved", "errors"}."""
@@ -127,9 +96,15 @@ def tasklist_import(
     unit_choices: dict[str, UnitChoice] | None = None,
     create_units: bool = False,
     accept_suggestions: bool = False,
+    deadlines_in_campaign_year: bool = False,
     dry_run: bool = False,
+    publish: bool = False,
 ) -> ImportReport:
-    """Read, check and (unless ``dry_run`` or anything is wrong) write a list in one go."""
+    """Read, check and (unless ``dry_run`` or anything is wrong) write a list in one go.
+
+    What it writes is a draft on a ListImport, as from the pages (a new list unpublished, a
+    revision of a live list staged); ``publish`` publishes it at once, as ``by``.
+    """
     try:
         source = import_read(data=data, filename=filename, columns=columns)
     except RuleViolation as exc:
@@ -143,9 +118,26 @@ def tasklist_import(
         "unit_choices": unit_choices,
         "create_units": create_units,
         "accept_suggestions": accept_suggestions,
+        "deadlines_in_campaign_year": deadlines_in_campaign_year,
     }
     plan = import_plan(source=source, **options)
     if plan.errors or dry_run:
         return ImportReport(plan=plan, result=None, errors=plan.errors, summary=plan.summary())
-    plan, result = import_locked(source=source, by=by, **options)
-    return ImportReport(plan=plan, result=result, errors=plan.errors, summary=plan.summary())
+    with transaction.atomic():
+        plan, result = import_locked(source=source, by=by, **options)
+        report = ImportReport(plan=plan, result=result, errors=plan.errors, summary=plan.summary())
+        if result is None:
+            return report
+        report.list_import = list_import_record(
+            source=source,
+            data=data,
+            campaign=campaign,
+            by=by,
+            plan=plan,
+            result=result,
+            deadlines_in_campaign_year=deadlines_in_campaign_year,
+        )
+    if publish:
+        report.list_import = list_import_publish(list_import=report.list_import, by=by)
+        result.task_list.refresh_from_db()
+    return report

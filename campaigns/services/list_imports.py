@@ -6,7 +6,7 @@ stored preview, and confirmed into the list exactly once. Files with more rows t
 IMPORT_BACKGROUND_ROWS are checked and imported by the jobs in ``campaigns.jobs``, which
 call the same functions; the page shows their progress from ``stage`` and ``progress``.
 The pipeline itself is ``imports.py``; the confirm goes through its ``import_locked``,
-as the command's does.
+as the command's does, and leaves a draft to publish or discard (``drafts.py``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from accounts.models import Unit, User
 from campaigns.importing.headers import FIELD_LABELS, IGNORE
 from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.services.drafts import RECORDED_FIELDS, import_recorded
 from campaigns.services.imports import (
     ImportPlan,
-    ImportResult,
     import_inspect,
     import_locked,
     import_plan,
@@ -134,6 +134,7 @@ def list_import_check(
         list_name=list_import.list_name,
         list_kind=list_import.list_kind,
         unit_choices=list_import.unit_choices,
+        deadlines_in_campaign_year=list_import.deadlines_in_campaign_year,
         progress=lambda stage, percent: _stage(list_import, stage, percent),
     )
     _stage(list_import, _("Preparing the preview"), 80)
@@ -252,6 +253,18 @@ def list_import_set_units(
 
 
 @transaction.atomic
+def list_import_set_deadlines(
+    *, list_import: ListImport, by: User, in_campaign_year: bool
+) -> ListImport:
+    """Keep deadlines that lie before the campaign's start as written, or read them in the
+    campaign's year (month and day kept)."""
+    locked = _editable(list_import)
+    locked.deadlines_in_campaign_year = in_campaign_year
+    locked.save(update_fields=["deadlines_in_campaign_year"])
+    return _recheck(locked)
+
+
+@transaction.atomic
 def list_import_set_target(
     *, list_import: ListImport, by: User, list_name: str, list_kind: str, task_list: TaskList | None
 ) -> ListImport:
@@ -267,12 +280,17 @@ def list_import_set_target(
 
 
 def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
-    """Import a checked file: now, or in a background job for a large one."""
+    """Import a checked file, as a draft: now, or in a background job for a large one."""
     with transaction.atomic():
         locked = (
             ListImport.objects.select_for_update().defer("source", "preview").get(pk=list_import.pk)
         )
-        if locked.status in (ListImport.Status.IMPORTING, ListImport.Status.DONE):
+        if locked.status in (
+            ListImport.Status.IMPORTING,
+            ListImport.Status.DRAFT,
+            ListImport.Status.PUBLISHING,
+            ListImport.Status.DONE,
+        ):
             return locked  # a second click, or the job already running: nothing more to do
         if locked.status != ListImport.Status.READY:
             raise RuleViolation(_("This file cannot be imported."), code="stale")
@@ -297,7 +315,8 @@ def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
 
 
 def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | None:
-    """Write a confirmed import, exactly once (the job's body; small files run it inline).
+    """Write a confirmed import as a draft, exactly once (the job's body; small files run it
+    inline): a new list unpublished, a revision of a live list staged for review.
 
     The file is read again outside the transaction; then, with the import, the campaign and
     the list's tasks locked, it is compared once more with the database and written. If the
@@ -341,35 +360,16 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
             list_name=locked.list_name,
             list_kind=locked.list_kind,
             unit_choices=locked.unit_choices,
+            deadlines_in_campaign_year=locked.deadlines_in_campaign_year,
         )
         if result is not None:
-            return _done(locked, plan, result)
+            import_recorded(locked, plan, result)
+            fields = (
+                RECORDED_FIELDS if result.staged else [f for f in RECORDED_FIELDS if f != "preview"]
+            )
+            locked.save(update_fields=fields)
+            return locked
     return _no_longer_fits(list_import, plan)
-
-
-def _done(locked: ListImport, plan: ImportPlan, result: ImportResult) -> ListImport:
-    locked.task_list = result.task_list
-    locked.status = ListImport.Status.DONE
-    locked.summary = {
-        **plan.summary(),
-        "units_created": result.units_created,
-        "aliases_created": result.aliases_created,
-    }
-    locked.stage, locked.progress = "", 100
-    locked.finished_at = timezone.now()
-    locked.message = ""
-    locked.save(
-        update_fields=[
-            "task_list",
-            "status",
-            "summary",
-            "stage",
-            "progress",
-            "finished_at",
-            "message",
-        ]
-    )
-    return locked
 
 
 def _no_longer_fits(list_import: ListImport, plan: ImportPlan) -> ListImport:
@@ -431,18 +431,3 @@ def list_imports_prune(*, now: datetime.datetime, keep_days: int) -> int:
     if count:
         logger.info("discarded %d list imports older than %d days", count, keep_days)
     return count
-
-
-@transaction.atomic
-def list_import_discard(*, list_import: ListImport, by: User) -> ListImport:
-    """Drop an import that was not confirmed; the file is deleted with it."""
-    locked = (
-        ListImport.objects.select_for_update().defer("source", "preview").get(pk=list_import.pk)
-    )
-    if locked.status in (ListImport.Status.IMPORTING, ListImport.Status.DONE):
-        raise RuleViolation(_("An import that has started cannot be discarded."), code="stale")
-    locked.status = ListImport.Status.DISCARDED
-    locked.source = b""
-    locked.preview = {}
-    locked.save(update_fields=["status", "source", "preview"])
-    return locked

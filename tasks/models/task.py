@@ -26,8 +26,9 @@ DIFFICULTY_DEFAULT = Decimal("1.0")
 class TaskQuerySet(models.QuerySet):
     def work(self) -> "TaskQuerySet":
         """Lines that are work: rounds, reviews, lights, scores and "my tasks" count only these
-        (never checklist questions or measures; see ``campaigns.models.WORK_KINDS``)."""
-        return self.filter(task_list__kind__in=WORK_KINDS)
+        (never checklist questions or measures, see ``campaigns.models.WORK_KINDS``; never
+        the lines of a draft list an import made and nobody has published yet)."""
+        return self.filter(task_list__kind__in=WORK_KINDS, task_list__published_at__isnull=False)
 
     def awaiting_acknowledgement(self) -> "TaskQuerySet":
         """Open work handed to its lead unit and not acknowledged yet (签收)."""

@@ -1,5 +1,5 @@
 """A coordinator imports a list in the browser: upload, preview, correct a column, confirm a
-unit suggestion, confirm the import, see the tasks."""
+unit suggestion, confirm the import, review the draft, publish it — on a phone and a desktop."""
 
 import pytest
 
@@ -11,9 +11,19 @@ from tests.factories import CampaignFactory, UnitFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(params=[(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def screen(browser, request):
+    """A page the size of a phone, then of a desktop."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
 def test_a_coordinator_imports_a_list_correcting_a_column_and_a_unit_name(
-    live_server, phone, password, tmp_path
+    live_server, screen, password, tmp_path
 ):
+    phone = screen
     office = UnitFactory(name="区营商环境建设办公室")
     housing = UnitFactory(name="区住房城乡建设局")
     UnitFactory(name="区财政局")
@@ -65,15 +75,22 @@ def test_a_coordinator_imports_a_list_correcting_a_column_and_a_unit_name(
     assert phone.get_by_text("单位名称已确认，已重新检查文件。").is_visible()
     assert not phone.locator("#confirm-import").is_disabled()
 
-    # Confirm the import, then see the tasks.
+    # Confirm the import: it lands as a draft; review its tasks, then publish it.
     phone.locator("#confirm-import").click()
     phone.wait_for_load_state()
-    assert phone.get_by_text("导入完成：新建2项任务，更新0项。").is_visible()
-    phone.get_by_role("button", name="查看任务").click()
+    assert phone.get_by_text("已导入为草稿：新建2项任务，更新0项。").is_visible()
+    phone.get_by_role("button", name="审阅任务").click()
     phone.wait_for_url("**/lists/*/")
     assert phone.get_by_text("推行联合验收").is_visible()
     assert phone.get_by_text("推行告知承诺制").is_visible()
     assert phone.locator("h1").inner_text() == "2020年改革攻坚任务清单"
+    assert phone.get_by_text("草稿，未发布").first.is_visible()
+    assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.DRAFT}
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.get_by_role("button", name="发布清单").click()
+    phone.wait_for_url("**/imports/*/")
+    assert phone.get_by_text("已发布：从现在起，清单对各责任单位生效。").is_visible()
+    assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.IN_PROGRESS}
 
     task = Task.objects.get(code="1")
     assert task.lead_unit == housing

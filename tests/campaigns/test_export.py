@@ -79,7 +79,7 @@ def test_import_export_import_gives_the_same_tasks(
     client, campaign, coordinator, password, name, choices
 ):
     first = tasklist_import(
-        campaign=campaign, data=sample(name), filename=name, unit_choices=choices
+        publish=True, campaign=campaign, data=sample(name), filename=name, unit_choices=choices
     )
     assert first.errors == []
     task_list = first.result.task_list
@@ -87,10 +87,10 @@ def test_import_export_import_gives_the_same_tasks(
 
     exported = _export(client, campaign, task_list)
     again = tasklist_import(
-        campaign=campaign, data=exported, filename="export.xlsx", task_list=task_list
+        publish=True, campaign=campaign, data=exported, filename="export.xlsx", task_list=task_list
     )
     copy = tasklist_import(
-        campaign=campaign, data=exported, filename="export.xlsx", list_name="副本"
+        publish=True, campaign=campaign, data=exported, filename="export.xlsx", list_name="副本"
     )
 
     assert again.errors == [] and copy.errors == []
@@ -103,7 +103,10 @@ def test_export_keeps_the_layout_title_category_rows_and_adds_progress(
     client, campaign, coordinator, password
 ):
     task_list = tasklist_import(
-        campaign=campaign, data=sample("reform-tasks.xlsx"), filename="reform-tasks.xlsx"
+        publish=True,
+        campaign=campaign,
+        data=sample("reform-tasks.xlsx"),
+        filename="reform-tasks.xlsx",
     ).result.task_list
     task = task_list.tasks.get(code="1")
     report_record(task=task, by=coordinator, unit=task.lead_unit, text="已召开专题会议", percent=40)
@@ -158,7 +161,7 @@ def test_export_keeps_the_layout_title_category_rows_and_adds_progress(
 
 def test_targets_are_exported_with_how_far_they_got(client, campaign, coordinator, password):
     task_list = tasklist_import(
-        campaign=campaign, data=sample("campaign-targets.xlsx"), filename="t.xlsx"
+        publish=True, campaign=campaign, data=sample("campaign-targets.xlsx"), filename="t.xlsx"
     ).result.task_list
     client.login(username=coordinator.username, password=password)
 
@@ -190,7 +193,9 @@ def test_cells_a_spreadsheet_would_run_are_escaped_and_come_back_unescaped(
                 cell.data_type = "s"  # text that looks like a formula, as a list may hold
     buffer = io.BytesIO()
     book.save(buffer)
-    report = tasklist_import(campaign=campaign, data=buffer.getvalue(), filename="x.xlsx")
+    report = tasklist_import(
+        publish=True, campaign=campaign, data=buffer.getvalue(), filename="x.xlsx"
+    )
     assert report.errors == []
     task_list = report.result.task_list
     assert task_list.tasks.get(code="1").title.startswith("=HYPERLINK")
@@ -205,14 +210,14 @@ def test_cells_a_spreadsheet_would_run_are_escaped_and_come_back_unescaped(
     assert '\'=HYPERLINK("http://evil.example","点击")' in values
     assert "'-2+3" in values and "'+1+1" in values and "'@SUM(A1)" in values
     again = tasklist_import(
-        campaign=campaign, data=exported, filename="e.xlsx", task_list=task_list
+        publish=True, campaign=campaign, data=exported, filename="e.xlsx", task_list=task_list
     )
     assert again.summary["unchanged"] == 3
 
 
 def test_export_holds_only_the_tasks_the_reader_may_see(client, campaign, password, directory):
     task_list = tasklist_import(
-        campaign=campaign, data=sample("campaign-targets.xlsx"), filename="t.xlsx"
+        publish=True, campaign=campaign, data=sample("campaign-targets.xlsx"), filename="t.xlsx"
     ).result.task_list
     unit = directory["区司法局"]
     UserFactory(username="staff", unit=unit, roles=[Role.STAFF])
@@ -233,7 +238,7 @@ def test_export_holds_only_the_tasks_the_reader_may_see(client, campaign, passwo
 
 def test_export_follows_the_filters_of_the_list_page(client, campaign, coordinator, password):
     task_list = tasklist_import(
-        campaign=campaign, data=sample("policies.xlsx"), filename="p.xlsx"
+        publish=True, campaign=campaign, data=sample("policies.xlsx"), filename="p.xlsx"
     ).result.task_list
     task = task_list.tasks.get(code="7")
     task_update(task=task, by=coordinator, deadline=dt.date(2000, 1, 1))
@@ -246,7 +251,7 @@ def test_export_follows_the_filters_of_the_list_page(client, campaign, coordinat
 
 def test_export_is_refused_to_those_who_cannot_read_the_campaign(client, campaign, password):
     task_list = tasklist_import(
-        campaign=campaign, data=sample("policies.xlsx"), filename="p.xlsx"
+        publish=True, campaign=campaign, data=sample("policies.xlsx"), filename="p.xlsx"
     ).result.task_list
     url = reverse("campaigns:list_export", args=[campaign.slug, task_list.pk])
     assert client.get(url).status_code == 302
@@ -259,10 +264,10 @@ def test_export_costs_the_same_queries_for_few_or_many_tasks(
     client, campaign, coordinator, password
 ):
     small = tasklist_import(
-        campaign=campaign, data=sample("campaign-targets.xlsx"), filename="a"
+        publish=True, campaign=campaign, data=sample("campaign-targets.xlsx"), filename="a"
     ).result
     large = tasklist_import(
-        campaign=campaign, data=sample("reform-tasks.xlsx"), filename="b"
+        publish=True, campaign=campaign, data=sample("reform-tasks.xlsx"), filename="b"
     ).result
     client.login(username=coordinator.username, password=password)
 
@@ -302,7 +307,7 @@ def test_a_blank_template_per_kind_imports_once_filled(
     book.save(buffer)
 
     report = tasklist_import(
-        campaign=campaign, data=buffer.getvalue(), filename="t.xlsx", list_name=kind
+        publish=True, campaign=campaign, data=buffer.getvalue(), filename="t.xlsx", list_name=kind
     )
 
     assert report.errors == []
@@ -323,7 +328,11 @@ def test_a_list_with_one_sheet_per_category_is_exported_the_same_way(
     buffer = io.BytesIO()
     book.save(buffer)
     task_list = tasklist_import(
-        campaign=campaign, data=buffer.getvalue(), filename="s.xlsx", list_name="分表清单"
+        publish=True,
+        campaign=campaign,
+        data=buffer.getvalue(),
+        filename="s.xlsx",
+        list_name="分表清单",
     ).result.task_list
     assert sorted(task_list.tasks.values_list("code", flat=True)) == ["1-1", "1-2", "2-1", "2-2"]
     client.login(username=coordinator.username, password=password)
@@ -332,7 +341,7 @@ def test_a_list_with_one_sheet_per_category_is_exported_the_same_way(
 
     assert openpyxl.load_workbook(io.BytesIO(exported)).sheetnames == ["工程建设", "不动产登记"]
     again = tasklist_import(
-        campaign=campaign, data=exported, filename="e.xlsx", task_list=task_list
+        publish=True, campaign=campaign, data=exported, filename="e.xlsx", task_list=task_list
     )
     assert again.errors == [] and again.summary["unchanged"] == 4
 
@@ -355,6 +364,8 @@ def test_a_list_that_was_never_imported_exports_in_its_kinds_layout(
     assert list(rows[1]) == KIND_HEADERS["checklist"]
     assert rows[2][0] == 1 and rows[2][2] == "是否公开办事指南"
     data = _export(client, campaign, task_list)
-    again = tasklist_import(campaign=campaign, data=data, filename="e.xlsx", task_list=task_list)
+    again = tasklist_import(
+        publish=True, campaign=campaign, data=data, filename="e.xlsx", task_list=task_list
+    )
     assert again.errors == [], again.errors
     assert again.summary["unchanged"] == 1, [r.changes for r in again.plan.rows]

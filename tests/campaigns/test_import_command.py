@@ -39,15 +39,38 @@ def test_json_output_of_a_sample_import(campaign):
 
 def test_the_campaign_can_be_given_by_id_and_the_list_by_name(campaign):
     out, error = run(
-        SAMPLES / "policies.xlsx", "--campaign", campaign.pk, "--list-name", "政策清单", "--json"
+        SAMPLES / "policies.xlsx",
+        "--campaign",
+        campaign.pk,
+        "--list-name",
+        "政策清单",
+        "--json",
+        "--publish",
     )
 
     assert error is None
     assert TaskList.objects.get().name == "政策清单"
-    again, _ = run(
+    again, error = run(
         SAMPLES / "policies.xlsx", "--campaign", campaign.pk, "--list-name", "政策清单", "--json"
     )
+    assert error is None
     assert json.loads(again)["created"] == 0 and json.loads(again)["updated"] == 0
+
+
+def test_the_command_leaves_a_draft_unless_told_to_publish(campaign):
+    out, error = run(SAMPLES / "policies.xlsx", "--campaign", campaign.slug, "--list-name", "草稿")
+
+    assert error is None and "draft" in out
+    assert TaskList.objects.get().is_draft
+    assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.DRAFT}
+    # Importing into it again is refused until it is published or discarded.
+    again, error = run(
+        SAMPLES / "policies.xlsx", "--campaign", campaign.slug, "--list-name", "草稿", "--json"
+    )
+    assert error is not None
+    assert [e["message"] for e in json.loads(again)["errors"]] == [
+        "清单“草稿”是尚未发布的草稿：请先发布或放弃它的导入，再向其中导入。"
+    ]
 
 
 def test_dry_run_reports_and_writes_nothing(campaign):

@@ -26,6 +26,7 @@ def _import(campaign, coordinator, rows, **kwargs):
         by=coordinator,
         list_name="攻坚清单",
         list_kind="reform",
+        publish=True,
         **kwargs,
     )
 

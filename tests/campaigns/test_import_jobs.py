@@ -31,7 +31,7 @@ def test_the_jobs_check_then_import_exactly_once_eagerly(campaign, coordinator, 
     list_import_run_job.apply(args=[list_import.pk, coordinator.pk])  # delivered twice
 
     list_import.refresh_from_db()
-    assert list_import.status == ListImport.Status.DONE
+    assert list_import.status == ListImport.Status.DRAFT
     assert Task.objects.count() == 120
     assert TaskEvent.objects.count() == 120
 
@@ -54,7 +54,7 @@ def test_a_real_worker_on_redis_imports_a_large_file(
         )
         _wait_for(list_import, ListImport.Status.READY)
         list_import_confirm(list_import=list_import, by=coordinator)
-        _wait_for(list_import, ListImport.Status.DONE)
+        _wait_for(list_import, ListImport.Status.DRAFT)
         assert Task.objects.filter(task_list__campaign=campaign).count() == 294
 
 

@@ -29,7 +29,9 @@ AREAS = ["政务服务方面", "工程建设方面", "市场监管方面", "要�
 
 
 def _import(campaign, coordinator, name):
-    report = tasklist_import(campaign=campaign, data=sample(name), filename=name, by=coordinator)
+    report = tasklist_import(
+        campaign=campaign, data=sample(name), filename=name, by=coordinator, publish=True
+    )
     assert report.errors == [], report.errors
     return report
 
@@ -126,7 +128,12 @@ def test_importing_the_same_sample_again_changes_nothing(campaign, coordinator, 
     task_list = _import(campaign, coordinator, name).result.task_list
 
     again = tasklist_import(
-        campaign=campaign, data=sample(name), filename=name, by=coordinator, task_list=task_list
+        campaign=campaign,
+        data=sample(name),
+        filename=name,
+        by=coordinator,
+        task_list=task_list,
+        publish=True,
     )
 
     assert again.errors == []
@@ -145,7 +152,12 @@ def test_a_sample_exported_in_its_layout_imports_back_unchanged(
     ).content
     rows = list(openpyxl.load_workbook(io.BytesIO(exported)).worksheets[0].values)
     again = tasklist_import(
-        campaign=campaign, data=exported, filename="e.xlsx", by=coordinator, task_list=task_list
+        campaign=campaign,
+        data=exported,
+        filename="e.xlsx",
+        by=coordinator,
+        task_list=task_list,
+        publish=True,
     )
 
     # Its title, the 印发 line, its headers, its five (three) areas as merged rows.

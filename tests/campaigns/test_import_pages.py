@@ -155,14 +155,25 @@ def test_upload_preview_and_confirm_the_reform_sample(signed_in, campaign, coord
 
     assert response.status_code == 302
     list_import.refresh_from_db()
-    assert list_import.status == ListImport.Status.DONE
+    assert list_import.status == ListImport.Status.DRAFT  # a draft until published
     assert list_import.task_list.tasks.count() == 294
+    assert list_import.task_list.is_draft
     page = signed_in.get(response["Location"]).content.decode()
-    assert "新建294项任务" in page
+    assert "新建294项任务" in page and "发布清单" in page
     # A second click changes nothing.
     signed_in.post(reverse("campaigns:import_confirm", args=[campaign.slug, list_import.pk]))
     assert Task.objects.count() == 294
     assert TaskEvent.objects.count() == 294
+
+    response = signed_in.post(
+        reverse("campaigns:import_publish", args=[campaign.slug, list_import.pk])
+    )
+
+    assert response.status_code == 302
+    list_import.refresh_from_db()
+    assert list_import.status == ListImport.Status.DONE
+    assert Task.objects.filter(status=Task.Status.IN_PROGRESS).count() == 294
+    assert TaskEvent.objects.count() == 294 * 2  # created, then published
 
 
 def test_a_refused_file_gets_its_reason_in_chinese_and_leaves_nothing(signed_in, campaign):
@@ -291,7 +302,7 @@ def test_a_new_version_goes_into_the_chosen_list(signed_in, campaign, coordinato
         [["序号", "工作任务", "牵头单位", "完成时限"], [1, "推行容缺受理", "区财政局", "6月底前"]]
     )
     task_list = tasklist_import(
-        campaign=campaign, data=first, filename="a.xlsx", list_name="攻坚清单"
+        campaign=campaign, data=first, filename="a.xlsx", list_name="攻坚清单", publish=True
     ).result.task_list
     revised = xlsx(
         [
@@ -301,7 +312,7 @@ def test_a_new_version_goes_into_the_chosen_list(signed_in, campaign, coordinato
     )
 
     upload(signed_in, campaign, "b.xlsx", revised, task_list=task_list.pk)
-    list_import = ListImport.objects.get()
+    list_import = ListImport.objects.get(source_name="b.xlsx")
     page = signed_in.get(
         reverse("campaigns:import_detail", args=[campaign.slug, list_import.pk])
     ).content.decode()
@@ -310,6 +321,9 @@ def test_a_new_version_goes_into_the_chosen_list(signed_in, campaign, coordinato
     assert "文件将导入已有清单“攻坚清单”" in page
     assert "推行容缺受理" in page and "全面推行容缺受理" in page  # before → after
     assert TaskList.objects.count() == 1
+    # A revision waits for its publication: the live list is unchanged until then.
+    assert task_list.tasks.get().title == "推行容缺受理"
+    signed_in.post(reverse("campaigns:import_publish", args=[campaign.slug, list_import.pk]))
     assert task_list.tasks.get().title == "全面推行容缺受理"
 
 
@@ -361,7 +375,7 @@ def test_a_large_file_is_checked_and_imported_by_background_jobs_with_progress(
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(reverse("campaigns:import_confirm", args=[campaign.slug, list_import.pk]))
     list_import.refresh_from_db()
-    assert list_import.status == ListImport.Status.DONE
+    assert list_import.status == ListImport.Status.DRAFT
     assert list_import.task_list.tasks.count() == 120
 
 

@@ -46,7 +46,10 @@ def _targets(task_list) -> list[tuple]:
 
 def test_service_items_sample_gives_162_items_with_2_targets_each(campaign):
     report = tasklist_import(
-        campaign=campaign, data=sample("service-items.xlsx"), filename="service-items.xlsx"
+        publish=True,
+        campaign=campaign,
+        data=sample("service-items.xlsx"),
+        filename="service-items.xlsx",
     )
 
     assert report.errors == []
@@ -72,6 +75,7 @@ def test_service_items_sample_gives_162_items_with_2_targets_each(campaign):
 
 def test_the_paired_district_list_gives_10_tasks_and_12_targets(campaign):
     report = tasklist_import(
+        publish=True,
         campaign=campaign,
         data=sample("campaign-targets-paired.xlsx"),
         filename="campaign-targets-paired.xlsx",
@@ -109,7 +113,10 @@ def test_decimals_go_into_history_and_previews_without_exponents(value, written)
 
 def test_the_single_target_layout_still_gives_10_targets(campaign):
     report = tasklist_import(
-        campaign=campaign, data=sample("campaign-targets.xlsx"), filename="campaign-targets.xlsx"
+        publish=True,
+        campaign=campaign,
+        data=sample("campaign-targets.xlsx"),
+        filename="campaign-targets.xlsx",
     )
 
     assert report.errors == []
@@ -145,7 +152,7 @@ def test_an_unreadable_paired_value_skips_only_that_target_with_a_warning_in_chi
     )
 
     with translation.override("zh-hans"):
-        report = tasklist_import(campaign=campaign, data=data, filename="s.xlsx")
+        report = tasklist_import(publish=True, campaign=campaign, data=data, filename="s.xlsx")
 
     assert report.errors == []
     rows = _targets(report.result.task_list)
@@ -169,6 +176,7 @@ def test_an_unreadable_paired_value_skips_only_that_target_with_a_warning_in_chi
 
 def test_a_reimport_changes_one_target_value_and_records_it(campaign, coordinator):
     first = tasklist_import(
+        publish=True,
         campaign=campaign,
         data=sample("campaign-targets-paired.xlsx"),
         filename="a.xlsx",
@@ -184,7 +192,11 @@ def test_a_reimport_changes_one_target_value_and_records_it(campaign, coordinato
     before = _targets(task_list)
 
     again = tasklist_import(
-        campaign=campaign, data=buffer.getvalue(), filename="b.xlsx", task_list=task_list
+        publish=True,
+        campaign=campaign,
+        data=buffer.getvalue(),
+        filename="b.xlsx",
+        task_list=task_list,
     )
 
     assert again.errors == []
@@ -204,6 +216,7 @@ def test_a_renamed_metric_updates_the_target_at_its_place(campaign):
     Unit.objects.get_or_create(name="区市场监管局")
     rows = [["清单"], ["序号", "任务", "牵头单位", "指标名称", "目标值", "现状值"]]
     first = tasklist_import(
+        publish=True,
         campaign=campaign,
         data=xlsx([*rows, [1, "任务一", "区市场监管局", "办结率(%)", 90, 50]]),
         filename="a.xlsx",
@@ -211,6 +224,7 @@ def test_a_renamed_metric_updates_the_target_at_its_place(campaign):
     task_list = first.result.task_list
 
     tasklist_import(
+        publish=True,
         campaign=campaign,
         data=xlsx([*rows, [1, "任务一", "区市场监管局", "按时办结率(%)", 90, 60]]),
         filename="b.xlsx",
@@ -241,11 +255,19 @@ def test_the_query_count_of_targets_does_not_grow_with_the_rows(campaign):
         name = f"list-{count}"
         with CaptureQueriesContext(connection) as created:
             tasklist_import(
-                campaign=campaign, data=_service_rows(count, 0), filename="a", list_name=name
+                publish=True,
+                campaign=campaign,
+                data=_service_rows(count, 0),
+                filename="a",
+                list_name=name,
             )
         with CaptureQueriesContext(connection) as updated:
             report = tasklist_import(
-                campaign=campaign, data=_service_rows(count, 1), filename="b", list_name=name
+                publish=True,
+                campaign=campaign,
+                data=_service_rows(count, 1),
+                filename="b",
+                list_name=name,
             )
         assert report.summary["updated"] == count
         assert Target.objects.filter(task__task_list__name=name).count() == 2 * count
@@ -256,6 +278,7 @@ def test_the_query_count_of_targets_does_not_grow_with_the_rows(campaign):
 
 def test_export_gives_the_repeated_and_paired_columns_back(client, campaign, coordinator, password):
     report = tasklist_import(
+        publish=True,
         campaign=campaign,
         data=sample("campaign-targets-paired.xlsx"),
         filename="campaign-targets-paired.xlsx",
@@ -270,7 +293,9 @@ def test_export_gives_the_repeated_and_paired_columns_back(client, campaign, coo
 
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[2][6:12] == ("零跑动事项可办率(%)", 65, 55, "零跑动可办事项使用率(%)", 60, 40)
-    again = tasklist_import(campaign=campaign, data=data, filename="e.xlsx", task_list=task_list)
+    again = tasklist_import(
+        publish=True, campaign=campaign, data=data, filename="e.xlsx", task_list=task_list
+    )
     assert again.errors == []
     assert (again.summary["created"], again.summary["updated"]) == (0, 0)
 

@@ -222,7 +222,9 @@ def test_reimporting_a_revised_list_updates_tasks_by_number_and_records_what_cha
         ],
         merges=("A1:F1",),
     )
-    report = tasklist_import(campaign=campaign, data=first, filename="v1.xlsx", by=coordinator)
+    report = tasklist_import(
+        campaign=campaign, data=first, filename="v1.xlsx", by=coordinator, publish=True
+    )
     task_list = report.result.task_list
     task = task_list.tasks.get(code="1")
     Task.objects.filter(pk=task.pk).update(progress=40)
@@ -237,7 +239,9 @@ def test_reimporting_a_revised_list_updates_tasks_by_number_and_records_what_cha
         merges=("A1:F1",),
     )
 
-    report = tasklist_import(campaign=campaign, data=revised, filename="v2.xlsx", by=coordinator)
+    report = tasklist_import(
+        campaign=campaign, data=revised, filename="v2.xlsx", by=coordinator, publish=True
+    )
 
     assert report.errors == []
     assert (report.summary["created"], report.summary["updated"], report.summary["unchanged"]) == (
@@ -252,7 +256,7 @@ def test_reimporting_a_revised_list_updates_tasks_by_number_and_records_what_cha
     assert (task.deadline, task.deadline_text) == (dt.date(2020, 9, 30), "9月底前")
     assert task.extra == {"备注": "已调整"}
     assert task.progress == 40  # progress comes from reports, not from the file
-    assert task.version == 2
+    assert task.version == 3  # published, then revised
     assert {s.unit.name for s in task.supports.all()} == {"区司法局", "区财政局"}
     event = TaskEvent.objects.filter(task=task).order_by("-id").first()
     assert event.kind == TaskEvent.Kind.IMPORTED
@@ -262,7 +266,8 @@ def test_reimporting_a_revised_list_updates_tasks_by_number_and_records_what_cha
     assert event.before["deadline"] == "2020-06-30" and event.after["deadline"] == "2020-09-30"
     assert len(event.after["supporting_unit_ids"]) == 2
     assert "code" not in event.after and "lead_unit_id" not in event.after  # unchanged fields
-    assert TaskEvent.objects.filter(task__code="2", task__task_list=task_list).count() == 1
+    # Task 2 did not change: its creation and its publication, nothing from the revision.
+    assert TaskEvent.objects.filter(task__code="2", task__task_list=task_list).count() == 2
 
 
 def test_a_file_with_any_error_writes_nothing(campaign, coordinator):
@@ -357,11 +362,19 @@ def test_query_count_of_a_reimport_does_not_grow_either(campaign, coordinator):
     for rows in (30, 300):
         name = f"list-{rows}"
         tasklist_import(
-            campaign=campaign, data=reform_workbook(rows, seed=1), filename="a", list_name=name
+            campaign=campaign,
+            data=reform_workbook(rows, seed=1),
+            filename="a",
+            list_name=name,
+            publish=True,
         )
         with CaptureQueriesContext(connection) as captured:
             report = tasklist_import(
-                campaign=campaign, data=reform_workbook(rows, seed=2), filename="b", list_name=name
+                campaign=campaign,
+                data=reform_workbook(rows, seed=2),
+                filename="b",
+                list_name=name,
+                publish=True,
             )
         assert report.errors == [] and report.summary["updated"] > 0
         results.append(len(captured.captured_queries))

@@ -234,3 +234,18 @@ def test_most_units_acknowledged_their_tasks_within_a_day_and_a_few_did_not():
             < task.acknowledged_at
             <= task.handed_over_at + datetime.timedelta(hours=24)
         )
+
+
+def test_the_demo_has_no_duplicate_bureaus_and_every_list_is_published():
+    from accounts.unitnames import lookalike_pairs
+    from campaigns.models import ListImport
+
+    names = list(Unit.objects.filter(active=True).values_list("name", flat=True))
+
+    assert lookalike_pairs(names, names) == []
+    # The sample lists' other names of a bureau resolve to its one unit.
+    for name in ("区住房和城乡建设局", "区医保局", "区卫生健康委员会", "区发展和改革委员会"):
+        assert not Unit.objects.filter(name=name).exists(), name
+    assert not TaskList.objects.filter(published_at__isnull=True).exists()
+    assert set(ListImport.objects.values_list("status", flat=True)) == {ListImport.Status.DONE}
+    assert not Task.objects.filter(status=Task.Status.DRAFT).exists()

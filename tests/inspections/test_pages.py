@@ -229,7 +229,11 @@ def test_the_checklist_exports_with_each_units_answer_of_the_latest_round(inspec
     # Re-imported as it is, the export changes nothing: the answer columns are ignored and
     # the answers stay.
     again = tasklist_import(
-        campaign=w.campaign, data=data, filename="checklist.xlsx", task_list=w.checklist
+        campaign=w.campaign,
+        data=data,
+        filename="checklist.xlsx",
+        task_list=w.checklist,
+        publish=True,
     )
     assert again.errors == []
     assert again.summary["updated"] == 0 and again.summary["created"] == 0

@@ -41,6 +41,7 @@ def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_rou
         data=measures_workbook(),
         filename="measures.xlsx",
         create_units=True,  # the units it names beside the office
+        publish=True,
     )
     assert report.errors == []
     task_list = report.result.task_list
@@ -68,6 +69,7 @@ def _export_and_reimport(world, client):
         data=measures_workbook(),
         filename="measures.xlsx",
         create_units=True,  # the units it names beside the office
+        publish=True,
     ).result.task_list
     application_add(
         campaign=world.campaign,
@@ -87,6 +89,7 @@ def _export_and_reimport(world, client):
         data=data,
         filename="e.xlsx",
         task_list=task_list,
+        publish=True,
     )
     return rows, again
 
@@ -362,6 +365,7 @@ def test_another_units_measures_stay_out_of_a_units_export(world, client):
         data=measures_workbook(),
         filename="measures.xlsx",
         create_units=True,  # the units it names beside the office
+        publish=True,
     ).result.task_list
     line = task_list.tasks.get(title="揭榜挂帅奖励")
     line.lead_unit = world.lead

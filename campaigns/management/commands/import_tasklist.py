@@ -1,4 +1,8 @@
-"""python manage.py import_tasklist FILE --campaign <id or slug> [--list-name NAME] [--dry-run] [--json]"""
+"""python manage.py import_tasklist FILE --campaign <id or slug> [--list-name NAME] [--dry-run] [--json]
+
+What it imports lands as a draft, as from the import page (a new list unpublished, a revision
+of a live list staged): a coordinator publishes it on the import's page, or ``--publish``
+publishes it at once."""
 
 import json
 from pathlib import Path
@@ -15,7 +19,9 @@ from campaigns.services.imports import tasklist_import
 class Command(BaseCommand):
     help = (
         "Import a task list (.xlsx, .docx or plan text) into a campaign, with the same checks "
-        "as the import page. Nothing is written when the file has any error, or with --dry-run."
+        "as the import page. Nothing is written when the file has any error, or with --dry-run. "
+        "The import lands as a draft for the campaign's coordinators to publish, unless "
+        "--publish."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +46,14 @@ class Command(BaseCommand):
             action="store_true",
             help="take the best suggestion for unknown unit names (and remember it as an alias)",
         )
+        parser.add_argument(
+            "--deadlines-in-campaign-year",
+            action="store_true",
+            help="read deadlines that lie before the campaign's start in the campaign's year",
+        )
+        parser.add_argument(
+            "--publish", action="store_true", help="publish the draft at once (as --by)"
+        )
         parser.add_argument("--by", default="", help="username recorded as the importer")
 
     def handle(self, *args, **options):
@@ -63,6 +77,8 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             create_units=options["create_units"],
             accept_suggestions=options["accept_suggestions"],
+            deadlines_in_campaign_year=options["deadlines_in_campaign_year"],
+            publish=options["publish"],
         )
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
@@ -95,7 +111,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"  warning: {issue.message}")
         for issue in report.errors[:200]:
             self.stderr.write(f"  error: {issue.message}")
-        if report.result is not None:
-            self.stdout.write(self.style.SUCCESS("Imported."))
+        if report.list_import is not None and report.list_import.status == "done":
+            self.stdout.write(self.style.SUCCESS("Imported and published."))
+        elif report.list_import is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported as a draft (import {report.list_import.pk}): the campaign's "
+                    "coordinators publish it on its page, or run again with --publish."
+                )
+            )
         elif dry_run and not report.errors:
             self.stdout.write("Dry run: nothing was written.")

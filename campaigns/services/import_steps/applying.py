@@ -4,6 +4,11 @@ Units and aliases the coordinator asked for, categories, tasks (one INSERT), cha
 (one UPDATE), supporting units, targets, and a TaskEvent per task (kind IMPORTED), all in
 bulk: keys are reserved first, so that every row pointing at a new task is built before the
 one INSERT per table, and the number of queries does not grow with the file.
+
+A new list is made as a draft (``TaskList.published_at`` empty, its tasks in status draft):
+nobody but the campaign's coordinators sees it until it is published
+(``campaigns.services.drafts``). A revision of a live list is not applied here until it is
+published: ``imports.import_locked`` stages it instead.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Unit, UnitAlias, User
 from accounts.services import unit_aliases_add, units_create
 from campaigns.importing.drafts import DraftTarget
 from campaigns.importing.headers import extra_keys
@@ -62,6 +67,20 @@ class ImportResult:
     categories: int
     units_created: int
     aliases_created: int
+    # What a draft's discard removes again: the list if the import made it, the units and
+    # aliases it added to the directory.
+    list_created: bool = False
+    unit_ids: list[int] = field(default_factory=list)
+    alias_ids: list[int] = field(default_factory=list)
+    # A revision of a live list, checked and kept for review: nothing was written.
+    staged: bool = False
+
+    def made(self) -> dict[str, Any]:
+        """The rows this import added, for ``ListImport.made``."""
+        made: dict[str, Any] = {"units": self.unit_ids, "aliases": self.alias_ids}
+        if self.list_created:
+            made["list"] = self.task_list.pk
+        return made
 
 
 @transaction.atomic
@@ -78,7 +97,7 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
         )
     now = history_now()
     task_list = plan.task_list or _create_list(plan)
-    unit_ids, units_created, aliases_created = _write_units(plan)
+    unit_ids, created_units, created_aliases = _write_units(plan)
     writes = _Writes(
         plan=plan,
         task_list=task_list,
@@ -107,12 +126,16 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
         updated=len(writes.changed_tasks),
         unchanged=plan.count("unchanged"),
         categories=len(plan.drafts.categories),
-        units_created=units_created,
-        aliases_created=aliases_created,
+        units_created=len(created_units),
+        aliases_created=len(created_aliases),
+        list_created=plan.task_list is None,
+        unit_ids=created_units,
+        alias_ids=created_aliases,
     )
 
 
 def _create_list(plan: ImportPlan) -> TaskList:
+    """The new list, as a draft: published later by a coordinator (or discarded)."""
     campaign = plan.campaign
     try:
         with transaction.atomic():
@@ -122,6 +145,7 @@ def _create_list(plan: ImportPlan) -> TaskList:
                 kind=plan.list_kind or TaskList.Kind.REFORM,
                 source_document=plan.source.filename[:300],
                 order=campaign.lists.count(),
+                published_at=None,
             )
     except IntegrityError as exc:
         raise RuleViolation(
@@ -131,13 +155,17 @@ def _create_list(plan: ImportPlan) -> TaskList:
         ) from exc
 
 
-def _write_units(plan: ImportPlan) -> tuple[dict[str, int], int, int]:
-    """Units and aliases the coordinator asked for: (unit id by name, units created,
-    aliases created)."""
+def _write_units(plan: ImportPlan) -> tuple[dict[str, int], list[int], list[int]]:
+    """Units and aliases the coordinator asked for: (unit id by name, ids of the units
+    created, ids of the aliases created). A name someone else created meanwhile is taken as
+    it is, and is not counted as this import's."""
     to_create = [u.name for u in plan.units.values() if u.how == "create"]
-    created = (
-        units_create(names=to_create, parent=plan.campaign.organiser.parent) if to_create else {}
-    )
+    created: dict[str, Unit] = {}
+    created_ids: list[int] = []
+    if to_create:
+        existed = set(Unit.objects.filter(name__in=to_create).values_list("name", flat=True))
+        created = units_create(names=to_create, parent=plan.campaign.organiser.parent)
+        created_ids = sorted(unit.pk for name, unit in created.items() if name not in existed)
     unit_ids = {u.name: u.unit_id for u in plan.units.values() if u.unit_id is not None}
     unit_ids.update({name: unit.pk for name, unit in created.items()})
     aliases = {
@@ -145,8 +173,18 @@ def _write_units(plan: ImportPlan) -> tuple[dict[str, int], int, int]:
         for u in plan.units.values()
         if u.how in ("chosen", "suggested") and u.unit_id is not None
     }
-    aliases_created = unit_aliases_add(aliases=aliases) if aliases else 0
-    return unit_ids, len(created), aliases_created
+    alias_ids: list[int] = []
+    if aliases:
+        existed = set(
+            UnitAlias.objects.filter(alias__in=list(aliases)).values_list("alias", flat=True)
+        )
+        if unit_aliases_add(aliases=aliases):
+            alias_ids = sorted(
+                UnitAlias.objects.filter(
+                    alias__in=[alias for alias in aliases if alias not in existed]
+                ).values_list("pk", flat=True)
+            )
+    return unit_ids, created_ids, alias_ids
 
 
 def _write_categories(plan: ImportPlan, task_list: TaskList) -> dict[str, Category]:
@@ -206,6 +244,8 @@ class _Writes:
     def create(self, rows: list[PlannedRow]) -> None:
         """New tasks, their supports, targets and creation events, under reserved keys."""
         now = self.event["at"]
+        status = Task.Status.DRAFT if self.task_list.is_draft else Task.Status.IN_PROGRESS
+        handed_over = self.task_list.is_work and not self.task_list.is_draft
         for row, task_id in zip(rows, reserve_ids(Task, len(rows)), strict=True):
             values = new_values(row, self.category_id(row.category))
             self.task_rows.append(
@@ -213,14 +253,15 @@ class _Writes:
                     "id": task_id,
                     "task_list_id": self.task_list.pk,
                     "code": row.draft.code,
-                    "status": Task.Status.IN_PROGRESS,
+                    "status": status,
                     "progress": 0,
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
                     "difficulty": DIFFICULTY_DEFAULT,
-                    # Work reaches its lead unit, which is to acknowledge it (签收).
-                    "handed_over_at": now if self.task_list.is_work else None,
+                    # Work reaches its lead unit, which is to acknowledge it (签收): once
+                    # its list is published (``drafts.task_list_publish``), not as a draft.
+                    "handed_over_at": now if handed_over else None,
                     **values,
                 }
             )

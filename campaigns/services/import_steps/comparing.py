@@ -25,6 +25,7 @@ from campaigns.importing.drafts import (
     guess_kind,
 )
 from campaigns.models import Campaign, Category, TaskList
+from campaigns.services.import_steps.dating import EarlyDeadlines, early_deadlines
 from campaigns.services.import_steps.reading import ImportSource
 from campaigns.services.import_steps.resolving import (
     UnitChoice,
@@ -33,6 +34,7 @@ from campaigns.services.import_steps.resolving import (
     resolve_units,
     unit_directory,
     unit_issues,
+    unit_lookalikes,
 )
 from tasks.models import Target, Task, TaskSupport
 
@@ -110,6 +112,7 @@ class ImportPlan:
     supports: dict[int, dict[int, int]]  # task id → unit id → TaskSupport id
     targets: dict[int, list[Target]]  # task id → its targets, in order
     unit_names: dict[int, str] = field(default_factory=dict)
+    dating: EarlyDeadlines | None = None  # deadlines before the campaign's start
 
     @property
     def errors(self) -> list[Issue]:
@@ -162,17 +165,26 @@ def import_plan(
     unit_choices: dict[str, UnitChoice] | None = None,
     create_units: bool = False,
     accept_suggestions: bool = False,
+    deadlines_in_campaign_year: bool = False,
     for_update: bool = False,
     progress: Progress = _no_progress,
 ) -> ImportPlan:
     """Compare what the file says with the database: what each row would become.
 
     ``for_update`` locks the list's tasks, for the confirming transaction.
+    ``deadlines_in_campaign_year`` reads deadlines before the campaign's start in its year.
     """
-    drafts = source.drafts(default_year=campaign.year)
+    drafts, dated, dating = early_deadlines(
+        source.drafts(default_year=campaign.year),
+        campaign,
+        in_campaign_year=deadlines_in_campaign_year,
+    )
     list_name = (list_name or (task_list.name if task_list else "") or source.title)[:200]
-    if task_list is None and list_name:
-        task_list = TaskList.objects.filter(campaign=campaign, name=list_name).first()
+    lists = TaskList.objects.select_for_update() if for_update else TaskList.objects.all()
+    if task_list is not None:  # as it stands now: published meanwhile, or gone
+        task_list = lists.filter(pk=task_list.pk).first()
+    elif list_name:
+        task_list = lists.filter(campaign=campaign, name=list_name).first()
     list_kind = list_kind or (task_list.kind if task_list else guess_kind(source.sheets))
     progress(_("Checking units"), 45)
     directory = unit_directory()
@@ -183,9 +195,12 @@ def import_plan(
     rows = [_plan_row(draft, units, state, drafts.has_targets) for draft in drafts.tasks]
     in_file = {draft.code for draft in drafts.tasks}
     missing = [task for code, task in state.tasks.items() if code not in in_file]
-    issues = [*drafts.issues, *(issue for row in rows for issue in row.issues)]
+    issues = [*drafts.issues, *(issue for row in rows for issue in row.issues), *dated]
+    issues += unit_lookalikes(units, directory)
     if missing:
         issues.append(_missing_warning(missing))
+    if task_list is not None and task_list.is_draft:
+        issues.append(_draft_list_error(task_list))
     return ImportPlan(
         campaign=campaign,
         source=source,
@@ -201,6 +216,7 @@ def import_plan(
         supports=state.supports,
         targets=state.targets,
         unit_names=directory.names(),
+        dating=dating,
     )
 
 
@@ -266,6 +282,18 @@ def _supporting(
             seen.add(unit.unit_id)
         supporting.append(SupportingUnit(name=name, unit_id=unit.unit_id))
     return supporting
+
+
+def _draft_list_error(task_list: TaskList) -> Issue:
+    return Issue(
+        ERROR,
+        _(
+            "The list “%(name)s” is a draft that has not been published yet: publish it or "
+            "discard its import first, then import into it."
+        )
+        % {"name": task_list.name},
+        code="draft_list",
+    )
 
 
 def _missing_warning(missing: list[Task]) -> Issue:

@@ -6,6 +6,8 @@ their columns are mapped, the unit names and what they resolve to, every issue.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,6 +37,24 @@ _CHANGE_LABELS = {
 }
 
 
+def plan_digest(plan: ImportPlan) -> str:
+    """What applying the plan would change, as a fingerprint: each row's action and changes,
+    the tasks the file lacks, the units to create. A staged revision keeps the digest of the
+    preview the coordinator reviewed; publishing it compares the digest of the list as it
+    stands then, and writes nothing different from what was reviewed."""
+    content = {
+        "list": plan.task_list.pk if plan.task_list else None,
+        "rows": [
+            [row.draft.code, row.action, sorted((k, repr(v)) for k, v in row.changes.items())]
+            for row in plan.rows
+        ],
+        "missing": sorted(task.code for task in plan.missing),
+        "units": sorted((u.name, u.how, u.unit_id or 0) for u in plan.units.values()),
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def plan_preview(plan: ImportPlan) -> dict[str, Any]:
     """Everything the preview page shows, as JSON: rows, issues, columns, unit names."""
     shown = _Shown(plan)
@@ -52,6 +72,7 @@ def plan_preview(plan: ImportPlan) -> dict[str, Any]:
         "issues": [issue.as_dict() for issue in plan.issues],
         "units": _units(plan),
         "missing": [{"code": t.code, "title": t.title} for t in plan.missing[:200]],
+        "deadlines": plan.dating.as_json() if plan.dating and plan.dating.early else None,
     }
 
 

@@ -13,7 +13,8 @@ from typing import TypedDict
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitAlias
-from campaigns.importing.drafts import ERROR, Drafts, DraftTask, Issue
+from accounts.unitnames import lookalike_pairs
+from campaigns.importing.drafts import ERROR, WARNING, Drafts, DraftTask, Issue
 from campaigns.importing.units import UnitDirectory
 
 
@@ -150,3 +151,43 @@ def _unknown_message(name: str, unit: UnitName) -> str:
         "the unit “%(name)s” is not in the unit directory. Choose a unit for it, "
         "or have it created, under Unit names."
     ) % {"name": name}
+
+
+def unit_lookalikes(units: dict[str, UnitName], directory: UnitDirectory) -> list[Issue]:
+    """Warnings where the file's units look like other units of the directory (the rule is
+    ``accounts.unitnames.units_look_alike``): a unit to be created that the directory seems
+    to have already (offered first among its suggestions), and two units of the directory
+    that seem to be one body under two names (for the system administrator to merge)."""
+    names = directory.names()
+    ids = {name: unit_id for unit_id, name in names.items()}
+    used = {}
+    for unit in units.values():
+        if unit.how == "create":
+            used[unit.name] = unit
+        elif unit.unit_id is not None and unit.unit_id in names:
+            used[names[unit.unit_id]] = unit
+    issues = []
+    for name, other in lookalike_pairs(used, names.values()):
+        unit = used[name]
+        if unit.how == "create":
+            _suggest_first(unit, ids[other], other)
+            message = _(
+                "“%(name)s” would be created as a new unit, but it looks like “%(other)s” of "
+                "the unit directory: if it is the same unit, choose “%(other)s” for it under "
+                "Unit names."
+            ) % {"name": name, "other": other}
+            code = "unit_lookalike_new"
+        else:
+            message = _(
+                "“%(name)s” and “%(other)s” look like one unit under two names. If they are, "
+                "ask the system administrator to merge them (Merge units), so that every "
+                "list counts them as one."
+            ) % {"name": name, "other": other}
+            code = "unit_lookalike"
+        issues.append(Issue(WARNING, message, code=code))
+    return issues
+
+
+def _suggest_first(unit: UnitName, unit_id: int, name: str) -> None:
+    others = [s for s in unit.suggestions if s["id"] != unit_id]
+    unit.suggestions = [{"id": unit_id, "name": name, "score": 1.0}, *others]
