@@ -35,6 +35,7 @@ from demo.content import (
     OFFICE,
     REPORT_LINES,
 )
+from demo.corrections import corrected
 from demo.mechanisms import build_mechanisms
 from tasks.models import Instruction, Task, TaskRequest
 from tasks.services import (
@@ -140,7 +141,7 @@ class DemoBuilder:
         with events_dated(self.listed_at(task_list)):
             report = tasklist_import(
                 campaign=task_list.campaign,
-                data=(DATA / filename).read_bytes(),
+                data=corrected(filename, (DATA / filename).read_bytes()),
                 filename=filename,
                 by=None,
                 list_name=task_list.name,
