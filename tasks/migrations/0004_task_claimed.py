@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0003_difficulty_acknowledgement'),
+        ("tasks", "0003_difficulty_acknowledgement"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='claimed',
-            field=models.BooleanField(default=False, verbose_name='claimed on an open call'),
+            model_name="task",
+            name="claimed",
+            field=models.BooleanField(default=False, verbose_name="claimed on an open call"),
         ),
     ]

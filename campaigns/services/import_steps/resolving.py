@@ -101,9 +101,7 @@ def _mark_units_that_cannot_lead(units: dict[str, UnitName]) -> None:
     leads = [unit for unit in units.values() if unit.as_lead]
     ids = {unit.unit_id for unit in leads if unit.unit_id is not None}
     kinds = dict(
-        Unit.objects.filter(pk__in=ids)
-        .exclude(kind__in=LEADING_KINDS)
-        .values_list("pk", "kind")
+        Unit.objects.filter(pk__in=ids).exclude(kind__in=LEADING_KINDS).values_list("pk", "kind")
         if ids
         else []
     )
