@@ -85,6 +85,9 @@ def menu(user: User) -> dict[str, bool]:
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
         "inspections": takes_part_in_inspections(user),
+        # 揭榜挂帅: units bid, coordinators publish, leaders and coordinators award
+        # (challenges.permissions.takes_part is the same rule).
+        "challenges": works_on_tasks(user) or oversees_campaigns(user),
     }
 
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "measures",
     "demo",
     "inspections",
+    "challenges",
+    "problems",
 ]
 
 MIDDLEWARE = [
