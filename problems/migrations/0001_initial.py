@@ -7,81 +7,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_unit_kinds'),
-        ('campaigns', '0003_acknowledge_hours_campaign_events'),
-        ('inspections', '0001_initial'),
-        ('tasks', '0004_task_claimed'),
+        ("accounts", "0003_unit_kinds"),
+        ("campaigns", "0003_acknowledge_hours_campaign_events"),
+        ("inspections", "0001_initial"),
+        ("tasks", "0004_task_claimed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='problem')),
-                ('description', models.TextField(blank=True, verbose_name='details')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='where')),
-                ('source', models.CharField(choices=[('report', 'Progress report'), ('inspection', 'Inspection'), ('instruction', 'Instruction'), ('office', 'Raised by the office')], max_length=12, verbose_name='raised from')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('state', models.CharField(choices=[('reported', 'Reported'), ('coordinating', 'Being coordinated'), ('resolved', 'Resolved'), ('referred', 'Referred')], default='reported', max_length=12, verbose_name='state')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='to be solved by')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('referral', models.CharField(blank=True, choices=[('city', 'City level'), ('discipline', 'Discipline inspection and supervision')], max_length=12, verbose_name='referred to')),
-                ('referred_to', models.CharField(blank=True, max_length=100, verbose_name='receiving body')),
-                ('referred_on', models.DateField(blank=True, null=True, verbose_name='referred on')),
-                ('referral_answer', models.TextField(blank=True, verbose_name='answer of the receiving body')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='answered on')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problems', to='inspections.answer', verbose_name='inspection answer')),
-                ('assigned_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_problems', to='accounts.unit', verbose_name='assigned to')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='campaigns.campaign', verbose_name='campaign')),
-                ('instruction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problems', to='tasks.instruction', verbose_name='instruction')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problems', to='tasks.progressreport', verbose_name='report')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problems', to='tasks.task', verbose_name='task')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='accounts.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="problem")),
+                ("description", models.TextField(blank=True, verbose_name="details")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="where")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("report", "Progress report"),
+                            ("inspection", "Inspection"),
+                            ("instruction", "Instruction"),
+                            ("office", "Raised by the office"),
+                        ],
+                        max_length=12,
+                        verbose_name="raised from",
+                    ),
+                ),
+                (
+                    "raised_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="raised at"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("coordinating", "Being coordinated"),
+                            ("resolved", "Resolved"),
+                            ("referred", "Referred"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "due_date",
+                    models.DateField(blank=True, null=True, verbose_name="to be solved by"),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                (
+                    "referral",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("city", "City level"),
+                            ("discipline", "Discipline inspection and supervision"),
+                        ],
+                        max_length=12,
+                        verbose_name="referred to",
+                    ),
+                ),
+                (
+                    "referred_to",
+                    models.CharField(blank=True, max_length=100, verbose_name="receiving body"),
+                ),
+                (
+                    "referred_on",
+                    models.DateField(blank=True, null=True, verbose_name="referred on"),
+                ),
+                (
+                    "referral_answer",
+                    models.TextField(blank=True, verbose_name="answer of the receiving body"),
+                ),
+                (
+                    "answered_on",
+                    models.DateField(blank=True, null=True, verbose_name="answered on"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "answer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problems",
+                        to="inspections.answer",
+                        verbose_name="inspection answer",
+                    ),
+                ),
+                (
+                    "assigned_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_problems",
+                        to="accounts.unit",
+                        verbose_name="assigned to",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="campaigns.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "instruction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problems",
+                        to="tasks.instruction",
+                        verbose_name="instruction",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problems",
+                        to="tasks.progressreport",
+                        verbose_name="report",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problems",
+                        to="tasks.task",
+                        verbose_name="task",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="accounts.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'problem',
-                'verbose_name_plural': 'problems',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "problem",
+                "verbose_name_plural": "problems",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemEvent',
+            name="ProblemEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('raised', 'Raised'), ('assigned', 'Assigned'), ('resolved', 'Resolved'), ('referred', 'Referred'), ('answered', 'Referral answered'), ('reopened', 'Reopened')], max_length=12, verbose_name='kind')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('before', models.JSONField(blank=True, default=dict, verbose_name='before')),
-                ('after', models.JSONField(blank=True, default=dict, verbose_name='after')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='problems.problem', verbose_name='problem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("assigned", "Assigned"),
+                            ("resolved", "Resolved"),
+                            ("referred", "Referred"),
+                            ("answered", "Referral answered"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("before", models.JSONField(blank=True, default=dict, verbose_name="before")),
+                ("after", models.JSONField(blank=True, default=dict, verbose_name="after")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="problems.problem",
+                        verbose_name="problem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'problem event',
-                'verbose_name_plural': 'problem events',
-                'ordering': ['at', 'id'],
+                "verbose_name": "problem event",
+                "verbose_name_plural": "problem events",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['campaign', 'state'], name='problems_pr_campaig_7514db_idx'),
+            model_name="problem",
+            index=models.Index(fields=["campaign", "state"], name="problems_pr_campaig_7514db_idx"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['unit', 'state'], name='problems_pr_unit_id_66809c_idx'),
+            model_name="problem",
+            index=models.Index(fields=["unit", "state"], name="problems_pr_unit_id_66809c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(('referral', ''), ('state', 'referred'), _negated=True), name='problem_referred_says_where'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("referral", ""), ("state", "referred"), _negated=True),
+                name="problem_referred_says_where",
+            ),
         ),
     ]
