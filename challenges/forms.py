@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms import formset_factory
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -127,10 +128,10 @@ class BidForm(forms.Form):
             name = f"target_{target.pk}"
             hint = []
             if target.baseline is not None:
-                hint.append(_("now %(value)s") % {"value": f"{target.baseline:g}"})
+                hint.append(_("now %(value)s") % {"value": floatformat(target.baseline, "-2")})
             if target.threshold is not None:
                 word = _("at most") if target.direction == "lower" else _("at least")
-                hint.append(f"{word} {target.threshold:g}")
+                hint.append(f"{word} {floatformat(target.threshold, '-2')}")
             self.fields[name] = forms.DecimalField(
                 label=_("Committed: %(metric)s") % {"metric": target.metric}
                 + (f"（{target.unit_of_measure}）" if target.unit_of_measure else ""),

@@ -27,7 +27,7 @@ class Call(models.Model):
     """A call (榜): a hard problem published for units to claim."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Open for bids")
         AWARDED = "awarded", _("Awarded")
         CLOSED = "closed", _("Closed without award")
 
@@ -170,8 +170,8 @@ class Bid(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        AWARDED = "awarded", _("Awarded")
-        NOT_AWARDED = "not_awarded", _("Not awarded")
+        AWARDED = "awarded", _("Won")
+        NOT_AWARDED = "not_awarded", _("Not won")
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="bids"
@@ -265,7 +265,7 @@ class BidTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.target}: {self.value:g}"
+        return f"{self.target}: {self.value.normalize():f}"
 
 
 class Assessment(models.Model):
@@ -295,7 +295,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.assessor}: {self.total:g}"
+        return f"{self.assessor}: {self.total.normalize():f}"
 
 
 class CallEvent(models.Model):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -205,7 +206,7 @@ def _committed(call: Call, values: Mapping[int, Any]) -> dict[CallTarget, Decima
         if not target.accepts(value):
             raise RuleViolation(
                 _("“%(metric)s”: the call asks for at least %(threshold)s (as good or better).")
-                % {"metric": target.metric, "threshold": f"{target.threshold:g}"},
+                % {"metric": target.metric, "threshold": floatformat(target.threshold, "-2")},
                 field=f"target_{target.pk}",
             )
         committed[target] = value

@@ -7,7 +7,8 @@ and instructions) goes through the task services, dated when it is meant to have
 (``events_dated``), so the monthly reviews of past months read a true history. Idempotent:
 units, users and campaigns are matched by name, and a list that already has tasks is left
 alone, so a second run adds nothing and takes a second. The inspection round and the
-measures register are built by ``demo.mechanisms``.
+measures register are built by ``demo.mechanisms``, the 揭榜挂帅 calls and the problem ledger
+by ``demo.calls_and_problems``.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from campaigns.importing.deadlines import parse_deadline
 from campaigns.models import TaskList
 from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
 from campaigns.services.imports import tasklist_import
+from demo.calls_and_problems import build_calls_and_problems
 from demo.content import (
     ALIASES,
     APPROVAL,
@@ -324,6 +326,7 @@ class DemoBuilder:
             self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
+        build_calls_and_problems(self, action=action, new_area=new_area, coordinator=coordinator)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
     def build_workflow(self) -> None:

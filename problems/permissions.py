@@ -58,17 +58,20 @@ def visible_problems_q(user: User) -> Q:
     return q
 
 
-def access_ledger(user: User, slug: str) -> Campaign:
-    """The campaign's ledger: the whole of it for its office and leaders, the unit's part
-    for the staff and heads of a unit taking part in it; 404 otherwise."""
-    campaign = Campaign.objects.filter(slug=slug).first()
-    if campaign is None:
-        raise Http404
+def can_see_ledger(user: User, campaign: Campaign) -> bool:
+    """The whole ledger for the campaign's office and leaders, the unit's part for the staff
+    and heads of a unit taking part in the campaign."""
     if sees_whole_ledger(user, campaign):
-        return campaign
-    if _member(user) and visible_campaigns(user).filter(pk=campaign.pk).exists():
-        return campaign
-    raise Http404
+        return True
+    return _member(user) and visible_campaigns(user).filter(pk=campaign.pk).exists()
+
+
+def access_ledger(user: User, slug: str) -> Campaign:
+    """The campaign if ``user`` may see its ledger (``can_see_ledger``); 404 otherwise."""
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None or not can_see_ledger(user, campaign):
+        raise Http404
+    return campaign
 
 
 def ledger_problems(user: User, campaign: Campaign) -> QuerySet[Problem]:

@@ -82,7 +82,12 @@ def _raise_context(request, slug: str):
     else:
         campaign = permissions.access_ledger(user, slug)
         allowed = permissions.can_raise_by_hand(user, campaign)
-    if not allowed or campaign.slug != slug:
+    if campaign.slug != slug:
+        raise Http404
+    if not allowed:
+        # Seen but not theirs to raise: refused; otherwise the page does not exist for them.
+        if permissions.can_see_ledger(user, campaign):
+            raise PermissionDenied
         raise Http404
     return campaign, kind, source
 

@@ -245,7 +245,7 @@ def test_the_ledger_page_costs_the_same_queries_at_any_size(
             problem_assign(problem=problem, by=world.coordinator, unit=units[0], due_date=None)
     client.force_login(world.coordinator)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("problems:ledger", args=[world.campaign.slug]))
 
     assert page.status_code == 200
