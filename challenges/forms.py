@@ -60,8 +60,8 @@ class CallForm(forms.Form):
         super().__init__(*args, **kwargs)
         lists = campaign.lists.order_by("order", "id")
         work = [tl.pk for tl in lists if tl.is_work]
-        self.fields["task_list"].queryset = lists.filter(pk__in=work)  # type: ignore[attr-defined]
-        self.fields["units"].queryset = Unit.objects.filter(bidding_units_q()).order_by(  # type: ignore[attr-defined]
+        self.fields["task_list"].queryset = lists.filter(pk__in=work)
+        self.fields["units"].queryset = Unit.objects.filter(bidding_units_q()).order_by(
             "order", "name"
         )
 
@@ -121,7 +121,7 @@ class BidForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.call = call
         self.fields["supporting_units"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.filter(active=True).exclude(pk=unit_id).order_by("order", "name")
+            Unit.objects.filter(active=True).exclude(pk=unit_id or 0).order_by("order", "name")
         )
         self.target_names = []
         for target in call.targets.all():

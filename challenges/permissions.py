@@ -53,9 +53,10 @@ def board_campaigns(user: User) -> QuerySet[Campaign]:
     if is_leader(user):
         return Campaign.objects.all()
     q = Q(pk__in=visible_campaigns(user).values("pk"))
-    if _member(user):
-        calls = Call.objects.filter(callable_by_unit_q(user.unit_id), campaign=OuterRef("pk"))
-        bids = Bid.objects.filter(unit_id=user.unit_id, call__campaign=OuterRef("pk"))
+    unit_id = user.unit_id
+    if _member(user) and unit_id is not None:
+        calls = Call.objects.filter(callable_by_unit_q(unit_id), campaign=OuterRef("pk"))
+        bids = Bid.objects.filter(unit_id=unit_id, call__campaign=OuterRef("pk"))
         q |= Q(Exists(calls)) | Q(Exists(bids))
     return Campaign.objects.filter(q)
 

@@ -56,8 +56,8 @@ def campaign_board(*, campaign: Campaign, today: datetime.date) -> Board:
         counts[call.status] += 1
         for bid in call.awarded_bids:  # type: ignore[attr-defined]
             if bid.task is not None:
-                bid.light = bid.task.light_on(today)  # type: ignore[attr-defined]
-                key = bid.light.light  # type: ignore[attr-defined]
+                bid.light = bid.task.light_on(today)
+                key = bid.light.light
                 lights[key] = lights.get(key, 0) + 1
         lines.append(BoardLine(call=call, bids=call.bid_count, awarded=call.awarded_bids))  # type: ignore[attr-defined]
     lines.sort(key=lambda line: (line.call.status != Call.Status.OPEN, line.call.number))
@@ -94,11 +94,7 @@ def boards_for_user(*, user: User, limit: int = 30) -> list[Campaign]:
     """The 榜单 worth a link: campaigns with calls, and those the user may publish on."""
     campaigns = board_campaigns(user).annotate(calls_count=Count("calls")).order_by("-start_date")
     publishable = publishable_campaign_ids(user)
-    return [
-        c
-        for c in campaigns[:limit]
-        if c.calls_count or c.pk in publishable  # type: ignore[attr-defined]
-    ]
+    return [c for c in campaigns[:limit] if c.calls_count or c.pk in publishable]
 
 
 def call_bids(*, call: Call) -> QuerySet[Bid]:

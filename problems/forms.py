@@ -52,7 +52,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units()  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = _units()
 
 
 class ResolveForm(forms.Form):
@@ -106,4 +106,4 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All")), *((u.pk, u.name) for u in units)]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("All")), *((u.pk, u.name) for u in units)]
