@@ -78,16 +78,18 @@ KIND_HEADERS: dict[str, list[str]] = {
         "完成时限",
         "具体责任人",
     ],
+    # Questions and measures are not work: no deadline column (as in the published samples,
+    # supervision-checklist.xlsx and incentive-measures.xlsx).
     TaskList.Kind.CHECKLIST: [
         "序号",
         "类别",
         "检查内容",
         "责任单位",
         "配合单位",
-        "完成时限",
+        "检查方式",
         "备注",
     ],
-    TaskList.Kind.MEASURE: ["序号", "措施名称", "具体内容", "责任单位", "完成时限", "备注"],
+    TaskList.Kind.MEASURE: ["序号", "措施名称", "具体内容", "实施单位", "配合单位", "备注"],
 }
 
 #: The progress columns appended to an export (the importer ignores them).

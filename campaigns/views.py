@@ -118,7 +118,7 @@ def list_detail(request, slug: str, pk: int):
     campaign = access_campaign(request.user, slug)
     task_list = get_object_or_404(campaign.lists, pk=pk)
     choices = list_filter_choices(task_list=task_list)
-    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     today = timezone.localdate()
     tasks = tasks_of_list(
         user=request.user, task_list=task_list, filters=form.filters(), today=today
@@ -167,7 +167,7 @@ def list_export_view(request, slug: str, pk: int):
     campaign = access_campaign(request.user, slug)
     task_list = get_object_or_404(TaskList, campaign=campaign, pk=pk)
     choices = list_filter_choices(task_list=task_list)
-    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     data = list_export(user=request.user, task_list=task_list, filters=form.filters())
     return xlsx_response(data, f"{task_list.name}.xlsx")
 

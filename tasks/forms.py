@@ -45,10 +45,15 @@ class TaskFilterForm(forms.Form):
     )
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, lists=(), categories=(), units=(), for_unit=True, **kwargs):
+    def __init__(
+        self, *args, lists=(), categories=(), units=(), for_unit=True, work=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not for_unit:  # "our part" only means something on a unit's own task list
             del self.fields["role"]
+        if not work:  # questions and measures have no status, light or instructions
+            for name in ("status", "light", "open_instructions"):
+                del self.fields[name]
         self.fields["task_list"].choices = [("", _("All lists"))] + [(x.pk, str(x)) for x in lists]
         self.fields["category"].choices = [("", _("All categories"))] + [
             (x.pk, str(x)) for x in categories

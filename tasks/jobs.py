@@ -18,7 +18,8 @@ from tasks.services import evidence_orphans_remove as remove
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
 )
 def evidence_orphans_remove() -> None:
-    """Beat sends this nightly: delete evidence files that no report or request names."""
+    """Beat sends this nightly: delete evidence files that no row names (reports, requests,
+    and the folders other apps registered, such as inspection answers)."""
     remove(
         now=timezone.now(),
         grace=datetime.timedelta(hours=settings.ORPHAN_FILES_GRACE_HOURS),

@@ -233,7 +233,9 @@ def can_coordinate(user: User, task: Task) -> bool:
 
 
 def can_instruct(user: User, task: Task) -> bool:
-    if not user.is_authenticated or not is_live(task.task_list.campaign):
+    """Leaders, and the campaign's coordinators, on work: a question or a measure is not a task
+    anybody carries out, so an instruction on it would wait for an answer forever."""
+    if not user.is_authenticated or not task.is_work or not is_live(task.task_list.campaign):
         return False
     return user.has_role(Role.LEADER) or can_coordinate(user, task)
 

@@ -18,7 +18,7 @@ from tasks.services.core import (
     task_update,
 )
 from tasks.services.editing import owner_changes, task_add, task_edit
-from tasks.services.evidence import evidence_orphans_remove
+from tasks.services.evidence import evidence_folder_register, evidence_orphans_remove
 from tasks.services.followups import followup_record, followup_schedule
 from tasks.services.instructions import instruction_answer, instruction_give
 from tasks.services.reports import report_confirm, report_edit, report_record, report_submit
@@ -36,6 +36,7 @@ __all__ = [
     "events_dated",
     "history_now",
     "lead_unit_check",
+    "evidence_folder_register",
     "evidence_orphans_remove",
     "followup_record",
     "followup_schedule",

@@ -79,6 +79,17 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
     assert lists["checklist"].tasks.count() == 100
     assert lists["checklist"].categories.count() == 5
     assert lists["measure"].tasks.count() == 10
+    assert lists["measure"].categories.count() == 3
+    # Those two lists came from their published samples too, and their lines got no work
+    # history: no report, no moved deadline (a measure's kind and rule set by the
+    # coordinator is its only change).
+    for kind in ("checklist", "measure"):
+        events = TaskEvent.objects.filter(task__task_list=lists[kind])
+        assert events.filter(kind="imported").count() == lists[kind].tasks.count()
+        assert not events.filter(kind="report_submitted").exists()
+        assert not events.filter(after__has_key="deadline").exists()
+        assert not lists[kind].tasks.exclude(deadline=None).exists()
+        assert lists[kind].source_document.endswith(".xlsx")
     # The published lists came through the import engine.
     assert TaskEvent.objects.filter(task__task_list=reform, kind="imported").count() == 294
     action = Campaign.objects.get(slug="institution-year-action").lists.get()
@@ -157,6 +168,11 @@ def test_the_checklist_has_an_open_round_answered_verified_and_rectified():
     # ... and the staff still has questions to answer.
     assert answers.filter(unit=staff.unit, value="").exists()
     assert answers.filter(unit=staff.unit).exclude(value="").exists()
+    # The README's figures: 29 units named, 27 questions for the staff's bureau, five
+    # rectification tasks, three of them the staff's.
+    assert round_.units.count() == 29
+    assert answers.filter(unit=staff.unit).count() == 27
+    assert (Rectification.objects.count(), mine.count()) == (5, 3)
 
 
 def test_the_measures_are_set_and_the_register_has_hand_applied_measures():

@@ -145,7 +145,8 @@ class ImportPlan:
 
 def decimal_json(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # normalize() alone writes 60 as 6E+1: the "f" format keeps it 60.
+        return f"{value.normalize():f}" if value == value.to_integral() else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
