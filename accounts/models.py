@@ -13,10 +13,15 @@ class Unit(models.Model):
     class Kind(models.TextChoices):
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
-        BUREAU = "bureau", _("Bureau")
+        # 职能部门: the government's bureaus, offices and centres (the default).
+        BUREAU = "bureau", _("Functional department")
         TOWN = "town", _("Town / sub-district")
         COMMUNITY = "community", _("Community")
         PARTY = "party", _("Party organ")
+        # 监督机关: 纪委监委 and the like. They oversee the others' work and never lead a task
+        # (accounts.permissions.unit_may_lead); problems are referred to them.
+        SUPERVISION = "supervision", _("Supervisory body")
+        ENTERPRISE = "enterprise", _("Enterprise")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("full name"), max_length=100, unique=True)

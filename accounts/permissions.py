@@ -6,7 +6,10 @@ functions (or a flag they computed), never ``has_role`` themselves.
 
 from collections.abc import Iterable
 
-from accounts.models import Role, User
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, Unit, User
 
 
 def works_on_tasks(user: User) -> bool:
@@ -50,6 +53,31 @@ def inspects_only(user: User) -> bool:
     )
 
 
+# --- Which units may lead a task ------------------------------------------------------------
+# A lead unit (牵头单位) does the work and answers for it. A supervisory body (监督机关: 纪委监委)
+# oversees that work: it may support a task, and problems are referred to it (问题台账), but it
+# is never made the unit doing the reform, by import, transfer, the task forms or an award.
+LEADING_KINDS = frozenset(Unit.Kind) - {Unit.Kind.SUPERVISION}
+
+
+def unit_may_lead(unit: Unit) -> bool:
+    """Whether ``unit`` may be a task's lead unit (its kind is one of ``LEADING_KINDS``)."""
+    return unit.kind in LEADING_KINDS
+
+
+def leading_units_q() -> Q:
+    """A filter on Unit for the units that may lead: what forms offer as lead units."""
+    return Q(kind__in=LEADING_KINDS)
+
+
+def cannot_lead_message(unit: Unit) -> str:
+    """Why ``unit`` is refused as a lead unit, in the words every refusal uses."""
+    return _(
+        "%(unit)s is a %(kind)s and cannot lead a task: choose the unit that does the work "
+        "(it may be a supporting unit; problems are referred to it from the problem ledger)."
+    ) % {"unit": unit.name, "kind": unit.get_kind_display()}
+
+
 def menu(user: User) -> dict[str, bool]:
     """Which entries of the top menu a person sees (each one the rule of the page it opens)."""
     return {
@@ -57,6 +85,9 @@ def menu(user: User) -> dict[str, bool]:
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
         "inspections": takes_part_in_inspections(user),
+        # 揭榜挂帅: units bid, coordinators publish, leaders and coordinators award
+        # (challenges.permissions.takes_part is the same rule).
+        "challenges": works_on_tasks(user) or oversees_campaigns(user),
     }
 
 

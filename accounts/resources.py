@@ -5,7 +5,7 @@ import re
 from import_export import fields, resources, widgets
 
 from accounts.models import Unit
-from accounts.services import unit_aliases_set
+from accounts.services import guess_unit_kind, unit_aliases_set
 
 _ALIAS_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
 
@@ -14,7 +14,8 @@ class UnitResource(resources.ModelResource):
     """One row per unit: name, kind, parent (by name), active, order and its aliases.
 
     The aliases column lists the unit's other names separated by 、 (or ，,；; and line
-    breaks); importing a row makes them exactly the unit's aliases.
+    breaks); importing a row makes them exactly the unit's aliases. A row with no kind gets
+    the kind its name suggests (区纪委监委: a supervisory body, which may not lead tasks).
     """
 
     parent = fields.Field(
@@ -38,6 +39,10 @@ class UnitResource(resources.ModelResource):
             .prefetch_related("aliases")
             .order_by("order", "name")
         )
+
+    def before_import_row(self, row, **kwargs):
+        if "kind" in row and not (row.get("kind") or "").strip():
+            row["kind"] = guess_unit_kind(str(row.get("name") or "").strip())
 
     def dehydrate_aliases(self, unit: Unit) -> str:
         return "、".join(alias.alias for alias in unit.aliases.all())

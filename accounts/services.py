@@ -27,8 +27,17 @@ def unit_ensure(
     return unit
 
 
+# Words that make a unit a supervisory body (区纪委监委, 纪律检查委员会, 监察委员会).
+SUPERVISION_WORDS = ("纪委", "监委", "纪检", "监察委")
+
+
 def guess_unit_kind(name: str) -> str:
-    """The kind a unit's name suggests: 街道/镇 are towns, 区委… party organs, 社区 communities."""
+    """The kind a unit's name suggests: 纪委/监委 are supervisory bodies, 街道/镇 towns,
+    区委… party organs, 社区 communities, …公司/集团 enterprises; anything else a department."""
+    if any(word in name for word in SUPERVISION_WORDS):
+        return Unit.Kind.SUPERVISION
+    if name.endswith(("公司", "集团")):
+        return Unit.Kind.ENTERPRISE
     if name.endswith(("街道", "镇", "乡", "街道办事处")):
         return Unit.Kind.TOWN
     if "社区" in name or "委会" in name or name.startswith("各"):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "reporting",
     "demo",
     "inspections",
+    "challenges",
+    "problems",
 ]
 
 MIDDLEWARE = [

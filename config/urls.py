@@ -26,6 +26,8 @@ urlpatterns = [
     path("measures/", include("measures.urls")),
     path("inspections/", include("inspections.urls")),
     path("reporting/", include("reporting.urls")),
+    path("challenges/", include("challenges.urls")),
+    path("problems/", include("problems.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

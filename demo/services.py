@@ -9,7 +9,8 @@ list lands as a draft, as every import does, and the demo publishes it at once
 (``task_list_publish``), as a coordinator would after reviewing it. Idempotent:
 units, users and campaigns are matched by name, and a list that exists already is left
 alone, so a second run adds nothing and takes a second. The inspection round and the
-measures register are built by ``demo.mechanisms``.
+measures register are built by ``demo.mechanisms``, the 揭榜挂帅 calls and the problem ledger
+by ``demo.calls_and_problems``.
 """
 
 import datetime
@@ -28,6 +29,7 @@ from campaigns.models import Campaign, TaskList
 from campaigns.services import campaign_ensure
 from campaigns.services.drafts import task_list_publish
 from campaigns.services.imports import tasklist_import
+from demo.calls_and_problems import build_calls_and_problems
 from demo.content import (
     ALIASES,
     APPROVAL,
@@ -37,6 +39,7 @@ from demo.content import (
     OTHER_NAMES,
     REPORT_LINES,
 )
+from demo.corrections import corrected
 from demo.mechanisms import build_mechanisms
 from tasks.models import Instruction, Task, TaskRequest
 from tasks.services import (
@@ -145,7 +148,7 @@ class DemoBuilder:
         with events_dated(self.listed_at(campaign)):
             report = tasklist_import(
                 campaign=campaign,
-                data=(DATA / filename).read_bytes(),
+                data=corrected(filename, (DATA / filename).read_bytes()),
                 filename=filename,
                 by=None,
                 list_name=name,
@@ -285,6 +288,7 @@ class DemoBuilder:
             )
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
+        build_calls_and_problems(self, action=action, new_area=new_area, coordinator=coordinator)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
     def build_workflow(self) -> None:

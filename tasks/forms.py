@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.permissions import leading_units_q
 from tasks.files import KINDS
 from tasks.lights import Light
 from tasks.models import Task, TaskRequest
@@ -155,7 +156,8 @@ class RequestForm(forms.Form):
     )
     proposed_unit = forms.ModelChoiceField(
         label=_("Hand over to (transfer)"),
-        queryset=Unit.objects.filter(active=True).order_by("order", "name"),
+        # A task is never handed to a unit that may not lead (a supervisory body).
+        queryset=Unit.objects.filter(leading_units_q(), active=True).order_by("order", "name"),
         required=False,
     )
     files = MultipleFileField(  # type: ignore[assignment]  # see ReportForm.files

@@ -271,6 +271,20 @@ def can_instruct(user: User, task: Task) -> bool:
     return user.has_role(Role.LEADER) or can_coordinate(user, task)
 
 
+def can_raise_problem(user: User, task: Task) -> bool:
+    """Enter an obstacle met on the task (a report's, an instruction's) in its campaign's
+    problem ledger (问题台账): the task's units (staff and heads), its campaign's
+    coordinators and the leaders, while the campaign is live."""
+    if not task.is_work or not is_live(task.task_list.campaign) or not user.is_authenticated:
+        return False
+    return (
+        user.has_role(Role.LEADER)
+        or can_coordinate(user, task)
+        or is_lead_member(user, task)
+        or is_supporting_member(user, task)
+    )
+
+
 def can_answer_instruction(user: User, task: Task) -> bool:
     return is_live(task.task_list.campaign) and is_lead_member(user, task)
 

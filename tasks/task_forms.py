@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.permissions import leading_units_q
 from tasks.forms import STALE_PAGE
 from tasks.models import DIFFICULTY_DEFAULT, DIFFICULTY_MAX, DIFFICULTY_MIN, Task
 from tasks.services.editing import OWNER_NAMES
@@ -83,7 +84,10 @@ class TaskForm(forms.Form):
             [task.lead_unit_id, *task.supports.values_list("unit_id", flat=True)] if task else []
         )
         units = _units(current)
-        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
+        # A supervisory body may support a task but is not offered as its lead unit (unless
+        # it already leads it, so that the rest of the task can still be edited).
+        leads = units.filter(leading_units_q() | Q(pk__in=current[:1]))
+        self.fields["lead_unit"].queryset = leads  # type: ignore[attr-defined]
         self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
         if task is not None:
             self.fields["version"] = forms.IntegerField(

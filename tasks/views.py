@@ -103,6 +103,7 @@ def _task_page(request, task, *, forms=None, status=200):
         "coordinate": permissions.can_coordinate(user, task),
         "acknowledge": permissions.can_acknowledge(user, task),
         "edit": permissions.can_edit_task(user, task),
+        "raise_problem": permissions.can_raise_problem(user, task),
     }
     targets = list(task.targets.all())
     for instruction in task.instructions.all():

@@ -19,6 +19,8 @@ from accounts.models import Unit, User
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
+from challenges.models import Assessment, Bid, Call, CallEvent
+from challenges.services import bid_submit, call_publish
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
@@ -29,6 +31,8 @@ from measures.models import Application, ApplicationEvent, Measure
 from measures.services import application_add
 from notifications.models import Channel, Delivery, Notification
 from notifications.services import notify
+from problems.models import Problem, ProblemEvent
+from problems.services import problem_raise, problem_refer
 from reporting.models import ReportUpload
 from reporting.selectors import owed_tasks
 from reporting.services import upload_check
@@ -216,6 +220,56 @@ MATRIX = {
         "POST": codes(coord=302, lead=403, head=403, leader=403, anon=302, rest=404),
         "GET": POST_ONLY,
     },
+    # 揭榜挂帅: every unit may bid on the open call ("other" too, so it sees the 榜单); the
+    # campaign's coordinators publish and close; coordinators and leaders assess and award
+    # (the closed call's bid); a bid is its unit's and its assessors' to read.
+    "challenges:index": {"GET": codes(auditor=404, anon=302, rest=200)},
+    "challenges:board": {"GET": codes(other_coord=404, auditor=404, anon=302, rest=200)},
+    "challenges:call": {"GET": codes(other_coord=404, auditor=404, anon=302, rest=200)},
+    "challenges:publish": {
+        "GET": codes(coord=200, other_coord=404, auditor=404, anon=302, rest=403),
+        "POST": codes(coord=302, other_coord=404, auditor=404, anon=302, rest=403),
+    },
+    "challenges:close": {
+        "POST": codes(coord=302, other_coord=404, auditor=404, anon=302, rest=403),
+        "GET": POST_ONLY,
+    },
+    "challenges:bid_submit": {
+        "POST": codes(coord=403, leader=403, other_coord=404, auditor=404, anon=302, rest=302),
+        "GET": POST_ONLY,
+    },
+    "challenges:bid": {"GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)},
+    "challenges:bid_withdraw": {
+        "POST": codes(lead=302, head=302, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "challenges:bid_assess": {
+        "POST": codes(coord=302, leader=302, lead=403, head=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "challenges:bid_award": {
+        "POST": codes(coord=302, leader=302, lead=403, head=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    # The problem ledger: the office and leaders see all of it, the campaign's units their
+    # own part; the campaign's coordinators work it. The scene's problems concern "lead".
+    "problems:ledger": {
+        "GET": codes(coord=200, leader=200, lead=200, head=200, support=200, anon=302, rest=404)
+    },
+    "problems:raise": {
+        "GET": codes(coord=200, leader=403, lead=403, head=403, support=403, anon=302, rest=404),
+        "POST": codes(coord=302, leader=403, lead=403, head=403, support=403, anon=302, rest=404),
+    },
+    "problems:problem": {
+        "GET": codes(coord=200, leader=200, lead=200, head=200, anon=302, rest=404)
+    },
+    **{
+        f"problems:{step}": {
+            "POST": codes(coord=302, leader=403, lead=403, head=403, anon=302, rest=404),
+            "GET": POST_ONLY,
+        }
+        for step in ("assign", "resolve", "refer", "answer", "reopen")
+    },
     "campaigns:list_export": {"GET": SEE_TASK},
     "campaigns:list_template": {"GET": SEE_TASK},
     "campaigns:import_start": {"GET": COORD_ONLY_GET},
@@ -398,6 +452,56 @@ def scene(module_db):
         value="no",
         files=[files.pdf()],
     )
+    # 揭榜挂帅: an open call with the lead unit's bid, and a call whose bids closed
+    # yesterday with the lead unit's bid, to assess and award.
+    now = timezone.now()
+    world.call = call_publish(
+        campaign=world.campaign,
+        by=world.coordinator,
+        task_list=world.task_list,
+        title="破解企业开办难题",
+        goal="一日办结",
+        claim_deadline=now + datetime.timedelta(days=30),
+        criteria=[{"name": "方案可行性", "points": 50}],
+    )
+    world.bid = bid_submit(
+        call=world.call,
+        by=world.lead_staff,
+        plan="方案",
+        commander="李局长",
+        complete_by=datetime.date(2031, 6, 30),
+    )
+    before = now - datetime.timedelta(days=3)
+    world.closed_call = call_publish(
+        campaign=world.campaign,
+        by=world.coordinator,
+        task_list=world.task_list,
+        title="数据共享攻坚",
+        goal="打通数据",
+        claim_deadline=now - datetime.timedelta(days=1),
+        criteria=[{"name": "方案可行性", "points": 50}],
+        now=before,
+    )
+    world.closed_bid = bid_submit(
+        call=world.closed_call,
+        by=world.lead_staff,
+        plan="方案",
+        commander="李局长",
+        complete_by=datetime.date(2031, 6, 30),
+        now=before,
+    )
+    # The problem ledger: a problem of the lead unit, and one referred to the city.
+    world.problem = problem_raise(
+        campaign=world.campaign, by=world.coordinator, title="系统未打通", unit=world.lead
+    )
+    world.referred = problem_refer(
+        problem=problem_raise(
+            campaign=world.campaign, by=world.coordinator, title="需市级授权", unit=world.lead
+        ),
+        by=world.coordinator,
+        referral="city",
+        referred_to="市政务服务管理局",
+    )
     # The task was handed to its lead unit two days ago and is not acknowledged yet (签收).
     Task.objects.filter(pk=world.task.pk).update(
         handed_over_at=timezone.now() - datetime.timedelta(days=2)
@@ -559,6 +663,75 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             [w.answer.pk],
             {"decision": "confirm", "version": w.answer.version},
         ),
+        "challenges:index": ("challenges:index", [], {}),
+        "challenges:board": ("challenges:board", [w.campaign.slug], {}),
+        "challenges:call": ("challenges:call", [w.call.pk], {}),
+        "challenges:publish": (
+            "challenges:publish",
+            [w.campaign.slug],
+            {
+                "task_list": w.task_list.pk,
+                "title": "新的榜",
+                "goal": "目标",
+                "claim_deadline": "2031-01-01T10:00",
+                "places": 1,
+                "targets-TOTAL_FORMS": 0,
+                "targets-INITIAL_FORMS": 0,
+                "criteria-TOTAL_FORMS": 1,
+                "criteria-INITIAL_FORMS": 0,
+                "criteria-0-name": "方案",
+                "criteria-0-points": 100,
+            },
+        ),
+        "challenges:close": ("challenges:close", [w.call.pk], {}),
+        "challenges:bid_submit": (
+            "challenges:bid_submit",
+            [w.call.pk],
+            {"plan": "我们的方案", "commander": "王主任", "complete_by": "2031-03-31"},
+        ),
+        "challenges:bid": ("challenges:bid", [w.bid.pk], {}),
+        "challenges:bid_withdraw": ("challenges:bid_withdraw", [w.bid.pk], {}),
+        "challenges:bid_assess": (
+            "challenges:bid_assess",
+            [w.closed_bid.pk],
+            {
+                **{f"score_{c.pk}": 40 for c in w.closed_call.criteria.all()},
+                "comment": "可行",
+            },
+        ),
+        "challenges:bid_award": ("challenges:bid_award", [w.closed_bid.pk], {}),
+        "problems:ledger": ("problems:ledger", [w.campaign.slug], {}),
+        "problems:raise": (
+            "problems:raise",
+            [w.campaign.slug],
+            {"title": "新问题", "unit": w.lead.pk},
+        ),
+        "problems:problem": ("problems:problem", [w.problem.pk], {}),
+        "problems:assign": (
+            "problems:assign",
+            [w.problem.pk],
+            {"unit": w.lead.pk, "version": w.problem.version},
+        ),
+        "problems:resolve": (
+            "problems:resolve",
+            [w.problem.pk],
+            {"resolution": "已解决", "version": w.problem.version},
+        ),
+        "problems:refer": (
+            "problems:refer",
+            [w.problem.pk],
+            {"referral": "city", "referred_to": "市里", "version": w.problem.version},
+        ),
+        "problems:answer": (
+            "problems:answer",
+            [w.referred.pk],
+            {"answer": "已答复", "version": w.referred.version},
+        ),
+        "problems:reopen": (
+            "problems:reopen",
+            [w.referred.pk],
+            {"reason": "反弹", "version": w.referred.version},
+        ),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
@@ -702,6 +875,12 @@ def snapshot() -> tuple:
         AnswerFile.objects.count(),
         Rectification.objects.count(),
         list(ReportUpload.objects.order_by("pk").values_list("status", "written")),
+        list(Call.objects.order_by("pk").values_list("status", flat=True)),
+        list(Bid.objects.order_by("pk").values_list("status", "version", "plan")),
+        Assessment.objects.count(),
+        CallEvent.objects.count(),
+        list(Problem.objects.order_by("pk").values_list("state", "version")),
+        ProblemEvent.objects.count(),
     )
 
 

@@ -129,6 +129,10 @@ class Task(models.Model):
         default=DIFFICULTY_DEFAULT,
         validators=[MinValueValidator(DIFFICULTY_MIN), MaxValueValidator(DIFFICULTY_MAX)],
     )
+    # 揭榜挂帅: the task was claimed on an open call and awarded to its lead unit's bid (the
+    # call and the bid are the challenges app's: ``task.awarded_bid``). The ranking may give
+    # claimed tasks a bonus.
+    claimed = models.BooleanField(_("claimed on an open call"), default=False)
     # Bumped on every write; a save from a stale copy is refused (optimistic locking).
     version = models.PositiveIntegerField(default=1)
 

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from accounts.permissions import cannot_lead_message, unit_may_lead
 from campaigns.models import Category, TaskList
 from config.errors import RuleViolation
 from tasks.models import (
@@ -166,6 +167,16 @@ def _check_units(*, lead_unit: Unit | None, supporting_units: Iterable[Unit]) ->
     return supporting
 
 
+def lead_unit_check(unit: Unit, *, field: str = "lead_unit") -> None:
+    """Refuse a unit whose kind may not lead (a supervisory body) as a task's new lead unit.
+
+    Asked where a person chooses a lead unit (a task added or edited by hand, a transfer, an
+    award); the import refuses such rows itself, by row and column.
+    """
+    if not unit_may_lead(unit):
+        raise RuleViolation(cannot_lead_message(unit), field=field)
+
+
 def _check_deadline(*, deadline, ongoing: bool) -> None:
     if ongoing and deadline is not None:
         raise RuleViolation(_("An ongoing task has no deadline date."), field="deadline")
@@ -281,6 +292,7 @@ def task_create(
             "principal_owner",
             "leader_in_charge",
             "specific_owner",
+            "claimed",
         }
     )
     if unknown:
@@ -310,6 +322,8 @@ def task_create(
     )
     after = snapshot(task)
     after["supporting_unit_ids"] = [unit.pk for unit in supporting]
+    if task.claimed:
+        after["claimed"] = True
     event_record(task=task, by=by, kind=event_kind, after=after)
     return task
 

@@ -15,6 +15,7 @@ from tasks.models import Task
 from tasks.services._common import require
 from tasks.services.core import (
     _check_units,
+    lead_unit_check,
     stale_refuse,
     task_create,
     task_set_supporting_units,
@@ -103,6 +104,7 @@ def task_add(
     if unknown:
         raise TypeError(f"task_add() got unexpected fields {sorted(unknown)}")
     _check_category(fields.get("category"), task_list)
+    lead_unit_check(lead_unit)
     last = task_list.tasks.order_by("-order").values_list("order", flat=True).first()
     return task_create(
         task_list=task_list,
@@ -144,6 +146,8 @@ def task_edit(
         stale_refuse(locked, expected_version)
     _check_category(changes.get("category"), locked.task_list)
     lead_unit = changes.get("lead_unit") or locked.lead_unit
+    if lead_unit.pk != locked.lead_unit_id:
+        lead_unit_check(lead_unit)
     supporting = (
         _check_units(lead_unit=lead_unit, supporting_units=supporting_units)
         if supporting_units is not None

@@ -20,7 +20,7 @@ from tasks.services._common import (
     store_files,
     task_url,
 )
-from tasks.services.core import event_record, task_update
+from tasks.services.core import event_record, lead_unit_check, task_update
 from tasks.services.editing import owner_changes
 from tasks.services.followups import followup_schedule
 
@@ -83,6 +83,7 @@ def request_create(
                 _("The task is already led by %(unit)s.") % {"unit": proposed_unit.name},
                 field="proposed_unit",
             )
+        lead_unit_check(proposed_unit, field="proposed_unit")
     checked = check_files(files)
     if kind == TaskRequest.Kind.CLOSEOUT and not checked:
         raise RuleViolation(
@@ -250,6 +251,8 @@ def _approval_apply(
         # task has; an account of someone outside the new unit is unlinked (the digest then
         # goes to the new unit's staff).
         assert request.proposed_unit is not None, "request_create refuses a transfer without one"
+        # Asked again: the unit may have become a supervisory body since it was proposed.
+        lead_unit_check(request.proposed_unit, field="decision")
         task_update(
             task=task,
             by=by,

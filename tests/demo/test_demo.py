@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from challenges.models import Assessment, Bid, Call, CallEvent
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
@@ -23,6 +24,8 @@ from inspections.models import (
 )
 from measures.models import Application, ApplicationEvent, Measure, MeasureKind, MeasureRule
 from measures.selectors import register
+from problems.models import Problem, ProblemEvent
+from problems.selectors import problem_counts
 from tasks.models import Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
 from tasks.selectors import tasks_for_user
 
@@ -49,6 +52,7 @@ def counts() -> dict:
             *(Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent),
             *(InspectionRound, Answer, AnswerEvent, AnswerFile, Rectification),
             *(Measure, Application, ApplicationEvent),
+            *(Call, Bid, Assessment, CallEvent, Problem, ProblemEvent),
         )
     }
 
@@ -89,16 +93,18 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
     # The published lists came through the import engine.
     assert TaskEvent.objects.filter(task__task_list=reform, kind="imported").count() == 294
     action = Campaign.objects.get(slug="institution-year-action").lists.get()
-    assert action.tasks.count() == 10
-    assert Task.objects.filter(task_list=action, targets__isnull=False).distinct().count() == 10
+    # The ten published tasks, and the one a 揭榜挂帅 call's award added (see below).
+    published = Task.objects.filter(task_list=action, claimed=False)
+    assert published.count() == 10 and action.tasks.filter(claimed=True).count() == 1
+    assert published.filter(targets__isnull=False).distinct().count() == 10
     # Every indicator the lists publish is a target: two per service item, and the action
     # list's second group (使用率) beside its first.
     assert Target.objects.filter(task__task_list=lists["service"]).count() == 324
-    assert Target.objects.filter(task__task_list=action).count() == 12
+    assert Target.objects.filter(task__in=published).count() == 12
     # Questions and measures are not work: no light, no report.
     for kind in ("checklist", "measure"):
         assert not ProgressReport.objects.filter(task__task_list=lists[kind]).exists()
-    assert Task.objects.filter(task_list=action, supports__isnull=False).distinct().count() == 10
+    assert published.filter(supports__isnull=False).distinct().count() == 10
     # Every page has something to show: reports over past weeks, and all three lights.
     assert ProgressReport.objects.values("period_start").distinct().count() >= 4
     lights = {task.light.light for task in Task.objects.all()}
@@ -130,8 +136,13 @@ def test_every_line_of_last_months_reviews_shows_the_last_report_before_month_en
             lines += 1
     # Every task of the work lists (294 reform tasks, 120 policies, 162 service items and the
     # district's 10): the checklist's 100 questions and the 10 measures are not rated, and the
-    # rectification tasks the demo's inspection round created today did not exist last month.
-    work = Task.objects.work().exclude(task_list__kind=TaskList.Kind.RECTIFICATION)
+    # rectification tasks the demo's inspection round created today, and the task awarded on
+    # a call today, did not exist last month.
+    work = (
+        Task.objects.work()
+        .exclude(task_list__kind=TaskList.Kind.RECTIFICATION)
+        .exclude(claimed=True)
+    )
     assert lines == 586 == work.count()
 
 
@@ -249,3 +260,39 @@ def test_the_demo_has_no_duplicate_bureaus_and_every_list_is_published():
     assert not TaskList.objects.filter(published_at__isnull=True).exists()
     assert set(ListImport.objects.values_list("status", flat=True)) == {ListImport.Status.DONE}
     assert not Task.objects.filter(status=Task.Status.DRAFT).exists()
+
+
+def test_the_action_list_has_an_awarded_call_an_open_one_and_the_seeds_problem_ledger(client):
+    action = Campaign.objects.get(slug="institution-year-action")
+    staff = User.objects.get(username="staff")
+    awarded, open_call = Call.objects.filter(campaign=action).order_by("number")
+    assert (awarded.status, open_call.status) == (Call.Status.AWARDED, Call.Status.OPEN)
+    bids = {bid.unit.name: bid for bid in awarded.bids.select_related("unit", "task")}
+    assert {name: bid.status for name, bid in bids.items()} == {
+        "区行政审批服务局": Bid.Status.AWARDED,
+        "区市场监管局": Bid.Status.NOT_AWARDED,
+        "区大数据局": Bid.Status.WITHDRAWN,
+    }
+    task = bids["区行政审批服务局"].task
+    assert task.claimed and task.lead_unit == staff.unit and task.specific_owner == staff
+    assert task in tasks_for_user(user=staff)
+    assert [t.target_value for t in task.targets.all()] == [95, 1]
+    assert Assessment.objects.filter(bid__call=awarded).count() == 4
+    # The seed: 8 problems, 2 resolved, 2 transferred to the city, 4 in progress.
+    counts = problem_counts(campaign=action)
+    assert (counts.total, counts.resolved, counts.referred_city, counts.coordinating) == (
+        8,
+        2,
+        2,
+        4,
+    )
+    client.login(username="leader", password=PASSWORD)
+    page = client.get(f"/problems/campaign/{action.slug}/").content.decode()
+    assert 'data-testid="count-total">8<' in page and 'data-testid="count-resolved">2<' in page
+    # A discipline matter went to 区纪委监委 as a problem; no task is led by that body.
+    discipline = Unit.objects.get(name="区纪委监委")
+    assert discipline.kind == Unit.Kind.SUPERVISION
+    referred = Problem.objects.get(referral=Problem.Referral.DISCIPLINE)
+    assert referred.referred_to == "区纪委监委" and referred.referral_answer
+    assert not Task.objects.filter(lead_unit=discipline).exists()
+    assert Task.objects.filter(supports__unit=discipline).exists()

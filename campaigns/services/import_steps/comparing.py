@@ -24,7 +24,7 @@ from campaigns.importing.drafts import (
     Issue,
     guess_kind,
 )
-from campaigns.models import Campaign, Category, TaskList
+from campaigns.models import WORK_KINDS, Campaign, Category, TaskList
 from campaigns.services.import_steps.dating import EarlyDeadlines, early_deadlines
 from campaigns.services.import_steps.reading import ImportSource
 from campaigns.services.import_steps.resolving import (
@@ -189,7 +189,7 @@ def import_plan(
     progress(_("Checking units"), 45)
     directory = unit_directory()
     options = UnitOptions(unit_choices or {}, create_units, accept_suggestions)
-    units = resolve_units(drafts, directory, options)
+    units = resolve_units(drafts, directory, options, work=list_kind in WORK_KINDS)
     state = list_state(task_list, has_targets=drafts.has_targets, for_update=for_update)
     progress(_("Comparing with the list"), 55)
     rows = [_plan_row(draft, units, state, drafts.has_targets) for draft in drafts.tasks]

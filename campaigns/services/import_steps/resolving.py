@@ -2,7 +2,9 @@
 
 A name resolves exactly or by alias; else the coordinator's decision on the page (a unit, a
 new unit, or nothing), else the command's options (take the best suggestion, create it);
-else it stays unresolved, an error on every row that uses it.
+else it stays unresolved, an error on every row that uses it. On a list of work, a unit whose
+kind may not lead (a supervisory body: accounts.permissions.unit_may_lead) is an error on
+every row it would lead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TypedDict
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitAlias
+from accounts.permissions import LEADING_KINDS
+from accounts.services import guess_unit_kind
 from accounts.unitnames import lookalike_pairs
 from campaigns.importing.drafts import ERROR, WARNING, Drafts, DraftTask, Issue
 from campaigns.importing.units import UnitDirectory
@@ -42,6 +46,9 @@ class UnitName:
     unit_id: int | None = None
     how: str = "none"  # exact, alias, chosen, suggested, create, ignore, none
     suggestions: list[SuggestedUnit] = field(default_factory=list)
+    # The kind of the unit it becomes (a new one: the kind its name suggests), when that kind
+    # may not lead: the rows it would lead are refused.
+    cannot_lead_kind: str = ""
 
     @property
     def resolved(self) -> bool:
@@ -66,9 +73,13 @@ def unit_directory() -> UnitDirectory:
 
 
 def resolve_units(
-    drafts: Drafts, directory: UnitDirectory, options: UnitOptions
+    drafts: Drafts, directory: UnitDirectory, options: UnitOptions, *, work: bool = True
 ) -> dict[str, UnitName]:
-    """Every unit name of the drafts, with how often it is used (and as lead) and its unit."""
+    """Every unit name of the drafts, with how often it is used (and as lead) and its unit.
+
+    ``work``: the lines are work (not questions or measures), so their lead units must be of a
+    kind that may lead.
+    """
     valid_ids = set(directory.names())
     units: dict[str, UnitName] = {}
     for draft in drafts.tasks:
@@ -81,7 +92,25 @@ def resolve_units(
             unit.rows += 1
             if position == 0:
                 unit.as_lead += 1
+    if work:
+        _mark_units_that_cannot_lead(units)
     return units
+
+
+def _mark_units_that_cannot_lead(units: dict[str, UnitName]) -> None:
+    """Set ``cannot_lead_kind`` on the names used as lead whose unit may not lead (one query)."""
+    leads = [unit for unit in units.values() if unit.as_lead]
+    ids = {unit.unit_id for unit in leads if unit.unit_id is not None}
+    kinds = dict(
+        Unit.objects.filter(pk__in=ids).exclude(kind__in=LEADING_KINDS).values_list("pk", "kind")
+        if ids
+        else []
+    )
+    for unit in leads:
+        if unit.unit_id is not None:
+            unit.cannot_lead_kind = kinds.get(unit.unit_id, "")
+        elif unit.how == "create" and (kind := guess_unit_kind(unit.name)) not in LEADING_KINDS:
+            unit.cannot_lead_kind = kind
 
 
 def _resolve(
@@ -123,6 +152,12 @@ def unit_issues(draft: DraftTask, units: dict[str, UnitName]) -> list[Issue]:
                 "the lead unit “%(name)s” is set to be ignored, so the task has no lead unit."
             ) % {"name": name}
             code = "lead_ignored"
+        elif unit.cannot_lead_kind and position == 0:
+            message = _(
+                "“%(name)s” is a %(kind)s and cannot lead a task; put the unit that does the "
+                "work first or mark it （牵头）, and keep “%(name)s” as a supporting unit."
+            ) % {"name": name, "kind": Unit.Kind(unit.cannot_lead_kind).label}
+            code = "lead_cannot_lead"
         else:
             continue
         column = draft.columns.get("lead_unit")
