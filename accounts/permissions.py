@@ -50,10 +50,18 @@ def inspects_only(user: User) -> bool:
     )
 
 
+def lands_on_cockpit(user: User) -> bool:
+    """Leaders start from the cockpit's overview (coordinators from their campaigns)."""
+    return is_leader(user)
+
+
 def menu(user: User) -> dict[str, bool]:
     """Which entries of the top menu a person sees (each one the rule of the page it opens)."""
     return {
         "my_tasks": works_on_tasks(user),
+        # The cockpit's overview (leaders, coordinators); a unit's own page (its people).
+        "cockpit": oversees_campaigns(user),
+        "unit_page": works_on_tasks(user) and user.unit_id is not None,
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
         "inspections": takes_part_in_inspections(user),

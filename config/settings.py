@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "measures",
     "demo",
     "inspections",
+    "cockpit",
 ]
 
 MIDDLEWARE = [
