@@ -25,6 +25,7 @@ from campaigns.importing.deadlines import parse_deadline
 from campaigns.models import TaskList
 from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
 from campaigns.services.imports import tasklist_import
+from cockpit.services import snapshots_backfill
 from demo.content import (
     ALIASES,
     APPROVAL,
@@ -312,6 +313,10 @@ class DemoBuilder:
             self.import_list(action_list, "campaign-targets-paired.xlsx", year=2022)
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
+        # The cockpit's trend: each past week as the history says it stood (weeks already
+        # stored are left alone).
+        for campaign in (new_area, action):
+            snapshots_backfill(campaign=campaign)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
     def build_workflow(self) -> None:

@@ -53,7 +53,7 @@
         grid: { left: 8, right: 8, bottom: 40, top: 8, containLabel: true },
         xAxis: { type: "category", data: d.lists, axisLabel: { width: 90, overflow: "truncate", color: textColour(el) } },
         yAxis: { type: "category", data: d.units, inverse: true, axisLabel: { width: 120, overflow: "truncate", color: textColour(el) } },
-        visualMap: { min: 0, max: max, calculable: false, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#fff5f4", colours.red] }, textStyle: { color: textColour(el) } },
+        visualMap: { dimension: 2, min: 0, max: max, calculable: false, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#ffffff", "#f8c4bd", colours.red] }, textStyle: { color: textColour(el) } },
         series: [{ type: "heatmap", data: d.cells, label: { show: true, formatter: function (p) { return p.value[2] || ""; } } }],
       };
     },
@@ -90,6 +90,7 @@
       var make = charts[el.getAttribute("data-chart")];
       var d = data(el);
       if (!make || !d) return;
+      if (d.units) el.style.height = Math.max(240, d.units.length * 24 + 100) + "px"; // a row per unit
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var option = make(d, el);
       option.animation = false;

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from cockpit.models import WeekSnapshot
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
@@ -47,7 +48,7 @@ def counts() -> dict:
         for model in (
             *(Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent),
             *(InspectionRound, Answer, AnswerEvent, AnswerFile, Rectification),
-            *(Measure, Application, ApplicationEvent),
+            *(Measure, Application, ApplicationEvent, WeekSnapshot),
         )
     }
 
@@ -200,3 +201,20 @@ def test_administrators_cannot_raise_their_own_privileges(client):
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
     assert 'name="roles-0-role"' not in page
     assert not UserRole.objects.filter(user=sysadmin, role="leader").exists()
+
+
+def test_the_cockpit_has_a_trend_from_the_history_and_the_leader_lands_on_it(client):
+    new_area = Campaign.objects.get(slug="new-area-ecosystem")
+    weeks = list(WeekSnapshot.objects.filter(campaign=new_area).order_by("week_start"))
+    # Every week since the campaign started (180 days ago) has closed except this one.
+    assert len(weeks) >= 24
+    assert {w.source for w in weeks} == {"history"}
+    # The demo's reports fall in the last eight weeks; their reporting shows in the trend.
+    assert any(w.reported for w in weeks[-8:]) and not any(w.reported for w in weeks[:-10])
+    assert all(w.owed for w in weeks)
+
+    client.login(username="leader", password=PASSWORD)
+    landing = client.get("/", follow=True)
+    assert landing.redirect_chain[-1][0] == "/cockpit/"
+    page = client.get(f"/cockpit/campaign/{new_area.slug}/").content.decode()
+    assert 'data-testid="trend"' in page and 'data-testid="heat-map"' in page
