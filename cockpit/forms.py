@@ -40,12 +40,19 @@ class DrillForm(TaskFilterForm):
 
     def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if campaigns:
+        if campaigns:  # a unit's page: "our part" is the unit's, whoever reads it
             self.fields["campaign"].choices = [("", _("All campaigns"))] + [
                 (c.pk, str(c)) for c in campaigns
             ]
         else:
             del self.fields["campaign"]
+        if "role" in self.fields:
+            self.fields["role"].label = _("The unit's part")
+            self.fields["role"].choices = [
+                ("", _("Lead or supporting")),
+                ("lead", _("Leads")),
+                ("support", _("Supports")),
+            ]
 
     def _cleaned(self) -> dict:
         self.is_valid()

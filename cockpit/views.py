@@ -108,7 +108,7 @@ def campaign_cockpit(request, slug: str):
             "lists": lists,
             "heat": heat,
             "heat_chart": heat_chart(heat, lists),
-            "categories": category_breakdown(campaign=campaign, today=today),
+            "categories": category_breakdown(campaign=campaign, today=today, lists=lists),
             "units": unit_table(campaign=campaign, today=today),
             "attainment": target_attainment(campaign=campaign, by="list"),
             "attainment_by_unit": target_attainment(campaign=campaign, by="unit"),

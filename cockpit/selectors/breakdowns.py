@@ -82,10 +82,12 @@ class ListBreakdown:
     rows: list[CategoryRow]
 
 
-def category_breakdown(*, campaign: Campaign, today: datetime.date) -> list[ListBreakdown]:
+def category_breakdown(
+    *, campaign: Campaign, today: datetime.date, lists: list[TaskList] | None = None
+) -> list[ListBreakdown]:
     """Each work list's categories (in the list's order) with their counts; tasks without a
-    category form a row of their own. Two queries."""
-    lists = work_lists(campaign)
+    category form a row of their own. Two queries (three without ``lists``)."""
+    lists = lists if lists is not None else work_lists(campaign)
     counts = grouped_counts(
         counted_tasks().filter(task_list__campaign=campaign), today, "task_list_id", "category_id"
     )

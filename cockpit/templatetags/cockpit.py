@@ -20,16 +20,24 @@ def _query(params: dict) -> str:
     return f"?{urlencode(kept)}" if kept else ""
 
 
-@register.simple_tag
-def drill(campaign, **params) -> str:
+def _reverse(context, name: str, arg) -> str:
+    """``reverse`` once per page and argument: a page of the cockpit holds hundreds of links."""
+    cache = context.render_context.setdefault("cockpit_urls", {})
+    if (name, arg) not in cache:
+        cache[name, arg] = reverse(name, args=[arg])
+    return cache[name, arg]
+
+
+@register.simple_tag(takes_context=True)
+def drill(context, campaign, **params) -> str:
     """The campaign's drill-down list filtered by ``params`` (e.g. lead_unit=3, light="red")."""
-    return reverse("cockpit:tasks", args=[campaign.slug]) + _query(params)
+    return _reverse(context, "cockpit:tasks", campaign.slug) + _query(params)
 
 
-@register.simple_tag
-def unit_drill(unit_id, **params) -> str:
+@register.simple_tag(takes_context=True)
+def unit_drill(context, unit_id, **params) -> str:
     """A unit's page, its task table filtered by ``params``, scrolled to the table."""
-    return reverse("cockpit:unit", args=[unit_id]) + _query(params) + "#tasks"
+    return _reverse(context, "cockpit:unit", unit_id) + _query(params) + "#tasks"
 
 
 @register.simple_tag
