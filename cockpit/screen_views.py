@@ -29,7 +29,8 @@ from config.errors import RuleViolation
 
 NEW_LINK = "cockpit_new_screen"  # the session key that carries a new link to the next page
 REFRESH_SECONDS = 60
-ROWS_ON_SCREEN = 12
+HEAT_ROWS = 20  # what fits a 1080-pixel screen
+RED_ROWS = 10
 
 
 def _page(request, form, status=200):
@@ -121,9 +122,9 @@ def screen(request, token: str):
         campaign = campaigns[index]
         today = timezone.localdate()
         lists = work_lists(campaign)
-        heat = heat_map(campaign=campaign, today=today)[:ROWS_ON_SCREEN]
+        heat = heat_map(campaign=campaign, today=today)[:HEAT_ROWS]
         weeks = trend(campaign=campaign, weeks=26)
-        red = red_list(campaign_ids=[campaign.pk], today=today)[:ROWS_ON_SCREEN]
+        red = red_list(campaign_ids=[campaign.pk], today=today)[:RED_ROWS]
         context |= {
             "campaign": campaign,
             "position": index + 1,
