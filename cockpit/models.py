@@ -37,6 +37,10 @@ class WeekSnapshot(models.Model):
     yellow = models.PositiveIntegerField(_("yellow"), default=0)
     closed = models.PositiveIntegerField(_("closed that week"), default=0)
     progress = models.DecimalField(_("average progress"), max_digits=4, decimal_places=1, default=0)
+    # Each lead unit's reporting that week: {"<unit id>": [owed, reported, on time]}, what the
+    # unit table (last month) and a unit's page (week by week) read instead of counting every
+    # round's reports again.
+    units = models.JSONField(_("reporting by unit"), default=dict, blank=True)
     created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
 
     round_id: int | None = None  # its round, when read with ``cockpit.selectors.trend``
@@ -59,7 +63,10 @@ class WeekSnapshot(models.Model):
         year, week, _day = self.week_start.isocalendar()
         return f"{year}-W{week:02d}"
 
-    FIGURES = ("owed", "reported", "late", "rate", "red", "overdue", "yellow", "closed", "progress")
+    FIGURES = (
+        *("owed", "reported", "late", "rate", "red", "overdue", "yellow", "closed", "progress"),
+        "units",
+    )
 
     def figures(self) -> dict:
         return {name: getattr(self, name) for name in self.FIGURES}

@@ -18,7 +18,7 @@ from campaigns.models import Campaign
 from cockpit import permissions
 from cockpit.forms import ScreenForm
 from cockpit.models import ScreenUse
-from cockpit.selectors.breakdowns import heat_map, work_lists
+from cockpit.selectors.breakdowns import campaign_breakdown, heat_map, work_lists
 from cockpit.selectors.figures import campaign_figures
 from cockpit.selectors.redlist import red_list
 from cockpit.selectors.trend import trend, trend_chart
@@ -122,7 +122,8 @@ def screen(request, token: str):
         campaign = campaigns[index]
         today = timezone.localdate()
         lists = work_lists(campaign)
-        heat = heat_map(campaign=campaign, today=today)[:HEAT_ROWS]
+        breakdown = campaign_breakdown(campaign=campaign, today=today)
+        heat = heat_map(breakdown)[:HEAT_ROWS]
         weeks = trend(campaign=campaign, weeks=26)
         red = red_list(campaign_ids=[campaign.pk], today=today)[:RED_ROWS]
         context |= {
@@ -130,7 +131,9 @@ def screen(request, token: str):
             "position": index + 1,
             "count": len(campaigns),
             "next": (index + 1) % len(campaigns),
-            "f": campaign_figures(campaigns=[campaign], today=today)[campaign.pk],
+            "f": campaign_figures(campaigns=[campaign], today=today, counts=breakdown.total)[
+                campaign.pk
+            ],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),
             "lists": lists,

@@ -13,7 +13,13 @@ from accounts.models import Unit
 from campaigns.models import Campaign, Category
 from cockpit import permissions
 from cockpit.forms import DrillForm
-from cockpit.selectors.breakdowns import category_breakdown, heat_map, unit_table, work_lists
+from cockpit.selectors.breakdowns import (
+    campaign_breakdown,
+    category_breakdown,
+    heat_map,
+    unit_table,
+    work_lists,
+)
 from cockpit.selectors.drill import drill_tasks
 from cockpit.selectors.figures import campaign_figures, counted_tasks
 from cockpit.selectors.redlist import red_list, with_days_overdue
@@ -32,6 +38,14 @@ from tasks.selectors import target_attainment
 from tasks.views import PAGE_SIZE
 
 RED_ON_OVERVIEW = 20
+HEAT_ROWS = 30  # units on a campaign's heat map, and in its unit table, unless all are asked for
+UNIT_ROWS = 50
+
+
+def instruction_fields() -> str:
+    """The fields of the task page's instruction form (督办), rendered once for every line of
+    the red list: its rows post to the same view and service as the task page."""
+    return InstructionForm(auto_id=False).as_div()
 
 
 @login_required
@@ -55,7 +69,7 @@ def overview(request):
             ),
             "red_total": sum(f.red for f in figures.values()),
             "instructs_in": permissions.instructs_in(user, ids),
-            "instruction_form": InstructionForm(auto_id=False),
+            "instruction_fields": instruction_fields(),
             "can_manage_screens": permissions.can_manage_screens(user),
             "today": today,
             "now": timezone.localtime(),
@@ -81,7 +95,7 @@ def red_list_page(request):
             "page": page,
             "red": with_days_overdue(page.object_list, today),
             "instructs_in": permissions.instructs_in(user, ids),
-            "instruction_form": InstructionForm(auto_id=False),
+            "instruction_fields": instruction_fields(),
             "query": query_without_page(request),
             "today": today,
         },
@@ -95,21 +109,31 @@ def campaign_cockpit(request, slug: str):
     campaign = permissions.access_cockpit_campaign(request.user, slug)
     today = timezone.localdate()
     lists = work_lists(campaign)
-    heat = heat_map(campaign=campaign, today=today)
+    breakdown = campaign_breakdown(campaign=campaign, today=today)
+    units = unit_table(campaign=campaign, today=today, breakdown=breakdown)
+    every = heat_map(breakdown)
+    # The worst units first; the rest one click away (a district has hundreds of units).
+    show_all = request.GET.get("all") == "1"
+    heat = every if show_all else every[:HEAT_ROWS]
+    unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
     weeks = trend(campaign=campaign)
     return render(
         request,
         "cockpit/campaign.html",
         {
             "campaign": campaign,
-            "f": campaign_figures(campaigns=[campaign], today=today)[campaign.pk],
+            "f": campaign_figures(
+                campaigns=[campaign], today=today, counts=breakdown.total, reporting=units.week
+            )[campaign.pk],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),
             "lists": lists,
             "heat": heat,
             "heat_chart": heat_chart(heat, lists),
-            "categories": category_breakdown(campaign=campaign, today=today, lists=lists),
-            "units": unit_table(campaign=campaign, today=today),
+            "categories": category_breakdown(lists=lists, breakdown=breakdown),
+            "units": units,
+            "unit_rows": unit_rows,
+            "hidden": {"heat": len(every) - len(heat), "units": len(units.rows) - len(unit_rows)},
             "attainment": target_attainment(campaign=campaign, by="list"),
             "attainment_by_unit": target_attainment(campaign=campaign, by="unit"),
             "measures": applied_measures(

@@ -1,29 +1,74 @@
 """A campaign's figures broken down: lead unit × list (the heat map), list × category, and the
-unit table. Each is a fixed number of GROUP BY queries whatever the number of units and tasks:
-never a count per unit."""
+unit table. The tasks are read once, grouped by lead unit, list, category, status, light and
+overdue (``campaign_breakdown``); every breakdown is added up from those few groups, and the
+unit table's reporting comes from one count of this week's round and the weekly snapshots of
+last month. Never a count per unit."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
-
 from campaigns.models import Campaign, Category, TaskList
+from cockpit.models import WeekSnapshot
 from cockpit.selectors.figures import (
     COUNT_NAMES,
     counted_tasks,
-    grouped_counts,
+    fold,
     latest_rounds,
     reporting_counts,
     round_items,
+    task_count_rows,
 )
 from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, UnitMonth
-from tasks.lights import Light, light_expression
+from tasks.lights import Light
 
 
 def work_lists(campaign: Campaign) -> list[TaskList]:
     return [t for t in campaign.lists.order_by("order", "pk") if t.is_work]
+
+
+def _zero() -> dict:
+    return dict.fromkeys(COUNT_NAMES, 0)
+
+
+@dataclass
+class Breakdown:
+    """The campaign's task counts, whole and by lead unit, by list and category, and the red and
+    yellow tasks by lead unit and list."""
+
+    total: dict = field(default_factory=_zero)
+    units: dict[int, dict] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    categories: dict[tuple[int, int | None], dict] = field(default_factory=dict)
+    heat: dict[int, dict[int, dict]] = field(default_factory=dict)
+
+
+def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown:
+    """One query: the campaign's published work grouped by lead unit, list, category, status,
+    light and overdue."""
+    result = Breakdown()
+    rows = task_count_rows(
+        counted_tasks().filter(task_list__campaign=campaign),
+        today,
+        "lead_unit_id",
+        "lead_unit__name",
+        "task_list_id",
+        "category_id",
+    )
+    for row in rows:
+        unit, task_list = row["lead_unit_id"], row["task_list_id"]
+        result.unit_names[unit] = row["lead_unit__name"]
+        for counts in (
+            result.total,
+            result.units.setdefault(unit, _zero()),
+            result.categories.setdefault((task_list, row["category_id"]), _zero()),
+        ):
+            fold(counts, row)
+        if row["light_now"] in (Light.RED, Light.YELLOW):
+            cell = result.heat.setdefault(unit, {}).setdefault(task_list, {"red": 0, "yellow": 0})
+            cell[row["light_now"]] += row["n"]
+    return result
 
 
 # --- the heat map: lead unit × list, red and yellow ----------------------------------------
@@ -41,29 +86,15 @@ class HeatRow:
         return [(t, self.cells.get(t.pk, {"red": 0, "yellow": 0})) for t in lists]
 
 
-def heat_map(*, campaign: Campaign, today: datetime.date) -> list[HeatRow]:
+def heat_map(breakdown: Breakdown) -> list[HeatRow]:
     """Every lead unit with a red or yellow task, worst first, with its counts per list."""
-    rows = (
-        counted_tasks()
-        .filter(task_list__campaign=campaign)
-        .annotate(light_now=light_expression(today))
-        .filter(Q(light_now__in=[Light.RED, Light.YELLOW]))
-        .values("lead_unit_id", "lead_unit__name", "task_list_id")
-        .annotate(
-            red=Count("pk", filter=Q(light_now=Light.RED)),
-            yellow=Count("pk", filter=Q(light_now=Light.YELLOW)),
-        )
-        .order_by()
-    )
-    units: dict[int, HeatRow] = {}
-    for row in rows:
-        unit = units.setdefault(
-            row["lead_unit_id"], HeatRow(unit_id=row["lead_unit_id"], unit=row["lead_unit__name"])
-        )
-        unit.cells[row["task_list_id"]] = {"red": row["red"], "yellow": row["yellow"]}
-        unit.red += row["red"]
-        unit.yellow += row["yellow"]
-    return sorted(units.values(), key=lambda r: (-r.red, -r.yellow, r.unit))
+    rows = []
+    for unit_id, cells in breakdown.heat.items():
+        row = HeatRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], cells=cells)
+        row.red = sum(c["red"] for c in cells.values())
+        row.yellow = sum(c["yellow"] for c in cells.values())
+        rows.append(row)
+    return sorted(rows, key=lambda r: (-r.red, -r.yellow, r.unit))
 
 
 # --- categories of each list -----------------------------------------------------------------
@@ -82,18 +113,12 @@ class ListBreakdown:
     rows: list[CategoryRow]
 
 
-def category_breakdown(
-    *, campaign: Campaign, today: datetime.date, lists: list[TaskList] | None = None
-) -> list[ListBreakdown]:
+def category_breakdown(*, lists: list[TaskList], breakdown: Breakdown) -> list[ListBreakdown]:
     """Each work list's categories (in the list's order) with their counts; tasks without a
-    category form a row of their own. Two queries (three without ``lists``)."""
-    lists = lists if lists is not None else work_lists(campaign)
-    counts = grouped_counts(
-        counted_tasks().filter(task_list__campaign=campaign), today, "task_list_id", "category_id"
-    )
-    categories = Category.objects.filter(task_list__in=lists).order_by("order", "pk")
+    category form a row of their own. One query (the categories' names and order)."""
+    counts = breakdown.categories
     by_list: dict[int, list[CategoryRow]] = {t.pk: [] for t in lists}
-    for category in categories:
+    for category in Category.objects.filter(task_list__in=lists).order_by("order", "pk"):
         row = counts.get((category.task_list_id, category.pk))
         if row:
             by_list[category.task_list_id].append(CategoryRow(category.pk, category.name, row))
@@ -111,9 +136,9 @@ def category_breakdown(
 class UnitRow:
     unit_id: int
     unit: str
-    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
+    counts: dict = field(default_factory=_zero)
     week: dict = field(default_factory=dict)  # owed / reported / on_time in the latest round
-    month: dict = field(default_factory=dict)  # the same, summed over last month's rounds
+    month: dict = field(default_factory=dict)  # the same, summed over last month's weeks
     score: Decimal | None = None
     rank: int | None = None
     rank_change: int | None = None  # places gained since the month before (negative: lost)
@@ -136,43 +161,42 @@ class UnitRow:
 class UnitTable:
     rows: list[UnitRow]
     round: DispatchRound | None
+    week: dict  # the latest round's owed / reported / on_time, all units together
     month: datetime.date  # the calendar month before today's
     review: MonthlyReview | None  # the latest certified month
     previous_review: MonthlyReview | None
 
 
-def unit_table(*, campaign: Campaign, today: datetime.date) -> UnitTable:
-    """Every lead unit of the campaign: its tasks, red and overdue; its reporting this week and
-    last month; its last certified score and rank, and the places gained or lost since the
-    month before. Five queries for any number of units."""
-    units: dict[int, UnitRow] = {}
+REPORTING = ("owed", "reported", "on_time")
 
-    def row(unit_id: int, name: str) -> UnitRow:
-        return units.setdefault(unit_id, UnitRow(unit_id=unit_id, unit=name))
 
-    tasks = counted_tasks().filter(task_list__campaign=campaign)
-    for (unit_id, name), counts in grouped_counts(
-        tasks, today, "lead_unit_id", "lead_unit__name"
-    ).items():
-        row(unit_id, name).counts = {n: counts[n] for n in COUNT_NAMES}
+def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown) -> UnitTable:
+    """Every lead unit of the campaign: its tasks, red and overdue (``breakdown``); its reporting
+    in the latest round (counted) and last calendar month (the weeks' snapshots); its last
+    certified score and rank, and the places gained or lost since the month before. Five
+    queries for any number of units and tasks."""
+    rows = {
+        unit_id: UnitRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], counts=counts)
+        for unit_id, counts in breakdown.units.items()
+    }
     latest = latest_rounds([campaign.pk]).get(campaign.pk)
+    week = dict.fromkeys(REPORTING, 0)
+    if latest is not None:
+        for counts in reporting_counts(round_items([latest]), "lead_unit_id", "lead_unit__name"):
+            unit_id = counts["lead_unit_id"]
+            row = rows.setdefault(unit_id, UnitRow(unit_id, counts["lead_unit__name"]))
+            row.week = {k: counts[k] for k in REPORTING}
+            week = {k: week[k] + counts[k] for k in REPORTING}
     month = schedule.previous_month(today)
-    following = schedule.month_start(today)
-    month_rounds = list(
-        DispatchRound.objects.filter(
-            campaign=campaign, week_start__gte=month, week_start__lt=following
-        ).values_list("pk", flat=True)
-    )
-    rounds = set(month_rounds) | ({latest.pk} if latest else set())
-    for counts in reporting_counts(
-        round_items(list(rounds)), "round_id", "lead_unit_id", "lead_unit__name"
-    ):
-        unit = row(counts["lead_unit_id"], counts["lead_unit__name"])
-        figures = {k: counts[k] for k in ("owed", "reported", "on_time")}
-        if latest and counts["round_id"] == latest.pk:
-            unit.week = figures
-        if counts["round_id"] in month_rounds:
-            unit.month = {k: unit.month.get(k, 0) + v for k, v in figures.items()}
+    for snapshot in WeekSnapshot.objects.filter(
+        campaign=campaign, week_start__gte=month, week_start__lt=schedule.month_start(today)
+    ).only("units"):
+        for unit_id, figures in snapshot.units.items():
+            row = rows.get(int(unit_id))
+            if row is not None:  # a unit that no longer leads any task: its history is its page
+                row.month = {
+                    k: row.month.get(k, 0) + v for k, v in zip(REPORTING, figures, strict=False)
+                }
     reviews = list(
         MonthlyReview.objects.filter(
             campaign=campaign, status=MonthlyReview.Status.CERTIFIED
@@ -181,18 +205,19 @@ def unit_table(*, campaign: Campaign, today: datetime.date) -> UnitTable:
     ranks: dict[int, dict[int, UnitMonth]] = {r.pk: {} for r in reviews}
     for figure in UnitMonth.objects.filter(review__in=reviews).select_related("unit"):
         ranks[figure.review_id][figure.unit_id] = figure
-        row(figure.unit_id, figure.unit.name)
-    for unit in units.values():
-        if reviews and (current := ranks[reviews[0].pk].get(unit.unit_id)):
-            unit.score, unit.rank = current.score, current.rank
-            before = ranks[reviews[1].pk].get(unit.unit_id) if len(reviews) > 1 else None
-            unit.rank_change = before.rank - current.rank if before else None
+        rows.setdefault(figure.unit_id, UnitRow(figure.unit_id, figure.unit.name))
+    for row in rows.values():
+        if reviews and (current := ranks[reviews[0].pk].get(row.unit_id)):
+            row.score, row.rank = current.score, current.rank
+            before = ranks[reviews[1].pk].get(row.unit_id) if len(reviews) > 1 else None
+            row.rank_change = before.rank - current.rank if before else None
     return UnitTable(
         rows=sorted(
-            units.values(),
+            rows.values(),
             key=lambda r: (-r.counts["red"], -r.counts["overdue"], -r.counts["tasks"], r.unit),
         ),
         round=latest,
+        week=week,
         month=month,
         review=reviews[0] if reviews else None,
         previous_review=reviews[1] if len(reviews) > 1 else None,

@@ -2,10 +2,10 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from cockpit.selectors.figures import counted_tasks
-from tasks.lights import Light
+from tasks.lights import overdue_q
 from tasks.models import Task
 from tasks.selectors import with_list_columns
 
@@ -13,10 +13,10 @@ from tasks.selectors import with_list_columns
 def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
     """Every red (that is, overdue) task of these campaigns, the longest overdue first, with
     the list pages' columns (last report, open instructions, supporting units)."""
-    qs = with_list_columns(
-        counted_tasks().filter(task_list__campaign__in=campaign_ids), today=today
-    )
-    return qs.filter(Q(light_value=Light.RED)).order_by(
+    # Red is overdue by the rule of tasks.lights; asked as "overdue" it reads the index of the
+    # tasks' status and deadline instead of working out every task's light.
+    tasks = counted_tasks().filter(overdue_q(today), task_list__campaign__in=campaign_ids)
+    return with_list_columns(tasks, today=today).order_by(
         "deadline", "task_list__campaign_id", "task_list__order", "order", "pk"
     )
 

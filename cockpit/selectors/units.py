@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from accounts.models import Unit
 from campaigns.models import Campaign
+from cockpit.models import WeekSnapshot
 from cockpit.selectors.figures import COUNT_NAMES, grouped_counts, reporting_counts, round_items
 from cycles.models import DispatchRound, UnitMonth
 from measures.models import INCENTIVES, PENALTIES, Application
@@ -48,7 +49,7 @@ def unit_campaigns(*, tasks: QuerySet[Task], unit: Unit, today: datetime.date) -
 
 @dataclass
 class WeekRow:
-    round_id: int
+    round_id: int | None  # None: a week reconstructed from the history with no round of its own
     campaign: str
     campaign_id: int
     week_start: datetime.date
@@ -81,30 +82,45 @@ class WeekRow:
 def unit_punctuality(
     *, unit: Unit, campaigns: QuerySet[Campaign], today: datetime.date
 ) -> list[WeekRow]:
-    """The unit's reporting in each round of the last WEEKS_SHOWN weeks, oldest first: reports
-    owed as lead unit, made, made by the due time. One query."""
+    """The unit's reporting week by week over the last WEEKS_SHOWN weeks, oldest first: reports
+    owed as lead unit, made, made by the due time. A closed week is read from its snapshot
+    (what its bulletin published); a round still open is counted. Three queries."""
     recent = today - datetime.timedelta(weeks=WEEKS_SHOWN)
     rounds = DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent)
-    rows = reporting_counts(
-        round_items(rounds).filter(lead_unit=unit),
-        "round_id",
-        "round__week_start",
-        "round__campaign_id",
-        "round__campaign__name",
+    round_ids = {
+        (campaign_id, week): pk
+        for pk, campaign_id, week in rounds.values_list("pk", "campaign_id", "week_start")
+    }
+    weeks: dict[tuple[int, datetime.date], WeekRow] = {}
+    snapshots = (
+        WeekSnapshot.objects.filter(campaign__in=campaigns, week_start__gte=recent)
+        .select_related("campaign")
+        .only("campaign__name", "week_start", "units")
     )
-    weeks = [
-        WeekRow(
-            round_id=r["round_id"],
-            campaign=r["round__campaign__name"],
-            campaign_id=r["round__campaign_id"],
-            week_start=r["round__week_start"],
-            owed=r["owed"],
-            reported=r["reported"],
-            on_time=r["on_time"],
+    for snapshot in snapshots:
+        figures = snapshot.units.get(str(unit.pk))
+        if figures:
+            key = (snapshot.campaign_id, snapshot.week_start)
+            weeks[key] = WeekRow(
+                round_ids.get(key), snapshot.campaign.name, key[0], key[1], *figures
+            )
+    still_open = round_items(rounds.filter(closed_at__isnull=True)).filter(lead_unit=unit)
+    group = ("round_id", "round__week_start", "round__campaign_id", "round__campaign__name")
+    for r in reporting_counts(still_open, *group):
+        key = (r["round__campaign_id"], r["round__week_start"])
+        weeks.setdefault(
+            key,
+            WeekRow(
+                r["round_id"],
+                r["round__campaign__name"],
+                key[0],
+                key[1],
+                r["owed"],
+                r["reported"],
+                r["on_time"],
+            ),
         )
-        for r in rows
-    ]
-    return sorted(weeks, key=lambda w: (w.week_start, w.campaign))
+    return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 
 
 @dataclass

@@ -18,7 +18,7 @@ or a backfill over stored weeks changes nothing.
 import datetime
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Min, Q, Sum
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from campaigns.models import WORK_KINDS, Campaign
 from cockpit.models import WeekSnapshot
+from cockpit.selectors.figures import reporting_counts, round_items
 from cycles import schedule
 from cycles.models import DispatchRound, RoundItem
 from tasks.lights import Light, light_expression, task_light
@@ -45,6 +46,13 @@ class WeekFigures:
     yellow: int = 0
     closed: int = 0
     progress_total: int = 0  # the owed tasks' progress added up
+    units: dict[str, list[int]] = field(default_factory=dict)  # unit id → owed, made, on time
+
+    def count_unit(self, unit_id: int, *, reported: bool, on_time: bool) -> None:
+        row = self.units.setdefault(str(unit_id), [0, 0, 0])
+        row[0] += 1
+        row[1] += reported
+        row[2] += on_time
 
     def as_fields(self) -> dict:
         # The bulletin's own rounding: one decimal, 100 % when nothing was owed.
@@ -60,6 +68,7 @@ class WeekFigures:
             "yellow": self.yellow,
             "closed": self.closed,
             "progress": Decimal(str(progress)),
+            "units": self.units,
         }
 
 
@@ -93,6 +102,10 @@ def round_figures(round_: DispatchRound) -> WeekFigures:
     lights = owed.aggregate(
         yellow=Count("pk", filter=Q(light=Light.YELLOW)), progress=Sum("task__progress")
     )
+    units = {
+        str(row["lead_unit_id"]): [row["owed"], row["reported"], row["on_time"]]
+        for row in reporting_counts(round_items([round_]), "lead_unit_id")
+    }
     return WeekFigures(
         owed=totals.get("owed", 0),
         reported=totals.get("reported", 0),
@@ -102,6 +115,7 @@ def round_figures(round_: DispatchRound) -> WeekFigures:
         closed=totals.get("closed", 0),
         yellow=lights["yellow"],
         progress_total=lights["progress"] or 0,
+        units=units,
     )
 
 
@@ -151,9 +165,11 @@ def history_figures(
     firsts = _first_reports(campaign, opens, until)
     for task_id, unit_id in owed.items():
         first = firsts.get((task_id, unit_id))
+        on_time = first is not None and first <= times.due_at
+        figures.count_unit(unit_id, reported=first is not None, on_time=on_time)
         if first is not None:
             figures.reported += 1
-            figures.late += first > times.due_at
+            figures.late += not on_time
     today = schedule.local_date(until, campaign.schedule_timezone)
     for task, state in tasks_as_at(tasks=candidates, moment=until):
         if task.pk not in owed:

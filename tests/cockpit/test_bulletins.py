@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from cockpit.models import WeekSnapshot
 from cycles.services import round_close
+from tests.cockpit.conftest import count_links
+from tests.cockpit.test_figures import follow
 from tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,22 @@ def test_the_bulletins_tables_are_cards_on_a_phone(client, closed):
     units = html.split('data-testid="units"', 1)[0].rsplit("<table", 1)[1]
     assert 'class="compact striped cards"' in units
     assert html.count('data-label="') > 10
+
+
+def test_a_units_page_shows_the_closed_weeks_reporting_as_its_bulletin_published_it(client, closed):
+    published = next(u for u in closed.round.result["units"] if u["unit_id"] == closed.other.pk)
+    client.force_login(closed.other_staff)
+
+    html = client.get(reverse("cockpit:unit", args=[closed.other.pk])).content.decode()
+
+    table = html.split('data-testid="punctuality"', 1)[1].split("</table>", 1)[0]
+    numbers = {}
+    for url, n in count_links(table):
+        numbers[url.split("reported=")[1].split("&")[0] if "reported=" in url else "owed"] = n
+        assert len(follow(client, url)) == n, url  # the week's tasks, counted again
+    assert numbers == {
+        "owed": published["owed"],
+        "yes": published["reported"],
+        "late": published["late"],
+        "no": published["owed"] - published["reported"],
+    }

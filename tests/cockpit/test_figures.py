@@ -10,7 +10,8 @@ from django.urls import reverse
 from cycles.models import RoundItem
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task
-from tests.cockpit.conftest import count_links, task_ids
+from tests.cockpit.conftest import count_links, days, task_ids
+from tests.factories import TaskFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,22 @@ def test_leaders_land_on_the_overview_and_coordinators_on_their_campaigns(client
     assert client.get("/")["Location"] == reverse("cockpit:overview")
     client.force_login(scene.coordinator)
     assert client.get("/")["Location"] == reverse("campaigns:list")
+
+
+def test_the_worst_units_come_first_and_every_unit_is_one_click_away(client, scene):
+    for n in range(60):
+        TaskFactory(task_list=scene.task_list, lead_unit=UnitFactory(), deadline=days(-1 - n % 3))
+    client.force_login(scene.leader)
+    url = reverse("cockpit:campaign", args=[scene.campaign.slug])
+
+    first = client.get(url).content.decode()
+    every = client.get(url + "?all=1").content.decode()
+
+    def rows(html, table):
+        return html.split(f'data-testid="{table}"', 1)[1].split("</table>", 1)[0].count("<tr>") - 1
+
+    assert (rows(first, "heat-map"), rows(first, "unit-table")) == (30, 50)
+    units_now = Task.objects.filter(task_list__campaign=scene.campaign).values("lead_unit")
+    assert rows(every, "unit-table") == units_now.distinct().count() == 63
+    assert rows(every, "heat-map") == 63  # every unit has a red or yellow task
+    assert "?all=1#heat-map" in first and "?all=1#heat-map" not in every

@@ -126,6 +126,12 @@ def test_closing_a_round_stores_its_week_with_the_bulletins_figures(weeks):
         (5, 1, 1),  # F late; D closed
     ]
     assert [(s["red"], s["closed"]) for s in snapshots.values()] == [(0, 0), (1, 1), (1, 0)]
+    # Week 1 by lead unit (owed, reported, on time): A and C; B (late) and D; E, handed over.
+    assert snapshots[WEEKS[0]]["units"] == {
+        str(weeks.lead.pk): [2, 1, 1],
+        str(weeks.other.pk): [2, 1, 0],
+        str(weeks.support.pk): [1, 0, 0],
+    }
 
 
 def test_the_backfill_from_the_history_gives_the_same_numbers_as_the_rounds(weeks):
