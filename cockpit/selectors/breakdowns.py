@@ -191,11 +191,11 @@ def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown
     for snapshot in WeekSnapshot.objects.filter(
         campaign=campaign, week_start__gte=month, week_start__lt=schedule.month_start(today)
     ).only("units"):
-        for unit_id, figures in snapshot.units.items():
-            row = rows.get(int(unit_id))
-            if row is not None:  # a unit that no longer leads any task: its history is its page
-                row.month = {
-                    k: row.month.get(k, 0) + v for k, v in zip(REPORTING, figures, strict=False)
+        for key, figures in snapshot.units.items():
+            leads = rows.get(int(key))
+            if leads is not None:  # a unit that no longer leads any task: its history is its page
+                leads.month = {
+                    k: leads.month.get(k, 0) + v for k, v in zip(REPORTING, figures, strict=True)
                 }
     reviews = list(
         MonthlyReview.objects.filter(

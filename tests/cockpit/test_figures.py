@@ -1,13 +1,17 @@
 """The cockpit's figures equal plain counts over the tasks, for each role, and every number is
 a link to exactly the tasks it counts (followed, and the ids compared)."""
 
+import datetime
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cockpit.models import WeekSnapshot
 from cycles.models import RoundItem
+from cycles.schedule import month_start, previous_month
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task
 from tests.cockpit.conftest import count_links, days, task_ids
@@ -229,3 +233,32 @@ def test_the_worst_units_come_first_and_every_unit_is_one_click_away(client, sce
     assert rows(every, "unit-table") == units_now.distinct().count() == 63
     assert rows(every, "heat-map") == 63  # every unit has a red or yellow task
     assert "?all=1#heat-map" in first and "?all=1#heat-map" not in every
+
+
+def test_last_months_reporting_adds_up_the_weeks_of_that_month(client, scene):
+    month = previous_month(scene.today)
+    weeks = [month + datetime.timedelta(days=d) for d in (0, 7)]
+    for week, figures in zip(weeks, ([4, 3, 2], [2, 1, 1]), strict=True):
+        WeekSnapshot.objects.create(
+            campaign=scene.campaign,
+            week_start=week,
+            as_of=timezone.now(),
+            source="history",
+            units={str(scene.lead.pk): figures, str(scene.other.pk): [5, 5, 5]},
+        )
+    WeekSnapshot.objects.create(  # this month's: not last month's
+        campaign=scene.campaign,
+        week_start=month_start(scene.today) + datetime.timedelta(days=7),
+        as_of=timezone.now(),
+        source="history",
+        units={str(scene.lead.pk): [9, 0, 0]},
+    )
+    client.force_login(scene.leader)
+
+    html = client.get(reverse("cockpit:campaign", args=[scene.campaign.slug])).content.decode()
+
+    table = html.split('data-testid="unit-table"', 1)[1].split("</table>", 1)[0]
+    lead = table.split(f'href="/cockpit/units/{scene.lead.pk}/"', 1)[1].split("</tr>", 1)[0]
+    other = table.split(f'href="/cockpit/units/{scene.other.pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert "66.7%" in lead and "(4/6)" in lead
+    assert "100.0%" in other and "(10/10)" in other
