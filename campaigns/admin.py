@@ -20,7 +20,18 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [TaskListInline]
     fieldsets = (
         (None, {"fields": ("name", "slug", "year", "organiser", "coordinators", "description")}),
-        (None, {"fields": ("start_date", "end_date", "status", "requires_head_confirmation")}),
+        (
+            None,
+            {
+                "fields": (
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "requires_head_confirmation",
+                    "acknowledge_within_hours",
+                )
+            },
+        ),
         (
             "调度",
             {

@@ -78,16 +78,18 @@ KIND_HEADERS: dict[str, list[str]] = {
         "完成时限",
         "具体责任人",
     ],
+    # Questions and measures are not work: no deadline column (as in the published samples,
+    # supervision-checklist.xlsx and incentive-measures.xlsx).
     TaskList.Kind.CHECKLIST: [
         "序号",
         "类别",
         "检查内容",
         "责任单位",
         "配合单位",
-        "完成时限",
+        "检查方式",
         "备注",
     ],
-    TaskList.Kind.MEASURE: ["序号", "措施名称", "具体内容", "责任单位", "完成时限", "备注"],
+    TaskList.Kind.MEASURE: ["序号", "措施名称", "具体内容", "实施单位", "配合单位", "备注"],
 }
 
 #: The progress columns appended to an export (the importer ignores them).
@@ -130,6 +132,7 @@ class ExportTask:
     light: str
     latest_report: str = ""
     latest_report_at: dt.datetime | None = None
+    difficulty: Decimal = Decimal("1.0")
     targets: list[dict[str, Any]] = field(default_factory=list)
     # For a list that is not work (questions, measures): the cells that replace the progress
     # columns, under ``export_workbook``'s ``tail_headers``.
@@ -223,6 +226,7 @@ def _cells(sheet: _Sheet, task: ExportTask, labels: dict[str, dict[str, str]]) -
         "specific_owner": task.specific_owner_name,
         "deadline": task.deadline_text or task.deadline,
         "note": task.extra.get(sheet.headers[fields["note"]]) if "note" in fields else None,
+        "difficulty": float(task.difficulty),
     }
     for name, column in fields.items():
         if column < width and name in values:

@@ -1,9 +1,12 @@
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from config.history import AppendOnlyQuerySet
 
 
 class Weekday(models.IntegerChoices):
@@ -69,6 +72,15 @@ class Campaign(models.Model):
     followup_months = models.PositiveSmallIntegerField(
         _("follow-up after close-out, months"), default=3
     )
+    # 签收: a task that reaches a unit (import, transfer, award, rectification) is to be
+    # acknowledged by its lead unit within this many hours; after that it is flagged and the
+    # unit reminded once.
+    acknowledge_within_hours = models.PositiveSmallIntegerField(
+        _("acknowledge within, hours"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text=_("A unit that has not acknowledged a task handed to it by then is reminded."),
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -86,6 +98,62 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        """Archived: read-only, out of the rounds, the campaign list and 我的任务 by default."""
+        return self.status == self.Status.ARCHIVED
+
+
+class CampaignEventQuerySet(AppendOnlyQuerySet):
+    pass
+
+
+class CampaignEvent(models.Model):
+    """Append-only record of what coordinators did to a campaign and its lists."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Campaign created")
+        UPDATED = "updated", _("Campaign changed")
+        ARCHIVED = "archived", _("Campaign archived")
+        RESTORED = "restored", _("Campaign restored")
+        LIST_CREATED = "list_created", _("List added")
+        LIST_UPDATED = "list_updated", _("List changed")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    objects = CampaignEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Campaign events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Campaign events are append-only.")
 
 
 class TaskList(models.Model):

@@ -190,6 +190,7 @@ def list_export(
                 deadline=task.deadline,
                 deadline_text=task.deadline_text,
                 ongoing=task.ongoing,
+                difficulty=task.difficulty,
                 extra=task.extra or {},
                 status=task.status,
                 progress=task.progress,

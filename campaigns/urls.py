@@ -1,10 +1,11 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import running_views, views
 
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
+    path("new/", running_views.campaign_create_view, name="create"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/lists/<int:pk>/", views.list_detail, name="list_detail"),
     path("<slug:slug>/lists/<int:pk>/export/", views.list_export_view, name="list_export"),
@@ -18,4 +19,12 @@ urlpatterns = [
     path("<slug:slug>/imports/<int:pk>/target/", views.import_target, name="import_target"),
     path("<slug:slug>/imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("<slug:slug>/imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    # Running a campaign (coordinators): campaigns/running_views.py
+    path("<slug:slug>/edit/", running_views.campaign_edit, name="edit"),
+    path("<slug:slug>/archive/", running_views.campaign_archive_view, name="archive"),
+    path("<slug:slug>/restore/", running_views.campaign_restore_view, name="restore"),
+    path("<slug:slug>/lists/new/", running_views.list_create, name="list_create"),
+    path("<slug:slug>/lists/<int:pk>/edit/", running_views.list_edit, name="list_edit"),
+    path("<slug:slug>/lists/<int:pk>/tasks/new/", running_views.task_add_view, name="task_add"),
+    path("<slug:slug>/acknowledgements/", running_views.acknowledgements, name="acknowledgements"),
 ]

@@ -14,7 +14,7 @@ from campaigns.forms import (
     ImportUploadForm,
     UnitChoicesForm,
 )
-from campaigns.models import ListImport, TaskList
+from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.selectors import (
     campaign_lists,
     import_preview,
@@ -34,13 +34,18 @@ from campaigns.services.list_imports import (
 )
 from config.errors import RuleViolation
 from config.pages import query_without_page, xlsx_response
+from tasks.acknowledgements import acknowledgement_counts
 from tasks.forms import TaskFilterForm
 from tasks.permissions import (
     access_campaign,
     access_list_import,
     access_managed_campaign,
+    can_add_task,
+    can_create_campaign,
     can_manage_campaign,
+    can_see_acknowledgements,
     can_see_unit_figures,
+    visible_campaigns,
 )
 from tasks.selectors import (
     campaign_summaries,
@@ -54,9 +59,23 @@ from tasks.views import PAGE_SIZE
 
 @login_required
 def campaign_list(request):
+    """The campaigns the user may see; archived ones only on asking (?archived=1)."""
     today = timezone.localdate()
-    summaries = campaign_summaries(user=request.user, today=today)
-    return render(request, "campaigns/campaign_list.html", {"summaries": summaries, "today": today})
+    show_archived = request.GET.get("archived") == "1"
+    summaries = campaign_summaries(user=request.user, today=today, archived=show_archived)
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "summaries": summaries,
+            "today": today,
+            "show_archived": show_archived,
+            "archived_count": 0
+            if show_archived
+            else visible_campaigns(request.user).filter(status=Campaign.Status.ARCHIVED).count(),
+            "can_create": can_create_campaign(request.user),
+        },
+    )
 
 
 @login_required
@@ -87,6 +106,9 @@ def campaign_detail(request, slug: str):
             else None,
             "today": today,
             "can_manage": can_manage_campaign(request.user, campaign),
+            "acknowledgements": acknowledgement_counts(campaign=campaign)
+            if can_see_acknowledgements(request.user, campaign)
+            else None,
         },
     )
 
@@ -96,7 +118,7 @@ def list_detail(request, slug: str, pk: int):
     campaign = access_campaign(request.user, slug)
     task_list = get_object_or_404(campaign.lists, pk=pk)
     choices = list_filter_choices(task_list=task_list)
-    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     today = timezone.localdate()
     tasks = tasks_of_list(
         user=request.user, task_list=task_list, filters=form.filters(), today=today
@@ -113,6 +135,7 @@ def list_detail(request, slug: str, pk: int):
             "today": today,
             "query": query_without_page(request),
             "can_manage": can_manage_campaign(request.user, campaign),
+            "can_add_task": task_list.is_work and can_add_task(request.user, task_list),
         },
     )
 
@@ -144,7 +167,7 @@ def list_export_view(request, slug: str, pk: int):
     campaign = access_campaign(request.user, slug)
     task_list = get_object_or_404(TaskList, campaign=campaign, pk=pk)
     choices = list_filter_choices(task_list=task_list)
-    form = TaskFilterForm(request.GET, for_unit=False, **choices)
+    form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     data = list_export(user=request.user, task_list=task_list, filters=form.filters())
     return xlsx_response(data, f"{task_list.name}.xlsx")
 

@@ -233,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cycles.jobs.run_due_cycles",
         "schedule": env.float("CYCLES_EVERY_SECONDS", default=300.0),
     },
+    # 签收: reminds a unit once of each task it left unacknowledged past its campaign's hours.
+    # Idempotent (each task is marked reminded under a row lock in the same transaction).
+    "acknowledgements-remind": {
+        "task": "tasks.jobs.acknowledgements_remind",
+        "schedule": env.float("ACK_REMIND_EVERY_SECONDS", default=300.0),
+    },
     # Retries after their backoff, and sends whose message or worker was lost.
     "deliveries-sweep": {"task": "notifications.jobs.deliveries_sweep", "schedule": 60.0},
     # Housekeeping at night (local time), when nobody is uploading.

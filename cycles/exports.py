@@ -19,6 +19,19 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
         sheet.append([escape_cell(value) for value in row])
 
 
+def _attainment_sheet(workbook: Workbook, rows: list[dict]) -> None:
+    """Targets by unit, as the bulletin shows them (rows as ``AttainmentRow.as_json()``)."""
+    _sheet(
+        workbook,
+        _("Targets by unit"),
+        [_("Unit"), _("Targets"), _("met"), _("not met"), _("not measured"), _("of the way %")],
+        [
+            [r["name"], r["targets"], r["met"], r["not_met"], r["unmeasured"], r["share"]]
+            for r in rows
+        ],
+    )
+
+
 def round_workbook(round_: DispatchRound) -> Workbook:
     result = round_.result
     workbook = Workbook()
@@ -71,11 +84,14 @@ def round_workbook(round_: DispatchRound) -> Workbook:
             [_("No."), _("Task"), _("Lead unit")],
             [[t["code"], t["title"], t["unit"]] for t in result.get(key, [])],
         )
+    if result.get("targets"):
+        _attainment_sheet(workbook, result["targets"])
     return workbook
 
 
-def review_workbook(review: MonthlyReview, tasks=None) -> Workbook:
-    """The unit ranking (published to all) and the ratings (only of ``tasks`` when given)."""
+def review_workbook(review: MonthlyReview, tasks=None, attainment=()) -> Workbook:
+    """The unit ranking (published to all), the ratings (only of ``tasks`` when given) and
+    the targets by unit (``attainment``: rows of ``cycles.selectors.review_attainment``)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     labels = dict(Rating.choices)
@@ -120,6 +136,8 @@ def review_workbook(review: MonthlyReview, tasks=None) -> Workbook:
             )
         ],
     )
+    if attainment:
+        _attainment_sheet(workbook, [row.as_json() for row in attainment])
     return workbook
 
 

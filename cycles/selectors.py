@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from accounts.models import Unit
 from campaigns.models import Campaign
-from cycles.models import MonthlyReview, ReviewItem
+from cycles import schedule
+from cycles.models import DispatchRound, MonthlyReview, ReviewItem, RoundItem
+from tasks.attainment import AttainmentRow, attainment_rollup
 from tasks.models import ReportTargetValue, Target, Task, TaskRequest
 from tasks.permissions import visible_tasks_q
 from tasks.selectors import TaskAsAt, tasks_as_at
@@ -71,6 +73,39 @@ def targets_at(*, task_ids: list[int], moment: datetime.datetime) -> list[Target
         elif target.pk in since:
             target.current_value = target.baseline
     return targets
+
+
+def _attainment_as_at(lines: QuerySet, moment: datetime.datetime) -> list[AttainmentRow]:
+    """Targets of the tasks of ``lines`` (round items or review lines) rolled up by the line's
+    lead unit, each valued as at ``moment``; units and targets in the lines' order. Four
+    queries whatever the number of lines."""
+    ordered = list(
+        lines.order_by("lead_unit__order", "lead_unit__name", "task__order", "task_id").values_list(
+            "task_id", "lead_unit_id", "lead_unit__name"
+        )
+    )
+    place = {
+        task_id: (index, unit_id, name) for index, (task_id, unit_id, name) in enumerate(ordered)
+    }
+    targets = sorted(
+        targets_at(task_ids=list(place), moment=moment),
+        key=lambda t: (place[t.task_id][0], t.order, t.pk),
+    )
+    return attainment_rollup((place[t.task_id][1], place[t.task_id][2], t) for t in targets)
+
+
+def round_attainment(*, round_: DispatchRound, moment: datetime.datetime) -> list[AttainmentRow]:
+    """The weekly bulletin's targets: those of the tasks the round asked a report for, by the
+    unit that owed it, with the values they had at ``moment`` (when the bulletin is drawn up,
+    at the latest the round's close): a value reported after the round changes nothing."""
+    return _attainment_as_at(RoundItem.objects.filter(round=round_), moment)
+
+
+def review_attainment(*, review: MonthlyReview) -> list[AttainmentRow]:
+    """The monthly bulletin's targets: those of the tasks the review judged, by the unit that
+    led each at month end, with the values they had at the month's last instant."""
+    _start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
+    return _attainment_as_at(ReviewItem.objects.filter(review=review), end)
 
 
 @dataclasses.dataclass

@@ -219,7 +219,11 @@ def review_bulletin(request, pk: int):
         messages.info(request, _("The monthly bulletin appears once the month is certified."))
         return redirect("cycles:review", pk=review.pk)
     if request.GET.get("format") == "xlsx":
-        workbook = exports.review_workbook(review, tasks=_visible_lines(request.user, review))
+        workbook = exports.review_workbook(
+            review,
+            tasks=_visible_lines(request.user, review),
+            attainment=selectors.review_attainment(review=review),
+        )
         return xlsx_response(
             exports.workbook_bytes(workbook), f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx"
         )
@@ -236,6 +240,7 @@ def review_bulletin(request, pk: int):
             "figures": figures,
             "totals": totals,
             "ratings": dict(Rating.choices),
+            "attainment": selectors.review_attainment(review=review),
             # Parts other apps add (measures: 红榜 / 黑榜), see cycles.hooks.
             "sections": hooks.bulletin_sections(review=review, user=request.user),
         },

@@ -23,15 +23,13 @@ from accounts.models import Role, Unit, User
 from accounts.services import guess_unit_kind, unit_ensure, user_ensure
 from campaigns.importing.deadlines import parse_deadline
 from campaigns.models import TaskList
-from campaigns.services import campaign_ensure, category_ensure, task_list_ensure
+from campaigns.services import campaign_ensure, task_list_ensure
 from campaigns.services.imports import tasklist_import
 from cockpit.services import snapshots_backfill
 from demo.content import (
     ALIASES,
     APPROVAL,
-    CHECKLIST_AREAS,
     DISTRICT,
-    MEASURES,
     OBSTACLES,
     OFFICE,
     REPORT_LINES,
@@ -43,8 +41,8 @@ from tasks.services import (
     instruction_give,
     report_record,
     request_create,
-    task_create,
     task_update,
+    tasks_acknowledge,
 )
 
 DATA = Path(__file__).resolve().parent / "data"  # copies of the published sample lists
@@ -156,7 +154,8 @@ class DemoBuilder:
                 self.move_deadline(task, year=year)
         for task in tasks:
             self.created += 1
-            self.add_history(task)
+            if task_list.is_work:  # questions and measures get no reports
+                self.add_history(task)
 
     def move_deadline(self, task: Task, *, year: int) -> None:
         """The samples' deadlines lie years back: move them by whole days so that the middle of
@@ -183,8 +182,18 @@ class DemoBuilder:
         start = datetime.datetime.combine(task_list.campaign.start_date, datetime.time(9, 0))
         return timezone.make_aware(start)
 
+    def acknowledge(self, task: Task) -> None:
+        """签收: the lead unit acknowledged the task within a day of its listing, except a
+        few that nobody did (flagged on the campaign page, and reminded once)."""
+        rng = _rng("acknowledged", task.task_list_id, task.code)
+        if task.handed_over_at is None or rng.random() < 0.04:
+            return
+        with events_dated(task.handed_over_at + datetime.timedelta(hours=rng.randint(1, 20))):
+            tasks_acknowledge(by=self.liaison(task.lead_unit), task_ids=[task.pk])
+
     def add_history(self, task: Task) -> None:
         """Reports over past weeks, and a few tasks closed or awaiting sign-off."""
+        self.acknowledge(task)
         rng = _rng(task.task_list_id, task.code)
         weeks = rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 8])
         percent = 0
@@ -210,39 +219,6 @@ class DemoBuilder:
                     by=reporter,
                     status=Task.Status.CLOSED if closed else Task.Status.AWAITING_SIGNOFF,
                 )
-
-    def generated_list(self, task_list: TaskList, rows: list[dict]) -> None:
-        if task_list.tasks.exists():
-            return
-        bureaus = [self.unit(name) for name in ALIASES]
-        for order, row in enumerate(rows, start=1):
-            category = row.pop("category", None)
-            rng = _rng(task_list.name, order)
-            # Questions and measures are not work: no deadline, no reports.
-            days = (
-                rng.choice([-20, -3, 0, 5, 12, 25, 45, 90, 150, None]) if task_list.is_work else 0
-            )
-            with events_dated(self.listed_at(task_list)):
-                task = task_create(
-                    task_list=task_list,
-                    code=str(order),
-                    category=category_ensure(
-                        task_list=task_list, name=category[1], code=category[0]
-                    )
-                    if category
-                    else None,
-                    lead_unit=bureaus[order % len(bureaus)],
-                    deadline=None
-                    if days is None or not task_list.is_work
-                    else self.today + datetime.timedelta(days=days),
-                    deadline_text="长期坚持" if days is None else "",
-                    ongoing=days is None,
-                    order=order,
-                    **row,
-                )
-            self.created += 1
-            if task_list.is_work:
-                self.add_history(task)
 
     # --- campaigns ------------------------------------------------------------------------
     def build(self) -> DemoResult:
@@ -272,25 +248,25 @@ class DemoBuilder:
             )
             with transaction.atomic():
                 self.import_list(task_list, filename, year=SAMPLE_YEAR)
+        # The supervision checklist and the measures are published lists too: imported the
+        # same way, but their lines are questions and measures, not work.
         checklist = task_list_ensure(
-            campaign=new_area, name="督查检查“100个是否”清单", kind=TaskList.Kind.CHECKLIST, order=3
+            campaign=new_area,
+            name="督查检查“100个是否”清单",
+            kind=TaskList.Kind.CHECKLIST,
+            order=3,
+            source_document="supervision-checklist.xlsx",
         )
-        questions = []
-        for code, (area, stems) in zip("一二三四五", CHECKLIST_AREAS.items(), strict=True):
-            for index in range(20):
-                stem = stems[index % len(stems)]
-                questions.append(
-                    {"category": (code, area), "title": f"{stem}（第{index // 4 + 1}轮检查）"}
-                )
-        with transaction.atomic():
-            self.generated_list(checklist, questions)
         measures = task_list_ensure(
-            campaign=new_area, name="激励惩戒措施清单", kind=TaskList.Kind.MEASURE, order=4
+            campaign=new_area,
+            name="激励惩戒措施清单",
+            kind=TaskList.Kind.MEASURE,
+            order=4,
+            source_document="incentive-measures.xlsx",
         )
-        with transaction.atomic():
-            self.generated_list(
-                measures, [{"title": title, "content": content} for title, content in MEASURES]
-            )
+        for task_list in (checklist, measures):
+            with transaction.atomic():
+                self.import_list(task_list, task_list.source_document, year=SAMPLE_YEAR)
 
         action = campaign_ensure(
             slug="institution-year-action",

@@ -9,7 +9,9 @@ class InspectionsConfig(AppConfig):
     def ready(self):
         from campaigns.kinds import export_columns_register
         from campaigns.models import TaskList
+        from inspections.models import ANSWER_FILES_DIR, AnswerFile
         from inspections.selectors import checklist_export_columns, is_export_column
+        from tasks.services import evidence_folder_register
 
         # campaigns knows nothing of answers: a checklist's export gets them from here.
         export_columns_register(
@@ -17,3 +19,5 @@ class InspectionsConfig(AppConfig):
             provider=checklist_export_columns,
             is_column=is_export_column,
         )
+        # The nightly file sweep (tasks) removes answer files that no AnswerFile names.
+        evidence_folder_register(folder=ANSWER_FILES_DIR, model=AnswerFile)

@@ -49,7 +49,9 @@ class VerifyForm(forms.Form):
         label=_("Verified answer"), required=False, choices=[("", "—"), *Value.choices]
     )
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for overturning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     deadline = forms.DateField(
         label=_("Rectification deadline (if 否)"),

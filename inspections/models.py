@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyQuerySet
+
 if TYPE_CHECKING:
     from accounts.models import Unit
 
@@ -170,9 +172,12 @@ class Answer(models.Model):
         return str(Value(self.final_value).label) if self.final_value else ""
 
 
+ANSWER_FILES_DIR = "inspections"
+
+
 def answer_file_path(instance, filename):
-    # The server chooses the stored name (outside evidence/, whose sweep knows only reports).
-    return f"inspections/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    # The server chooses the stored name; the nightly file sweep knows this folder (apps.py).
+    return f"{ANSWER_FILES_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class AnswerFile(models.Model):
@@ -227,6 +232,8 @@ class AnswerEvent(models.Model):
     after = models.JSONField(_("after"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("answer event")
         verbose_name_plural = _("answer events")
@@ -234,6 +241,14 @@ class AnswerEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Answer events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Answer events are append-only.")
 
 
 class Rectification(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit, User
 from campaigns.kinds import ExportColumns
@@ -52,8 +53,43 @@ def unit_answers(*, round_: InspectionRound, unit_id: int) -> QuerySet[Answer]:
     )
 
 
-def answer_history(*, answer: Answer) -> QuerySet[AnswerEvent]:
-    return answer.events.select_related("actor").order_by("at", "id")
+def answer_history(*, answer: Answer) -> list[tuple[AnswerEvent, list[tuple[str, str, str]]]]:
+    """The answer's events, oldest first, each with its changes in words: (what, before,
+    after), values by their labels (是 / 否 / 不适用, 已确认 …), never the stored codes."""
+    events = answer.events.select_related("actor").order_by("at", "id")
+    return [(event, _changes(event)) for event in events]
+
+
+_HISTORY_FIELDS = {
+    "value": gettext_lazy("Answer"),
+    "note": gettext_lazy("Note"),
+    "files": gettext_lazy("Evidence files"),
+    "verification": gettext_lazy("Verification"),
+    "verified_value": gettext_lazy("Verified answer"),
+    "verify_reason": gettext_lazy("Reason for overturning"),
+    "code": gettext_lazy("Rectification task"),
+}
+
+
+def _changes(event: AnswerEvent) -> list[tuple[str, str, str]]:
+    before, after = event.before or {}, event.after or {}
+    return [
+        (str(label), _words(key, before.get(key)), _words(key, after.get(key)))
+        for key, label in _HISTORY_FIELDS.items()
+        if key in after and before.get(key) != after.get(key)
+    ]
+
+
+def _words(key: str, value) -> str:
+    if key == "verification" and value in Answer.Verification.values:  # "" is 未核查
+        return str(Answer.Verification(value).label)
+    if value in (None, "", []):
+        return "—"
+    if key in ("value", "verified_value") and value in Value.values:
+        return str(Value(value).label)
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
 
 
 # --- the matrix -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
 from measures.models import Application, MeasureKind, MeasureRule
+from measures.permissions import people_measures_may_name
 from measures.selectors import RegisterFilters
 
 
@@ -19,6 +20,7 @@ class RegisterFilterForm(forms.Form):
     """The register's filter bar; bad values are dropped, as on the task lists."""
 
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *MeasureKind.choices]
     )
@@ -29,16 +31,15 @@ class RegisterFilterForm(forms.Form):
     )
     month = forms.CharField(label=_("Month (YYYY-MM)"), required=False, max_length=7)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("All units"))] + [(u.pk, str(u)) for u in units]
+        self.fields["person"].choices = [("", _("Everyone")), *people]
 
     def filters(self) -> RegisterFilters:
-        self.is_valid()
+        self.is_valid()  # a field with a bad value is left out of cleaned_data, so unfiltered
         data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
         data["month"] = _month(data.get("month", ""))
-        person = self.data.get("person", "")
-        data["person"] = int(person) if str(person).isdigit() else None
         return RegisterFilters(**data)
 
 
@@ -50,16 +51,22 @@ class MeasureForm(forms.Form):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj}（{obj.unit}）"
+
+
 class TargetForm(forms.Form):
     """Grounds and target: editing a proposal, or adding a measure by hand."""
 
     grounds = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 3}))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
-    person = forms.ModelChoiceField(
-        label=_("Person"),
-        queryset=User.objects.filter(is_active=True, unit__isnull=False),
-        required=False,
-    )
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = people_measures_may_name().select_related("unit")
+        self.fields["person"].queryset = people.order_by("unit__name", "display_name", "pk")
 
 
 class AddForm(TargetForm):
@@ -67,9 +74,12 @@ class AddForm(TargetForm):
     month = forms.CharField(label=_("Month (YYYY-MM)"), required=False, max_length=7)
     tasks = forms.CharField(label=_("Task numbers (comma-separated)"), required=False)
     excuse_task = forms.CharField(
-        label=_("Fault tolerance: number of the task whose rating of that month is excused"),
+        label=_(
+            "Fault tolerance: number of the task whose rating of that month is excused "
+            "(with its list's name before it where numbers repeat across lists)"
+        ),
         required=False,
-        max_length=50,
+        max_length=250,
     )
     field_order = ["measure", "unit", "person", "month", "grounds", "tasks", "excuse_task"]
 

@@ -6,13 +6,15 @@ and services ask this module; nothing else in ``measures`` tests a role.
   staff and heads see the applied measures of their own unit only.
 * Setting a measure's kind and rule, confirming, editing and dropping proposals, adding a
   measure by hand, excusing a rating (容错免责): the campaign's coordinators.
+* A measure names a unit, or a person who does a unit's work: its staff or a head (never an
+  administrator, an auditor, a leader or a coordinator through that role).
 """
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.permissions import is_leader, works_on_tasks
 from campaigns.models import Campaign
 from measures.models import Application
@@ -25,6 +27,17 @@ def _manages(user: User, campaign: Campaign) -> bool:
     if user.pk not in answers:
         answers[user.pk] = can_manage_campaign(user, campaign)
     return answers[user.pk]
+
+
+def people_measures_may_name() -> QuerySet[User]:
+    """The people a measure may be applied to: active staff and heads of a unit."""
+    return User.objects.filter(
+        is_active=True, unit__isnull=False, roles__role__in=[Role.STAFF, Role.HEAD]
+    ).distinct()
+
+
+def may_be_named(person: User) -> bool:
+    return person.is_active and person.unit_id is not None and works_on_tasks(person)
 
 
 def can_see_register(user: User, campaign: Campaign) -> bool:

@@ -170,22 +170,29 @@ def tasks_by_codes(*, campaign: Campaign, codes: Sequence[str]) -> list[Task]:
     )
 
 
-def rating_to_excuse(*, campaign: Campaign, month: datetime.date | None, code: str):
-    """The certified rating of the task numbered ``code`` in ``month`` (None if there is none)."""
+def ratings_to_excuse(
+    *, campaign: Campaign, month: datetime.date | None, code: str, unit=None
+) -> list:
+    """The certified ratings in ``month`` of the task numbered ``code``: at most two, so that
+    the caller can tell none, one and several apart. Numbers are unique within a list only,
+    so ``code`` may name the list too ("改革攻坚任务清单 2", or a part of its name), and
+    ``unit`` (the unit the measure is applied to) keeps only the ratings of tasks it led."""
     from cycles.models import ReviewItem
 
-    if month is None or not code:
-        return None
-    # Numbers are unique within a list only: a number two rated tasks share names neither.
-    found = list(
-        ReviewItem.objects.filter(
-            review__campaign=campaign,
-            review__month=month,
-            review__status=MonthlyReview.Status.CERTIFIED,
-            task__code=code,
-        ).select_related("review", "task")[:2]
+    list_name, _space, number = code.replace("：", " ").replace(":", " ").strip().rpartition(" ")
+    if month is None or not number:
+        return []
+    items = ReviewItem.objects.filter(
+        review__campaign=campaign,
+        review__month=month,
+        review__status=MonthlyReview.Status.CERTIFIED,
+        task__code=number,
     )
-    return found[0] if len(found) == 1 else None
+    if list_name.strip():
+        items = items.filter(task__task_list__name__icontains=list_name.strip())
+    if unit is not None:
+        items = items.filter(lead_unit=unit)
+    return list(items.select_related("review", "task__task_list").order_by("pk")[:2])
 
 
 def register_units(*, applications: QuerySet[Application]):
@@ -193,6 +200,17 @@ def register_units(*, applications: QuerySet[Application]):
     from accounts.models import Unit
 
     return Unit.objects.filter(pk__in=applications.values("unit_id")).order_by("name")
+
+
+def register_people(*, applications: QuerySet[Application]) -> list[tuple[int, str]]:
+    """The people the register names, for the filter: (id, "name（unit）"), by unit then name.
+    Only people of applications the reader may see, so the list tells nothing more."""
+    people = (
+        User.objects.filter(pk__in=applications.values("person_id"))
+        .select_related("unit")
+        .order_by("unit__name", "display_name", "username")
+    )
+    return [(p.pk, f"{p}（{p.unit}）" if p.unit_id else str(p)) for p in people]
 
 
 def application_history(*, application: Application):

@@ -25,7 +25,7 @@ from measures.models import (
     MeasureKind,
     MeasureRule,
 )
-from measures.permissions import can_manage_measures
+from measures.permissions import can_manage_measures, may_be_named
 from notifications.models import Notification
 from notifications.services import notify
 from tasks.models import Task, TaskEvent
@@ -230,6 +230,11 @@ def _check_target(campaign: Campaign, unit: Unit | None, person: User | None) ->
     if person is not None:
         if person.unit_id is None:
             raise RuleViolation(_("This person belongs to no unit."), field="person")
+        if not may_be_named(person):
+            raise RuleViolation(
+                _("A measure names a unit's staff or heads, not %(person)s.") % {"person": person},
+                field="person",
+            )
         if unit is not None and person.unit_id != unit.pk:
             raise RuleViolation(_("This person is not of that unit."), field="person")
         assert person.unit is not None  # unit_id checked above

@@ -34,7 +34,11 @@ def register(request, slug: str):
     coordinators also see and decide the rules' proposals here, and add measures by hand."""
     campaign = access_register(request.user, slug)
     every = selectors.register(user=request.user, campaign=campaign)
-    form = RegisterFilterForm(request.GET, units=selectors.register_units(applications=every))
+    form = RegisterFilterForm(
+        request.GET,
+        units=selectors.register_units(applications=every),
+        people=selectors.register_people(applications=every),
+    )
     applications = selectors.register(user=request.user, campaign=campaign, filters=form.filters())
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
@@ -167,6 +171,19 @@ def application_edit(request, pk: int):
     return _back(application)
 
 
+def _excuse_problem(code: str, found: list) -> str:
+    if not found:
+        return _("That task has no certified rating in that month.")
+    return _(
+        "Task number %(code)s names a rated task in more than one list (%(lists)s): write "
+        "the list's name before the number, e.g. “%(example)s”."
+    ) % {
+        "code": code,
+        "lists": "、".join(item.task.task_list.name for item in found),
+        "example": f"{found[0].task.task_list.name} {found[0].task.code}",
+    }
+
+
 @login_required
 @require_POST
 def application_add(request, slug: str):
@@ -182,12 +199,14 @@ def application_add(request, slug: str):
     line = next(m.line for m in measures if m.line_id == data["measure"])
     excused = None
     if data["excuse_task"]:
-        excused = selectors.rating_to_excuse(
-            campaign=campaign, month=data["month"], code=data["excuse_task"]
+        target = data["unit"] or (data["person"].unit if data["person"] else None)
+        found = selectors.ratings_to_excuse(
+            campaign=campaign, month=data["month"], code=data["excuse_task"], unit=target
         )
-        if excused is None:
-            messages.error(request, _("That task has no certified rating in that month."))
+        if len(found) != 1:
+            messages.error(request, _excuse_problem(data["excuse_task"], found))
             return redirect("measures:register", slug=slug)
+        excused = found[0]
     try:
         application = services.application_add(
             campaign=campaign,

@@ -34,6 +34,7 @@ class Notification(models.Model):
         DIGEST = "digest", _("Weekly dispatch")
         REVIEW = "review", _("Monthly sign-off")
         FOLLOWUP = "followup", _("Follow-up due")
+        ACKNOWLEDGE = "acknowledge", _("Tasks to acknowledge")
         OTHER = "other", _("Other")
 
     recipient = models.ForeignKey(

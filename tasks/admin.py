@@ -65,6 +65,11 @@ class TaskAdmin(ExportMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "closed_at",
+        # 签收 is the lead unit's, on the task page; the admin only shows where it stands.
+        "handed_over_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "ack_reminded_at",
     ]
     inlines = [TaskSupportInline, TargetInline, MilestoneInline, TaskEventInline]
     autocomplete_fields = ["category", "principal_owner", "leader_in_charge", "specific_owner"]

@@ -9,6 +9,7 @@ one query whatever the number of targets. Re-exported by ``tasks.selectors``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -20,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import WORK_KINDS, Campaign
 from tasks.models import Target, Task
 
-__all__ = ["AttainmentRow", "TargetSeries", "target_attainment", "target_series"]
+__all__ = [
+    "AttainmentRow",
+    "TargetSeries",
+    "attainment_rollup",
+    "target_attainment",
+    "target_series",
+]
 
 By = Literal["list", "category", "unit", "campaign"]
 
@@ -80,19 +87,33 @@ def target_attainment(
     values = targets.order_by(*_order(by), "task__order", "order", "id").values_list(
         key_field, name_field, "baseline", "target_value", "current_value", "direction"
     )
+    return attainment_rollup(
+        (
+            key,
+            name or str(_("No category")),
+            Target(
+                baseline=baseline,
+                target_value=target_value,
+                current_value=current_value,
+                direction=direction,
+            ),
+        )
+        for key, name, baseline, target_value, current_value, direction in values
+    )
+
+
+def attainment_rollup(targets: Iterable[tuple[int | None, str, Target]]) -> list[AttainmentRow]:
+    """Add up (key, name, target) triples into one row per key, in the order keys first come.
+    The targets may carry values other than their current ones (as at a past moment, see
+    ``cycles.selectors.targets_at``): only baseline, target and current value and the
+    direction are read."""
     rows: dict[int | None, AttainmentRow] = {}
-    for key, name, baseline, target_value, current_value, direction in values:
+    for key, name, target in targets:
         row = rows.get(key)
         if row is None:
-            row = rows[key] = AttainmentRow(key=key, name=name or str(_("No category")))
-        target = Target(
-            baseline=baseline,
-            target_value=target_value,
-            current_value=current_value,
-            direction=direction,
-        )
+            row = rows[key] = AttainmentRow(key=key, name=name)
         row.targets += 1
-        if current_value is None:
+        if target.current_value is None:
             row.unmeasured += 1
         elif target.achieved:
             row.met += 1

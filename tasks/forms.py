@@ -48,10 +48,15 @@ class TaskFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, lists=(), categories=(), units=(), for_unit=True, **kwargs):
+    def __init__(
+        self, *args, lists=(), categories=(), units=(), for_unit=True, work=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not for_unit:  # "our part" only means something on a unit's own task list
             del self.fields["role"]
+        if not work:  # questions and measures have no status, light or instructions
+            for name in ("status", "light", "open_instructions"):
+                del self.fields[name]
         self.fields["task_list"].choices = [("", _("All lists"))] + [(x.pk, str(x)) for x in lists]
         self.fields["category"].choices = [("", _("All categories"))] + [
             (x.pk, str(x)) for x in categories
@@ -157,6 +162,13 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+
+    OWNER_NAMES = ("principal_owner_name", "leader_in_charge_name", "specific_owner_name")
+
+    @classmethod
+    def owner_names(cls, data) -> dict[str, str]:
+        """The owners a transfer's decision names (only those the form sent: the rest stay)."""
+        return {key: data[key][:50] for key in cls.OWNER_NAMES if key in data}
 
 
 class InstructionForm(forms.Form):

@@ -4,6 +4,12 @@
 * Coordinators: every task of the campaigns they coordinate (and their own unit's tasks).
 * Leaders: every task.
 * Auditors and administrators: no task content unless they also hold a business role.
+* Running a campaign (creating it, editing it and its lists, adding and editing tasks,
+  archiving): coordinators, each only on the campaigns they coordinate; any coordinator may
+  create a campaign and becomes one of its coordinators.
+* An archived campaign is read-only: nobody reports, asks, decides, instructs, answers,
+  acknowledges or edits on it until a coordinator restores it.
+* 签收 (acknowledging a task handed to a unit): staff and heads of its lead unit.
 """
 
 from collections.abc import Iterable
@@ -73,6 +79,75 @@ def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     )
 
 
+# --- Running a campaign ---------------------------------------------------------------------
+
+
+def is_live(campaign: Campaign) -> bool:
+    """An archived campaign is read-only: every rule that changes something asks this."""
+    return not campaign.is_archived
+
+
+def can_create_campaign(user: User) -> bool:
+    """Any coordinator starts a campaign (and becomes one of its coordinators)."""
+    return is_coordinator(user)
+
+
+def can_edit_campaign(user: User, campaign: Campaign) -> bool:
+    """Its name, dates, coordinators, lists, and tasks added by hand: its coordinators, while
+    it is not archived."""
+    return is_live(campaign) and can_manage_campaign(user, campaign)
+
+
+def can_archive_campaign(user: User, campaign: Campaign) -> bool:
+    """Archive, and restore an archived campaign: its coordinators."""
+    return can_manage_campaign(user, campaign)
+
+
+def can_add_task(user: User, task_list) -> bool:
+    """Add a line by hand: the list's campaign's coordinators, while it is not archived."""
+    return can_edit_campaign(user, task_list.campaign)
+
+
+def can_edit_task(user: User, task: Task) -> bool:
+    """Title, units, owners, deadline, difficulty: the campaign's coordinators, until the
+    task is closed out (a struck-off task stays as it was struck off)."""
+    return task.status != Task.Status.CLOSED and can_edit_campaign(user, task.task_list.campaign)
+
+
+def may_acknowledge(user: User, task: Task) -> bool:
+    """签收 is the lead unit's (staff or head), on open work of a live campaign."""
+    return (
+        task.is_work
+        and task.status in OPEN_FOR_WORK
+        and is_live(task.task_list.campaign)
+        and is_lead_member(user, task)
+    )
+
+
+def can_acknowledge(user: User, task: Task) -> bool:
+    """The 签收 button: the lead unit, while the task waits for it."""
+    return task.awaiting_acknowledgement and may_acknowledge(user, task)
+
+
+def acknowledges_for_unit(user: User) -> bool:
+    """Bulk 签收 on 我的任务: a member (staff or head) of a unit."""
+    return bool(user.unit_id) and user.has_role(Role.STAFF, Role.HEAD)
+
+
+def coordinator_choices() -> QuerySet[User]:
+    """Who may be named a campaign's coordinator: active users holding the coordinator role."""
+    return (
+        User.objects.filter(is_active=True, roles__role=Role.COORDINATOR)
+        .distinct()
+        .order_by("unit__order", "username")
+    )
+
+
+def can_see_acknowledgements(user: User, campaign: Campaign) -> bool:
+    """Which units have not acknowledged their tasks: the campaign's office and leaders."""
+    return can_see_unit_figures(user, campaign)
+
+
 def access_task(user: User, task_id: int, queryset: QuerySet[Task] | None = None) -> Task:
     """The task if ``user`` may read it; 404 otherwise, so its existence is not revealed."""
     qs = queryset if queryset is not None else Task.objects.all()
@@ -136,31 +211,46 @@ def is_supporting_member(user: User, task: Task) -> bool:
 
 def can_report(user: User, task: Task) -> bool:
     """Lead-unit staff report for the task; supporting-unit staff send a contribution."""
-    if task.status not in OPEN_FOR_WORK or not task.is_work:
+    if task.status not in OPEN_FOR_WORK or not task.is_work or not is_live(task.task_list.campaign):
         return False
     return is_lead_member(user, task) or is_supporting_member(user, task)
 
 
 def can_request(user: User, task: Task) -> bool:
     """Close-out, extension and transfer are the lead unit's to ask for."""
-    return task.status == Task.Status.IN_PROGRESS and task.is_work and is_lead_member(user, task)
+    return (
+        task.status == Task.Status.IN_PROGRESS
+        and task.is_work
+        and is_live(task.task_list.campaign)
+        and is_lead_member(user, task)
+    )
 
 
 def can_coordinate(user: User, task: Task) -> bool:
-    """Decide requests, give instructions as the office: the task's campaign's coordinators."""
-    return can_manage_campaign(user, task.task_list.campaign)
+    """Decide requests, give instructions as the office: the task's campaign's coordinators
+    (not on an archived campaign)."""
+    return can_edit_campaign(user, task.task_list.campaign)
 
 
 def can_instruct(user: User, task: Task) -> bool:
-    return user.is_authenticated and (user.has_role(Role.LEADER) or can_coordinate(user, task))
+    """Leaders, and the campaign's coordinators, on work: a question or a measure is not a task
+    anybody carries out, so an instruction on it would wait for an answer forever."""
+    if not user.is_authenticated or not task.is_work or not is_live(task.task_list.campaign):
+        return False
+    return user.has_role(Role.LEADER) or can_coordinate(user, task)
 
 
 def can_answer_instruction(user: User, task: Task) -> bool:
-    return is_lead_member(user, task)
+    return is_live(task.task_list.campaign) and is_lead_member(user, task)
 
 
 def can_confirm_report(user: User, report) -> bool:
-    return report.confirmed_at is None and is_unit_head(user) and user.unit_id == report.unit_id
+    return (
+        report.confirmed_at is None
+        and is_unit_head(user)
+        and user.unit_id == report.unit_id
+        and is_live(report.task.task_list.campaign)
+    )
 
 
 def confirmable_reports(user: User, reports: Iterable[ProgressReport]) -> set[int]:
@@ -207,10 +297,23 @@ def _unit_people(unit_id: int | None, *roles: str) -> list[User]:
     )
 
 
+def units_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Unit id → its active staff and heads (who are reminded to acknowledge), in one query."""
+    people: dict[int, list[User]] = {}
+    users = User.objects.filter(
+        unit_id__in=list(unit_ids), is_active=True, roles__role__in=(Role.STAFF, Role.HEAD)
+    ).distinct()
+    for user in users.order_by("pk"):
+        if user.unit_id is not None:
+            people.setdefault(user.unit_id, []).append(user)
+    return people
+
+
 def can_edit_report(user: User, report) -> bool:
     """Staff of the reporting unit may correct a report until its month is certified."""
     return (
         report.locked_at is None
         and report.task.status in OPEN_FOR_WORK
+        and is_live(report.task.task_list.campaign)
         and _member_of(user, report.unit_id)
     )

@@ -121,7 +121,10 @@ def tasks_for_user(
     """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
-    qs: QuerySet[Task] = visible_tasks(user).work()
+    # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
+    qs: QuerySet[Task] = (
+        visible_tasks(user).work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
+    )
     if user.unit_id:
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
     qs = with_list_columns(qs, today=today)
@@ -168,12 +171,17 @@ class CampaignSummary:
     counts: LightCounts = field(default_factory=LightCounts)
 
 
-def campaign_summaries(*, user: User, today: datetime.date | None = None) -> list[CampaignSummary]:
-    """Every campaign the user may see, with light counts per list, counted in one SQL query."""
+def campaign_summaries(
+    *, user: User, today: datetime.date | None = None, archived: bool = True
+) -> list[CampaignSummary]:
+    """Every campaign the user may see, with light counts per list, counted in one SQL query;
+    ``archived=False`` leaves the archived campaigns out."""
     today = today or timezone.localdate()
+    campaigns_qs = visible_campaigns(user)
+    if not archived:
+        campaigns_qs = campaigns_qs.exclude(status=Campaign.Status.ARCHIVED)
     campaigns = list(
-        visible_campaigns(user)
-        .select_related("organiser")
+        campaigns_qs.select_related("organiser")
         .prefetch_related(Prefetch("lists", queryset=TaskList.objects.order_by("order", "id")))
         .order_by("-year", "name")
     )
@@ -242,7 +250,7 @@ def task_detail(*, task: Task) -> Task:
     evidence = Evidence.objects.order_by("id")
     return (
         Task.objects.select_related(
-            "task_list__campaign", "category", "lead_unit", "specific_owner"
+            "task_list__campaign", "category", "lead_unit", "specific_owner", "acknowledged_by"
         )
         .prefetch_related(
             Prefetch("supports", queryset=TaskSupport.objects.select_related("unit")),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tasks import views
+from tasks import running_views, views
 
 app_name = "tasks"
 urlpatterns = [
     path("mine/", views.my_tasks, name="mine"),
+    path("mine/acknowledge/", running_views.tasks_acknowledge, name="acknowledge_all"),
     path("requests/", views.request_queue, name="requests"),
     path("<int:pk>/", views.task_page, name="detail"),
     path("<int:pk>/reports/", views.report_submit, name="report_submit"),
@@ -17,4 +18,6 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("followups/<int:pk>/", views.followup_record, name="followup_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("<int:pk>/edit/", running_views.task_edit, name="edit"),
+    path("<int:pk>/acknowledge/", running_views.task_acknowledge, name="acknowledge"),
 ]

@@ -15,6 +15,7 @@ from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import query_without_page
 from tasks import permissions, services
+from tasks.acknowledgements import awaiting_for_unit
 from tasks.forms import (
     AnswerForm,
     DecisionForm,
@@ -52,7 +53,16 @@ def my_tasks(request):
     return render(
         request,
         "tasks/my_tasks.html",
-        {"form": form, "page": page, "today": today, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "query": query_without_page(request),
+            # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
+            "awaiting": awaiting_for_unit(user=user)
+            if permissions.acknowledges_for_unit(user)
+            else [],
+        },
     )
 
 
@@ -68,6 +78,8 @@ def _task_page(request, task, *, forms=None, status=200):
         "instruct": permissions.can_instruct(user, task),
         "answer": permissions.can_answer_instruction(user, task),
         "coordinate": permissions.can_coordinate(user, task),
+        "acknowledge": permissions.can_acknowledge(user, task),
+        "edit": permissions.can_edit_task(user, task),
     }
     targets = list(task.targets.all())
     context = {
@@ -177,6 +189,7 @@ def request_decide(request, pk: int):
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data["comment"],
                 expected_version=form.cleaned_data["version"],
+                owners=form.owner_names(request.POST),
             )
         except RuleViolation as error:
             messages.error(request, str(error.message))

@@ -15,11 +15,14 @@ from campaigns.services.list_imports import (
     list_imports_prune,
 )
 from config.celery import app
+from inspections.models import Answer, AnswerFile
+from inspections.services import answer_submit, round_open
 from notifications.models import Channel, Delivery, Notification
 from notifications.services import deliveries_prune, notify
 from tasks.models import Evidence
-from tasks.services import evidence_orphans_remove, report_submit
+from tasks.services import evidence_folder_register, evidence_orphans_remove, report_submit
 from tests.campaigns.conftest import xlsx
+from tests.inspections.conftest import with_checklist
 from tests.tasks import files
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +204,53 @@ def test_orphan_sweep_looks_up_names_in_batches_not_per_file(world, django_asser
     with django_assert_max_num_queries(3):
         assert evidence_orphans_remove(now=later, grace=DAY, batch_size=4) == 0
     assert len(_stored_files()) == 6
+
+
+def test_the_sweep_removes_orphaned_answer_files_and_keeps_those_an_answer_names(
+    world, monkeypatch
+):
+    w = with_checklist(world)
+    round_ = round_open(
+        checklist=w.checklist,
+        by=w.coordinator,
+        title="第一轮督查",
+        due_date=timezone.localdate() + 14 * DAY,
+    )
+    mine = Answer.objects.get(round=round_, question=w.q1, unit=w.lead)
+    answer_submit(answer=mine, by=w.lead_staff, value="yes", files=[files.pdf()])
+    kept_name = AnswerFile.objects.get().file.name
+    assert kept_name.startswith("inspections/")
+
+    # The second answer stores its file, then fails: the row rolls back, the file stays.
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    other = Answer.objects.get(round=round_, question=w.q2, unit=w.lead)
+    monkeypatch.setattr("inspections.services._event", broken)
+    with pytest.raises(RuntimeError):
+        answer_submit(answer=other, by=w.lead_staff, value="no", files=[files.png()])
+    monkeypatch.undo()
+    orphans = {name for name in _stored_files() if name.startswith("inspections/")} - {kept_name}
+    assert len(orphans) == 1
+    assert AnswerFile.objects.count() == 1
+
+    now = timezone.now()
+    assert evidence_orphans_remove(now=now, grace=DAY) == 0
+    assert evidence_orphans_remove(now=now + 2 * DAY, grace=DAY) == 1
+    assert _stored_files() == {kept_name}
+    assert AnswerFile.objects.get().file.read().startswith(b"%PDF")
+
+
+def test_evidence_folders_of_two_apps_may_not_overlap():
+    from tasks.services.evidence import evidence_folders
+
+    folders = {folder.folder: folder.model for folder in evidence_folders()}
+    assert folders == {"evidence": Evidence, "inspections": AnswerFile}
+    for clash in ("evidence/answers", "inspections", ""):
+        with pytest.raises(ValueError):
+            evidence_folder_register(folder=clash, model=Evidence, field="original_name")
+    evidence_folder_register(folder="inspections", model=AnswerFile)  # again: no change
+    assert len(evidence_folders()) == 2
 
 
 def test_orphan_sweep_with_no_evidence_folder_does_nothing(db):

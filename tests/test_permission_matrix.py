@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Campaign, ListImport, TaskList
+from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.list_imports import list_import_create
 from cockpit.models import Screen
 from cockpit.services import screen_create
@@ -195,6 +195,31 @@ MATRIX = {
     # The plan names units the test directory lacks: confirm is refused whole (400).
     "campaigns:import_confirm": {"POST": codes(coord=400, anon=302, rest=404), "GET": POST_ONLY},
     "campaigns:import_discard": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # Running a campaign: any coordinator creates one; its own coordinators edit, archive and
+    # restore it, add lists and tasks, and edit tasks; 签收 is the lead unit's.
+    "campaigns:create": {
+        "GET": codes(coord=200, other_coord=200, anon=302, rest=404),
+        "POST": codes(coord=302, other_coord=302, anon=302, rest=404),
+    },
+    "campaigns:edit": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:archive": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:restore": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:list_create": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "campaigns:list_edit": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:task_add": {"GET": COORD_ONLY_GET, "POST": codes(coord=302, anon=302, rest=404)},
+    "campaigns:acknowledgements": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
+    },
+    "tasks:edit": {"GET": COORD_ACTS, "POST": COORD_POSTS},
+    "tasks:acknowledge": {
+        "POST": codes(lead=302, head=302, support=403, coord=403, leader=403, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    # Any unit member acknowledges their own unit's tasks (others' ids are ignored).
+    "tasks:acknowledge_all": {
+        "POST": codes(lead=302, head=302, support=302, other=302, anon=302, rest=403),
+        "GET": POST_ONLY,
+    },
     "campaigns:list": {"GET": codes(anon=302, rest=200)},
     "campaigns:detail": {"GET": SEE_TASK},
     "campaigns:list_detail": {"GET": SEE_TASK},
@@ -345,6 +370,10 @@ def scene(module_db):
         by=world.lead_staff,
         value="no",
         files=[files.pdf()],
+    )
+    # The task was handed to its lead unit two days ago and is not acknowledged yet (签收).
+    Task.objects.filter(pk=world.task.pk).update(
+        handed_over_at=timezone.now() - datetime.timedelta(days=2)
     )
     world.screen, world.screen_token = screen_create(
         by=world.coordinator, name="督查室大屏", campaigns=[world.campaign]
@@ -525,6 +554,39 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         ),
         "cockpit:screen_revoke": ("cockpit:screen_revoke", [w.screen.pk], {}),
         "cockpit:screen": ("cockpit:screen", [w.screen_token], {}),
+        "campaigns:create": (
+            "campaigns:create",
+            [],
+            {
+                "name": "新的行动",
+                "year": 2026,
+                "organiser": w.office.pk,
+                "start_date": "2026-03-01",
+                "acknowledge_within_hours": 24,
+            },
+        ),
+        "campaigns:edit": ("campaigns:edit", [w.campaign.slug], _campaign_post(w)),
+        "campaigns:archive": ("campaigns:archive", [w.campaign.slug], {}),
+        "campaigns:restore": ("campaigns:restore", [w.campaign.slug], {}),
+        "campaigns:list_create": (
+            "campaigns:list_create",
+            [w.campaign.slug],
+            {"name": "新增清单", "kind": "reform"},
+        ),
+        "campaigns:list_edit": (
+            "campaigns:list_edit",
+            [w.campaign.slug, w.task_list.pk],
+            {"name": "改名后的清单", "kind": "reform", "order": 0},
+        ),
+        "campaigns:task_add": (
+            "campaigns:task_add",
+            [w.campaign.slug, w.task_list.pk],
+            {**_task_post(w), "code": "99", "title": "新增任务"},
+        ),
+        "campaigns:acknowledgements": ("campaigns:acknowledgements", [w.campaign.slug], {}),
+        "tasks:edit": ("tasks:edit", [task.pk], {**_task_post(w), "version": task.version}),
+        "tasks:acknowledge": ("tasks:acknowledge", [task.pk], {}),
+        "tasks:acknowledge_all": ("tasks:acknowledge_all", [], {"task": [task.pk]}),
         "campaign-list": ("campaign-list", [], {}),
         "campaign-detail": ("campaign-detail", [w.campaign.slug], {}),
         "task-list": ("task-list", [], {}),
@@ -534,9 +596,37 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
     return reverse(route, args=args), data
 
 
+def _campaign_post(w) -> dict:
+    return {
+        "name": "改革攻坚行动（修订）",
+        "year": 2026,
+        "organiser": w.office.pk,
+        "start_date": "2026-01-01",
+        "status": "active",
+        "coordinators": [w.coordinator.pk],
+        "acknowledge_within_hours": 48,
+    }
+
+
+def _task_post(w) -> dict:
+    return {
+        "code": w.task.code,
+        "title": "推行容缺受理机制（修订）",
+        "lead_unit": w.lead.pk,
+        "supporting_units": [w.support.pk],
+        "specific_owner_name": "王联络",
+        "deadline": "2030-09-30",
+        "difficulty": "1.5",
+    }
+
+
 def snapshot() -> tuple:
     return (
-        list(Task.objects.order_by("pk").values_list("status", "progress", "lead_unit", "version")),
+        list(
+            Task.objects.order_by("pk").values_list(
+                "status", "progress", "lead_unit", "version", "title", "acknowledged_at"
+            )
+        ),
         list(TaskRequest.objects.order_by("pk").values_list("status", "version")),
         list(Instruction.objects.order_by("pk").values_list("answered_at", flat=True)),
         list(ProgressReport.objects.order_by("pk").values_list("confirmed_at", flat=True)),
@@ -546,10 +636,15 @@ def snapshot() -> tuple:
         list(ProgressReport.objects.order_by("pk").values_list("text", "percent")),
         list(ReviewItem.objects.order_by("pk").values_list("rating", flat=True)),
         list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
-        list(Campaign.objects.order_by("pk").values_list("dispatch_weekday", "dispatch_time")),
+        list(
+            Campaign.objects.order_by("pk").values_list(
+                "dispatch_weekday", "dispatch_time", "name", "status", "acknowledge_within_hours"
+            )
+        ),
+        CampaignEvent.objects.count(),
         list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
         list(ListImport.objects.order_by("pk").values_list("status", flat=True)),
-        TaskList.objects.count(),
+        list(TaskList.objects.order_by("pk").values_list("name", "kind", "order")),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),

@@ -33,7 +33,7 @@ from .drafts import (
     Location,
     RowProblems,
 )
-from .fields import Units, read_deadline, read_units
+from .fields import Units, read_deadline, read_difficulty, read_units
 from .headers import extra_keys
 from .numbering import number_tasks
 from .rows import CellValue, ParsedRow, ParsedSheet
@@ -177,6 +177,7 @@ class _Check:
         _read_texts(task, values, columns, problem)
         read_units(task, values, columns, self.units, problem, sheet.source)
         read_deadline(task, values, columns, self.default_year, self.deadlines, problem)
+        read_difficulty(task, values, columns, problem)
         if context.target_groups:
             cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
             task.targets = read_targets(context.target_groups, cells, problem)

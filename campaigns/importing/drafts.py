@@ -44,6 +44,8 @@ MAX_CATEGORY_CODE = 20
 MAX_UNIT = 100
 MAX_METRIC = 200
 MAX_TARGET = Decimal("999999999999.99")
+MIN_DIFFICULTY = Decimal("0.5")
+MAX_DIFFICULTY = Decimal("3.0")
 
 ERROR = "error"
 WARNING = "warning"
@@ -115,6 +117,7 @@ class DraftTask:
     deadline: dt.date | None = None
     deadline_text: str = ""
     ongoing: bool = False
+    difficulty: Decimal | None = None  # None: the file has no difficulty (难度系数) for it
     extra: dict[str, Any] = field(default_factory=dict)
     targets: list[DraftTarget] = field(default_factory=list)
     has_errors: bool = False

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .cells import cell_text
+from .cells import cell_number, cell_text
 from .deadlines import ParsedDeadline, parse_deadline
 from .drafts import (
     ERROR,
     MAX_DEADLINE_TEXT,
+    MAX_DIFFICULTY,
     MAX_UNIT,
+    MIN_DIFFICULTY,
     WARNING,
     DraftTask,
     RowProblems,
@@ -148,3 +151,33 @@ def read_deadline(
             % {"text": text},
             "deadline_unreadable",
         )
+
+
+def read_difficulty(
+    task: DraftTask, values: Values, columns: Columns, problem: RowProblems
+) -> None:
+    """The task's difficulty (难度系数), 0.5–3.0 in steps of 0.1; an empty cell keeps the
+    task's own (1.0 for a new task)."""
+    value = values.get("difficulty")
+    if value is None or cell_text(value) == "":
+        return
+    number = cell_number(value)
+    if number is None or not MIN_DIFFICULTY <= number <= MAX_DIFFICULTY:
+        problem(
+            ERROR,
+            columns.get("difficulty"),
+            _("“%(text)s” is not a difficulty: give a number from %(min)s to %(max)s.")
+            % {"text": cell_text(value)[:20], "min": MIN_DIFFICULTY, "max": MAX_DIFFICULTY},
+            "difficulty_invalid",
+        )
+        return
+    rounded = number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if rounded != number:
+        problem(
+            WARNING,
+            columns.get("difficulty"),
+            _("the difficulty %(text)s was rounded to %(value)s.")
+            % {"text": cell_text(value), "value": rounded},
+            "difficulty_rounded",
+        )
+    task.difficulty = rounded

@@ -70,6 +70,7 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "current_value": ("现状值", "现状", "当前值"),
     "baseline": ("基线值", "基期值"),
     "note": ("备注",),
+    "difficulty": ("难度系数", "难度"),
 }
 
 #: The progress columns our export appends. They only match exactly (a list's own 办理状态
@@ -116,6 +117,7 @@ FIELD_LABELS = {
     "current_value": _("Current value"),
     "baseline": _("Baseline"),
     "note": _("Note"),
+    "difficulty": _("Difficulty"),
     "export_status": _("Status (exported, ignored)"),
     "export_percent": _("Progress % (exported, ignored)"),
     "export_light": _("Light (exported, ignored)"),

@@ -84,7 +84,10 @@ def heading_number(text: str, *, allow_arabic: bool = True) -> str:
 def _is_sub_header(header: Sequence[CellValue], row: Sequence[CellValue]) -> bool:
     """A second header row: it names a field where the row above says something else, and
     holds no data (every filled cell is a header word or repeats the cell above, as cells
-    merged down over both rows do)."""
+    merged down over both rows do). A lone numbered heading is a category, never a header,
+    even when its words name a field (一、政务服务方面 holds 方面, a synonym of the category)."""
+    if _looks_like_category(_non_empty(row)):
+        return False
     names_a_field = False
     for high, low in zip(header, row, strict=True):
         if _is_empty(low) or low == high:

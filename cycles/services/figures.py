@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem, RoundItem, UnitMonth
-from tasks.attainment import target_attainment
+from cycles.selectors import round_attainment
 from tasks.lights import Light, task_light
 from tasks.models import ProgressReport, Task
 
@@ -99,9 +99,7 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
     owed = sum(r["owed"] for r in unit_rows)
     made = sum(r["reported"] for r in unit_rows)
     return {
-        "targets": [
-            row.as_json() for row in target_attainment(campaign=round_.campaign, by="unit")
-        ],
+        "targets": [row.as_json() for row in round_attainment(round_=round_, moment=until)],
         "week": round_.iso_label,
         "computed_at": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
         "totals": {

@@ -1,7 +1,16 @@
 """The tasks app's models, one module per part of a task's life (re-exported here)."""
 
 from tasks.models.events import TaskEvent, TaskEventQuerySet
-from tasks.models.task import Milestone, Target, Task, TaskQuerySet, TaskSupport
+from tasks.models.task import (
+    DIFFICULTY_DEFAULT,
+    DIFFICULTY_MAX,
+    DIFFICULTY_MIN,
+    Milestone,
+    Target,
+    Task,
+    TaskQuerySet,
+    TaskSupport,
+)
 from tasks.models.work import (
     Evidence,
     Followup,
@@ -13,6 +22,9 @@ from tasks.models.work import (
 )
 
 __all__ = [
+    "DIFFICULTY_DEFAULT",
+    "DIFFICULTY_MAX",
+    "DIFFICULTY_MIN",
     "Evidence",
     "Followup",
     "Instruction",

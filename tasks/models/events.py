@@ -32,6 +32,8 @@ class TaskEvent(models.Model):
         EXCUSED = "excused", _("Rating excused (fault tolerance)")
         FOLLOWUP_RECORDED = "followup_recorded", _("Follow-up recorded")
         IMPORTED = "imported", _("Imported")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged by the lead unit")
+        ACK_REMINDED = "ack_reminded", _("Lead unit reminded to acknowledge")
 
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="events"

@@ -1,10 +1,12 @@
 """A task (one line of a list) and what hangs off it as data: units, milestones, targets."""
 
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +18,24 @@ if TYPE_CHECKING:
     from accounts.models import Unit
 
 
+DIFFICULTY_MIN = Decimal("0.5")
+DIFFICULTY_MAX = Decimal("3.0")
+DIFFICULTY_DEFAULT = Decimal("1.0")
+
+
 class TaskQuerySet(models.QuerySet):
     def work(self) -> "TaskQuerySet":
         """Lines that are work: rounds, reviews, lights, scores and "my tasks" count only these
         (never checklist questions or measures; see ``campaigns.models.WORK_KINDS``)."""
         return self.filter(task_list__kind__in=WORK_KINDS)
+
+    def awaiting_acknowledgement(self) -> "TaskQuerySet":
+        """Open work handed to its lead unit and not acknowledged yet (签收)."""
+        return self.work().filter(
+            handed_over_at__isnull=False,
+            acknowledged_at__isnull=True,
+            status__in=(Task.Status.IN_PROGRESS, Task.Status.AWAITING_SIGNOFF),
+        )
 
 
 class Task(models.Model):
@@ -105,8 +120,31 @@ class Task(models.Model):
     # Columns of the list that have no field of their own (service items' time limits, a
     # policy's document number ...), keyed by the header as printed.
     extra = models.JSONField(_("extra columns"), default=dict, blank=True)
+    # How hard the task is, 0.5–3.0: weighs it in the unit ranking (赛马).
+    difficulty = models.DecimalField(
+        _("difficulty"),
+        max_digits=3,
+        decimal_places=1,
+        default=DIFFICULTY_DEFAULT,
+        validators=[MinValueValidator(DIFFICULTY_MIN), MaxValueValidator(DIFFICULTY_MAX)],
+    )
     # Bumped on every write; a save from a stale copy is refused (optimistic locking).
     version = models.PositiveIntegerField(default=1)
+
+    # 签收: when the task last reached its lead unit (created, imported, transferred), and
+    # whether that unit acknowledged it. Never handed over (older tasks, questions, measures):
+    # nothing to acknowledge. The reminder goes once per handover (``ack_reminded_at``).
+    handed_over_at = models.DateTimeField(_("handed to the lead unit at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ack_reminded_at = models.DateTimeField(_("reminded to acknowledge at"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -127,10 +165,20 @@ class Task(models.Model):
                 condition=~models.Q(ongoing=True, deadline__isnull=False),
                 name="task_ongoing_has_no_deadline",
             ),
+            models.CheckConstraint(
+                condition=models.Q(difficulty__gte=DIFFICULTY_MIN, difficulty__lte=DIFFICULTY_MAX),
+                name="task_difficulty_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["status", "deadline"]),
+            # The few tasks still waiting for their unit's acknowledgement (签收).
+            models.Index(
+                fields=["lead_unit", "handed_over_at"],
+                condition=models.Q(handed_over_at__isnull=False, acknowledged_at__isnull=True),
+                name="task_awaiting_ack",
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +202,26 @@ class Task(models.Model):
     @property
     def light(self) -> lights.LightResult:
         return self.light_on()
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Handed to its lead unit, which has not acknowledged it yet (签收), and still open."""
+        return (
+            self.handed_over_at is not None
+            and self.acknowledged_at is None
+            and self.status in (self.Status.IN_PROGRESS, self.Status.AWAITING_SIGNOFF)
+        )
+
+    @property
+    def acknowledgement_state(self) -> str:
+        """ "" (nothing asked), "pending" (waiting for the lead unit's 签收) or "overdue"
+        (waiting longer than the campaign's hours: flagged, and the unit reminded once)."""
+        if not self.awaiting_acknowledgement or self.handed_over_at is None:
+            return ""
+        hours = self.task_list.campaign.acknowledge_within_hours
+        if self.handed_over_at <= timezone.now() - datetime.timedelta(hours=hours):
+            return "overdue"
+        return "pending"
 
 
 class TaskSupport(models.Model):

@@ -4,17 +4,28 @@ import datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 from campaigns.models import Category, TaskList
 from config.errors import RuleViolation
-from tasks.models import Milestone, Target, Task, TaskEvent, TaskSupport
+from tasks.models import (
+    DIFFICULTY_MAX,
+    DIFFICULTY_MIN,
+    Milestone,
+    Target,
+    Task,
+    TaskEvent,
+    TaskSupport,
+)
 
 # Fields a task edit may change, and how each is shown in an event's before/after.
 EDITABLE_FIELDS = (
@@ -38,12 +49,24 @@ EDITABLE_FIELDS = (
     "progress",
     "extra",
     "order",
+    "difficulty",
+)
+
+# The events whose write bumped the task's version (one event per bump), so the changes a
+# stale page missed are the latest ``current - expected`` of them.
+VERSION_EVENT_KINDS = (
+    TaskEvent.Kind.UPDATED,
+    TaskEvent.Kind.STATUS_CHANGED,
+    TaskEvent.Kind.UNITS_CHANGED,
+    TaskEvent.Kind.IMPORTED,
 )
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -115,6 +138,80 @@ def _check_deadline(*, deadline, ongoing: bool) -> None:
         raise RuleViolation(_("An ongoing task has no deadline date."), field="deadline")
 
 
+def _check_difficulty(value: Any) -> None:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        number = None
+    if number is None or not DIFFICULTY_MIN <= number <= DIFFICULTY_MAX:
+        raise RuleViolation(
+            _("The difficulty is a number from %(min)s to %(max)s.")
+            % {"min": DIFFICULTY_MIN, "max": DIFFICULTY_MAX},
+            field="difficulty",
+        )
+
+
+def handover_reset(task: Task, *, at: datetime.datetime) -> None:
+    """The task has just reached its lead unit: it waits for that unit's acknowledgement.
+    Sets the fields on ``task``; the caller saves it."""
+    task.handed_over_at = at
+    task.acknowledged_at = None
+    task.acknowledged_by = None
+    task.ack_reminded_at = None
+
+
+def _field_label(name: str) -> str:
+    if name == "supporting_unit_ids":
+        return _("supporting units")
+    if name == "targets":
+        return _("targets")
+    try:
+        field = Task._meta.get_field(name.removesuffix("_id"))
+    except FieldDoesNotExist:  # a key of an older event that no longer names a field
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def changes_since(task: Task, expected_version: int) -> list[str]:
+    """What the writes after ``expected_version`` changed, oldest first: "by whom: fields (when)"."""
+    missed = task.version - expected_version
+    if missed <= 0:
+        return []
+    events = list(
+        TaskEvent.objects.filter(task=task, kind__in=VERSION_EVENT_KINDS)
+        .select_related("actor")
+        .order_by("-id")[: min(missed, 10)]
+    )
+    lines = []
+    for event in reversed(events):
+        fields = "、".join(dict.fromkeys(_field_label(key) for key in event.after))
+        who = str(event.actor) if event.actor else _("the system")
+        when = date_format(timezone.localtime(event.at), "m-d H:i")
+        lines.append(f"{who}：{fields}（{when}）")
+    return lines
+
+
+def stale_refuse(task: Task, expected_version: int) -> None:
+    """Refuse a write from a page opened at ``expected_version``, saying what changed since."""
+    changes = changes_since(task, expected_version)
+    if changes:
+        raise RuleViolation(
+            _(
+                "Someone else changed this task after you opened it (%(changes)s). "
+                "Reload the page to see their change, then make yours again."
+            )
+            % {"changes": "；".join(changes)},
+            code="stale",
+        )
+    raise RuleViolation(
+        _(
+            "Someone else changed this task after you opened it. "
+            "Reload the page to see their change, then make yours again."
+        ),
+        code="stale",
+    )
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -142,6 +239,8 @@ def task_create(
         )
     supporting = _check_units(lead_unit=lead_unit, supporting_units=supporting_units)
     _check_deadline(deadline=fields.get("deadline"), ongoing=fields.get("ongoing", False))
+    if "difficulty" in fields:
+        _check_difficulty(fields["difficulty"])
     unknown = (
         set(fields)
         - {name.removesuffix("_id") for name in EDITABLE_FIELDS}
@@ -153,6 +252,11 @@ def task_create(
     )
     if unknown:
         raise TypeError(f"task_create() got unexpected fields {sorted(unknown)}")
+    if task_list.is_work and fields.get("status", Task.Status.IN_PROGRESS) in (
+        Task.Status.IN_PROGRESS,
+        Task.Status.AWAITING_SIGNOFF,
+    ):
+        fields["handed_over_at"] = history_now()  # its lead unit is to acknowledge it (签收)
     task = Task.objects.create(
         task_list=task_list,
         category=category,
@@ -197,17 +301,15 @@ def task_update(
         raise TypeError(f"task_update() got unexpected fields {sorted(unknown)}")
     locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise RuleViolation(
-            _(
-                "Someone else changed this task after you opened it. "
-                "Reload the page to see their change, then make yours again."
-            ),
-            code="stale",
-        )
+        stale_refuse(locked, expected_version)
     before = snapshot(locked)
     for field, value in changes.items():
         setattr(locked, field, value)
+    _check_difficulty(locked.difficulty)
     after_extra: dict[str, Any] = {}
+    if locked.lead_unit_id != before["lead_unit_id"] and locked.is_work:
+        # The task reaches another unit, which is to acknowledge it (签收) afresh.
+        handover_reset(locked, at=history_now())
     if "lead_unit" in changes or "lead_unit_id" in changes:
         _check_units(lead_unit=locked.lead_unit, supporting_units=[])
         # The new lead unit stops being a supporting unit of the same task.

@@ -1,7 +1,7 @@
 """Close-out, extension and transfer requests, and the coordinators' decisions on them."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from tasks.services._common import (
     task_url,
 )
 from tasks.services.core import event_record, task_update
+from tasks.services.editing import owner_changes
 from tasks.services.followups import followup_schedule
 
 
@@ -145,8 +146,13 @@ def request_decide(
     approve: bool,
     comment: str = "",
     expected_version: int | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> TaskRequest:
-    """Approve or reject. Approval changes the task; the requester is told either way."""
+    """Approve or reject. Approval changes the task; the requester is told either way.
+
+    ``owners`` (``principal_owner_name`` … as the decision form sends them) names the people of
+    the new lead unit on an approved transfer; owners not named are kept as they are.
+    """
     # of=("self",): PostgreSQL refuses to lock the nullable side of the outer joins
     # (decided_by, proposed_unit), and only the request's row needs the lock.
     request = (
@@ -175,7 +181,7 @@ def request_decide(
         raise RuleViolation(_("The task is already closed out."), code="stale")
 
     if approve:
-        _approval_apply(request, task=task, by=by)
+        _approval_apply(request, task=task, by=by, owners=owners)
     elif request.kind == TaskRequest.Kind.CLOSEOUT:
         task_update(task=task, by=by, status=Task.Status.IN_PROGRESS)
 
@@ -220,7 +226,9 @@ def _close_other_requests(*, task: Task, keep: TaskRequest, by: User) -> None:
         )
 
 
-def _approval_apply(request: TaskRequest, *, task: Task, by: User) -> None:
+def _approval_apply(
+    request: TaskRequest, *, task: Task, by: User, owners: Mapping[str, str] | None = None
+) -> None:
     """What an approval does to the task: close it, move its deadline or hand it over."""
     if request.kind == TaskRequest.Kind.CLOSEOUT:
         task_update(task=task, by=by, status=Task.Status.CLOSED, progress=100)
@@ -238,17 +246,15 @@ def _approval_apply(request: TaskRequest, *, task: Task, by: User) -> None:
             % {"date": f"{date.year}年{date.month}月{date.day}日"},
         )
     elif request.kind == TaskRequest.Kind.TRANSFER:
-        # The three owners were people of the old lead unit: the new unit names its own.
+        # The coordinator names the new unit's owners in the decision, or keeps the names the
+        # task has; an account of someone outside the new unit is unlinked (the digest then
+        # goes to the new unit's staff).
+        assert request.proposed_unit is not None, "request_create refuses a transfer without one"
         task_update(
             task=task,
             by=by,
             lead_unit=request.proposed_unit,
-            principal_owner=None,
-            principal_owner_name="",
-            leader_in_charge=None,
-            leader_in_charge_name="",
-            specific_owner=None,
-            specific_owner_name="",
+            **owner_changes(task, lead_unit_id=request.proposed_unit.pk, names=owners),
         )
         notify(
             recipients=permissions.unit_members(request.proposed_unit_id),

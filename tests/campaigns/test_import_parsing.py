@@ -679,3 +679,24 @@ def test_two_header_rows_name_the_columns_by_the_lower_one() -> None:
             "deadline": "6月底前",
         }
     ]
+
+
+def test_a_category_row_right_under_the_header_is_a_category_even_if_it_names_a_field() -> None:
+    # 一、政务服务方面 holds 方面 (a word for the category column): merged across the sheet
+    # right under the header, it must not be taken for a second header row.
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet.append(["序号", "检查内容", "责任单位", "检查方式"])
+        sheet.append(["一、政务服务方面（2项）"])
+        sheet.append([1, "是否公开办事指南", "区行政审批服务局", "查阅资料"])
+        sheet.append([2, "是否实行容缺受理", "区行政审批服务局", "实地检查"])
+        sheet.merge_cells("A2:D2")
+
+    (parsed,) = parse_workbook(_xlsx(build))
+
+    assert parsed.headers == ["序号", "检查内容", "责任单位", "检查方式"]
+    assert [(c.code, c.name) for c in parsed.categories] == [("一", "政务服务方面")]
+    assert [(r.values["code"], r.category) for r in parsed.rows] == [
+        (1, "政务服务方面"),
+        (2, "政务服务方面"),
+    ]

@@ -89,6 +89,22 @@ def test_the_paired_district_list_gives_10_tasks_and_12_targets(campaign):
         ("零跑动事项可办率(%)", Decimal("65.00"), Decimal("55.00"), "higher"),
         ("零跑动可办事项使用率(%)", Decimal("60.00"), Decimal("21.00"), "higher"),
     ]
+    # The history reads the values as written: 60, not 6E+1.
+    imported = TaskEvent.objects.get(task=first, kind=TaskEvent.Kind.IMPORTED)
+    assert [(t["target_value"], t["current_value"]) for t in imported.after["targets"]] == [
+        ("65", "55"),
+        ("60", "21"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("60.00", "60"), ("100", "100"), ("2000.00", "2000"), ("0", "0"), ("65.5", "65.5")],
+)
+def test_decimals_go_into_history_and_previews_without_exponents(value, written):
+    from campaigns.services.import_steps.comparing import decimal_json
+
+    assert decimal_json(Decimal(value)) == written
 
 
 def test_the_single_target_layout_still_gives_10_targets(campaign):

@@ -2,14 +2,12 @@
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from config.errors import RuleViolation
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
@@ -30,39 +28,11 @@ from tasks.services import (
     task_create,
     task_update,
 )
+from tests.cycles.conftest import SH, at
 from tests.factories import CampaignFactory, TaskFactory, TaskListFactory
 from tests.tasks import files
 
 pytestmark = pytest.mark.django_db
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(*args):
-    return datetime.datetime(*args, tzinfo=SH)
-
-
-class Clock:
-    """timezone.now() — and so the time of every task event — as the test says."""
-
-    def __init__(self):
-        self.now = at(2026, 10, 1, 9, 0)
-
-    def __call__(self):
-        return self.now
-
-    def set(self, *args):
-        self.now = at(*args)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", clock)
-    # TaskEvent.at's default is the function timezone.now itself, taken when the model was
-    # defined: the field asks the clock too, so that history happens when the test says.
-    monkeypatch.setattr(TaskEvent._meta.get_field("at"), "get_default", clock)
-    return clock
 
 
 @pytest.fixture

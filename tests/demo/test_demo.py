@@ -1,6 +1,7 @@
 """The demo, built once for the module (about 20 s: every list through the import engine, with
 its history); each test runs in its own transaction rolled back to the built demo."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,17 @@ def test_demo_builds_both_campaigns_and_a_second_run_adds_nothing(client):
     assert lists["checklist"].tasks.count() == 100
     assert lists["checklist"].categories.count() == 5
     assert lists["measure"].tasks.count() == 10
+    assert lists["measure"].categories.count() == 3
+    # Those two lists came from their published samples too, and their lines got no work
+    # history: no report, no moved deadline (a measure's kind and rule set by the
+    # coordinator is its only change).
+    for kind in ("checklist", "measure"):
+        events = TaskEvent.objects.filter(task__task_list=lists[kind])
+        assert events.filter(kind="imported").count() == lists[kind].tasks.count()
+        assert not events.filter(kind="report_submitted").exists()
+        assert not events.filter(after__has_key="deadline").exists()
+        assert not lists[kind].tasks.exclude(deadline=None).exists()
+        assert lists[kind].source_document.endswith(".xlsx")
     # The published lists came through the import engine.
     assert TaskEvent.objects.filter(task__task_list=reform, kind="imported").count() == 294
     action = Campaign.objects.get(slug="institution-year-action").lists.get()
@@ -146,6 +158,11 @@ def test_the_checklist_has_an_open_round_answered_verified_and_rectified():
     # ... and the staff still has questions to answer.
     assert answers.filter(unit=staff.unit, value="").exists()
     assert answers.filter(unit=staff.unit).exclude(value="").exists()
+    # The README's figures: 29 units named, 27 questions for the staff's bureau, five
+    # rectification tasks, three of them the staff's.
+    assert round_.units.count() == 29
+    assert answers.filter(unit=staff.unit).count() == 27
+    assert (Rectification.objects.count(), mine.count()) == (5, 3)
 
 
 def test_the_measures_are_set_and_the_register_has_hand_applied_measures():
@@ -201,6 +218,23 @@ def test_administrators_cannot_raise_their_own_privileges(client):
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
     assert 'name="roles-0-role"' not in page
     assert not UserRole.objects.filter(user=sysadmin, role="leader").exists()
+
+
+def test_most_units_acknowledged_their_tasks_within_a_day_and_a_few_did_not():
+    handed = Task.objects.work().filter(handed_over_at__isnull=False)
+    waiting = Task.objects.awaiting_acknowledgement()
+    acknowledged = handed.filter(acknowledged_at__isnull=False)
+    assert handed.count() > 500
+    assert 0 < waiting.count() < handed.count() // 10
+    assert (
+        TaskEvent.objects.filter(kind=TaskEvent.Kind.ACKNOWLEDGED).count() == acknowledged.count()
+    )
+    for task in acknowledged[:50]:
+        assert (
+            task.handed_over_at
+            < task.acknowledged_at
+            <= task.handed_over_at + datetime.timedelta(hours=24)
+        )
 
 
 def test_the_cockpit_has_a_trend_from_the_history_and_the_leader_lands_on_it(client):

@@ -97,8 +97,15 @@ def test_the_coordinator_verifies_a_no_on_the_answer_page(client, inspection):
     assert Rectification.objects.count() == 1
     task = Rectification.objects.get().task
     assert str(task.deadline) == "2027-02-28" and task.lead_unit == w.lead
-    page = client.get(reverse("inspections:answer", args=[mine.pk]))
-    assert "现场核查未实行" in page.content.decode()
+    page = client.get(reverse("inspections:answer", args=[mine.pk])).content.decode()
+    assert "现场核查未实行" in page
+    # The history in words, not the stored codes.
+    history = page[page.index('data-testid="history"') :]
+    assert "回复: — → 是" in history
+    assert "核查: 未核查 → 已更正；核查结论: — → 否；更正理由: — → 现场核查未实行" in history
+    assert f"整改任务: — → {task.code}" in history
+    assert "'value'" not in history and "overturned" not in history
+    assert "更正理由" in page[: page.index('data-testid="history"')]  # the form's field
 
 
 def test_the_matrix_is_for_the_inspection_group_and_leaders(client, inspection):

@@ -188,6 +188,25 @@ def test_a_unit_cannot_answer_another_units_question(inspection):
     assert theirs.value == "" and not AnswerEvent.objects.exists()
 
 
+def test_answer_events_are_append_only(inspection):
+    w = inspection
+    mine = answer_of(w, w.q2, w.lead)
+    answer_submit(answer=mine, by=w.lead_staff, value="no", note="尚未实行")
+    event = AnswerEvent.objects.get(answer=mine)
+
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AnswerEvent.objects.filter(answer=mine).update(note="改写")
+    with pytest.raises(TypeError):
+        AnswerEvent.objects.filter(answer=mine).delete()
+
+    assert AnswerEvent.objects.get(pk=event.pk).note == event.note
+    assert AnswerEvent.objects.filter(answer=mine).count() == 1
+
+
 def test_units_do_not_verify_and_leaders_only_read(inspection):
     w = inspection
     mine = answer_of(w, w.q2, w.lead)

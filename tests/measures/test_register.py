@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import TaskList
 from campaigns.services.imports import tasklist_import
+from config.errors import RuleViolation
 from cycles.models import Rating, RoundItem, UnitMonth
 from cycles.schedule import round_times
 from cycles.services import round_open
@@ -22,40 +23,24 @@ from measures.models import INCENTIVES, PENALTIES, Application, MeasureKind
 from measures.services import application_add
 from tasks.lights import Light
 from tasks.models import TaskEvent
-from tests.factories import TaskFactory
+from tests.campaigns.conftest import sample
+from tests.factories import TaskFactory, TaskListFactory
 from tests.measures.conftest import OCTOBER, SEPTEMBER
 
 pytestmark = pytest.mark.django_db
 
-TEN = [
-    ("月度“红榜”通报表扬", "对当月认定为“按期推进”比例最高的3个单位在全区通报表扬。"),
-    ("月度“黑榜”通报批评", "对当月认定为“进度滞后”任务最多的单位通报批评。"),
-    ("年度考核加分", "对全年任务按期完成率100%的单位在年度综合考核中加分。"),
-    ("约谈问责", "连续两个月进度滞后的，由分管区领导约谈单位主要负责人。"),
-    ("揭榜挂帅奖励", "对主动揭榜并按期完成攻坚任务的单位给予专项奖励。"),
-    ("容错免责", "对改革创新中出现失误但符合容错情形的予以免责。"),
-    ("督查督办", "对逾期未完成任务下发督办单，限期整改。"),
-    ("典型经验推广", "对形成可复制经验的改革举措在全区推广。"),
-    ("评先树优倾斜", "评先树优向改革攻坚成效突出的单位和个人倾斜。"),
-    ("整改销号复查", "已销号任务三个月后开展跟踪问效复查。"),
-]
-
 
 def measures_workbook() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["激励惩戒措施清单"])
-    sheet.append(["序号", "措施名称", "具体内容", "责任单位", "完成时限", "备注"])
-    for number, (title, content) in enumerate(TEN, start=1):
-        sheet.append([number, title, content, "区营商环境建设办公室", "长期坚持", ""])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The published measures list: 10 measures in 3 groups (tests/fixtures/samples)."""
+    return sample("incentive-measures.xlsx")
 
 
 def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_round(world, client):
     report = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     )
     assert report.errors == []
     task_list = report.result.task_list
@@ -79,7 +64,10 @@ def test_the_measures_list_of_10_imports_as_10_measures_with_no_light_and_no_rou
 
 def _export_and_reimport(world, client):
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     ).result.task_list
     application_add(
         campaign=world.campaign,
@@ -95,7 +83,10 @@ def _export_and_reimport(world, client):
     ).content
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
     again = tasklist_import(
-        campaign=world.campaign, data=data, filename="e.xlsx", task_list=task_list
+        campaign=world.campaign,
+        data=data,
+        filename="e.xlsx",
+        task_list=task_list,
     )
     return rows, again
 
@@ -103,7 +94,8 @@ def _export_and_reimport(world, client):
 def test_a_measures_list_exports_its_applications_and_reimport_keeps_them(world, client):
     rows, again = _export_and_reimport(world, client)
 
-    assert len(rows[1]) == 10  # the list's six columns, then kind, rule, times and record
+    headers = rows[2]  # under the title and the 印发 line
+    assert len(headers) == 10  # the list's six columns, then kind, rule, times and record
     reward = next(row for row in rows if row[1] == "揭榜挂帅奖励")
     assert reward[-2] == 1 and "区行政审批服务局" in reward[-1]
     assert again.errors == []
@@ -160,6 +152,42 @@ def test_fault_tolerance_leaves_one_rating_out_of_the_units_score_and_rank(measu
     event = TaskEvent.objects.get(task=extra, kind=TaskEvent.Kind.EXCUSED)
     assert event.note == "先行先试出现失误，符合容错情形" and event.actor == w.coordinator
     assert application.month == OCTOBER and list(application.tasks.all()) == [extra]
+
+
+def test_fault_tolerance_by_hand_finds_the_rating_by_unit_and_list_when_numbers_repeat(
+    measures, certify, client
+):
+    w = measures
+    policies = TaskListFactory(campaign=w.campaign, name="涉企惠企政策落实清单", order=2)
+    ours_701 = TaskFactory(task_list=w.task_list, code="701", lead_unit=w.lead)
+    policy_701 = TaskFactory(task_list=policies, code="701", lead_unit=w.lead)
+    ours_702 = TaskFactory(task_list=w.task_list, code="702", lead_unit=w.lead)
+    policy_702 = TaskFactory(task_list=policies, code="702", lead_unit=w.other)
+    october = certify(
+        w, OCTOBER, dict.fromkeys([ours_701, policy_701, ours_702, policy_702], "behind")
+    )
+    client.force_login(w.coordinator)
+    url = reverse("measures:application_add", args=[w.campaign.slug])
+
+    def excuse(unit, number):
+        form = {"measure": w.tolerance.pk, "unit": unit.pk, "month": "2026-10"}
+        form.update(grounds="符合容错情形", excuse_task=number)
+        return client.post(url, form, follow=True).content.decode()
+
+    def excused():
+        return set(october.items.filter(excused_at__isnull=False).values_list("task", flat=True))
+
+    # Two lists have a task 702; only one of them is the other unit's.
+    excuse(w.other, "702")
+    assert excused() == {policy_702.pk}
+    # Both tasks 701 are the lead unit's: the page asks for the list and excuses nothing.
+    page = excuse(w.lead, "701")
+    assert "请在序号前写清单名称" in page
+    assert f"（{w.task_list.name}、涉企惠企政策落实清单）" in page
+    assert excused() == {policy_702.pk}
+    excuse(w.lead, "政策落实清单 701")
+    assert excused() == {policy_702.pk, policy_701.pk}
+    assert Application.objects.filter(measure__line=w.tolerance).count() == 2
 
 
 def _apply_many(w, n: int) -> None:
@@ -220,6 +248,75 @@ def test_a_unit_reads_only_its_own_applied_measures(measures, client):
     assert page.count("GRD") == own
 
 
+def test_the_register_filters_by_a_person_chosen_in_its_filter_bar(measures, client):
+    w = measures
+    _apply_many(w, 3)
+    for index, person in enumerate([w.lead_staff, w.lead_staff, w.other_staff]):
+        application_add(
+            campaign=w.campaign,
+            line=w.praise,
+            by=w.coordinator,
+            person=person,
+            grounds=f"PERSON{index}",
+            month=OCTOBER,
+        )
+    url = reverse("measures:register", args=[w.campaign.slug])
+    client.force_login(w.coordinator)
+
+    form = client.get(url).context["form"]
+    assert {label for _pk, label in form.fields["person"].choices[1:]} == {
+        f"{w.lead_staff}（{w.lead.name}）",
+        f"{w.other_staff}（{w.other.name}）",
+    }
+
+    page = client.get(url, {"person": w.lead_staff.pk}).content.decode()
+    assert 'name="person"' in page
+    assert page.count("PERSON") == Application.objects.filter(person=w.lead_staff).count() == 2
+    assert "GRD" not in page
+    # A person who is not in the list (or not a number) filters nothing, as a bad unit does.
+    assert client.get(url, {"person": "x"}).content.decode().count("GRD") == 3
+
+    # A unit reads only its own people in the list, as it reads only its own applications.
+    client.force_login(w.lead_staff)
+    form = client.get(url).context["form"]
+    assert [pk for pk, _label in form.fields["person"].choices[1:]] == [w.lead_staff.pk]
+    other = client.get(url, {"person": w.other_staff.pk}).content.decode()
+    assert "PERSON2" not in other
+
+
+def test_each_line_of_the_register_links_to_its_page_as_details(measures, client):
+    # The link read 认定中 ("Open" is the review state's word too).
+    w = measures
+    _apply_many(w, 2)
+    client.force_login(w.coordinator)
+
+    page = client.get(reverse("measures:register", args=[w.campaign.slug])).content.decode()
+
+    for application in Application.objects.all():
+        url = reverse("measures:application", args=[application.pk])
+        assert f'<a href="{url}">详情</a>' in page
+    assert "认定中" not in page
+
+
+def test_a_measure_names_unit_staff_and_heads_never_an_administrator(measures, client):
+    w = measures
+    client.force_login(w.coordinator)
+
+    form = client.get(reverse("measures:register", args=[w.campaign.slug])).context["add_form"]
+
+    offered = {label for _pk, label in form.fields["person"].choices if _pk}
+    assert f"{w.lead_staff}（{w.lead.name}）" in offered
+    assert f"{w.lead_head}（{w.lead.name}）" in offered
+    for nobody in (w.auditor, w.leader, w.coordinator):
+        assert not any(label.startswith(f"{nobody}（") for label in offered)
+    for nobody in (w.auditor, w.coordinator):
+        with pytest.raises(RuleViolation):
+            application_add(
+                campaign=w.campaign, line=w.praise, by=w.coordinator, person=nobody, grounds="x"
+            )
+    assert not Application.objects.exists()
+
+
 def test_the_monthly_bulletin_shows_the_months_honour_and_black_lists(measures, certify, client):
     w = measures
     october = certify(w, OCTOBER, {w.task: Rating.ON_TRACK, w.late: Rating.BEHIND})
@@ -261,7 +358,10 @@ def test_another_units_measures_stay_out_of_a_units_export(world, client):
     """Staff of the measure's lead unit may export the list, but see no other unit's
     application in it (as on the register)."""
     task_list = tasklist_import(
-        campaign=world.campaign, data=measures_workbook(), filename="measures.xlsx"
+        campaign=world.campaign,
+        data=measures_workbook(),
+        filename="measures.xlsx",
+        create_units=True,  # the units it names beside the office
     ).result.task_list
     line = task_list.tasks.get(title="揭榜挂帅奖励")
     line.lead_unit = world.lead

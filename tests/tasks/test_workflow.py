@@ -459,7 +459,7 @@ def test_approving_a_closeout_ends_the_other_pending_requests(world):
     assert world.task.deadline == datetime.date(2030, 6, 30)
 
 
-def test_a_transfer_clears_the_old_units_owners_and_records_the_support_change(world):
+def test_a_transfer_keeps_the_owners_names_unlinks_the_old_units_account_and_records_it(world):
     Task.objects.filter(pk=world.task.pk).update(
         specific_owner=world.lead_staff, specific_owner_name="张联络", principal_owner_name="赵局长"
     )
@@ -474,8 +474,11 @@ def test_a_transfer_clears_the_old_units_owners_and_records_the_support_change(w
     request_decide(request=request, by=world.coordinator, approve=True)
 
     task = Task.objects.get(pk=world.task.pk)
-    assert task.specific_owner is None and task.specific_owner_name == ""
-    assert task.principal_owner_name == ""
+    # Never blanked silently: the names stay until someone names the new unit's people ...
+    assert task.specific_owner_name == "张联络" and task.principal_owner_name == "赵局长"
+    # ... but the account of a person of the old unit no longer gets the task's digests.
+    assert task.specific_owner is None
     event = task.events.filter(kind=TaskEvent.Kind.UPDATED).latest("id")
     assert event.before["supporting_unit_ids"] == [world.support.pk]
     assert event.after["supporting_unit_ids"] == []
+    assert event.before["specific_owner_id"] == world.lead_staff.pk

@@ -33,8 +33,8 @@ from campaigns.services.import_steps.comparing import (
     target_values,
 )
 from config.errors import RuleViolation
-from tasks.models import Target, Task, TaskEvent, TaskSupport
-from tasks.services import history_now, snapshot
+from tasks.models import DIFFICULTY_DEFAULT, Target, Task, TaskEvent, TaskSupport
+from tasks.services import handover_reset, history_now, snapshot
 
 # What a creation event records: the task's number, title, place and units, and deadline
 # (the rest is in the task and in the stored file; later changes record before/after).
@@ -48,6 +48,9 @@ CREATION_EVENT_FIELDS = (
 )
 
 Row = dict[str, Any]
+
+# What ``handover_reset`` sets when a re-import gives a task another lead unit.
+HANDOVER_FIELDS = ("handed_over_at", "acknowledged_at", "acknowledged_by", "ack_reminded_at")
 
 
 @dataclass
@@ -215,6 +218,9 @@ class _Writes:
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
+                    "difficulty": DIFFICULTY_DEFAULT,
+                    # Work reaches its lead unit, which is to acknowledge it (签收).
+                    "handed_over_at": now if self.task_list.is_work else None,
                     **values,
                 }
             )
@@ -242,6 +248,9 @@ class _Writes:
         after = snapshot(task, IMPORTED_FIELDS)
         changed = {key for key in after if after[key] != before[key]}
         self.changed_fields |= changed
+        if "lead_unit_id" in changed and self.task_list.is_work:
+            handover_reset(task, at=self.event["at"])  # the new lead unit is to acknowledge it
+            self.changed_fields |= set(HANDOVER_FIELDS)
         event_before = {key: before[key] for key in sorted(changed)}
         event_after = {key: after[key] for key in sorted(changed)}
         self._update_supports(row, task, event_before, event_after)

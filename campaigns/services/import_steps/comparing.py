@@ -52,6 +52,7 @@ IMPORTED_FIELDS = (
     "ongoing",
     "extra",
     "order",
+    "difficulty",
 )
 TARGET_FIELDS = ("metric", "unit_of_measure", "target_value", "current_value", "direction")
 
@@ -144,7 +145,8 @@ class ImportPlan:
 
 def decimal_json(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # normalize() alone writes 60 as 6E+1: the "f" format keeps it 60.
+        return f"{value.normalize():f}" if value == value.to_integral() else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -294,7 +296,7 @@ def new_values(row: PlannedRow, category_id: int | str | None) -> dict[str, Any]
         # A task made without a deadline text was exported as a date cell; reading the
         # date back is not a change.
         deadline_text = ""
-    return {
+    values: dict[str, Any] = {
         "title": draft.title,
         "content": draft.content,
         "source": draft.source,
@@ -309,6 +311,9 @@ def new_values(row: PlannedRow, category_id: int | str | None) -> dict[str, Any]
         "extra": draft.extra,
         "order": draft.order,
     }
+    if draft.difficulty is not None:  # a file without the column keeps the task's own
+        values["difficulty"] = draft.difficulty
+    return values
 
 
 def _changes(

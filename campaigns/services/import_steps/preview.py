@@ -31,6 +31,7 @@ _CHANGE_LABELS = {
     "ongoing": _lazy("Ongoing"),
     "extra": _lazy("Extra columns"),
     "order": _lazy("Order"),
+    "difficulty": FIELD_LABELS["difficulty"],
 }
 
 

@@ -1,0 +1,79 @@
+"""Reads of 签收: which tasks wait for their lead unit's acknowledgement, and which of them
+longer than their campaign allows (flagged). Each read is one query at any size."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from campaigns.models import Campaign
+from tasks.models import Task
+
+
+def overdue_before(campaign: Campaign, now: datetime.datetime) -> datetime.datetime:
+    """A task handed over before this instant and still unacknowledged is overdue."""
+    return now - datetime.timedelta(hours=campaign.acknowledge_within_hours)
+
+
+@dataclass(frozen=True)
+class AcknowledgementCounts:
+    waiting: int = 0
+    overdue: int = 0
+
+
+def awaiting_in_campaign(*, campaign: Campaign) -> QuerySet[Task]:
+    return Task.objects.awaiting_acknowledgement().filter(task_list__campaign=campaign)
+
+
+def acknowledgement_counts(
+    *, campaign: Campaign, now: datetime.datetime | None = None
+) -> AcknowledgementCounts:
+    """How many of the campaign's tasks wait for 签收, and how many of them are overdue."""
+    cutoff = overdue_before(campaign, now or timezone.now())
+    row = awaiting_in_campaign(campaign=campaign).aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(handed_over_at__lte=cutoff))
+    )
+    return AcknowledgementCounts(waiting=row["waiting"], overdue=row["overdue"])
+
+
+def acknowledgement_units(*, campaign: Campaign, now: datetime.datetime | None = None) -> list:
+    """Per lead unit: tasks waiting for 签收 and overdue, most overdue first."""
+    cutoff = overdue_before(campaign, now or timezone.now())
+    return list(
+        awaiting_in_campaign(campaign=campaign)
+        .values("lead_unit_id", "lead_unit__name")
+        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(handed_over_at__lte=cutoff)))
+        .order_by("-overdue", "-waiting", "lead_unit__name")
+    )
+
+
+def acknowledgement_tasks(
+    *,
+    campaign: Campaign,
+    now: datetime.datetime | None = None,
+    overdue_only: bool = False,
+    unit_id: int | None = None,
+) -> QuerySet[Task]:
+    """The tasks waiting for 签收, longest waiting first (one query per page)."""
+    qs = awaiting_in_campaign(campaign=campaign).select_related("task_list__campaign", "lead_unit")
+    if overdue_only:
+        qs = qs.filter(handed_over_at__lte=overdue_before(campaign, now or timezone.now()))
+    if unit_id:
+        qs = qs.filter(lead_unit_id=unit_id)
+    return qs.order_by("handed_over_at", "pk")
+
+
+def awaiting_for_unit(*, user: User) -> list[Task]:
+    """The tasks the user's unit leads and has not acknowledged, in live campaigns (the bulk
+    签收 of 我的任务)."""
+    if not user.unit_id:
+        return []
+    return list(
+        Task.objects.awaiting_acknowledgement()
+        .filter(lead_unit_id=user.unit_id)
+        .exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
+        .select_related("task_list__campaign")
+        .order_by("handed_over_at", "pk")
+    )
