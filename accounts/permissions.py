@@ -78,10 +78,18 @@ def cannot_lead_message(unit: Unit) -> str:
     ) % {"unit": unit.name, "kind": unit.get_kind_display()}
 
 
+def lands_on_cockpit(user: User) -> bool:
+    """Leaders start from the cockpit's overview (coordinators from their campaigns)."""
+    return is_leader(user)
+
+
 def menu(user: User) -> dict[str, bool]:
     """Which entries of the top menu a person sees (each one the rule of the page it opens)."""
     return {
         "my_tasks": works_on_tasks(user),
+        # The cockpit's overview (leaders, coordinators); a unit's own page (its people).
+        "cockpit": oversees_campaigns(user),
+        "unit_page": works_on_tasks(user) and user.unit_id is not None,
         "campaigns": oversees_campaigns(user),
         "requests": is_coordinator(user),
         "inspections": takes_part_in_inspections(user),

@@ -20,6 +20,8 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Send each person to the page their work starts on."""
     user = request.user
+    if permissions.lands_on_cockpit(user):
+        return redirect("cockpit:overview")
     if permissions.oversees_campaigns(user):
         return redirect("campaigns:list")
     if permissions.works_on_tasks(user):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "inspections",
     "challenges",
     "problems",
+    "cockpit",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("challenges/", include("challenges.urls")),
     path("problems/", include("problems.urls")),
+    path("cockpit/", include("cockpit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

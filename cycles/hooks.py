@@ -2,8 +2,9 @@
 
 ``cycles`` never imports those apps (they sit above it: their rows point at reviews and
 tasks). The measures app, for one, proposes incentives and penalties once a month is
-certified and adds its 红榜 / 黑榜 to the monthly bulletin; it registers both here from its
-``AppConfig.ready()``, the same way ``campaigns.kinds`` lets apps add export columns.
+certified and adds its 红榜 / 黑榜 to the monthly bulletin; the cockpit stores a weekly
+snapshot when a round closes. Each registers here from its ``AppConfig.ready()``, the same way
+``campaigns.kinds`` lets apps add export columns.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 AfterCertify = Callable[[int], None]
+AfterRoundClose = Callable[[int], None]
 
 
 @dataclass
@@ -24,6 +26,7 @@ class BulletinSection:
 BulletinSectionProvider = Callable[[Any, Any], BulletinSection | None]
 
 _AFTER_CERTIFY: list[AfterCertify] = []
+_AFTER_ROUND_CLOSE: list[AfterRoundClose] = []
 _BULLETIN_SECTIONS: list[BulletinSectionProvider] = []
 
 
@@ -39,6 +42,19 @@ def after_certify(review_id: int) -> None:
     commit)."""
     for fn in _AFTER_CERTIFY:
         fn(review_id)
+
+
+def after_round_close_register(fn: AfterRoundClose) -> None:
+    """Call ``fn(round_id)`` once a round's close (and its bulletin) has committed (register in
+    ``ready()``). It runs in beat's job; a failure is logged and never undoes the close."""
+    if fn not in _AFTER_ROUND_CLOSE:
+        _AFTER_ROUND_CLOSE.append(fn)
+
+
+def after_round_close(round_id: int) -> None:
+    """Run what apps registered for a closed round (``round_close`` calls this on commit)."""
+    for fn in _AFTER_ROUND_CLOSE:
+        fn(round_id)
 
 
 def bulletin_section_register(fn: BulletinSectionProvider) -> None:

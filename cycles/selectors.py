@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from accounts.models import Unit
 from campaigns.models import Campaign
@@ -14,6 +15,7 @@ from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, ReviewItem, RoundItem
 from tasks.attainment import AttainmentRow, attainment_rollup
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskRequest
+from tasks.permissions import visible_tasks_q
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
@@ -175,3 +177,32 @@ def pending_closeouts(*, campaign: Campaign) -> QuerySet[TaskRequest]:
         kind=TaskRequest.Kind.CLOSEOUT,
         status=TaskRequest.Status.PENDING,
     ).select_related("task", "task__lead_unit", "requested_by")
+
+
+# --- task numbers in the bulletins ------------------------------------------------------------
+
+
+def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[int, dict]:
+    """Task id → how a bulletin names it: its number, with its list's name in front when the
+    same number appears in more than one list of the campaign, and a link for those who may
+    open the task (``url`` empty otherwise). Three queries for any number of tasks."""
+    rows = list(Task.objects.filter(pk__in=task_ids).values_list("pk", "code", "task_list__name"))
+    repeated = set(
+        Task.objects.filter(task_list__campaign=campaign, code__in={code for _p, code, _l in rows})
+        .values("code")
+        .annotate(lists=Count("task_list", distinct=True))
+        .filter(lists__gt=1)
+        .values_list("code", flat=True)
+    )
+    visible = set(
+        Task.objects.filter(visible_tasks_q(user), pk__in=task_ids)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return {
+        pk: {
+            "label": f"{list_name} · {code}" if code in repeated else code,
+            "url": reverse("tasks:detail", args=[pk]) if pk in visible else "",
+        }
+        for pk, code, list_name in rows
+    }

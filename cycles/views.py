@@ -64,8 +64,39 @@ def round_bulletin(request, pk: int):
     return render(
         request,
         "cycles/round_bulletin.html",
-        {"round": round_, "result": result, "provisional": not round_.closed_at},
+        {
+            "round": round_,
+            "result": _with_task_refs(result, round_.campaign, request.user),
+            "provisional": not round_.closed_at,
+        },
     )
+
+
+TASK_SECTIONS = ("red", "overdue", "late", "closed")
+
+
+def _with_task_refs(result: dict, campaign, user) -> dict:
+    """The bulletin with each task number as the reader sees it: unique across the campaign,
+    a link where they may open the task (``selectors.bulletin_task_refs``)."""
+    result = {**result, "units": [dict(u) for u in result.get("units", [])]}
+    ids = {t["id"] for key in TASK_SECTIONS for t in result.get(key, [])}
+    ids |= {pk for u in result["units"] for pk in u.get("missing_ids", [])}
+    refs = selectors.bulletin_task_refs(campaign=campaign, task_ids=ids, user=user)
+
+    def ref(pk, code):
+        return refs.get(pk, {"label": code, "url": ""})
+
+    for key in TASK_SECTIONS:
+        result[key] = [{**t, "ref": ref(t["id"], t["code"])} for t in result.get(key, [])]
+    for unit in result["units"]:
+        ids_ = unit.get("missing_ids")
+        # Bulletins stored before the ids were kept name the tasks by number only.
+        unit["missing_refs"] = (
+            [ref(pk, code) for pk, code in zip(ids_, unit["missing"], strict=False)]
+            if ids_ is not None
+            else [{"label": code, "url": ""} for code in unit.get("missing", [])]
+        )
+    return result
 
 
 def _until(round_):

@@ -29,6 +29,7 @@ from campaigns.models import Campaign, TaskList
 from campaigns.services import campaign_ensure
 from campaigns.services.drafts import task_list_publish
 from campaigns.services.imports import tasklist_import
+from cockpit.services import snapshots_backfill
 from demo.calls_and_problems import build_calls_and_problems
 from demo.content import (
     ALIASES,
@@ -289,6 +290,10 @@ class DemoBuilder:
         self.build_workflow()
         build_mechanisms(self, checklist=checklist, coordinator=coordinator)
         build_calls_and_problems(self, action=action, new_area=new_area, coordinator=coordinator)
+        # The cockpit's trend: each past week as the history says it stood (weeks already
+        # stored are left alone).
+        for campaign in (new_area, action):
+            snapshots_backfill(campaign=campaign)
         return DemoResult(units=Unit.objects.count(), users=users, tasks_created=self.created)
 
     def build_workflow(self) -> None:

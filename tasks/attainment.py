@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,13 +29,14 @@ __all__ = [
     "target_series",
 ]
 
-By = Literal["list", "category", "unit"]
+By = Literal["list", "category", "unit", "campaign"]
 
 # What a roll-up groups by: (id, name) of the task's list, category or lead unit.
 _GROUPS: dict[str, tuple[str, str]] = {
     "list": ("task__task_list_id", "task__task_list__name"),
     "category": ("task__category_id", "task__category__name"),
     "unit": ("task__lead_unit_id", "task__lead_unit__name"),
+    "campaign": ("task__task_list__campaign_id", "task__task_list__campaign__name"),
 }
 
 
@@ -67,21 +69,23 @@ class AttainmentRow:
         }
 
 
-def target_attainment(*, campaign: Campaign, by: By) -> list[AttainmentRow]:
-    """The campaign's targets rolled up by list, category or lead unit, in one query.
+def target_attainment(
+    *, campaign: Campaign | None = None, by: By, tasks: QuerySet[Task] | None = None
+) -> list[AttainmentRow]:
+    """The targets of the campaign's work (or of ``tasks``, e.g. one unit's in every campaign)
+    rolled up by list, category, lead unit or campaign, in one query.
 
-    Rows in the order of the lists, categories or units; targets of tasks without a category
-    form a row of their own (key None) when rolling up by category.
+    Rows in the order of the lists, categories, units or campaigns; targets of tasks without a
+    category form a row of their own (key None) when rolling up by category.
     """
     key_field, name_field = _GROUPS[by]
-    values = (
-        Target.objects.filter(
-            task__task_list__campaign=campaign, task__task_list__kind__in=WORK_KINDS
-        )
-        .order_by(*_order(by), "task__order", "order", "id")
-        .values_list(
-            key_field, name_field, "baseline", "target_value", "current_value", "direction"
-        )
+    targets = Target.objects.filter(task__task_list__kind__in=WORK_KINDS)
+    if campaign is not None:
+        targets = targets.filter(task__task_list__campaign=campaign)
+    if tasks is not None:
+        targets = targets.filter(task__in=tasks.order_by().values("pk"))
+    values = targets.order_by(*_order(by), "task__order", "order", "id").values_list(
+        key_field, name_field, "baseline", "target_value", "current_value", "direction"
     )
     return attainment_rollup(
         (
@@ -125,6 +129,8 @@ def _order(by: str) -> tuple[str, ...]:
         return ("task__task_list__order", "task__task_list_id")
     if by == "category":
         return ("task__task_list__order", "task__category__order", "task__category_id")
+    if by == "campaign":
+        return ("-task__task_list__campaign__year", "task__task_list__campaign__name")
     return ("task__lead_unit__order", "task__lead_unit__name", "task__lead_unit_id")
 
 

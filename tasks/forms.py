@@ -44,6 +44,10 @@ class TaskFilterForm(forms.Form):
         label=_("Category"), required=False, coerce=int, empty_value=None
     )
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    lead_unit = forms.TypedChoiceField(
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     sort = forms.ChoiceField(
         label=_("Order"),
@@ -80,7 +84,10 @@ class TaskFilterForm(forms.Form):
             (x.pk, str(x)) for x in categories
         ]
         self.fields["unit"].choices = [("", _("All units"))] + [(x.pk, str(x)) for x in units]
-        for name in ("task_list", "category", "unit"):
+        self.fields["lead_unit"].choices = [("", _("Any lead unit"))] + [
+            (x.pk, str(x)) for x in units
+        ]
+        for name in ("task_list", "category", "unit", "lead_unit"):
             if not self.fields[name].choices[1:]:
                 del self.fields[name]
 

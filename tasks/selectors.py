@@ -23,7 +23,7 @@ from accounts.merging import unit_merge_sources
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
 from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-exported)
-from tasks.lights import Light, light_expression
+from tasks.lights import Light, light_expression, overdue_q
 from tasks.models import (
     Evidence,
     Followup,
@@ -50,6 +50,8 @@ class TaskFilters:
     open_instructions: bool = False
     q: str = ""
     sort: str = ""  # one of SORTS; empty: the lists' own order
+    lead_unit: int | None = None  # the lead unit only (``unit``: leading or supporting)
+    overdue: bool = False
 
 
 def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[Task]:
@@ -77,7 +79,13 @@ def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[T
     )
 
 
-def apply_filters(qs: QuerySet[Task], filters: TaskFilters, *, unit_id: int | None) -> QuerySet:
+def apply_filters(
+    qs: QuerySet[Task],
+    filters: TaskFilters,
+    *,
+    unit_id: int | None,
+    today: datetime.date | None = None,
+) -> QuerySet:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.light:
@@ -90,6 +98,10 @@ def apply_filters(qs: QuerySet[Task], filters: TaskFilters, *, unit_id: int | No
         qs = qs.filter(category_id=filters.category)
     if filters.unit:
         qs = qs.filter(Q(lead_unit_id=filters.unit) | Q(supports__unit_id=filters.unit)).distinct()
+    if filters.lead_unit:
+        qs = qs.filter(lead_unit_id=filters.lead_unit)
+    if filters.overdue:
+        qs = qs.filter(overdue_q(today or timezone.localdate()))
     if unit_id and filters.role == "lead":
         qs = qs.filter(lead_unit_id=unit_id)
     elif unit_id and filters.role == "support":
@@ -120,7 +132,7 @@ def tasks_for_user(
     if user.unit_id:
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
     qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
-    qs = apply_filters(qs, filters, unit_id=user.unit_id)
+    qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
 
 
@@ -130,7 +142,7 @@ def tasks_of_list(
     today = today or timezone.localdate()
     qs: QuerySet[Task] = visible_tasks(user).filter(task_list=task_list)
     qs = with_list_columns(qs, today=today)
-    return apply_filters(qs, filters, unit_id=user.unit_id).order_by("order", "id")
+    return apply_filters(qs, filters, unit_id=user.unit_id, today=today).order_by("order", "id")
 
 
 @dataclass

@@ -21,6 +21,8 @@ from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
 from challenges.models import Assessment, Bid, Call, CallEvent
 from challenges.services import bid_submit, call_publish
+from cockpit.models import Screen
+from cockpit.services import screen_create
 from cycles.models import MonthlyReview, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
@@ -314,6 +316,24 @@ MATRIX = {
     "campaigns:list": {"GET": codes(anon=302, rest=200)},
     "campaigns:detail": {"GET": SEE_TASK},
     "campaigns:list_detail": {"GET": SEE_TASK},
+    # The cockpit: leaders (every campaign) and the campaign's coordinators; a unit's page also
+    # for the unit's own people; big-screen links are the coordinators'; the screen itself
+    # opens with its token alone.
+    "cockpit:overview": {"GET": codes(coord=200, other_coord=200, leader=200, anon=302, rest=404)},
+    "cockpit:red_list": {"GET": codes(coord=200, other_coord=200, leader=200, anon=302, rest=404)},
+    "cockpit:campaign": {"GET": codes(coord=200, leader=200, anon=302, rest=404)},
+    "cockpit:tasks": {"GET": codes(coord=200, leader=200, anon=302, rest=404)},
+    "cockpit:unit": {
+        "GET": codes(lead=200, head=200, coord=200, other_coord=200, leader=200, anon=302, rest=404)
+    },
+    "cockpit:screens": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
+    # Only campaigns one coordinates go on a screen: the other campaign's coordinator is refused.
+    "cockpit:screen_create": {
+        "POST": codes(coord=302, other_coord=400, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    "cockpit:screen_revoke": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    "cockpit:screen": {"GET": codes(rest=200)},
     "campaign-list": {"GET": codes(anon=403, rest=200)},
     "campaign-detail": {"GET": codes(other=404, other_coord=404, auditor=404, anon=403, rest=200)},
     "task-list": {"GET": codes(anon=403, rest=200)},
@@ -509,6 +529,9 @@ def scene(module_db):
     world.bulk_upload = upload_check(
         by=world.lead_staff, filename="本周应报送.xlsx", data=owed_sheet(world)
     ).upload
+    world.screen, world.screen_token = screen_create(
+        by=world.coordinator, name="督查室大屏", campaigns=[world.campaign]
+    )
     world.users = {
         "lead": world.lead_staff,
         "support": world.support_staff,
@@ -764,6 +787,19 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "campaigns:list": ("campaigns:list", [], {}),
         "campaigns:detail": ("campaigns:detail", [w.campaign.slug], {}),
         "campaigns:list_detail": ("campaigns:list_detail", [w.campaign.slug, w.task_list.pk], {}),
+        "cockpit:overview": ("cockpit:overview", [], {}),
+        "cockpit:red_list": ("cockpit:red_list", [], {}),
+        "cockpit:campaign": ("cockpit:campaign", [w.campaign.slug], {}),
+        "cockpit:tasks": ("cockpit:tasks", [w.campaign.slug], {}),
+        "cockpit:unit": ("cockpit:unit", [w.lead.pk], {}),
+        "cockpit:screens": ("cockpit:screens", [], {}),
+        "cockpit:screen_create": (
+            "cockpit:screen_create",
+            [],
+            {"name": "会议室大屏", "campaigns": [w.campaign.pk]},
+        ),
+        "cockpit:screen_revoke": ("cockpit:screen_revoke", [w.screen.pk], {}),
+        "cockpit:screen": ("cockpit:screen", [w.screen_token], {}),
         "campaigns:create": (
             "campaigns:create",
             [],
@@ -881,6 +917,7 @@ def snapshot() -> tuple:
         CallEvent.objects.count(),
         list(Problem.objects.order_by("pk").values_list("state", "version")),
         ProblemEvent.objects.count(),
+        list(Screen.objects.order_by("pk").values_list("name", "revoked_at")),
     )
 
 

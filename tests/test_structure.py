@@ -19,6 +19,7 @@ APPS = [
     "reporting",
     "challenges",
     "problems",
+    "cockpit",
     "demo",
     "config",
 ]
@@ -112,6 +113,7 @@ def test_the_migrations_of_the_apps_form_no_loop():
         "reporting",
         "challenges",
         "problems",
+        "cockpit",
     }
     needs: dict[str, set[str]] = {app: set() for app in ours}
     for (app, _name), migration in loader.disk_migrations.items():

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from campaigns.models import Campaign
-from cycles import permissions, schedule
+from cycles import hooks, permissions, schedule
 from cycles.models import Digest, DispatchRound, RoundItem
 from cycles.services._bulk import BATCH
 from cycles.services.digests import digests_write
@@ -133,4 +133,6 @@ def round_close(*, round_id: int, now: datetime.datetime) -> bool:
         round_.result = round_bulletin(round_=round_, until=min(now, round_.closes_at))
         round_.closed_at = now
         round_.save(update_fields=["result", "closed_at"])
+        # Apps above (the cockpit's weekly snapshot) act once the close has committed.
+        transaction.on_commit(lambda: hooks.after_round_close(round_id), robust=True)
         return True

@@ -46,13 +46,22 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
         task = item.task
         unit = units.setdefault(
             item.lead_unit_id,
-            {"unit": item.lead_unit.name, "owed": 0, "reported": 0, "late": 0, "missing": []},
+            {
+                "unit": item.lead_unit.name,
+                "unit_id": item.lead_unit_id,
+                "owed": 0,
+                "reported": 0,
+                "late": 0,
+                "missing": [],
+                "missing_ids": [],
+            },
         )
         unit["owed"] += 1
         first = reported.get(task.pk)
         brief = {"id": task.pk, "code": task.code, "title": task.title, "unit": item.lead_unit.name}
         if first is None:
             unit["missing"].append(task.code)
+            unit["missing_ids"].append(task.pk)
         else:
             unit["reported"] += 1
             if first > round_.due_at:

@@ -170,11 +170,13 @@ def test_the_round_closes_when_the_next_opens_and_stores_its_bulletin(dispatch):
     assert units["区行政审批服务局"]["rate"] == 100.0
     assert units["区发展改革局"] == {
         "unit": "区发展改革局",
+        "unit_id": dispatch.owned[1].lead_unit_id,
         "owed": 2,
         "reported": 1,
         "late": 1,
         "rate": 50.0,
         "missing": [dispatch.owned[1].code],
+        "missing_ids": [dispatch.owned[1].pk],
         "missing_count": 1,
     }
     assert [u["unit"] for u in result["not_reported"]] == ["区发展改革局"]

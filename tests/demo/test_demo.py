@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
 from challenges.models import Assessment, Bid, Call, CallEvent
+from cockpit.models import WeekSnapshot
 from cycles import schedule
 from cycles.services import review_open
 from demo.services import DATA
@@ -51,7 +52,7 @@ def counts() -> dict:
         for model in (
             *(Unit, User, Campaign, TaskList, Category, Task, ProgressReport, TaskEvent),
             *(InspectionRound, Answer, AnswerEvent, AnswerFile, Rectification),
-            *(Measure, Application, ApplicationEvent),
+            *(Measure, Application, ApplicationEvent, WeekSnapshot),
             *(Call, Bid, Assessment, CallEvent, Problem, ProblemEvent),
         )
     }
@@ -296,3 +297,20 @@ def test_the_action_list_has_an_awarded_call_an_open_one_and_the_seeds_problem_l
     assert referred.referred_to == "区纪委监委" and referred.referral_answer
     assert not Task.objects.filter(lead_unit=discipline).exists()
     assert Task.objects.filter(supports__unit=discipline).exists()
+
+
+def test_the_cockpit_has_a_trend_from_the_history_and_the_leader_lands_on_it(client):
+    new_area = Campaign.objects.get(slug="new-area-ecosystem")
+    weeks = list(WeekSnapshot.objects.filter(campaign=new_area).order_by("week_start"))
+    # Every week since the campaign started (180 days ago) has closed except this one.
+    assert len(weeks) >= 24
+    assert {w.source for w in weeks} == {"history"}
+    # The demo's reports fall in the last eight weeks; their reporting shows in the trend.
+    assert any(w.reported for w in weeks[-8:]) and not any(w.reported for w in weeks[:-10])
+    assert all(w.owed for w in weeks)
+
+    client.login(username="leader", password=PASSWORD)
+    landing = client.get("/", follow=True)
+    assert landing.redirect_chain[-1][0] == "/cockpit/"
+    page = client.get(f"/cockpit/campaign/{new_area.slug}/").content.decode()
+    assert 'data-testid="trend"' in page and 'data-testid="heat-map"' in page

@@ -1,0 +1,224 @@
+"""A campaign's figures broken down: lead unit × list (the heat map), list × category, and the
+unit table. The tasks are read once, grouped by lead unit, list, category, status, light and
+overdue (``campaign_breakdown``); every breakdown is added up from those few groups, and the
+unit table's reporting comes from one count of this week's round and the weekly snapshots of
+last month. Never a count per unit."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from campaigns.models import Campaign, Category, TaskList
+from cockpit.models import WeekSnapshot
+from cockpit.selectors.figures import (
+    COUNT_NAMES,
+    counted_tasks,
+    fold,
+    latest_rounds,
+    reporting_counts,
+    round_items,
+    task_count_rows,
+)
+from cycles import schedule
+from cycles.models import DispatchRound, MonthlyReview, UnitMonth
+from tasks.lights import Light
+
+
+def work_lists(campaign: Campaign) -> list[TaskList]:
+    return [t for t in campaign.lists.order_by("order", "pk") if t.is_work]
+
+
+def _zero() -> dict:
+    return dict.fromkeys(COUNT_NAMES, 0)
+
+
+@dataclass
+class Breakdown:
+    """The campaign's task counts, whole and by lead unit, by list and category, and the red and
+    yellow tasks by lead unit and list."""
+
+    total: dict = field(default_factory=_zero)
+    units: dict[int, dict] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    categories: dict[tuple[int, int | None], dict] = field(default_factory=dict)
+    heat: dict[int, dict[int, dict]] = field(default_factory=dict)
+
+
+def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown:
+    """One query: the campaign's published work grouped by lead unit, list, category, status,
+    light and overdue."""
+    result = Breakdown()
+    rows = task_count_rows(
+        counted_tasks().filter(task_list__campaign=campaign),
+        today,
+        "lead_unit_id",
+        "lead_unit__name",
+        "task_list_id",
+        "category_id",
+    )
+    for row in rows:
+        unit, task_list = row["lead_unit_id"], row["task_list_id"]
+        result.unit_names[unit] = row["lead_unit__name"]
+        for counts in (
+            result.total,
+            result.units.setdefault(unit, _zero()),
+            result.categories.setdefault((task_list, row["category_id"]), _zero()),
+        ):
+            fold(counts, row)
+        if row["light_now"] in (Light.RED, Light.YELLOW):
+            cell = result.heat.setdefault(unit, {}).setdefault(task_list, {"red": 0, "yellow": 0})
+            cell[row["light_now"]] += row["n"]
+    return result
+
+
+# --- the heat map: lead unit × list, red and yellow ----------------------------------------
+
+
+@dataclass
+class HeatRow:
+    unit_id: int
+    unit: str
+    cells: dict[int, dict] = field(default_factory=dict)  # list id → {"red": n, "yellow": n}
+    red: int = 0
+    yellow: int = 0
+
+    def cell_list(self, lists: list[TaskList]) -> list[tuple[TaskList, dict]]:
+        return [(t, self.cells.get(t.pk, {"red": 0, "yellow": 0})) for t in lists]
+
+
+def heat_map(breakdown: Breakdown) -> list[HeatRow]:
+    """Every lead unit with a red or yellow task, worst first, with its counts per list."""
+    rows = []
+    for unit_id, cells in breakdown.heat.items():
+        row = HeatRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], cells=cells)
+        row.red = sum(c["red"] for c in cells.values())
+        row.yellow = sum(c["yellow"] for c in cells.values())
+        rows.append(row)
+    return sorted(rows, key=lambda r: (-r.red, -r.yellow, r.unit))
+
+
+# --- categories of each list -----------------------------------------------------------------
+
+
+@dataclass
+class CategoryRow:
+    category_id: int | None
+    name: str
+    counts: dict
+
+
+@dataclass
+class ListBreakdown:
+    task_list: TaskList
+    rows: list[CategoryRow]
+
+
+def category_breakdown(*, lists: list[TaskList], breakdown: Breakdown) -> list[ListBreakdown]:
+    """Each work list's categories (in the list's order) with their counts; tasks without a
+    category form a row of their own. One query (the categories' names and order)."""
+    counts = breakdown.categories
+    by_list: dict[int, list[CategoryRow]] = {t.pk: [] for t in lists}
+    for category in Category.objects.filter(task_list__in=lists).order_by("order", "pk"):
+        row = counts.get((category.task_list_id, category.pk))
+        if row:
+            by_list[category.task_list_id].append(CategoryRow(category.pk, category.name, row))
+    for task_list in lists:
+        row = counts.get((task_list.pk, None))
+        if row:
+            by_list[task_list.pk].append(CategoryRow(None, "", row))
+    return [ListBreakdown(t, by_list[t.pk]) for t in lists if by_list[t.pk]]
+
+
+# --- the unit table ------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    unit: str
+    counts: dict = field(default_factory=_zero)
+    week: dict = field(default_factory=dict)  # owed / reported / on_time in the latest round
+    month: dict = field(default_factory=dict)  # the same, summed over last month's weeks
+    score: Decimal | None = None
+    rank: int | None = None
+    rank_change: int | None = None  # places gained since the month before (negative: lost)
+
+    @staticmethod
+    def _rate(counts: dict) -> float | None:
+        owed = counts.get("owed", 0)
+        return round(100 * counts.get("reported", 0) / owed, 1) if owed else None
+
+    @property
+    def week_rate(self) -> float | None:
+        return self._rate(self.week)
+
+    @property
+    def month_rate(self) -> float | None:
+        return self._rate(self.month)
+
+
+@dataclass
+class UnitTable:
+    rows: list[UnitRow]
+    round: DispatchRound | None
+    week: dict  # the latest round's owed / reported / on_time, all units together
+    month: datetime.date  # the calendar month before today's
+    review: MonthlyReview | None  # the latest certified month
+    previous_review: MonthlyReview | None
+
+
+REPORTING = ("owed", "reported", "on_time")
+
+
+def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown) -> UnitTable:
+    """Every lead unit of the campaign: its tasks, red and overdue (``breakdown``); its reporting
+    in the latest round (counted) and last calendar month (the weeks' snapshots); its last
+    certified score and rank, and the places gained or lost since the month before. Five
+    queries for any number of units and tasks."""
+    rows = {
+        unit_id: UnitRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], counts=counts)
+        for unit_id, counts in breakdown.units.items()
+    }
+    latest = latest_rounds([campaign.pk]).get(campaign.pk)
+    week = dict.fromkeys(REPORTING, 0)
+    if latest is not None:
+        for counts in reporting_counts(round_items([latest]), "lead_unit_id", "lead_unit__name"):
+            unit_id = counts["lead_unit_id"]
+            row = rows.setdefault(unit_id, UnitRow(unit_id, counts["lead_unit__name"]))
+            row.week = {k: counts[k] for k in REPORTING}
+            week = {k: week[k] + counts[k] for k in REPORTING}
+    month = schedule.previous_month(today)
+    for snapshot in WeekSnapshot.objects.filter(
+        campaign=campaign, week_start__gte=month, week_start__lt=schedule.month_start(today)
+    ).only("units"):
+        for key, figures in snapshot.units.items():
+            leads = rows.get(int(key))
+            if leads is not None:  # a unit that no longer leads any task: its history is its page
+                leads.month = {
+                    k: leads.month.get(k, 0) + v for k, v in zip(REPORTING, figures, strict=True)
+                }
+    reviews = list(
+        MonthlyReview.objects.filter(
+            campaign=campaign, status=MonthlyReview.Status.CERTIFIED
+        ).order_by("-month")[:2]
+    )
+    ranks: dict[int, dict[int, UnitMonth]] = {r.pk: {} for r in reviews}
+    for figure in UnitMonth.objects.filter(review__in=reviews).select_related("unit"):
+        ranks[figure.review_id][figure.unit_id] = figure
+        rows.setdefault(figure.unit_id, UnitRow(figure.unit_id, figure.unit.name))
+    for row in rows.values():
+        if reviews and (current := ranks[reviews[0].pk].get(row.unit_id)):
+            row.score, row.rank = current.score, current.rank
+            before = ranks[reviews[1].pk].get(row.unit_id) if len(reviews) > 1 else None
+            row.rank_change = before.rank - current.rank if before else None
+    return UnitTable(
+        rows=sorted(
+            rows.values(),
+            key=lambda r: (-r.counts["red"], -r.counts["overdue"], -r.counts["tasks"], r.unit),
+        ),
+        round=latest,
+        week=week,
+        month=month,
+        review=reviews[0] if reviews else None,
+        previous_review=reviews[1] if len(reviews) > 1 else None,
+    )

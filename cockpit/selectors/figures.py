@@ -1,0 +1,216 @@
+"""The headline figures, counted live in SQL: one aggregate query for any number of campaigns
+(or units), one for the rounds' reporting, one for the targets.
+
+The tasks counted are a campaign's **work** (``Task.objects.work()``: not checklist questions,
+not measures) that is published (not a draft) — the same set the drill-down list opens
+(``cockpit.selectors.drill``), so each figure's link lists exactly the tasks it counts.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from campaigns.models import WORK_KINDS, Campaign
+from cycles.models import DispatchRound, RoundItem
+from tasks.lights import Light, light_expression, overdue_q
+from tasks.models import ProgressReport, Target, Task
+
+# A target met: a measured value at or past the target, in the target's direction (the rule of
+# ``Target.achieved``, as a filter).
+TARGET_MET = Q(current_value__isnull=False) & (
+    (Q(direction=Target.Direction.HIGHER) & Q(current_value__gte=F("target_value")))
+    | (Q(direction=Target.Direction.LOWER) & Q(current_value__lte=F("target_value")))
+)
+
+
+def counted_tasks() -> QuerySet[Task]:
+    """Every task a figure may count: published work."""
+    return Task.objects.work().exclude(status=Task.Status.DRAFT)
+
+
+def fold(counts: dict, row: dict) -> None:
+    """Add one group of ``task_count_rows`` (its status, light, overdue and number of tasks)
+    to the cockpit's counts."""
+    n, status, light = row["n"], row["status"], row["light_now"]
+    counts["tasks"] += n
+    if status == Task.Status.CLOSED:
+        counts["closed"] += n
+    elif status == Task.Status.AWAITING_SIGNOFF:
+        counts["awaiting"] += n
+    elif status == Task.Status.IN_PROGRESS and light == Light.GREEN:
+        counts["on_track"] += n
+    if light == Light.YELLOW:
+        counts["yellow"] += n
+    elif light == Light.RED:
+        counts["red"] += n
+    if row["overdue_now"]:
+        counts["overdue"] += n
+
+
+COUNT_NAMES = ("tasks", "closed", "awaiting", "on_track", "yellow", "red", "overdue")
+
+
+@dataclass
+class Figures:
+    tasks: int = 0
+    closed: int = 0
+    awaiting: int = 0
+    on_track: int = 0
+    yellow: int = 0
+    red: int = 0
+    overdue: int = 0
+    # This week's reporting: the latest round's reports owed and made (by the lead units).
+    round: DispatchRound | None = None
+    owed: int = 0
+    reported: int = 0
+    on_time: int = 0
+    targets: int = 0
+    targets_met: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.reported / self.owed, 1) if self.owed else None
+
+    @property
+    def not_reported(self) -> int:
+        return self.owed - self.reported
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+
+def task_count_rows(qs: QuerySet[Task], today: datetime.date, *groups: str) -> list[dict]:
+    """The tasks grouped by ``groups`` and by status, light and overdue (each worked out once
+    per task, in the database), with how many fall in each group: one query, a few rows."""
+    return list(
+        qs.annotate(
+            light_now=light_expression(today),
+            overdue_now=Case(
+                When(overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values(*groups, "status", "light_now", "overdue_now")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def grouped_counts(qs: QuerySet[Task], today: datetime.date, *groups: str) -> dict[tuple, dict]:
+    """The values of ``groups`` → their counts (tasks, closed, awaiting, on_track, yellow, red,
+    overdue), in one query."""
+    result: dict[tuple, dict] = {}
+    for row in task_count_rows(qs, today, *groups):
+        key = tuple(row[g] for g in groups)
+        fold(result.setdefault(key, dict.fromkeys(COUNT_NAMES, 0)), row)
+    return result
+
+
+def latest_rounds(campaign_ids) -> dict[int, DispatchRound]:
+    """Each campaign's latest round (this week's, or last week's before this one opens)."""
+    latest = (
+        DispatchRound.objects.filter(campaign=OuterRef("campaign"))
+        .order_by("-week_start")
+        .values("pk")[:1]
+    )
+    rounds = DispatchRound.objects.filter(campaign__in=campaign_ids, pk=Subquery(latest))
+    return {r.campaign_id: r for r in rounds}
+
+
+def round_items(rounds) -> QuerySet[RoundItem]:
+    """The reports the rounds owe, each marked reported (the lead unit reported within the
+    round's window, as the weekly bulletin counts it) and on time (by the due time)."""
+    reports = ProgressReport.objects.filter(
+        task=OuterRef("task_id"),
+        unit=OuterRef("lead_unit_id"),
+        submitted_at__gte=OuterRef("round__opens_at"),
+    )
+    return RoundItem.objects.filter(round__in=rounds).annotate(
+        is_reported=Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
+        is_on_time=Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at"))),
+    )
+
+
+def reporting_counts(items: QuerySet[RoundItem], *group: str) -> list[dict]:
+    """Reports owed, made and made on time per ``group`` (e.g. round, lead unit), one query."""
+    return list(
+        items.values(*group)
+        .annotate(
+            owed=Count("pk"),
+            reported=Count("pk", filter=Q(is_reported=True)),
+            on_time=Count("pk", filter=Q(is_on_time=True)),
+        )
+        .order_by()
+    )
+
+
+def reporting_by_round(rounds: list[DispatchRound]) -> dict[int, dict]:
+    """Round id → its reports owed, made and made on time (one query for every round)."""
+    return {row["round_id"]: row for row in reporting_counts(round_items(rounds), "round_id")}
+
+
+def target_totals(campaign_ids) -> dict[int, tuple[int, int]]:
+    """Campaign id → (targets, targets met) of its published work, in one query."""
+    rows = (
+        Target.objects.filter(
+            task__task_list__campaign__in=campaign_ids, task__task_list__kind__in=WORK_KINDS
+        )
+        .exclude(task__status=Task.Status.DRAFT)
+        .values("task__task_list__campaign_id")
+        .annotate(total=Count("pk"), met=Count("pk", filter=TARGET_MET))
+        .order_by()
+    )
+    return {row["task__task_list__campaign_id"]: (row["total"], row["met"]) for row in rows}
+
+
+def campaign_figures(
+    *,
+    campaigns: list[Campaign],
+    today: datetime.date,
+    counts: dict | None = None,
+    reporting: dict | None = None,
+) -> dict[int, Figures]:
+    """Campaign id → its figures: four queries whatever the number of campaigns and tasks. A
+    campaign's cockpit gives the ``counts`` and this week's ``reporting`` (owed, reported,
+    on_time) it read already for its breakdowns: two queries then."""
+    ids = [c.pk for c in campaigns]
+    figures = {pk: Figures() for pk in ids}
+    if counts is None:
+        by_campaign = grouped_counts(
+            counted_tasks().filter(task_list__campaign__in=ids), today, "task_list__campaign_id"
+        )
+    else:
+        by_campaign = {(pk,): counts for pk in ids}
+    for (pk,), row in by_campaign.items():
+        for name in COUNT_NAMES:
+            setattr(figures[pk], name, row[name])
+    rounds = latest_rounds(ids)
+    by_round = (
+        reporting_by_round(list(rounds.values()))
+        if reporting is None
+        else {r.pk: reporting for r in rounds.values()}
+    )
+    for pk, round_ in rounds.items():
+        row = by_round.get(round_.pk, {})
+        target = figures[pk]
+        target.round = round_
+        target.owed, target.reported = row.get("owed", 0), row.get("reported", 0)
+        target.on_time = row.get("on_time", 0)
+    for pk, (total, met) in target_totals(ids).items():
+        figures[pk].targets, figures[pk].targets_met = total, met
+    return figures

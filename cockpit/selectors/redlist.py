@@ -1,0 +1,31 @@
+"""The red list: red and overdue tasks across campaigns, longest overdue first."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from cockpit.selectors.figures import counted_tasks
+from tasks.lights import overdue_q
+from tasks.models import Task
+from tasks.selectors import with_list_columns
+
+
+def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
+    """Every red (that is, overdue) task of these campaigns, the longest overdue first, with
+    the list pages' columns (last report, open instructions, supporting units)."""
+    # Red is overdue by the rule of tasks.lights; asked as "overdue" it reads the index of the
+    # tasks' status and deadline instead of working out every task's light.
+    tasks = counted_tasks().filter(overdue_q(today), task_list__campaign__in=campaign_ids)
+    return with_list_columns(tasks, today=today).order_by(
+        "deadline", "task_list__campaign_id", "task_list__order", "order", "pk"
+    )
+
+
+def with_days_overdue(tasks, today: datetime.date) -> list[Task]:
+    """The tasks of a page, each with ``days_overdue`` and its ``owners`` named (no query)."""
+    rows = list(tasks)
+    for task in rows:
+        task.days_overdue = (today - task.deadline).days if task.deadline else 0
+        names = (task.principal_owner_name, task.leader_in_charge_name, task.specific_owner_name)
+        task.owners = "、".join(dict.fromkeys(n for n in names if n))
+    return rows

@@ -1,0 +1,204 @@
+"""One unit's page: its tasks across campaigns (lead and supporting), its reporting week by
+week, its monthly ratings and ranks, its measures and its targets. A fixed number of queries
+whatever the number of tasks, rounds and months."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from accounts.models import Unit
+from campaigns.models import Campaign
+from cockpit.models import WeekSnapshot
+from cockpit.selectors.figures import COUNT_NAMES, grouped_counts, reporting_counts, round_items
+from cycles.models import DispatchRound, UnitMonth
+from measures.models import INCENTIVES, PENALTIES, Application
+from tasks.models import Task
+
+WEEKS_SHOWN = 26
+
+
+@dataclass
+class CampaignRow:
+    campaign_id: int
+    name: str
+    slug: str
+    lead: dict = field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
+    supporting: int = 0
+
+
+def unit_campaigns(*, tasks: QuerySet[Task], unit: Unit, today: datetime.date) -> list[CampaignRow]:
+    """Per campaign: the unit's lead tasks with their counts, and how many it supports. Two
+    queries; ``tasks`` is what the reader may see of the unit's work."""
+    published = tasks.exclude(status=Task.Status.DRAFT)
+    groups = ("task_list__campaign_id", "task_list__campaign__name", "task_list__campaign__slug")
+    rows: dict[int, CampaignRow] = {}
+    for (pk, name, slug), counts in grouped_counts(
+        published.filter(lead_unit=unit), today, *groups
+    ).items():
+        rows[pk] = CampaignRow(pk, name, slug, lead={n: counts[n] for n in COUNT_NAMES})
+    supported = published.exclude(lead_unit=unit).values(*groups).annotate(n=Count("pk")).order_by()
+    for row in supported:
+        pk = row["task_list__campaign_id"]
+        if pk not in rows:
+            rows[pk] = CampaignRow(pk, row[groups[1]], row[groups[2]])
+        rows[pk].supporting = row["n"]
+    return sorted(rows.values(), key=lambda r: r.name)
+
+
+@dataclass
+class WeekRow:
+    round_id: int | None  # None: a week reconstructed from the history with no round of its own
+    campaign: str
+    campaign_id: int
+    week_start: datetime.date
+    owed: int
+    reported: int
+    on_time: int
+
+    @property
+    def label(self) -> str:
+        year, week, _day = self.week_start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+    @property
+    def not_reported(self) -> int:
+        return self.owed - self.reported
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.reported / self.owed, 1) if self.owed else 100.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return round(100 * self.on_time / self.owed, 1) if self.owed else 100.0
+
+
+def unit_punctuality(
+    *, unit: Unit, campaigns: QuerySet[Campaign], today: datetime.date
+) -> list[WeekRow]:
+    """The unit's reporting week by week over the last WEEKS_SHOWN weeks, oldest first: reports
+    owed as lead unit, made, made by the due time. A closed week is read from its snapshot
+    (what its bulletin published); a round still open is counted. Three queries."""
+    recent = today - datetime.timedelta(weeks=WEEKS_SHOWN)
+    rounds = DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent)
+    round_ids = {
+        (campaign_id, week): pk
+        for pk, campaign_id, week in rounds.values_list("pk", "campaign_id", "week_start")
+    }
+    weeks: dict[tuple[int, datetime.date], WeekRow] = {}
+    snapshots = (
+        WeekSnapshot.objects.filter(campaign__in=campaigns, week_start__gte=recent)
+        .select_related("campaign")
+        .only("campaign__name", "week_start", "units")
+    )
+    for snapshot in snapshots:
+        figures = snapshot.units.get(str(unit.pk))
+        if figures:
+            key = (snapshot.campaign_id, snapshot.week_start)
+            weeks[key] = WeekRow(
+                round_ids.get(key), snapshot.campaign.name, key[0], key[1], *figures
+            )
+    still_open = round_items(rounds.filter(closed_at__isnull=True)).filter(lead_unit=unit)
+    group = ("round_id", "round__week_start", "round__campaign_id", "round__campaign__name")
+    for r in reporting_counts(still_open, *group):
+        key = (r["round__campaign_id"], r["round__week_start"])
+        weeks.setdefault(
+            key,
+            WeekRow(
+                r["round_id"],
+                r["round__campaign__name"],
+                key[0],
+                key[1],
+                r["owed"],
+                r["reported"],
+                r["on_time"],
+            ),
+        )
+    return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
+
+
+@dataclass
+class RatingRow:
+    figure: UnitMonth
+    of: int  # how many units were ranked that month
+    rank_change: int | None  # places gained since the campaign's month before
+
+
+def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow]:
+    """The unit's certified months in every campaign, oldest first, with its rank among how
+    many units, and the places gained since the campaign's month before. One query."""
+    ranked = (
+        UnitMonth.objects.filter(review=OuterRef("review"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    figures = (
+        UnitMonth.objects.filter(unit=unit, review__campaign__in=campaigns)
+        .select_related("review__campaign")
+        .annotate(of=Subquery(ranked))
+        .order_by("review__month", "review__campaign__name")
+    )
+    rows: list[RatingRow] = []
+    before: dict[int, UnitMonth] = {}
+    for figure in figures:
+        previous = before.get(figure.review.campaign_id)
+        change = previous.rank - figure.rank if previous is not None else None
+        rows.append(RatingRow(figure=figure, of=figure.of or 0, rank_change=change))
+        before[figure.review.campaign_id] = figure
+    return rows
+
+
+@dataclass
+class UnitMeasures:
+    applied: list[Application]
+    incentives: int
+    penalties: int
+
+
+def applied_measures(
+    *, campaigns: QuerySet[Campaign], unit: Unit | None = None, limit: int = 50
+) -> UnitMeasures:
+    """The measures applied in these campaigns (to ``unit`` or one of its people, if given),
+    newest first, and how many incentives and penalties. Two queries."""
+    applied = Application.objects.filter(status=Application.Status.APPLIED, campaign__in=campaigns)
+    if unit is not None:
+        applied = applied.filter(unit=unit)
+    kinds = dict(
+        applied.order_by()
+        .values_list("measure__kind")
+        .annotate(n=Count("pk"))
+        .values_list("measure__kind", "n")
+    )
+    rows = list(
+        applied.select_related("measure__line", "campaign", "unit", "person").order_by(
+            "-month", "-decided_at", "-pk"
+        )[:limit]
+    )
+    return UnitMeasures(
+        applied=rows,
+        incentives=sum(kinds.get(k, 0) for k in INCENTIVES),
+        penalties=sum(kinds.get(k, 0) for k in PENALTIES),
+    )
+
+
+def score_series(rows: list[RatingRow]) -> dict:
+    """The ratings as the chart draws them: one line of ranks per campaign."""
+    months = sorted({r.figure.review.month for r in rows})
+    labels = [f"{m:%Y-%m}" for m in months]
+    series: dict[str, list] = {}
+    for r in rows:
+        line = series.setdefault(r.figure.review.campaign.name, [None] * len(months))
+        line[months.index(r.figure.review.month)] = r.figure.rank
+    return {"months": labels, "series": [{"name": k, "data": v} for k, v in series.items()]}
+
+
+def as_number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None

@@ -1,0 +1,253 @@
+"""The cockpit's pages: the overview (where leaders land), a campaign's cockpit, the tasks behind
+a figure, the red list, and a unit's page. Views parse input, call the selectors and render;
+who sees what is ``cockpit.permissions``' to say."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Unit
+from campaigns.models import Campaign, Category
+from cockpit import permissions
+from cockpit.forms import DrillForm
+from cockpit.selectors.breakdowns import (
+    campaign_breakdown,
+    category_breakdown,
+    heat_map,
+    unit_table,
+    work_lists,
+)
+from cockpit.selectors.drill import drill_tasks
+from cockpit.selectors.figures import campaign_figures, counted_tasks
+from cockpit.selectors.redlist import red_list, with_days_overdue
+from cockpit.selectors.trend import trend, trend_chart
+from cockpit.selectors.units import (
+    applied_measures,
+    score_series,
+    unit_campaigns,
+    unit_punctuality,
+    unit_ratings,
+)
+from config.pages import query_without_page
+from cycles.models import DispatchRound
+from tasks.forms import InstructionForm
+from tasks.selectors import target_attainment
+from tasks.views import PAGE_SIZE
+
+RED_ON_OVERVIEW = 20
+HEAT_ROWS = 30  # units on a campaign's heat map, and in its unit table, unless all are asked for
+UNIT_ROWS = 50
+
+
+def instruction_fields() -> str:
+    """The fields of the task page's instruction form (督办), rendered once for every line of
+    the red list: its rows post to the same view and service as the task page."""
+    return InstructionForm(auto_id=False).as_div()
+
+
+@login_required
+@require_GET
+def overview(request):
+    """Every campaign the person oversees with its headline figures, and the red list across
+    them (the longest overdue first)."""
+    user = request.user
+    permissions.access_cockpit(user)
+    today = timezone.localdate()
+    campaigns = list(permissions.cockpit_campaigns(user).order_by("-year", "name"))
+    figures = campaign_figures(campaigns=campaigns, today=today)
+    ids = {c.pk for c in campaigns}
+    return render(
+        request,
+        "cockpit/overview.html",
+        {
+            "rows": [(c, figures[c.pk]) for c in campaigns],
+            "red": with_days_overdue(
+                red_list(campaign_ids=ids, today=today)[:RED_ON_OVERVIEW], today
+            ),
+            "red_total": sum(f.red for f in figures.values()),
+            "instructs_in": permissions.instructs_in(user, ids),
+            "instruction_fields": instruction_fields(),
+            "can_manage_screens": permissions.can_manage_screens(user),
+            "today": today,
+            "now": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def red_list_page(request):
+    """The whole red list, 50 a page."""
+    user = request.user
+    permissions.access_cockpit(user)
+    today = timezone.localdate()
+    ids = set(permissions.cockpit_campaigns(user).values_list("pk", flat=True))
+    page = Paginator(red_list(campaign_ids=ids, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cockpit/red_list.html",
+        {
+            "page": page,
+            "red": with_days_overdue(page.object_list, today),
+            "instructs_in": permissions.instructs_in(user, ids),
+            "instruction_fields": instruction_fields(),
+            "query": query_without_page(request),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_cockpit(request, slug: str):
+    """One campaign: figures, trend, heat map, categories, units, targets and measures."""
+    campaign = permissions.access_cockpit_campaign(request.user, slug)
+    today = timezone.localdate()
+    lists = work_lists(campaign)
+    breakdown = campaign_breakdown(campaign=campaign, today=today)
+    units = unit_table(campaign=campaign, today=today, breakdown=breakdown)
+    every = heat_map(breakdown)
+    # The worst units first; the rest one click away (a district has hundreds of units).
+    show_all = request.GET.get("all") == "1"
+    heat = every if show_all else every[:HEAT_ROWS]
+    unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
+    weeks = trend(campaign=campaign)
+    return render(
+        request,
+        "cockpit/campaign.html",
+        {
+            "campaign": campaign,
+            "f": campaign_figures(
+                campaigns=[campaign], today=today, counts=breakdown.total, reporting=units.week
+            )[campaign.pk],
+            "weeks": weeks,
+            "trend_chart": trend_chart(weeks),
+            "lists": lists,
+            "heat": heat,
+            "heat_chart": heat_chart(heat, lists),
+            "categories": category_breakdown(lists=lists, breakdown=breakdown),
+            "units": units,
+            "unit_rows": unit_rows,
+            "hidden": {"heat": len(every) - len(heat), "units": len(units.rows) - len(unit_rows)},
+            "attainment": target_attainment(campaign=campaign, by="list"),
+            "attainment_by_unit": target_attainment(campaign=campaign, by="unit"),
+            "measures": applied_measures(
+                campaigns=Campaign.objects.filter(pk=campaign.pk), limit=10
+            ),
+            "today": today,
+            "now": timezone.localtime(),
+        },
+    )
+
+
+def heat_chart(rows, lists) -> dict:
+    """The heat map as ECharts draws it: red counts by unit and list (the table shows both
+    colours)."""
+    return {
+        "names": {"red": _("red"), "yellow": _("yellow")},
+        "lists": [t.name for t in lists],
+        "units": [r.unit for r in rows],
+        "cells": [
+            [x, y, r.cells.get(t.pk, {}).get("red", 0), r.cells.get(t.pk, {}).get("yellow", 0)]
+            for y, r in enumerate(rows)
+            for x, t in enumerate(lists)
+        ],
+    }
+
+
+@login_required
+@require_GET
+def campaign_tasks(request, slug: str):
+    """The tasks behind a figure of the cockpit: the campaign's published work through the
+    list pages' filters (and the cockpit's own), kept in the query string."""
+    campaign = permissions.access_cockpit_campaign(request.user, slug)
+    today = timezone.localdate()
+    lists = work_lists(campaign)
+    counted = counted_tasks().filter(task_list__campaign=campaign)
+    form = DrillForm(
+        request.GET,
+        for_unit=False,
+        lists=lists,
+        categories=Category.objects.filter(task_list__in=lists).order_by(
+            "task_list__order", "order"
+        ),
+        units=Unit.objects.filter(pk__in=counted.values("lead_unit_id")).order_by("order", "name"),
+    )
+    drill = form.drill()
+    tasks = drill_tasks(base=counted, filters=form.filters(), drill=drill, today=today)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    round_ = (
+        DispatchRound.objects.filter(campaign=campaign, pk=drill.round).first()
+        if drill.round
+        else None
+    )
+    return render(
+        request,
+        "cockpit/tasks.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "drill": drill,
+            "round": round_,
+            "round_unit": Unit.objects.filter(pk=drill.round_unit).first()
+            if drill.round_unit
+            else None,
+            "page": page,
+            "query": query_without_page(request),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def unit_page(request, pk: int):
+    """One unit across campaigns: its tasks (lead and supporting), reporting week by week,
+    monthly ratings and ranks, measures applied and targets."""
+    user = request.user
+    unit = permissions.access_unit_page(user, pk)
+    today = timezone.localdate()
+    tasks = permissions.unit_page_tasks(user, unit)
+    campaigns = permissions.unit_page_campaigns(user, unit)
+    rows = unit_campaigns(tasks=tasks, unit=unit, today=today)
+    form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
+    table = drill_tasks(
+        base=tasks.exclude(status="draft"),
+        filters=form.filters(),
+        drill=form.drill(),
+        today=today,
+        unit_id=unit.pk,
+    )
+    ratings = unit_ratings(unit=unit, campaigns=campaigns)
+    punctuality = unit_punctuality(unit=unit, campaigns=campaigns, today=today)
+    return render(
+        request,
+        "cockpit/unit.html",
+        {
+            "unit": unit,
+            "rows": rows,
+            "form": form,
+            "page": Paginator(table, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": query_without_page(request),
+            "punctuality": punctuality,
+            "punctuality_chart": {
+                "weeks": [f"{w.label} {w.campaign[:6]}" for w in punctuality],
+                "rate": [w.rate for w in punctuality],
+                "on_time": [w.on_time_rate for w in punctuality],
+                "names": {"rate": _("reporting rate"), "on_time": _("on-time rate")},
+            },
+            "ratings": ratings,
+            "ratings_chart": score_series(ratings),
+            "measures": applied_measures(campaigns=campaigns, unit=unit),
+            "attainment": target_attainment(
+                by="campaign", tasks=tasks.filter(lead_unit=unit).exclude(status="draft")
+            ),
+            "cockpit_links": permissions.sees_every_unit_figure(user),
+            "today": today,
+        },
+    )

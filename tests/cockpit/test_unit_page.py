@@ -1,0 +1,123 @@
+"""A unit's page: its tasks across campaigns (lead and supporting), reporting week by week,
+ratings and ranks, measures and targets, as each role may see them; every number a link to
+exactly its tasks."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cycles.models import MonthlyReview, UnitMonth
+from measures.models import Application
+from measures.services import application_add
+from tasks.lights import Light
+from tasks.models import Task, TaskSupport
+from tests.cockpit.conftest import count_links, task_ids
+from tests.cockpit.test_figures import follow
+from tests.factories import TaskFactory, TaskListFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def units_work(w, unit, *, campaigns=None):
+    supported = TaskSupport.objects.filter(unit=unit).values("task_id")
+    qs = Task.objects.filter(task_list__kind__in=["reform", "policy", "service", "rectification"])
+    qs = (qs.filter(lead_unit=unit) | qs.filter(pk__in=supported)).exclude(status="draft")
+    if campaigns is not None:
+        qs = qs.filter(task_list__campaign__in=campaigns)
+    return qs
+
+
+@pytest.mark.parametrize("who", ["lead_staff", "lead_head", "leader", "coordinator"])
+def test_the_units_figures_equal_plain_counts_and_each_link_opens_them(client, scene, who):
+    user = getattr(scene, who)
+    client.force_login(user)
+    campaigns = [scene.campaign] if who == "coordinator" else None
+    mine = list(units_work(scene, scene.lead, campaigns=campaigns))
+
+    html = client.get(reverse("cockpit:unit", args=[scene.lead.pk])).content.decode()
+
+    table = html.split('data-testid="unit-campaigns"', 1)[1].split("</table>", 1)[0]
+    links = count_links(table)
+    red = [n for url, n in links if "light=red" in url]
+    expected_red = {}
+    for t in mine:
+        if t.lead_unit_id == scene.lead.pk and t.light_on(scene.today).light == Light.RED:
+            campaign = t.task_list.campaign_id
+            expected_red[campaign] = expected_red.get(campaign, 0) + 1
+    assert sorted(red) == sorted(expected_red.values())
+    for url, number in count_links(html):
+        assert len(follow(client, url)) == number, url
+    listed = follow(client, reverse("cockpit:unit", args=[scene.lead.pk]))
+    assert listed == {t.pk for t in mine}
+    # The other campaign's red task is the unit's too: a coordinator of this one does not see it.
+    assert (scene.foreign_red.pk in listed) == (who != "coordinator")
+
+
+def test_staff_see_lead_and_supporting_tasks_of_their_unit_only(client, scene):
+    client.force_login(scene.support_staff)
+    url = reverse("cockpit:unit", args=[scene.support.pk])
+
+    everything = follow(client, url)
+    supporting = follow(client, url + "?role=support")
+
+    assert scene.red1.pk in supporting  # 区大数据局 supports red1
+    assert {scene.yellow2.pk, scene.green.pk} <= everything - supporting
+    assert scene.red2.pk not in everything
+    assert client.get(reverse("cockpit:unit", args=[scene.lead.pk])).status_code == 404
+
+
+def test_reporting_week_by_week_counts_the_rounds_reports(client, scene):
+    client.force_login(scene.other_staff)
+
+    html = client.get(reverse("cockpit:unit", args=[scene.other.pk])).content.decode()
+
+    table = html.split('data-testid="punctuality"', 1)[1].split("</table>", 1)[0]
+    numbers = {url.split("reported=")[-1].split("&")[0] if "reported" in url else "owed": n
+               for url, n in count_links(table)}  # fmt: skip
+    owed = Task.objects.filter(round_items__round=scene.round, round_items__lead_unit=scene.other)
+    # 区发展改革局 owed red2, yellow1 and the ongoing task; yellow1 was reported after Thursday.
+    assert numbers == {"owed": owed.count(), "yes": 1, "late": 1, "no": owed.count() - 1}
+    late = follow(client, reverse("cockpit:unit", args=[scene.other.pk])
+                  + f"?round={scene.round.pk}&round_unit={scene.other.pk}&reported=late")  # fmt: skip
+    assert late == {scene.yellow1.pk}
+
+
+def test_ratings_ranks_and_measures_of_the_unit(client, scene):
+    october = MonthlyReview.objects.create(
+        campaign=scene.campaign, month=datetime.date(2026, 10, 1), status="certified"
+    )
+    november = MonthlyReview.objects.create(
+        campaign=scene.campaign, month=datetime.date(2026, 11, 1), status="certified"
+    )
+    UnitMonth.objects.create(review=october, unit=scene.lead, tasks=3, score=60, rank=3)
+    UnitMonth.objects.create(review=october, unit=scene.other, tasks=3, score=100, rank=1)
+    UnitMonth.objects.create(review=november, unit=scene.lead, tasks=3, score=100, rank=1)
+    line = TaskFactory(
+        task_list=TaskListFactory(campaign=scene.campaign, kind="measure"), title="约谈"
+    )
+    application_add(
+        campaign=scene.campaign, line=line, by=scene.coordinator, unit=scene.lead, grounds="滞后"
+    )
+    client.force_login(scene.lead_head)
+
+    html = client.get(reverse("cockpit:unit", args=[scene.lead.pk])).content.decode()
+
+    ratings = html.split('data-testid="ratings"', 1)[1].split("</table>", 1)[0]
+    assert ratings.count("<tr>") == 3  # the header and two months
+    assert "↑2" in ratings  # third in October, first in November
+    assert Application.objects.get().unit == scene.lead
+    assert "约谈" in html.split('id="measures"', 1)[1]
+    client.force_login(scene.other_staff)
+    other = client.get(reverse("cockpit:unit", args=[scene.other.pk])).content.decode()
+    assert "约谈" not in other.split('id="measures"', 1)[1]
+
+
+def test_a_unit_page_shows_only_work(client, scene):
+    checklist = TaskListFactory(campaign=scene.campaign, kind="checklist")
+    question = TaskFactory(task_list=checklist, lead_unit=scene.lead, title="是否公开")
+    client.force_login(scene.lead_staff)
+
+    html = client.get(reverse("cockpit:unit", args=[scene.lead.pk])).content.decode()
+
+    assert question.pk not in task_ids(html) and scene.draft.pk not in task_ids(html)
