@@ -9,7 +9,11 @@ class MeasuresConfig(AppConfig):
     def ready(self):
         from campaigns.kinds import export_columns_register
         from campaigns.models import TaskList
-        from cycles.hooks import after_certify_register, bulletin_section_register
+        from cycles.hooks import (
+            after_certify_register,
+            bulletin_section_register,
+            penalties_register,
+        )
         from measures import jobs, selectors
 
         # campaigns and cycles know nothing of this app: it joins their moments from here.
@@ -20,3 +24,5 @@ class MeasuresConfig(AppConfig):
         )
         after_certify_register(jobs.queue_proposals)
         bulletin_section_register(selectors.bulletin_section)
+        # The ranking formula deducts points for the penalties applied in the month.
+        penalties_register(selectors.penalties_applied)

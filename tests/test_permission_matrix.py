@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.list_imports import list_import_create
-from cycles.models import MonthlyReview, ReviewItem
+from cycles.models import MonthlyReview, RankingFormula, RankingFormulaEvent, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
 from inspections.models import Answer, AnswerEvent, AnswerFile, InspectionRound, Rectification
@@ -129,6 +129,16 @@ MATRIX = {
     "cycles:review": {"GET": SEE_TASK},
     "cycles:review_bulletin": {
         "GET": codes(other=404, other_coord=404, auditor=404, anon=302, rest=302)
+    },
+    # The ranking formula is published: whoever sees the campaign reads it; its coordinators
+    # change it. The scene's October is not certified: its ranking is a draft, for the
+    # coordinators and leaders only (units see it once certified), and so is "why this score".
+    "cycles:formula": {"GET": SEE_TASK, "POST": COORD_POSTS},
+    "cycles:ranking": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
+    },
+    "cycles:unit_score": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
     },
     "cycles:review_rate": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
@@ -439,6 +449,9 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "cycles:round": ("cycles:round", [w.round.pk], {}),
         "cycles:review": ("cycles:review", [w.review.pk], {}),
         "cycles:review_bulletin": ("cycles:review_bulletin", [w.review.pk], {}),
+        "cycles:formula": ("cycles:formula", [w.campaign.slug], _formula_post()),
+        "cycles:ranking": ("cycles:ranking", [w.review.pk], {}),
+        "cycles:unit_score": ("cycles:unit_score", [w.review.pk, w.lead.pk], {}),
         "cycles:review_rate": (
             "cycles:review_rate",
             [w.review.pk],
@@ -572,6 +585,12 @@ def _campaign_post(w) -> dict:
     }
 
 
+def _formula_post() -> dict:
+    values = RankingFormula().as_json()
+    values.update({"version": 0, "support_weight": "0.5", "note": "配合单位计分"})
+    return {name: "" if value is None else value for name, value in values.items()}
+
+
 def _task_post(w) -> dict:
     return {
         "code": w.task.code,
@@ -619,6 +638,8 @@ def snapshot() -> tuple:
         AnswerEvent.objects.count(),
         AnswerFile.objects.count(),
         Rectification.objects.count(),
+        list(RankingFormula.objects.order_by("pk").values_list("version", "support_weight")),
+        RankingFormulaEvent.objects.count(),
     )
 
 
