@@ -4,20 +4,10 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from campaigns.exporting import escape_cell
 from cycles.models import DispatchRound, MonthlyReview, Rating
 from cycles.ranking.exports import ranking_sheets
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([escape_cell(value) for value in row])
+from cycles.ranking.exports import write_sheet as _sheet
 
 
 def _attainment_sheet(workbook: Workbook, rows: list[dict]) -> None:
@@ -99,8 +89,7 @@ def review_workbook(
     ``cycles.selectors.review_attainment``)."""
     from cycles.ranking.selectors import review_ranking
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     labels = dict(Rating.choices)
     ranking_sheets(workbook, ranking or review_ranking(review=review), detail_unit=detail_unit)
     items = review.items.all() if tasks is None else review.items.filter(task__in=tasks)
@@ -122,8 +111,7 @@ def review_workbook(
 
 def ranking_workbook(ranking, detail_unit=None) -> Workbook:
     """The ranking's sheets alone (the ranking page's download, a draft's too)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     ranking_sheets(workbook, ranking, detail_unit=detail_unit)
     return workbook
 

@@ -135,6 +135,7 @@ class Terms:
     reported: int
     owed: int
     on_time: int
+    rounds: list[list]  # the weekly reports owed that count (not of an excused task)
     targets: list[list]
     target_share: Decimal | None  # the average share of the way, 0–100; None: no target
     claimed: int
@@ -184,6 +185,7 @@ def unit_terms(inputs: UnitInputs, formula: RankingFormula) -> Terms:
         reported=reported,
         owed=len(rounds),
         on_time=on_time,
+        rounds=rounds,
         targets=targets,
         target_share=share,
         claimed=sum(1 for s in scored if s.bonus),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from campaigns.exporting import escape_cell
@@ -15,13 +16,26 @@ from cycles.ranking.compute import LEAD, UnitInputs, unit_terms
 from cycles.ranking.formula import describe, penalty_label, setting_label, setting_shown
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
+def write_sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
+    """A sheet with a bold header, its text escaped (nothing a spreadsheet would run). In a
+    write-only workbook (bulletins: tens of thousands of rows) as in a normal one."""
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    if workbook.write_only:
+        bold = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = Font(bold=True)
+            bold.append(cell)
+        sheet.append(bold)
+    else:
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(value) for value in row])
+
+
+_sheet = write_sheet
 
 
 def _cell(value):
@@ -182,9 +196,8 @@ def _inputs_sheets(workbook: Workbook, detail) -> None:
         [_("Unit"), _("No."), _("Week of"), _("Report")],
         [
             [row.unit_name, codes.get((row.unit_id, task), ""), week, states.get(state, state)]
-            for row, inputs, _terms in detail
-            for task, week, state in inputs.rounds
-            if task not in inputs.excused_tasks()
+            for row, _unit_inputs, terms in detail
+            for task, week, state in terms.rounds
         ],
     )
     _sheet(

@@ -148,7 +148,7 @@ class Explanation:
         codes = {line.task: (line.code, line.title) for line in self.inputs.lines}
         return [
             {"task": task, "week": week, "state": state, "code": codes.get(task, ("", ""))[0]}
-            for task, week, state in self.terms_rounds
+            for task, week, state in self.terms.rounds
             if state != "on_time"
         ]
 
@@ -160,11 +160,6 @@ class Explanation:
             for line in self.inputs.lines
             if line.role == LEAD and not line.excused and not line.reports
         ]
-
-    @property
-    def terms_rounds(self) -> list[list]:
-        excused = self.inputs.excused_tasks()
-        return [r for r in self.inputs.rounds if r[0] not in excused]
 
     @property
     def target_rows(self) -> list[dict]:
