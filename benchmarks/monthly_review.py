@@ -10,6 +10,10 @@ Each task gets a progress change every week from May to the first days of Novemb
 a tenth of them a deadline change, and a tenth are closed on 3 November, so the month-end
 state must come from the history. Prints the time and queries of opening the review and of
 the first and last page. Goal: opening at most 10 s, queries in batches, not per task.
+
+Then the unit ranking (赛马): every task gets a supporting unit, the campaign a formula that
+uses every term, and the draft ranking, certifying, the bulletin, its workbook and one unit's
+"why this score" are timed with their queries.
 """
 
 import argparse
@@ -151,6 +155,59 @@ def main() -> None:
             f"status {response.status_code}"
         )
     print("goal: open ≤ 10 s:", "met" if opened <= 10 else "NOT met")
+    _ranking(client, review, coordinator, units)
+
+
+def _timed(label: str, fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        result = fn()
+        took = time.perf_counter() - began
+    print(f"{label}: {took * 1000:.0f} ms, {len(queries)} queries")
+    return result
+
+
+def _ranking(client, review, coordinator, units) -> None:
+    from decimal import Decimal
+
+    from cycles.services import ranking_formula_update, review_certify, review_confirm_all
+    from tasks.models import TaskSupport
+
+    TaskSupport.objects.bulk_create(
+        [
+            TaskSupport(task_id=task_id, unit=units[(n + 1) % len(units)])
+            for n, task_id in enumerate(
+                review.items.order_by("task_id").values_list("task_id", flat=True)
+            )
+        ],
+        batch_size=5000,
+    )
+    values = {
+        "support_weight": Decimal("0.5"),
+        "reporting_weight": Decimal(10),
+        "punctuality_weight": Decimal(10),
+        "targets_weight": Decimal(10),
+        "claimed_bonus": Decimal(5),
+        "penalty_talk": Decimal(5),
+        "black_bottom": 3,
+    }
+    ranking_formula_update(
+        campaign=review.campaign, by=coordinator, values=values, expected_version=0
+    )
+    url = f"/cycles/reviews/{review.pk}"
+    unit = units[1].pk
+    _timed("draft ranking page", lambda: client.get(f"{url}/ranking/"))
+    _timed("draft ranking .xlsx", lambda: client.get(f"{url}/ranking/", {"format": "xlsx"}))
+    _timed("draft why-this-score page", lambda: client.get(f"{url}/ranking/{unit}/"))
+    review_confirm_all(review=review, by=coordinator)
+    review.refresh_from_db()
+    _timed("certify (ranking stored)", lambda: review_certify(review=review, by=coordinator))
+    _timed("bulletin page", lambda: client.get(f"{url}/bulletin/"))
+    _timed("bulletin .xlsx", lambda: client.get(f"{url}/bulletin/", {"format": "xlsx"}))
+    _timed("certified why-this-score page", lambda: client.get(f"{url}/ranking/{unit}/"))
 
 
 if __name__ == "__main__":

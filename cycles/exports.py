@@ -4,19 +4,10 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from campaigns.exporting import escape_cell
 from cycles.models import DispatchRound, MonthlyReview, Rating
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([escape_cell(value) for value in row])
+from cycles.ranking.exports import ranking_sheets
+from cycles.ranking.exports import write_sheet as _sheet
 
 
 def _attainment_sheet(workbook: Workbook, rows: list[dict]) -> None:
@@ -89,41 +80,18 @@ def round_workbook(round_: DispatchRound) -> Workbook:
     return workbook
 
 
-def review_workbook(review: MonthlyReview, tasks=None, attainment=()) -> Workbook:
-    """The unit ranking (published to all), the ratings (only of ``tasks`` when given) and
-    the targets by unit (``attainment``: rows of ``cycles.selectors.review_attainment``)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+def review_workbook(
+    review: MonthlyReview, tasks=None, attainment=(), ranking=None, detail_unit=None
+) -> Workbook:
+    """The unit ranking with each term of the score (published to all) and what the terms
+    come from (every unit's for ``detail_unit`` None, else that unit's only), the ratings
+    (only of ``tasks`` when given) and the targets by unit (``attainment``: rows of
+    ``cycles.selectors.review_attainment``)."""
+    from cycles.ranking.selectors import review_ranking
+
+    workbook = Workbook(write_only=True)
     labels = dict(Rating.choices)
-    _sheet(
-        workbook,
-        _("Unit ranking"),
-        [
-            _("Rank"),
-            _("Unit"),
-            _("Tasks"),
-            str(labels["on_track"]),
-            str(labels["behind"]),
-            str(labels["completed"]),
-            str(labels["not_completed"]),
-            _("Reports"),
-            _("Score"),
-        ],
-        [
-            [
-                f.rank,
-                f.unit.name,
-                f.tasks,
-                f.on_track,
-                f.behind,
-                f.completed,
-                f.not_completed,
-                f.reports,
-                float(f.score),
-            ]
-            for f in review.unit_figures.select_related("unit").order_by("rank", "unit__name")
-        ],
-    )
+    ranking_sheets(workbook, ranking or review_ranking(review=review), detail_unit=detail_unit)
     items = review.items.all() if tasks is None else review.items.filter(task__in=tasks)
     _sheet(
         workbook,
@@ -138,6 +106,13 @@ def review_workbook(review: MonthlyReview, tasks=None, attainment=()) -> Workboo
     )
     if attainment:
         _attainment_sheet(workbook, [row.as_json() for row in attainment])
+    return workbook
+
+
+def ranking_workbook(ranking, detail_unit=None) -> Workbook:
+    """The ranking's sheets alone (the ranking page's download, a draft's too)."""
+    workbook = Workbook(write_only=True)
+    ranking_sheets(workbook, ranking, detail_unit=detail_unit)
     return workbook
 
 

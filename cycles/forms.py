@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from cycles.models import Rating
+from cycles.models import FORMULA_SETTINGS, RankingFormula, Rating
+from cycles.ranking.formula import formula_problems
 from cycles.selectors import UNRATED, ReviewFilters
 
 
@@ -64,3 +65,45 @@ class ReviewFilterForm(forms.Form):
         self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
         return ReviewFilters(**data)
+
+
+class RankingFormulaForm(forms.ModelForm):
+    """The campaign's ranking formula. Ranges come from the model's fields; the rules between
+    settings from ``cycles.ranking.formula.formula_problems``, shown beside the setting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    note = forms.CharField(
+        label=_("Why (kept in the history)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput,
+    )
+
+    class Meta:
+        model = RankingFormula
+        fields = list(FORMULA_SETTINGS)
+        help_texts = {
+            "difficulty_mode": _(
+                "Weighs: a hard task's rating counts more in the unit's average. Multiplies: a "
+                "hard task's points are multiplied by its factor (scores may pass 100)."
+            ),
+            "support_weight": _(
+                "0 to 1: what a supported task weighs against a led one (0: supporting units "
+                "are not scored)."
+            ),
+            "red_top": _("0: no top N; with a minimum score, both must hold."),
+            "black_bottom": _("0: no bottom N; with a maximum score, both must hold."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            candidate = RankingFormula(
+                **{name: cleaned.get(name) for name in FORMULA_SETTINGS if name in cleaned}
+            )
+            for name, message in formula_problems(candidate).items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FORMULA_SETTINGS}

@@ -2,14 +2,19 @@
 
 ``cycles`` never imports those apps (they sit above it: their rows point at reviews and
 tasks). The measures app, for one, proposes incentives and penalties once a month is
-certified and adds its 红榜 / 黑榜 to the monthly bulletin; the cockpit stores a weekly
-snapshot when a round closes. Each registers here from its ``AppConfig.ready()``, the same way
-``campaigns.kinds`` lets apps add export columns.
+certified, adds its 红榜 / 黑榜 to the monthly bulletin and tells the ranking formula which
+penalties were applied in a month; the cockpit stores a weekly snapshot when a round closes.
+Each registers here from its ``AppConfig.ready()``, the same way ``campaigns.kinds`` lets
+apps add export columns. The app of 揭榜 calls says here which tasks were claimed
+(``claimed_register``).
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import BooleanField, Expression, Value
 
 AfterCertify = Callable[[int], None]
 AfterRoundClose = Callable[[int], None]
@@ -68,3 +73,55 @@ def bulletin_sections(*, review, user) -> list[BulletinSection]:
     """The sections apps add to ``review``'s bulletin as ``user`` sees it."""
     sections = (fn(review, user) for fn in _BULLETIN_SECTIONS)
     return [section for section in sections if section is not None]
+
+
+# --- the ranking formula's inputs from above ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A penalty applied to a unit (or one of its people) in a month: the formula deducts
+    its kind's points. ``kind`` is one of "criticism", "talk", "accountability"."""
+
+    unit_id: int
+    kind: str
+    ref: int  # the application's id
+    label: str  # what it was, in words
+    date: str  # when it was applied, YYYY-MM-DD
+
+
+PenaltyProvider = Callable[[int, datetime.datetime, datetime.datetime], list[Penalty]]
+_PENALTIES: list[PenaltyProvider] = []
+
+
+def penalties_register(fn: PenaltyProvider) -> None:
+    """``fn(campaign_id, start, end)`` gives the penalties applied in [start, end), in a fixed
+    number of queries (register in ``ready()``)."""
+    if fn not in _PENALTIES:
+        _PENALTIES.append(fn)
+
+
+def penalties(*, campaign_id: int, start, end) -> list[Penalty]:
+    return [p for fn in _PENALTIES for p in fn(campaign_id, start, end)]
+
+
+_CLAIMED: list[Callable[[], Expression]] = []
+
+
+def claimed_register(fn: Callable[[], Expression]) -> None:
+    """``fn()`` gives a boolean expression on ``tasks.Task``: true for a claimed (揭榜) task,
+    e.g. ``Q(claimed_call__isnull=False)`` wrapped in an ``ExpressionWrapper``, or an
+    ``Exists`` of the award. The last registered wins."""
+    if fn not in _CLAIMED:
+        _CLAIMED.append(fn)
+
+
+def claimed_annotation() -> Expression:
+    """The ``claimed`` annotation the ranking reads on tasks: False for every task until an
+    app registers what a claimed task is (``claimed_register``)."""
+    return _CLAIMED[-1]() if _CLAIMED else Value(False, output_field=BooleanField())
+
+
+def claims_known() -> bool:
+    """Whether any app says which tasks are claimed (else the ranking asks nothing)."""
+    return bool(_CLAIMED)

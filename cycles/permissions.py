@@ -4,7 +4,11 @@ flags their views pass) and services ask this module; nothing else in ``cycles``
 * A campaign's rounds, reviews and bulletins: whoever may see the campaign (else 404).
 * Every task's rating on a review: the campaign's coordinators and leaders; unit staff see
   their own unit's lines only.
-* Rating, confirming all, certifying, changing the schedule: the campaign's coordinators.
+* Rating, confirming all, certifying, changing the schedule and the ranking formula: the
+  campaign's coordinators.
+* The unit ranking: the formula, and a certified month's ranking, for whoever sees the
+  campaign; the draft before certifying for its coordinators and leaders; "why this score"
+  of a unit for them, and for the unit's own people once the month is certified.
 * Digests: a task's linked owner, else the lead unit's staff; red tasks also its unit heads.
 
 The rules on campaigns and tasks themselves live in ``tasks.permissions``.
@@ -79,6 +83,27 @@ def can_certify(user: User, review: MonthlyReview) -> bool:
 def can_change_schedule(user: User, campaign: Campaign) -> bool:
     """The dispatch day, due time and reminder hours: the campaign's coordinators."""
     return _coordinates(user, campaign)
+
+
+def can_change_formula(user: User, campaign: Campaign) -> bool:
+    """The ranking formula (赛马): the campaign's coordinators."""
+    return _coordinates(user, campaign)
+
+
+def can_see_draft_ranking(user: User, review: MonthlyReview) -> bool:
+    """The ranking of a month not certified yet, under the current formula: the campaign's
+    coordinators and leaders, who see every rating (units see it once it is certified)."""
+    return can_see_every_rating(user, review.campaign)
+
+
+def can_see_unit_score(user: User, review: MonthlyReview, unit_id: int) -> bool:
+    """One unit's score term by term with the tasks behind it: coordinators and leaders for
+    every unit (draft or certified); a unit's own staff and heads for their unit once the
+    month is certified."""
+    if can_see_every_rating(user, review.campaign):
+        return True
+    certified = review.status == MonthlyReview.Status.CERTIFIED
+    return certified and user.unit_id is not None and user.unit_id == unit_id
 
 
 # --- who is chased ------------------------------------------------------------------------

@@ -24,8 +24,11 @@ from cycles.permissions import (
     can_certify,
     can_change_schedule,
     can_rate,
+    can_see_draft_ranking,
     can_see_every_rating,
+    can_see_unit_score,
 )
+from cycles.ranking.selectors import review_ranking
 from tasks.permissions import access_campaign, visible_tasks
 
 
@@ -136,6 +139,7 @@ def review_page(request, pk: int):
             "ratings": Rating.choices,
             "can_rate": rate,
             "can_certify": certify,
+            "can_see_draft": is_open and can_see_draft_ranking(request.user, review),
             "total": sum(counts.values()),
             "unrated": counts.get("", 0),
             # What the two irreversible buttons will do, with the real numbers, asked in a
@@ -245,18 +249,21 @@ def review_bulletin(request, pk: int):
     if review.status != MonthlyReview.Status.CERTIFIED:
         messages.info(request, _("The monthly bulletin appears once the month is certified."))
         return redirect("cycles:review", pk=review.pk)
+    ranking = review_ranking(review=review)
+    every = can_see_every_rating(request.user, review.campaign)
     if request.GET.get("format") == "xlsx":
         workbook = exports.review_workbook(
             review,
             tasks=_visible_lines(request.user, review),
             attainment=selectors.review_attainment(review=review),
+            ranking=ranking,
+            detail_unit=None if every else (request.user.unit_id or 0),
         )
         return xlsx_response(
             exports.workbook_bytes(workbook),
             f"{review.campaign.name}-{review.label}-{_('Monthly bulletin')}.xlsx",
             fallback=f"{review.campaign.slug}-{review.month:%Y-%m}.xlsx",
         )
-    figures = review.unit_figures.select_related("unit").order_by("rank", "unit__name")
     # An excused rating (容错免责) is left out, as it is of the units' figures below.
     totals = {
         r: review.items.filter(rating=r, excused_at__isnull=True).count() for r in Rating.values
@@ -266,7 +273,12 @@ def review_bulletin(request, pk: int):
         "cycles/review_bulletin.html",
         {
             "review": review,
-            "figures": figures,
+            "ranking": ranking,
+            "why": {
+                row.unit_id
+                for row in ranking.rows
+                if can_see_unit_score(request.user, review, row.unit_id)
+            },
             "totals": totals,
             "ratings": dict(Rating.choices),
             "attainment": selectors.review_attainment(review=review),

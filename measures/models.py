@@ -37,6 +37,8 @@ class MeasureRule(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("Not completed at month end")
     TOP_SCORE = "top_score", _("Among the top N scores")
     LOW_REPORTING = "low_reporting", _("Reporting rate below N % this month")
+    RED_BOARD = "red_board", _("On the ranking's 红榜 (by the campaign's ranking formula)")
+    BLACK_BOARD = "black_board", _("On the ranking's 黑榜 (by the campaign's ranking formula)")
 
 
 #: Each rule's number when the coordinator gives none.
@@ -45,6 +47,8 @@ RULE_DEFAULTS = {
     MeasureRule.NOT_COMPLETED: 0,
     MeasureRule.TOP_SCORE: 3,
     MeasureRule.LOW_REPORTING: 80,
+    MeasureRule.RED_BOARD: 0,
+    MeasureRule.BLACK_BOARD: 0,
 }
 
 

@@ -8,7 +8,11 @@ proposals are written by ``measures.services.measures_propose``.
   when the task names a user, else to its lead unit;
 * ``top_score`` (N, default 3): the unit ranks N or better this month;
 * ``low_reporting`` (N %, default 80): fewer than N % of the unit's rated tasks had a progress
-  report in the month.
+  report in the month;
+* ``red_board`` / ``black_board``: the unit is on the month's 红榜 / 黑榜 as the campaign's
+  ranking formula draws them (top or bottom N, or a score threshold: ``cycles.RankingFormula``,
+  stored as ``UnitMonth.board`` when the month is certified). The formula decides who is on
+  the boards; these rules only turn that into proposals, so the two never disagree.
 
 Excused ratings (容错免责) count in none of them.
 """
@@ -161,11 +165,35 @@ def low_reporting(review: MonthlyReview, percent: int) -> list[Proposal]:
     return sorted(proposals, key=lambda p: p.unit_id)
 
 
+def on_board(board: str):
+    def rule(review: MonthlyReview, _number: int) -> list[Proposal]:
+        rows = UnitMonth.objects.filter(review=review, board=board).order_by("rank", "unit_id")
+        words = (
+            _("%(month)s: on the 红榜 by the ranking formula (score %(score)s, rank %(rank)d).")
+            if board == "red"
+            else _(
+                "%(month)s: on the 黑榜 by the ranking formula (score %(score)s, rank %(rank)d)."
+            )
+        )
+        return [
+            Proposal(
+                unit_id=row.unit_id,
+                grounds=words % {"month": review.label, "score": row.score, "rank": row.rank},
+                figures={"score": str(row.score), "rank": row.rank, "board": board},
+            )
+            for row in rows
+        ]
+
+    return rule
+
+
 RULES = {
     MeasureRule.BEHIND_RUNNING: behind_running,
     MeasureRule.NOT_COMPLETED: not_completed,
     MeasureRule.TOP_SCORE: top_score,
     MeasureRule.LOW_REPORTING: low_reporting,
+    MeasureRule.RED_BOARD: on_board("red"),
+    MeasureRule.BLACK_BOARD: on_board("black"),
 }
 
 

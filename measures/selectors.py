@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from campaigns.importing.headers import normalise_header
 from campaigns.kinds import ExportColumns
 from campaigns.models import Campaign, TaskList
-from cycles.hooks import BulletinSection
+from cycles.hooks import BulletinSection, Penalty
 from cycles.models import MonthlyReview
 from measures.models import INCENTIVES, PENALTIES, Application, Measure, MeasureKind
 from measures.permissions import visible_applications
@@ -118,6 +118,33 @@ def bulletin_section(review: MonthlyReview, user) -> BulletinSection | None:
             + f"?month={review.month:%Y-%m}",
         },
     )
+
+
+def penalties_applied(campaign_id: int, start, end) -> list[Penalty]:
+    """The penalties (通报批评, 约谈, 问责) applied in [start, end) — by when the coordinator
+    applied them — to each unit or one of its people, for the ranking formula's deductions
+    (``cycles.hooks.penalties``). One query."""
+    rows = (
+        Application.objects.filter(
+            campaign_id=campaign_id,
+            status=Application.Status.APPLIED,
+            measure__kind__in=PENALTIES,
+            decided_at__gte=start,
+            decided_at__lt=end,
+        )
+        .select_related("measure__line", "person")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        Penalty(
+            unit_id=a.unit_id,
+            kind=a.measure.kind,
+            ref=a.pk,
+            label=f"{a.measure.line.title}（{a.person}）" if a.person_id else a.measure.line.title,
+            date=f"{timezone.localtime(a.decided_at):%Y-%m-%d}" if a.decided_at else "",
+        )
+        for a in rows
+    ]
 
 
 def export_columns(task_list: TaskList, line_ids: Sequence[int], user: User) -> ExportColumns:

@@ -23,7 +23,7 @@ from challenges.models import Assessment, Bid, Call, CallEvent
 from challenges.services import bid_submit, call_publish
 from cockpit.models import Screen
 from cockpit.services import screen_create
-from cycles.models import MonthlyReview, ReviewItem
+from cycles.models import MonthlyReview, RankingFormula, RankingFormulaEvent, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
 from inspections.models import Answer, AnswerEvent, AnswerFile, InspectionRound, Rectification
@@ -171,6 +171,16 @@ MATRIX = {
     "cycles:review": {"GET": SEE_TASK},
     "cycles:review_bulletin": {
         "GET": codes(other=404, other_coord=404, auditor=404, anon=302, rest=302)
+    },
+    # The ranking formula is published: whoever sees the campaign reads it; its coordinators
+    # change it. The scene's October is not certified: its ranking is a draft, for the
+    # coordinators and leaders only (units see it once certified), and so is "why this score".
+    "cycles:formula": {"GET": SEE_TASK, "POST": COORD_POSTS},
+    "cycles:ranking": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
+    },
+    "cycles:unit_score": {
+        "GET": codes(coord=200, leader=200, lead=403, head=403, support=403, anon=302, rest=404)
     },
     "cycles:review_rate": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
@@ -629,6 +639,9 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "cycles:round": ("cycles:round", [w.round.pk], {}),
         "cycles:review": ("cycles:review", [w.review.pk], {}),
         "cycles:review_bulletin": ("cycles:review_bulletin", [w.review.pk], {}),
+        "cycles:formula": ("cycles:formula", [w.campaign.slug], _formula_post()),
+        "cycles:ranking": ("cycles:ranking", [w.review.pk], {}),
+        "cycles:unit_score": ("cycles:unit_score", [w.review.pk, w.lead.pk], {}),
         "cycles:review_rate": (
             "cycles:review_rate",
             [w.review.pk],
@@ -854,6 +867,12 @@ def _campaign_post(w) -> dict:
     }
 
 
+def _formula_post() -> dict:
+    values = RankingFormula().as_json()
+    values.update({"version": 0, "support_weight": "0.5", "note": "配合单位计分"})
+    return {name: "" if value is None else value for name, value in values.items()}
+
+
 def _task_post(w) -> dict:
     return {
         "code": w.task.code,
@@ -918,6 +937,8 @@ def snapshot() -> tuple:
         list(Problem.objects.order_by("pk").values_list("state", "version")),
         ProblemEvent.objects.count(),
         list(Screen.objects.order_by("pk").values_list("name", "revoked_at")),
+        list(RankingFormula.objects.order_by("pk").values_list("version", "support_weight")),
+        RankingFormulaEvent.objects.count(),
     )
 
 

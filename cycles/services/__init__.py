@@ -5,7 +5,8 @@ given instant. One module per cycle:
 * ``dispatch``: the weekly round (open, second reminder, close);
 * ``digests``: writing, queueing and sending the digests of a round;
 * ``review``: the monthly review (open with proposals, rate, confirm all, certify);
-* ``figures``: the weekly bulletin and each unit's monthly figures and rank;
+* ``figures``: the weekly bulletin;
+* ``ranking``: the ranking formula's changes, and each unit's monthly figures and rank;
 * ``excuse``: 容错免责, a task's rating left out of its unit's figures;
 * ``followups``: reminding the coordinators of follow-ups that fell due.
 
@@ -19,8 +20,9 @@ commit, in jobs that lock each digest and skip it if it was already sent.
 from cycles.services.digests import DIGEST_CHUNK, REQUEUE_AFTER, digest_send, digests_requeue
 from cycles.services.dispatch import round_close, round_open, round_remind
 from cycles.services.excuse import figures_recompute, review_item_excuse
-from cycles.services.figures import SCORES, round_bulletin, unit_figures
+from cycles.services.figures import SCORES, round_bulletin
 from cycles.services.followups import followups_remind
+from cycles.services.ranking import formula_freeze, ranking_formula_update, unit_figures
 from cycles.services.review import (
     propose_rating,
     review_certify,
@@ -40,8 +42,10 @@ __all__ = [
     "digest_send",
     "digests_requeue",
     "figures_recompute",
+    "formula_freeze",
     "followups_remind",
     "propose_rating",
+    "ranking_formula_update",
     "review_certify",
     "review_confirm_all",
     "review_item_excuse",

@@ -11,7 +11,7 @@ from config.errors import RuleViolation
 from cycles import permissions
 from cycles.models import MonthlyReview, ReviewItem, UnitMonth
 from cycles.services._bulk import BATCH
-from cycles.services.figures import unit_figures
+from cycles.services.ranking import unit_figures
 from tasks.models import TaskEvent
 
 
@@ -20,8 +20,9 @@ def review_item_excuse(*, item: ReviewItem, by: User, reason: str) -> ReviewItem
     """Leave ``item``'s rating out of its unit's figures (fault tolerance, 容错免责).
 
     The rating itself stays as certified; the reason goes into the task's history. A certified
-    month's stored figures (tasks, ratings, reports, score, and every unit's rank) are computed
-    again by ``unit_figures``, which skips excused lines. Excusing twice changes nothing."""
+    month's stored figures (tasks, ratings, reports, each term, score, and every unit's rank
+    and board) are computed again by ``unit_figures``, from the inputs and with the formula
+    the month was certified with, skipping excused lines. Excusing twice changes nothing."""
     review = MonthlyReview.objects.select_for_update(of=("self",)).get(pk=item.review_id)
     if not permissions.can_rate(by, review):
         raise PermissionDenied
@@ -48,7 +49,8 @@ def review_item_excuse(*, item: ReviewItem, by: User, reason: str) -> ReviewItem
 
 
 def figures_recompute(*, review: MonthlyReview) -> list[UnitMonth]:
-    """Store a certified review's unit figures afresh (after a line was excused)."""
+    """Store a certified review's unit figures afresh (after a line was excused), from the
+    inputs and with the formula stored when it was certified."""
     fresh = unit_figures(review=review)
     UnitMonth.objects.filter(review=review).delete()
     UnitMonth.objects.bulk_create(fresh, batch_size=BATCH)

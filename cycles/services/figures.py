@@ -1,5 +1,5 @@
-"""The figures the cycles publish: the weekly bulletin of a round, and each unit's figures and
-rank when a month is certified."""
+"""The figures the cycles publish: the weekly bulletin of a round. Each unit's monthly figures
+and rank are the ranking formula's (``cycles.services.ranking.unit_figures``)."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from cycles import schedule
-from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem, RoundItem, UnitMonth
+from cycles.models import DispatchRound, Rating, RoundItem
 from cycles.selectors import round_attainment
 from tasks.lights import Light, task_light
 from tasks.models import ProgressReport, Task
@@ -123,32 +123,11 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
     }
 
 
+#: The points of each rating before campaigns set their own (``cycles.RankingFormula``'s
+#: defaults, which still give them): completed and on track 100, behind 60, not completed 0.
 SCORES = {
     Rating.COMPLETED: Decimal(100),
     Rating.ON_TRACK: Decimal(100),
     Rating.BEHIND: Decimal(60),
     Rating.NOT_COMPLETED: Decimal(0),
 }
-
-
-def unit_figures(*, review: MonthlyReview) -> list[UnitMonth]:
-    """Each lead unit's figures for a fully rated review (not saved), best first: tasks,
-    ratings, reports, the score (the ratings' SCORES averaged) and the rank (equal scores
-    share a rank). An excused line (容错免责) counts nowhere."""
-    figures: dict[int, UnitMonth] = {}
-    lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
-    for unit_id, rating, reports in lines.values_list("lead_unit_id", "rating", "reports"):
-        row = figures.setdefault(unit_id, UnitMonth(review=review, unit_id=unit_id))
-        row.tasks += 1
-        row.reports += reports
-        setattr(row, rating, getattr(row, rating) + 1)
-    for row in figures.values():
-        total = sum((SCORES[Rating(r)] * getattr(row, r) for r in Rating.values), Decimal(0))
-        row.score = (total / row.tasks).quantize(Decimal("0.01")) if row.tasks else Decimal(0)
-    ordered = sorted(figures.values(), key=lambda r: (-r.score, -r.completed))
-    rank, previous = 0, None
-    for index, row in enumerate(ordered, start=1):
-        if row.score != previous:
-            rank, previous = index, row.score
-        row.rank = rank
-    return ordered

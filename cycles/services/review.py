@@ -20,7 +20,7 @@ from cycles import hooks, permissions, schedule
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
 from cycles.selectors import reports_to_lock, targets_at, tasks_at_month_end
 from cycles.services._bulk import BATCH
-from cycles.services.figures import unit_figures
+from cycles.services.ranking import formula_freeze, unit_figures
 from notifications.models import Notification
 from notifications.services import notify
 from tasks.lights import Light, task_light
@@ -247,7 +247,8 @@ def _apply_ratings(review: MonthlyReview, by: User, pairs: list[tuple[ReviewItem
 def review_certify(
     *, review: MonthlyReview, by: User, expected_version: int | None = None
 ) -> MonthlyReview:
-    """Lock the month: its reports can no longer change; each unit's figures are stored."""
+    """Lock the month: its reports can no longer change; each unit's figures are stored,
+    computed with the campaign's ranking formula, a copy of which stays with the review."""
     review = _locked_review(review.pk, by, permissions.can_certify)
     if expected_version is not None and review.version != expected_version:
         raise RuleViolation(
@@ -259,14 +260,24 @@ def review_certify(
         raise RuleViolation(
             _("%(n)d tasks still have no confirmed rating.") % {"n": unrated}, code="unrated"
         )
-    ordered = unit_figures(review=review)
+    formula = formula_freeze(review=review)
+    ordered = unit_figures(review=review, formula=formula)
     UnitMonth.objects.bulk_create(ordered, batch_size=BATCH)
     locked = reports_to_lock(review=review).update(locked_at=timezone.now())
     review.status = MonthlyReview.Status.CERTIFIED
     review.certified_at = timezone.now()
     review.certified_by = by
     review.version += 1
-    review.save(update_fields=["status", "certified_at", "certified_by", "version"])
+    review.save(
+        update_fields=[
+            "status",
+            "certified_at",
+            "certified_by",
+            "version",
+            "formula",
+            "formula_version",
+        ]
+    )
     log.info("certified %s: %d units, %d reports locked", review, len(ordered), locked)
     # Apps above cycles (measures: the rules' proposals) act on the certified month; a broker
     # that is away is logged, never turned into an error of a certification already committed.
