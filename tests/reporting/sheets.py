@@ -56,7 +56,10 @@ def build_samples() -> dict:
     for campaign, names in plan.items():
         for name in names:
             report = tasklist_import(
-                campaign=campaign, data=(SAMPLES / name).read_bytes(), filename=name
+                campaign=campaign,
+                data=(SAMPLES / name).read_bytes(),
+                filename=name,
+                publish=True,
             )
             assert not report.errors, report.errors
         open_round(campaign)
