@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "import_export",
+    "audit",
     "accounts",
     "campaigns",
     "notifications",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.RuleViolationMiddleware",
@@ -126,6 +128,9 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies of ours stand in front of the app: the client's address is then
+# read from X-Forwarded-For (audit trail, lockout by address); 0 = use the connection's.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -243,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.jobs.list_imports_prune",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Audit rows past AUDIT_KEEP_DAYS (never fewer than 180 days); the prune is itself audited.
+    "audit-prune": {"task": "audit.jobs.audit_prune", "schedule": crontab(hour=3, minute=40)},
     "evidence-orphans-remove": {
         "task": "tasks.jobs.evidence_orphans_remove",
         "schedule": crontab(hour=3, minute=30),
@@ -252,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
 DELIVERIES_KEEP_DAYS = env.int("DELIVERIES_KEEP_DAYS", default=90)
 IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
 ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)
+# The security audit trail is kept this long (at least 180 days, whatever is set here).
+AUDIT_KEEP_DAYS = env.int("AUDIT_KEEP_DAYS", default=365)
 
 # django-import-export (admin import and export of units, export of tasks): who may use it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
