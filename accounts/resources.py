@@ -6,11 +6,12 @@ from import_export import fields, resources, widgets
 
 from accounts.models import Unit
 from accounts.services import unit_aliases_set
+from config.pages import FormulaSafeExport, spreadsheet_text_read
 
 _ALIAS_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
 
 
-class UnitResource(resources.ModelResource):
+class UnitResource(FormulaSafeExport, resources.ModelResource):
     """One row per unit: name, kind, parent (by name), active, order and its aliases.
 
     The aliases column lists the unit's other names separated by 、 (or ，,；; and line
@@ -38,6 +39,10 @@ class UnitResource(resources.ModelResource):
             .prefetch_related("aliases")
             .order_by("order", "name")
         )
+
+    def before_import_row(self, row, **kwargs):
+        for key in list(row.keys()):
+            row[key] = spreadsheet_text_read(row[key])
 
     def dehydrate_aliases(self, unit: Unit) -> str:
         return "、".join(alias.alias for alias in unit.aliases.all())

@@ -8,12 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
+from accounts.forms import LoginForm
 from accounts.models import Heartbeat
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 @login_required
@@ -26,6 +28,8 @@ def home(request):
         return redirect("tasks:mine")
     if permissions.inspects_only(user):
         return redirect("inspections:index")
+    if permissions.menu(user)["audit"]:
+        return redirect("audit:events")
     return render(request, "accounts/no_business_role.html")
 
 

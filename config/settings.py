@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditMiddleware",
+    "accounts.middleware.LoginPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.RuleViolationMiddleware",
@@ -116,17 +117,46 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login policy (等保 2.0 level 3; README "Security"). Passwords: at least 10 characters of
+# three kinds, not like the person's name, not a common one, none of the last 5.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"keep": env.int("PASSWORD_HISTORY", default=5)},
+    },
 ]
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A password older than this must be changed at the next request; 0 = never expires.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend"]
+# Lockout: this many failures for one username (or from one address) within the window lock
+# it for LOCKOUT_MINUTES; a security administrator can release it sooner.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=5)
+LOCKOUT_ADDRESS_FAILURES = env.int("LOCKOUT_ADDRESS_FAILURES", default=20)
+LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", default=15)
+LOCKOUT_MINUTES = max(env.int("LOCKOUT_MINUTES", default=15), 10)
+# Sessions end after SESSION_IDLE_SECONDS without a request (the page warns a minute before)
+# and SESSION_ABSOLUTE_SECONDS after login whatever the activity.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The second factor (TOTP) of system, security and audit administrators and superusers:
+# required unless turned off (the embedded demo turns it off in dev.py's environment).
+ADMIN_TOTP_REQUIRED = env.bool("ADMIN_TOTP_REQUIRED", default=True)
+TOTP_ISSUER = env.str("TOTP_ISSUER", default="Qingdan")
 X_FRAME_OPTIONS = "DENY"
 # How many reverse proxies of ours stand in front of the app: the client's address is then
 # read from X-Forwarded-For (audit trail, lockout by address); 0 = use the connection's.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("measures/", include("measures.urls")),
     path("inspections/", include("inspections.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

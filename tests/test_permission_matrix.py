@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User, UserSession
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.list_imports import list_import_create
 from cycles.models import MonthlyReview, ReviewItem
@@ -38,12 +38,27 @@ from tasks.models import (
 )
 from tasks.services import instruction_give, report_submit, request_create, task_create
 from tests.conftest import build_world
-from tests.factories import TaskFactory, TaskListFactory
+from tests.factories import TaskFactory, TaskListFactory, UserFactory
 from tests.tasks import files
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
 
-ROLES = ("lead", "support", "other", "head", "coord", "other_coord", "leader", "auditor", "anon")
+ROLES = (
+    "lead",
+    "support",
+    "other",
+    "head",
+    "coord",
+    "other_coord",
+    "leader",
+    "auditor",
+    "sysadmin",
+    "secadmin",
+    "anon",
+)
+# The three administrators (三员分立) see no task content: wherever a route answers 404 to an
+# outsider, it answers 404 to them.
+ADMINS = ("auditor", "sysadmin", "secadmin")
 
 # Routes that carry no task content, and why.
 NOT_TASK_RELATED = {
@@ -64,7 +79,7 @@ def codes(**by_role) -> dict:
     return table
 
 
-SEE_TASK = codes(other=404, other_coord=404, auditor=404, anon=302, rest=200)
+SEE_TASK = codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=302, rest=200)
 POST_ONLY = codes(anon=302, rest=405)
 # Importing is for the campaign's coordinators; anyone else does not learn the page exists.
 COORD_ONLY_GET = codes(coord=200, anon=302, rest=404)
@@ -73,13 +88,29 @@ COORD_ACTS = codes(coord=200, lead=403, head=403, support=403, leader=403, anon=
 COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
 MATRIX = {
-    "home": {"GET": codes(auditor=200, anon=302, rest=302)},
+    "home": {"GET": codes(sysadmin=200, secadmin=200, anon=302, rest=302)},
+    "password_change": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=400)},
+    "second_factor": {"GET": codes(anon=302, rest=302), "POST": codes(anon=302, rest=302)},
+    "second_factor_setup": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=400)},
+    "sessions": {"GET": codes(anon=302, rest=200)},
+    # Another person's session: 404 to everyone (only one's own can be ended here).
+    "session_revoke": {"POST": codes(leader=302, anon=302, rest=404), "GET": POST_ONLY},
+    "session_keepalive": {"GET": codes(anon=302, rest=204), "POST": codes(anon=302, rest=204)},
+    "audit:events": {"GET": codes(auditor=200, anon=302, rest=404)},
+    "audit:export": {"GET": codes(auditor=200, anon=302, rest=404)},
+    "audit:integrity": {"GET": codes(auditor=200, anon=302, rest=404)},
     "notifications": {"GET": codes(anon=302, rest=200)},
     "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},
     "notification_open": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
     "notification_settings": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=302)},
-    "deliveries_failed": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
-    "delivery_retry": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
+    # The system administrator runs the robots and mail, so sees and retries every failure.
+    "deliveries_failed": {
+        "GET": codes(coord=200, other_coord=200, sysadmin=200, anon=302, rest=404)
+    },
+    "delivery_retry": {
+        "POST": codes(coord=302, sysadmin=302, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
     "tasks:mine": {"GET": codes(anon=302, rest=200)},
     "tasks:requests": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
     "tasks:detail": {"GET": SEE_TASK},
@@ -128,7 +159,7 @@ MATRIX = {
     "cycles:round": {"GET": SEE_TASK},
     "cycles:review": {"GET": SEE_TASK},
     "cycles:review_bulletin": {
-        "GET": codes(other=404, other_coord=404, auditor=404, anon=302, rest=302)
+        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=302, rest=302)
     },
     "cycles:review_rate": {
         "POST": codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404),
@@ -155,7 +186,7 @@ MATRIX = {
     "measures:application_drop": {"POST": COORD_POSTS, "GET": POST_ONLY},
     # Inspections: "lead" answers in the round (its unit's answer is the one used), "support"
     # too (not that answer: 404), "coord" is the campaign's inspection group, "leader" reads.
-    "inspections:index": {"GET": codes(auditor=404, anon=302, rest=200)},
+    "inspections:index": {"GET": codes(**dict.fromkeys(ADMINS, 404), anon=302, rest=200)},
     "inspections:round_open": {
         "GET": codes(coord=200, anon=302, rest=404),
         "POST": codes(coord=302, anon=302, rest=404),
@@ -197,9 +228,13 @@ MATRIX = {
     "campaigns:detail": {"GET": SEE_TASK},
     "campaigns:list_detail": {"GET": SEE_TASK},
     "campaign-list": {"GET": codes(anon=403, rest=200)},
-    "campaign-detail": {"GET": codes(other=404, other_coord=404, auditor=404, anon=403, rest=200)},
+    "campaign-detail": {
+        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200)
+    },
     "task-list": {"GET": codes(anon=403, rest=200)},
-    "task-detail": {"GET": codes(other=404, other_coord=404, auditor=404, anon=403, rest=200)},
+    "task-detail": {
+        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200)
+    },
 }
 
 
@@ -335,7 +370,12 @@ def scene(module_db):
         "other_coord": world.other_coordinator,
         "leader": world.leader,
         "auditor": world.auditor,
+        "sysadmin": UserFactory(username="sysadmin", unit=world.office, roles=[Role.SYSADMIN]),
+        "secadmin": UserFactory(username="secadmin", unit=world.office, roles=[Role.SECADMIN]),
     }
+    world.someone_elses_session = UserSession.objects.create(
+        user=world.leader, session_key="leader-session-key"
+    )
     return world
 
 
@@ -344,6 +384,19 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
     imp = [w.campaign.slug, w.list_import.pk]
     table = {
         "home": ("home", [], {}),
+        "password_change": (
+            "password_change",
+            [],
+            {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+        ),
+        "second_factor": ("second_factor", [], {"code": "000000"}),
+        "second_factor_setup": ("second_factor_setup", [], {"code": "12"}),
+        "sessions": ("sessions", [], {}),
+        "session_revoke": ("session_revoke", [w.someone_elses_session.pk], {}),
+        "session_keepalive": ("session_keepalive", [], {}),
+        "audit:events": ("audit:events", [], {}),
+        "audit:export": ("audit:export", [], {}),
+        "audit:integrity": ("audit:integrity", [], {}),
         "notifications": ("notifications", [], {}),
         "notifications_read_all": ("notifications_read_all", [], {}),
         "notification_open": ("notification_open", [w.notice.pk], {}),
@@ -520,6 +573,8 @@ def snapshot() -> tuple:
         ApplicationEvent.objects.count(),
         list(Measure.objects.order_by("pk").values_list("kind", "rule", "number")),
         list(InspectionRound.objects.order_by("pk").values_list("closed_at", flat=True)),
+        list(User.objects.order_by("pk").values_list("password", "totp_secret")),
+        list(UserSession.objects.order_by("pk").values_list("ended_at", flat=True)),
         list(Answer.objects.order_by("pk").values_list("value", "verification", "version")),
         AnswerEvent.objects.count(),
         AnswerFile.objects.count(),

@@ -1,0 +1,45 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Lockout
+from accounts.services_logins import lockout_active
+
+
+def lockout_message(lock: Lockout) -> str:
+    until = formats.date_format(timezone.localtime(lock.until), "H:i")
+    if lock.scope == Lockout.Scope.ADDRESS:
+        return _(
+            "Too many failed logins from this address: logging in from it is locked until "
+            "%(until)s. Ask the security administrator if it must be released sooner."
+        ) % {"until": until}
+    return _(
+        "Too many failed logins: this account is locked until %(until)s. Ask the security "
+        "administrator if it must be released sooner."
+    ) % {"until": until}
+
+
+class LoginForm(AuthenticationForm):
+    """Django's form, saying so when the username or address is locked (whatever password)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            lock = lockout_active(username=self.cleaned_data.get("username"), request=self.request)
+            if lock is not None:
+                raise ValidationError(lockout_message(lock), code="locked") from None
+            raise
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("6-digit code"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
