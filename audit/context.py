@@ -1,6 +1,7 @@
 """Who and where a request comes from, as the audit trail and the lockout count it."""
 
 import ipaddress
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -26,3 +27,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return ipaddress.ip_address(address).compressed
     except ValueError:
         return None
+
+
+# The request being served, so that a service deep down (a certification, an import) records
+# the address and path of the request that called it without being handed it. Set by
+# ``audit.middleware.AuditMiddleware``; empty in jobs and commands.
+current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.deprecation import MiddlewareMixin
 
+from audit.context import current_request
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -14,6 +15,13 @@ _SEEN = "_audit_recorded"
 
 
 class AuditMiddleware(MiddlewareMixin):
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return super().__call__(request)
+        finally:
+            current_request.reset(token)
+
     def process_request(self, request):
         request._audit_started = timezone.now()
 
@@ -31,8 +39,12 @@ class AuditMiddleware(MiddlewareMixin):
         return None
 
     def process_response(self, request, response):
+        self._record(request, response)
+        return response
+
+    def _record(self, request, response) -> None:
         if getattr(request, _SEEN, False):
-            return response
+            return
         status = response.status_code
         if status == 403:
             audit_record(
@@ -49,7 +61,6 @@ class AuditMiddleware(MiddlewareMixin):
             )
         elif request.method == "POST" and request.path.startswith("/admin/"):
             _admin_change(request, response)
-        return response
 
 
 def _admin_change(request, response) -> None:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.chain import GENESIS, row_hash
-from audit.context import client_ip
+from audit.context import client_ip, current_request
 from audit.models import MIN_KEEP_DAYS, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def audit_record(
 
     Call it at the end of a service, just before its transaction commits: the chain's lock is
     held until then."""
+    request = request if request is not None else current_request.get()
     actor = _actor_of(request, by)
     values = {
         "kind": kind,

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from campaigns.importing.headers import FIELD_LABELS, IGNORE
 from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
@@ -285,6 +287,12 @@ def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
         locked.status = ListImport.Status.IMPORTING
         locked.stage, locked.progress = _("Waiting to be imported"), 0
         locked.save(update_fields=["status", "stage", "progress"])
+        audit_record(
+            kind=AuditEvent.Kind.IMPORT,
+            by=by,
+            target=f"import:{locked.pk} {locked.source_name}"[:200],
+            detail={"campaign": list_import.campaign_id, "rows": locked.summary.get("tasks")},
+        )
         background = _in_background(locked)
         if background:
             from campaigns.jobs import list_import_run_job
