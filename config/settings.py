@@ -216,6 +216,13 @@ SITE_URL = env.str("SITE_URL", default="")
 NOTIFY_HTTP_TIMEOUT = env.int("NOTIFY_HTTP_TIMEOUT", default=10)  # seconds per robot request
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)  # then the delivery has failed
 NOTIFY_RETRY_SECONDS = env.int("NOTIFY_RETRY_SECONDS", default=60)  # first wait; doubles, ≤ 1 h
+# Where robots may post (notifications/webhooks.py): https, these hosts, no private address.
+ROBOT_WEBHOOK_HOSTS = env.list(
+    "ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
+# Only for an intranet relay of the platforms' API that has no public address (and tests).
+ROBOT_WEBHOOK_ALLOW_PRIVATE = env.bool("ROBOT_WEBHOOK_ALLOW_PRIVATE", default=False)
+ROBOT_WEBHOOK_ALLOW_HTTP = env.bool("ROBOT_WEBHOOK_ALLOW_HTTP", default=False)
 
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
