@@ -229,6 +229,8 @@ IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=1
 # Files with more rows than this are checked and imported by a background job with a
 # progress bar; smaller ones right away.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2_000)
+# A plan's text or Word file larger than this is checked by a background job too.
+IMPORT_BACKGROUND_TEXT_BYTES = env.int("IMPORT_BACKGROUND_TEXT_BYTES", default=200 * 1024)
 
 # --- Mail ---------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 def _row_estimate(inspection: Inspection) -> int:
     if inspection.kind == "xlsx":
         return sum(scan.rows for scan in inspection.sheets if scan.visible)
-    return 0  # a plan's text is always small enough to check at once
+    if inspection.kind == "text":  # at most one task a line: counted without parsing
+        return sum(1 for line in inspection.text.splitlines() if line.strip())
+    return 0
 
 
 def _columns(list_import: ListImport) -> dict[str, dict[int, str]]:
@@ -54,7 +56,12 @@ def _columns(list_import: ListImport) -> dict[str, dict[int, str]]:
 
 
 def _in_background(list_import: ListImport) -> bool:
-    return list_import.row_estimate > settings.IMPORT_BACKGROUND_ROWS
+    """A large file is checked by a job, never inside the web request: by its rows, and a
+    plan (text or Word) also by its size."""
+    return list_import.row_estimate > settings.IMPORT_BACKGROUND_ROWS or (
+        list_import.source_kind != "xlsx"
+        and list_import.source_size > settings.IMPORT_BACKGROUND_TEXT_BYTES
+    )
 
 
 def _stage(list_import: ListImport, stage: str, percent: int) -> None:
