@@ -47,4 +47,4 @@ class FormulaSafeExport:
     passed through ``spreadsheet_text``."""
 
     def export_field(self, field, instance, **kwargs):
-        return spreadsheet_text(super().export_field(field, instance, **kwargs))  # type: ignore[misc]
+        return spreadsheet_text(super().export_field(field, instance, **kwargs))
