@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from accounts import permissions
+from accounts.forms import AdminLoginForm
 from accounts.models import Heartbeat, Lockout, Unit, UnitAlias, User, UserRole, UserSession
 from accounts.resources import UnitResource
 from accounts.services import user_admin_access_sync
@@ -16,6 +17,7 @@ from accounts.services_passwords import password_reset_recorded, totp_reset
 
 admin.site.site_header = _("Qingdan administration")
 admin.site.site_title = _("Qingdan")
+admin.site.login_form = AdminLoginForm
 
 
 class UnitAliasInline(admin.TabularInline):

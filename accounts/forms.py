@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
@@ -22,17 +23,27 @@ def lockout_message(lock: Lockout) -> str:
     ) % {"until": until}
 
 
-class LoginForm(AuthenticationForm):
-    """Django's form, saying so when the username or address is locked (whatever password)."""
+class _SaysLocked:
+    """Django's login form, saying so when the username or address is locked (whatever the
+    password: the backend refuses it)."""
 
     def clean(self):
         try:
             return super().clean()
         except ValidationError:
-            lock = lockout_active(username=self.cleaned_data.get("username"), request=self.request)
+            username = self.cleaned_data.get("username")
+            lock = lockout_active(username=username, request=self.request)
             if lock is not None:
                 raise ValidationError(lockout_message(lock), code="locked") from None
             raise
+
+
+class LoginForm(_SaysLocked, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_SaysLocked, AdminAuthenticationForm):
+    pass
 
 
 class CodeForm(forms.Form):

@@ -210,3 +210,13 @@ def sessions_revoke(*, by: User, sessions, request: HttpRequest | None = None) -
         )
         count += 1
     return count
+
+
+def login_records_prune(*, now: datetime.datetime) -> int:
+    """Housekeeping: failure counters past any window, locks released a month ago, sessions
+    ended or silent for a month. The audit trail keeps the record of each."""
+    month = now - datetime.timedelta(days=30)
+    removed = LoginFailure.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()[0]
+    removed += Lockout.objects.filter(Q(released_at__lt=month) | Q(until__lt=month)).delete()[0]
+    removed += UserSession.objects.filter(seen_at__lt=month).delete()[0]
+    return removed

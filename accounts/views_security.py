@@ -1,10 +1,14 @@
 """A person's own security pages: change password, the second factor, their sessions."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -110,7 +114,15 @@ def second_factor_setup(request):
 @never_cache
 @login_required
 def sessions(request):
-    rows = UserSession.objects.filter(user=request.user, ended_at__isnull=True)
+    # Sessions still alive: a row whose browser was closed without logging out ends by the
+    # clock (idle or absolute limit), with nobody to write that down.
+    now = timezone.now()
+    rows = UserSession.objects.filter(
+        user=request.user,
+        ended_at__isnull=True,
+        seen_at__gte=now - datetime.timedelta(seconds=settings.SESSION_IDLE_SECONDS),
+        started_at__gte=now - datetime.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS),
+    )
     return render(
         request,
         "accounts/sessions.html",

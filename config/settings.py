@@ -319,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Audit rows past AUDIT_KEEP_DAYS (never fewer than 180 days); the prune is itself audited.
     "audit-prune": {"task": "audit.jobs.audit_prune", "schedule": crontab(hour=3, minute=40)},
+    "login-records-prune": {
+        "task": "accounts.jobs.login_records_prune",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "evidence-orphans-remove": {
         "task": "tasks.jobs.evidence_orphans_remove",
         "schedule": crontab(hour=3, minute=30),

@@ -117,3 +117,24 @@ def test_the_failure_counter_is_cleared_by_a_success(client, staff_user):
     _login(client, "staff", PASSWORD)
 
     assert not LoginFailure.objects.filter(username="staff").exists()
+
+
+def test_the_admin_login_says_the_account_is_locked(client, staff_user):
+    for _ in range(5):
+        _login(client, "staff", "wrong")
+
+    response = client.post(reverse("admin:login"), {"username": "staff", "password": PASSWORD})
+
+    assert response.context["form"].non_field_errors().as_data()[0].code == "locked"
+
+
+def test_housekeeping_forgets_counters_and_old_locks_but_not_the_audit(client, staff_user):
+    from accounts.services_logins import login_records_prune
+
+    for _ in range(5):
+        _login(client, "staff", "wrong")
+    later = timezone.now() + datetime.timedelta(days=31)
+
+    assert login_records_prune(now=later) == 6  # five failures and the lock
+    assert not Lockout.objects.exists() and not LoginFailure.objects.exists()
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILED).count() == 5

@@ -238,3 +238,16 @@ def test_business_users_need_no_second_factor(client, staff_user, settings):
     assert client.login(username="staff", password=PASSWORD)
     assert client.get(reverse("tasks:mine")).status_code == 200
     assert time.time()  # (no code was asked)
+
+
+def test_a_session_left_idle_is_no_longer_listed(client, staff_user):
+    client.force_login(staff_user)
+    stale = UserSession.objects.create(
+        user=staff_user,
+        session_key="closed-browser",
+        seen_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+
+    listed = client.get(reverse("sessions")).context["sessions"]
+
+    assert stale not in listed and len(listed) == 1
