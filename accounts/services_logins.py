@@ -184,6 +184,8 @@ def session_touch(request: HttpRequest, now: datetime.datetime) -> None:
     """Note that the person is active (at most once a minute: each note is a write)."""
     seen_at = request.session.get(SEEN_AT)
     stamp = now.timestamp()
+    if AUTH_AT not in request.session:  # a session from before these limits: its clock starts
+        request.session[AUTH_AT] = stamp
     if seen_at is None or stamp - seen_at >= TOUCH_EVERY_SECONDS:
         request.session[SEEN_AT] = stamp
         if request.session.session_key:

@@ -144,5 +144,5 @@ def session_revoke(request, pk: int):
 @login_required
 def session_keepalive(request):
     """The page's "stay signed in" button: a POST counts as activity (the middleware notes
-    it); a GET tells how many seconds are left without changing anything."""
+    it); a GET only answers whether the session is still alive (204, else a redirect)."""
     return HttpResponse(status=204)
