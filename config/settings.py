@@ -36,6 +36,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: accounts' createsuperuser and changepassword (audited)
+    # take the place of Django's.
+    "audit",
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,8 +51,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "import_export",
-    "audit",
-    "accounts",
     "campaigns",
     "notifications",
     "tasks",

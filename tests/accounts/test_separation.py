@@ -218,3 +218,16 @@ def test_the_auditor_has_no_admin_page_and_the_trail_is_not_in_the_admin(client,
     client.force_login(people.secadmin)
     assert client.get("/admin/audit/auditevent/").status_code == 404
     assert Unit.objects.exists() and UnitFactory()
+
+
+def test_the_installers_commands_are_on_record(monkeypatch):
+    from django.core.management import call_command
+
+    call_command("createsuperuser", username="installer", email="", interactive=False, verbosity=0)
+    created = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCOUNT_CHANGED)
+    assert created.target.endswith("installer") and created.detail["superuser"] is True
+
+    monkeypatch.setattr("getpass.getpass", lambda *a, **k: "Install-Pass-2026")
+    call_command("changepassword", "installer", verbosity=0)
+    assert User.objects.get(username="installer").must_change_password
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_RESET).exists()
