@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # accounts' own rules for merging units (its foreign keys to Unit); apps above add
         # theirs from their ready().
-        from accounts import merging  # noqa: F401
+        from accounts import (
+            merging,  # noqa: F401
+            receivers,  # noqa: F401  (login, logout and failed login, audited)
+        )

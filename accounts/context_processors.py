@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from accounts import permissions
 
 
@@ -6,4 +8,7 @@ def menu(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": {}}
-    return {"menu": permissions.menu(user)}
+    return {
+        "menu": permissions.menu(user),
+        "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
+    }

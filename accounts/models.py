@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +179,19 @@ class User(AbstractUser):
     # The channels a person chose besides the in-app notice, which is always on (通知设置).
     notify_by_email = models.BooleanField(_("notices by email"), default=True)
     notify_by_robot = models.BooleanField(_("notices in group robots"), default=True)
+    # Login policy (accounts/services_passwords.py, accounts/middleware.py).
+    must_change_password = models.BooleanField(
+        _("must change password at next login"),
+        default=False,
+        help_text=_("Set when an administrator sets the password."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # The second factor (TOTP, RFC 6238) of administrators; never shown again once confirmed.
+    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(
+        _("second factor set up"), null=True, blank=True, editable=False
+    )
+    totp_last_step = models.BigIntegerField(default=0, editable=False)  # a code works once
 
     class Meta:
         verbose_name = _("user")
@@ -247,3 +261,91 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's last passwords, so that a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.at:%Y-%m-%d}"
+
+
+class LoginFailure(models.Model):
+    """One failed login (wrong password or second factor), counted for the lockout. The audit
+    trail keeps the record; these rows are only the counter and are cleared by a success."""
+
+    username = models.CharField(max_length=150, db_index=True)  # as typed, lower case
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+
+    def __str__(self):
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Lockout(models.Model):
+    """A username or an address that may not log in until ``until`` (or a release)."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("Username")
+        ADDRESS = "ip", _("Address")
+
+    scope = models.CharField(_("locked"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("username or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failed attempts"), default=0)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    until = models.DateTimeField(_("locked until"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        User,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lockout")
+        verbose_name_plural = _("lockouts")
+        ordering = ["-locked_at"]
+        indexes = [models.Index(fields=["scope", "key", "until"])]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.key}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a person, listed on 登录会话 and revocable there or by the
+    security administrator."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last active"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

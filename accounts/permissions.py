@@ -9,7 +9,13 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Unit, User
+from accounts.models import BUSINESS_ROLES, Role, Unit, User
+from audit import permissions as audit_permissions
+
+# 三员分立: the system administrator runs the system, the security administrator manages
+# accounts and roles, the auditor reads the audit trail. No account holds two of them, nor one
+# of them with a business role.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 
 def works_on_tasks(user: User) -> bool:
@@ -96,6 +102,7 @@ def menu(user: User) -> dict[str, bool]:
         # 揭榜挂帅: units bid, coordinators publish, leaders and coordinators award
         # (challenges.permissions.takes_part is the same rule).
         "challenges": works_on_tasks(user) or oversees_campaigns(user),
+        "audit": audit_permissions.reads_audit_trail(user),
     }
 
 
@@ -115,24 +122,94 @@ def can_see_contact_handles(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.SYSADMIN))
 
 
+def role_combination_problem(roles: Iterable[str]) -> str:
+    """Why one account may not hold these roles together ("" when it may): the three
+    administrators are separate people (三员分立), and none of them holds a business role."""
+    held = set(roles)
+    admin = held & ADMIN_ROLES
+    if len(admin) > 1:
+        return _(
+            "The system administrator, the security administrator and the auditor must be "
+            "three different accounts (三员分立)."
+        )
+    if admin and held & BUSINESS_ROLES:
+        return _(
+            "An administrator or auditor account may not also hold a business role: give "
+            "the person a second, ordinary account."
+        )
+    return ""
+
+
+def is_administrator(user: User) -> bool:
+    """Holds one of the three administrative roles, or is the installer's superuser."""
+    return user.is_authenticated and (user.is_superuser or bool(user.role_set & ADMIN_ROLES))
+
+
+def needs_second_factor(user: User) -> bool:
+    """The administrators and superusers log in with a TOTP code as well as a password."""
+    return is_administrator(user)
+
+
+def manages_accounts(user: User) -> bool:
+    """Creates accounts, gives roles and units, resets passwords, releases lockouts."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.SECADMIN))
+
+
+def may_manage_account(actor: User, target: User) -> bool:
+    """Whose account ``actor`` may change in /admin/: never their own, never a superuser's,
+    and another security administrator's only as superuser."""
+    if not manages_accounts(actor) or actor.pk == target.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    return not target.is_superuser and not target.has_role(Role.SECADMIN)
+
+
+def may_set_password(actor: User, target: User) -> bool:
+    """Setting a password lets whoever set it log in as that person until they change it.
+    So a security administrator may do it only for people who hold no administrative role and
+    are not leaders; those are reset by the installer's superuser (README, "Security")."""
+    if not may_manage_account(actor, target):
+        return False
+    if actor.is_superuser:
+        return True
+    return not (target.role_set & ADMIN_ROLES) and not target.has_role(Role.LEADER)
+
+
+def may_change_contact_fields(user: User) -> bool:
+    """Names, email and the robots' @-handles of accounts: the system administrator, who sets
+    up the robots (and the security administrator, who manages the accounts)."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.SYSADMIN, Role.SECADMIN)
+    )
+
+
 # What each administrative role may do in /admin/: directory and accounts, never task content.
 # Apps above accounts add the admin pages of their own rows (``role_admin_permissions_add``).
 ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    # Runs the system: units, aliases, robots; sees accounts and may correct their contact
+    # fields, but creates none, sets no password, gives no role and moves nobody's unit.
     Role.SYSADMIN: [
         f"accounts.{action}_{model}"
-        for model in ("unit", "unitalias", "user")
+        for model in ("unit", "unitalias")
         for action in ("add", "change", "delete", "view")
     ]
-    # Roles are the security administrator's to give (三员分立): the system administrator
-    # sees them only.
-    + ["accounts.view_userrole", "accounts.view_heartbeat"],
+    + ["accounts.view_user", "accounts.change_user", "accounts.view_userrole"]
+    + ["accounts.view_heartbeat"],
+    # Manages accounts: creates them, gives roles and units, resets passwords (forced change
+    # at next login), releases lockouts, ends sessions. Deletes none: accounts are deactivated.
     Role.SECADMIN: [
         "accounts.view_user",
+        "accounts.add_user",
         "accounts.change_user",
         "accounts.add_userrole",
         "accounts.change_userrole",
         "accounts.delete_userrole",
         "accounts.view_userrole",
+        "accounts.view_lockout",
+        "accounts.change_lockout",
+        "accounts.view_usersession",
+        "accounts.change_usersession",
     ],
 }
 

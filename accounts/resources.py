@@ -6,11 +6,12 @@ from import_export import fields, resources, widgets
 
 from accounts.models import Unit
 from accounts.services import guess_unit_kind, unit_aliases_set
+from config.pages import FormulaSafeExport, spreadsheet_text_read
 
 _ALIAS_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
 
 
-class UnitResource(resources.ModelResource):
+class UnitResource(FormulaSafeExport, resources.ModelResource):
     """One row per unit: name, kind, parent (by name), active, order and its aliases.
 
     The aliases column lists the unit's other names separated by 、 (or ，,；; and line
@@ -41,6 +42,8 @@ class UnitResource(resources.ModelResource):
         )
 
     def before_import_row(self, row, **kwargs):
+        for key in list(row.keys()):
+            row[key] = spreadsheet_text_read(row[key])
         if "kind" in row and not (row.get("kind") or "").strip():
             row["kind"] = guess_unit_kind(str(row.get("name") or "").strip())
 

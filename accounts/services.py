@@ -130,6 +130,9 @@ def user_ensure(
     is_superuser: bool = False,
 ) -> User:
     """Create the user or reset it to exactly these settings (used by the demo and set-up)."""
+    permissions_problem = permissions.role_combination_problem(roles := list(roles))
+    if permissions_problem:
+        raise RuleViolation(permissions_problem, field="roles")
     user, _ = User.objects.update_or_create(
         username=username,
         defaults={

@@ -1,8 +1,9 @@
 """Small helpers every app's pages share: a download of a workbook, the query of a pager, a
-view that only takes a form."""
+view that only takes a form, and text a spreadsheet will not run as a formula."""
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -62,3 +63,29 @@ def post_only(page: Page, *, anchor: str = ""):
         return wrapped
 
     return decorator
+
+
+# A cell beginning with one of these runs as a formula in Excel or WPS (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_text_read(value: Any) -> Any:
+    """Take off the apostrophe ``spreadsheet_text`` put in front (re-importing an export)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class FormulaSafeExport:
+    """For django-import-export resources (the admin's exports): every exported text is
+    passed through ``spreadsheet_text``."""
+
+    def export_field(self, field, instance, **kwargs):
+        return spreadsheet_text(super().export_field(field, instance, **kwargs))

@@ -36,6 +36,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: accounts' createsuperuser and changepassword (audited)
+    # take the place of Django's.
+    "audit",
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,7 +51,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "import_export",
-    "accounts",
     "formtokens",
     "campaigns",
     "notifications",
@@ -70,11 +73,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.uploads.RequestSizeLimitMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After CSRF and authentication: one form sent twice is acted on once (README, "Forms").
     "formtokens.middleware.FormTokenMiddleware",
+    "accounts.middleware.LoginPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.RuleViolationMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,20 +130,70 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login policy (等保 2.0 level 3; README "Security"). Passwords: at least 10 characters of
+# three kinds, not like the person's name, not a common one, none of the last 5.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"keep": env.int("PASSWORD_HISTORY", default=5)},
+    },
 ]
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A password older than this must be changed at the next request; 0 = never expires.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend"]
+# Lockout: this many failures for one username (or from one address) within the window lock
+# it for LOCKOUT_MINUTES; a security administrator can release it sooner.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=5)
+LOCKOUT_ADDRESS_FAILURES = env.int("LOCKOUT_ADDRESS_FAILURES", default=20)
+LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", default=15)
+LOCKOUT_MINUTES = max(env.int("LOCKOUT_MINUTES", default=15), 10)
+# Sessions end after SESSION_IDLE_SECONDS without a request (the page warns a minute before)
+# and SESSION_ABSOLUTE_SECONDS after login whatever the activity.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The second factor (TOTP) of system, security and audit administrators and superusers:
+# required unless turned off (the embedded demo turns it off in dev.py's environment).
+ADMIN_TOTP_REQUIRED = env.bool("ADMIN_TOTP_REQUIRED", default=True)
+TOTP_ISSUER = env.str("TOTP_ISSUER", default="Qingdan")
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies of ours stand in front of the app: the client's address is then
+# read from X-Forwarded-For (audit trail, lockout by address); 0 = use the connection's.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS (README "Deploying"): redirect plain HTTP, tell browsers to insist on HTTPS
+# (HSTS), and trust the proxy's X-Forwarded-Proto. All off unless the environment says so, so
+# the embedded default still runs on http://127.0.0.1.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe comes over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+)
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
@@ -161,6 +218,16 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checked view
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request body (config/uploads.py): ten evidence files and the form; anonymous callers
+# only a login form's worth. Refused from the declared length before anything is read, and
+# while streaming.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=10 * UPLOAD_MAX_BYTES + 1024 * 1024)
+ANONYMOUS_REQUEST_MAX_BYTES = env.int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Importing lists (see README, "Importing and exporting lists") -------------------------
 # A file is judged on its bytes before anything parses it; these are the limits.
@@ -173,6 +240,8 @@ IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=1
 # Files with more rows than this are checked and imported by a background job with a
 # progress bar; smaller ones right away.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2_000)
+# A plan's text or Word file larger than this is checked by a background job too.
+IMPORT_BACKGROUND_TEXT_BYTES = env.int("IMPORT_BACKGROUND_TEXT_BYTES", default=200 * 1024)
 
 # --- Mail ---------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
@@ -190,6 +259,13 @@ SITE_URL = env.str("SITE_URL", default="")
 NOTIFY_HTTP_TIMEOUT = env.int("NOTIFY_HTTP_TIMEOUT", default=10)  # seconds per robot request
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)  # then the delivery has failed
 NOTIFY_RETRY_SECONDS = env.int("NOTIFY_RETRY_SECONDS", default=60)  # first wait; doubles, ≤ 1 h
+# Where robots may post (notifications/webhooks.py): https, these hosts, no private address.
+ROBOT_WEBHOOK_HOSTS = env.list(
+    "ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
+# Only for an intranet relay of the platforms' API that has no public address (and tests).
+ROBOT_WEBHOOK_ALLOW_PRIVATE = env.bool("ROBOT_WEBHOOK_ALLOW_PRIVATE", default=False)
+ROBOT_WEBHOOK_ALLOW_HTTP = env.bool("ROBOT_WEBHOOK_ALLOW_HTTP", default=False)
 
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -260,6 +336,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.jobs.list_imports_prune",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Audit rows past AUDIT_KEEP_DAYS (never fewer than 180 days); the prune is itself audited.
+    "audit-prune": {"task": "audit.jobs.audit_prune", "schedule": crontab(hour=3, minute=40)},
+    "login-records-prune": {
+        "task": "accounts.jobs.login_records_prune",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "evidence-orphans-remove": {
         "task": "tasks.jobs.evidence_orphans_remove",
         "schedule": crontab(hour=3, minute=30),
@@ -275,6 +357,8 @@ IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
 ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)
 # A form's one-time token is remembered this long: a page kept open longer sends anew.
 FORM_TOKENS_KEEP_HOURS = env.int("FORM_TOKENS_KEEP_HOURS", default=48)
+# The security audit trail is kept this long (at least 180 days, whatever is set here).
+AUDIT_KEEP_DAYS = env.int("AUDIT_KEEP_DAYS", default=365)
 
 # django-import-export (admin import and export of units, export of tasks): who may use it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

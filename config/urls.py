@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
@@ -29,9 +30,15 @@ urlpatterns = [
     path("challenges/", include("challenges.urls")),
     path("problems/", include("problems.urls")),
     path("cockpit/", include("cockpit.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema describes every endpoint: like the endpoints, it is for signed-in people.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
     path("admin/", admin.site.urls),
 ]
 

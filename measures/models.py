@@ -196,7 +196,7 @@ class ApplicationEvent(models.Model):
         verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # who wrote history is deactivated, never deleted
         related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.validators import MOBILE_PATTERN, WECOM_USERID_PATTERN
+from notifications.webhooks import inert_text, webhook_problem
 
 # A robot's message is at most 4096 bytes on WeCom; DingTalk allows more. Stay under both.
 ROBOT_MAX_BYTES = 3800
@@ -175,7 +176,7 @@ def robot_markdown(message: Message, *, platform: str = "") -> RobotText:
     are never cut in half: as many whole ones as fit, at most MAX_NAMES, then "and N more".
     Beyond its first BODY_MIN_BYTES, the notice's text gives way to them.
     """
-    clean = _defuse_wecom if platform == WECOM else str
+    clean = inert_text  # a person's text links, shows and @s nothing (notifications/webhooks)
     head = f"#### {clean(message.title)}\n"
     after = []
     if message.url:
@@ -228,12 +229,6 @@ def _mention_line(tokens: list[str], *, total: int, budget: int) -> tuple[str, i
     while count < len(tokens) and len(line(count + 1).encode()) <= budget:
         count += 1
     return line(count), count
-
-
-def _defuse_wecom(text: str) -> str:
-    """Text we did not write (a title, a report, a name) must not @ anyone in WeCom markdown:
-    a zero-width space keeps "<@someone>" from reading as a mention."""
-    return text.replace("<@", "<\u200b@")
 
 
 def _cut_to_bytes(text: str, limit: int) -> str:
@@ -303,7 +298,11 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def _post_json(url: str, payload: dict, *, transient_codes: frozenset[int]) -> None:
     """POST the payload; the answer must be {"errcode": 0, ...}. Errors never quote the URL:
-    its key is what lets anyone post to the group."""
+    its key is what lets anyone post to the group. An address the robots may not use (not
+    https, another host, a private or loopback address once resolved) is refused unsent."""
+    problem = webhook_problem(url, resolve=True)
+    if problem:
+        raise PermanentError(f"webhook refused: {problem}")
     request = urllib.request.Request(
         url,
         data=json.dumps(payload, ensure_ascii=False).encode(),

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, User
 from notifications.channels import Person
+from notifications.webhooks import webhook_problem
 
 
 class Channel(models.TextChoices):
@@ -129,6 +130,9 @@ class RobotWebhook(models.Model):
         super().clean()
         if (self.unit_id is None) == (self.campaign_id is None):
             raise ValidationError(_("Choose either a unit or a campaign for the robot."))
+        problem = webhook_problem(self.url or "")
+        if problem:
+            raise ValidationError({"url": problem})
         if self.secret and self.platform == self.Platform.WECOM:
             raise ValidationError(
                 {"secret": _("WeCom group robots do not sign; leave the secret empty.")}

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import HANDLE_TAKEN, Unit, User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from config.errors import RuleViolation
 from notifications import channels
 from notifications.models import Channel, Delivery, Notification, RobotWebhook
@@ -319,7 +321,7 @@ def notification_preferences_update(
             except ValidationError as error:
                 raise RuleViolation(error.messages[0], field=name) from None
     for name, value in handles.items():
-        if value and User.objects.filter(**{name: value}).exclude(pk=user.pk).exists():
+        if value and value != getattr(user, name) and _handle_taken(user, name, value):
             raise RuleViolation(HANDLE_TAKEN[name], field=name)
     user.notify_by_email = email
     user.notify_by_robot = robot
@@ -333,6 +335,38 @@ def notification_preferences_update(
             HANDLE_TAKEN["mobile" if handles["mobile"] else "wecom_userid"]
         ) from None
     return user
+
+
+# How many numbers or accounts found taken one person may try a day: the refusal tells that a
+# number is registered, so trying many would list who uses the system (each try is audited).
+HANDLE_TRIES_PER_DAY = 5
+
+
+def _handle_taken(user: User, name: str, value: str) -> bool:
+    refused = AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.DENIED,
+        actor=user,
+        detail__reason="handle_taken",
+        at__gte=timezone.now() - datetime.timedelta(days=1),
+    ).count()
+    if refused >= HANDLE_TRIES_PER_DAY:
+        raise RuleViolation(
+            _(
+                "Too many numbers or accounts were refused today. Try again tomorrow, or ask "
+                "the system administrator."
+            ),
+            field=name,
+        )
+    if not User.objects.filter(**{name: value}).exclude(pk=user.pk).exists():
+        return False
+    audit_record(
+        kind=AuditEvent.Kind.DENIED,
+        by=user,
+        outcome=AuditEvent.Outcome.DENIED,
+        target=f"{name} {value[:3]}…",
+        detail={"reason": "handle_taken", "field": name},
+    )
+    return True
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

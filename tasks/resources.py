@@ -2,10 +2,11 @@
 
 from import_export import fields, resources
 
+from config.pages import FormulaSafeExport
 from tasks.models import Task
 
 
-class TaskExportResource(resources.ModelResource):
+class TaskExportResource(FormulaSafeExport, resources.ModelResource):
     """Every task as one flat row: campaign, list, category, units by name, dates, status."""
 
     campaign = fields.Field(attribute="task_list__campaign__name", column_name="campaign")

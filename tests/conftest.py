@@ -48,6 +48,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_optional(settings):
+    """Tests log administrators in without an authenticator app; the second factor's own tests
+    (tests/accounts/test_second_factor.py) turn it on."""
+    settings.ADMIN_TOTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,6 +8,7 @@ from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
+    "audit",
     "accounts",
     "formtokens",
     "campaigns",
@@ -64,6 +65,18 @@ def test_accounts_points_at_no_app_above_it():
     assert {path: mods for path, mods in offending.items() if mods} == {}
 
 
+def test_audit_points_at_no_app_of_ours():
+    """Every app records into the audit trail, so it sits below them all."""
+    ours = ("accounts", "campaigns", "tasks", "cycles", "notifications", "inspections")
+    offending = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in _imported_modules(path) if m.startswith((*ours, "measures", "demo"))
+        )
+        for path in _sources("audit")
+    }
+    assert {path: mods for path, mods in offending.items() if mods} == {}
+
+
 def test_the_tasks_app_does_not_import_campaign_services():
     offending = {
         str(path.relative_to(ROOT)): sorted(
@@ -102,6 +115,7 @@ def test_roles_are_tested_only_in_permissions_modules_and_models():
 def test_the_migrations_of_the_apps_form_no_loop():
     loader = MigrationLoader(None, ignore_no_migrations=True)
     ours = {
+        "audit",
         "accounts",
         "formtokens",
         "campaigns",

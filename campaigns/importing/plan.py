@@ -56,8 +56,9 @@ _NUMBERINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"^(第[{_CN}\d]+(?:部分|章|节|篇))\s*[、.．:：]?\s*")),
     ("cn", re.compile(rf"^([{_CN}]+)\s*[、.．]\s*")),
     ("cn_paren", re.compile(rf"^([（(]\s*[{_CN}]+\s*[）)])\s*[、.．]?\s*")),
-    ("arabic", re.compile(r"^(\d{1,3})\s*[、.．](?!\d)\s*")),
-    ("arabic_paren", re.compile(r"^([（(]\s*\d{1,3}\s*[）)])\s*[、.．]?\s*")),
+    # Any number of items (a list of 6,000 lines numbers them up to 6000); "2022.6" is a date.
+    ("arabic", re.compile(r"^(\d{1,6})\s*[、.．](?!\d)\s*")),
+    ("arabic_paren", re.compile(r"^([（(]\s*\d{1,6}\s*[）)])\s*[、.．]?\s*")),
     ("circled", re.compile(r"^([\u2460-\u2473])\s*[、.．]?\s*")),
 )
 
@@ -88,35 +89,49 @@ def _numbering(line: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _brackets(line: str) -> int:
+    return sum(line.count(c) for c in OPEN) - sum(line.count(c) for c in CLOSE)
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
-    """Non-empty lines with their 1-based numbers, wrapped lines of one item joined."""
-    result: list[tuple[int, str]] = []
+    """Non-empty lines with their 1-based numbers, wrapped lines of one item joined.
+
+    Linear in the text: each line is looked at once (its numbering, its brackets), and the
+    pieces of a wrapped item are joined once at the end, never re-read as they grow.
+    """
+    items: list[tuple[int, list[str]]] = []
     open_brackets = 0
+    previous_numbered = False  # the item being built starts with a number
+    last = ""  # the item's last piece, whose end says whether the item goes on
+    length = 0  # the item's length so far
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip().replace("\u3000", " ").strip()
         if not line:
             open_brackets = 0
             continue
         starts_item = _numbering(line) is not None
-        previous = result[-1][1] if result else ""
         if (
-            result
+            items
             and not starts_item
-            and _numbering(previous) is not None
+            and previous_numbered
             and (
                 open_brackets > 0
                 # A long line cut without a full stop: a PDF copy or a narrow column
                 # wrapped it. A short one is a heading and stands alone.
-                or (len(previous) >= _WRAPPED_MIN and previous[-1] not in _SENTENCE_END + "）)〕】")
+                or (length >= _WRAPPED_MIN and last[-1] not in _SENTENCE_END + "）)〕】")
             )
         ):
             # A line wrapped by a PDF copy or a narrow column: the item goes on.
-            result[-1] = (result[-1][0], result[-1][1] + line)
+            items[-1][1].append(line)
+            open_brackets += _brackets(line)
+            length += len(line)
         else:
-            result.append((number, line))
-        current = result[-1][1]
-        open_brackets = sum(current.count(c) for c in OPEN) - sum(current.count(c) for c in CLOSE)
-    return result
+            items.append((number, [line]))
+            previous_numbered = starts_item
+            open_brackets = _brackets(line)
+            length = len(line)
+        last = line
+    return [(number, "".join(pieces)) for number, pieces in items]
 
 
 def _read_item(node: _Node) -> None:

@@ -15,16 +15,18 @@ import datetime
 import hashlib
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from campaigns.importing.headers import FIELD_LABELS, IGNORE
 from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import RECORDED_FIELDS, import_recorded
+from campaigns.services.import_steps.sizing import in_background, row_estimate
 from campaigns.services.imports import (
     ImportPlan,
     import_inspect,
@@ -38,21 +40,11 @@ from config.errors import RuleViolation
 logger = logging.getLogger(__name__)
 
 
-def _row_estimate(inspection: Inspection) -> int:
-    if inspection.kind == "xlsx":
-        return sum(scan.rows for scan in inspection.sheets if scan.visible)
-    return 0  # a plan's text is always small enough to check at once
-
-
 def _columns(list_import: ListImport) -> dict[str, dict[int, str]]:
     return {
         sheet: {int(column): fld for column, fld in columns.items()}
         for sheet, columns in (list_import.columns or {}).items()
     }
-
-
-def _in_background(list_import: ListImport) -> bool:
-    return list_import.row_estimate > settings.IMPORT_BACKGROUND_ROWS
 
 
 def _stage(list_import: ListImport, stage: str, percent: int) -> None:
@@ -90,11 +82,11 @@ def list_import_create(
         source_size=len(data),
         source_sha256=hashlib.sha256(data).hexdigest(),
         source=data,
-        row_estimate=_row_estimate(inspection),
+        row_estimate=row_estimate(inspection),
         stage=_("Waiting to be checked"),
     )
     if background is None:
-        background = _in_background(list_import)
+        background = in_background(list_import)
     if background:
         _queue_check(list_import)
     else:
@@ -172,7 +164,7 @@ def _store_result(list_import: ListImport, fields: list[str]) -> ListImport:
 
 
 def _recheck(list_import: ListImport) -> ListImport:
-    if _in_background(list_import):
+    if in_background(list_import):
         list_import.status = ListImport.Status.CHECKING
         list_import.stage, list_import.progress = _("Waiting to be checked"), 0
         list_import.save(update_fields=["status", "stage", "progress"])
@@ -303,7 +295,13 @@ def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
         locked.status = ListImport.Status.IMPORTING
         locked.stage, locked.progress = _("Waiting to be imported"), 0
         locked.save(update_fields=["status", "stage", "progress"])
-        background = _in_background(locked)
+        audit_record(
+            kind=AuditEvent.Kind.IMPORT,
+            by=by,
+            target=f"import:{locked.pk} {locked.source_name}"[:200],
+            detail={"campaign": list_import.campaign_id, "rows": locked.summary.get("tasks")},
+        )
+        background = in_background(locked)
         if background:
             from campaigns.jobs import list_import_run_job
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from campaigns.models import Campaign
 from config.errors import RuleViolation
 from cycles import hooks, permissions, schedule
@@ -240,6 +242,12 @@ def _apply_ratings(review: MonthlyReview, by: User, pairs: list[tuple[ReviewItem
     TaskEvent.objects.bulk_create(events, batch_size=BATCH)
     if changed:
         MonthlyReview.objects.filter(pk=review.pk).update(version=F("version") + 1)
+        audit_record(
+            kind=AuditEvent.Kind.RATED,
+            by=by,
+            target=f"review:{review.pk} campaign:{review.campaign_id} {review.month:%Y-%m}",
+            detail={"ratings": len(changed)},
+        )
     return len(changed)
 
 
@@ -279,6 +287,12 @@ def review_certify(
         ]
     )
     log.info("certified %s: %d units, %d reports locked", review, len(ordered), locked)
+    audit_record(
+        kind=AuditEvent.Kind.CERTIFIED,
+        by=by,
+        target=f"review:{review.pk} campaign:{review.campaign_id} {review.month:%Y-%m}",
+        detail={"units": len(ordered), "reports_locked": locked},
+    )
     # Apps above cycles (measures: the rules' proposals) act on the certified month; a broker
     # that is away is logged, never turned into an error of a certification already committed.
     transaction.on_commit(lambda: hooks.after_certify(review.pk), robust=True)

@@ -36,15 +36,18 @@ class TaskEvent(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged by the lead unit")
         ACK_REMINDED = "ack_reminded", _("Lead unit reminded to acknowledge")
 
+    # PROTECT both ways: a task with history cannot be deleted (it is closed or archived), and
+    # a person who wrote history is deactivated, never deleted; the database also refuses to
+    # change or delete these rows (migration 0004).
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="events"
+        Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)

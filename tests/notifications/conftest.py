@@ -54,6 +54,11 @@ def notify_settings(settings):
     settings.NOTIFY_RETRY_SECONDS = 60
     settings.NOTIFY_MAX_ATTEMPTS = 4
     settings.NOTIFY_HTTP_TIMEOUT = 5
+    # The test robots listen on 127.0.0.1 over plain HTTP; the checks themselves are tested
+    # in test_webhooks.py with the defaults.
+    settings.ROBOT_WEBHOOK_HOSTS = [*settings.ROBOT_WEBHOOK_HOSTS, "127.0.0.1"]
+    settings.ROBOT_WEBHOOK_ALLOW_HTTP = True
+    settings.ROBOT_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture

@@ -223,7 +223,13 @@ def test_a_real_worker_on_redis_delivers_a_robot_message(redis_url, tmp_path, wo
     database_url()  # skips on SQLite: the worker needs a database it can share
     robot = RobotWebhookFactory(unit=world.lead, url=robot_server.url())
     log = tmp_path / "worker.log"
-    with running_worker(redis_url, log, "test-notify"):
+    # The worker reads its settings from the environment: let it post to the test's robot.
+    local = {
+        "ROBOT_WEBHOOK_HOSTS": "127.0.0.1",
+        "ROBOT_WEBHOOK_ALLOW_HTTP": "true",
+        "ROBOT_WEBHOOK_ALLOW_PRIVATE": "true",
+    }
+    with running_worker(redis_url, log, "test-notify", **local):
         with transaction.atomic():
             tell([world.lead_staff])  # queued by on_commit, sent by the worker
         delivery = Delivery.objects.get(robot=robot)
