@@ -123,7 +123,7 @@ MATRIX = {
     # The system administrator merges units (tests/accounts/test_merging.py).
     "unit_merge": {
         "GET": codes(sysadmin=200, anon=302, rest=404),
-        "POST": codes(sysadmin=302, anon=302, rest=404),
+        "POST": codes(sysadmin=400, anon=302, rest=404),
     },
     "notifications": {"GET": codes(anon=302, rest=200)},
     "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},
@@ -270,19 +270,38 @@ MATRIX = {
     # 揭榜挂帅: every unit may bid on the open call ("other" too, so it sees the 榜单); the
     # campaign's coordinators publish and close; coordinators and leaders assess and award
     # (the closed call's bid); a bid is its unit's and its assessors' to read.
-    "challenges:index": {"GET": codes(auditor=404, anon=302, rest=200)},
-    "challenges:board": {"GET": codes(other_coord=404, auditor=404, anon=302, rest=200)},
-    "challenges:call": {"GET": codes(other_coord=404, auditor=404, anon=302, rest=200)},
+    "challenges:index": {"GET": codes(sysadmin=404, secadmin=404, auditor=404, anon=302, rest=200)},
+    "challenges:board": {
+        "GET": codes(sysadmin=404, secadmin=404, other_coord=404, auditor=404, anon=302, rest=200)
+    },
+    "challenges:call": {
+        "GET": codes(sysadmin=404, secadmin=404, other_coord=404, auditor=404, anon=302, rest=200)
+    },
     "challenges:publish": {
-        "GET": codes(coord=200, other_coord=404, auditor=404, anon=302, rest=403),
-        "POST": codes(coord=302, other_coord=404, auditor=404, anon=302, rest=403),
+        "GET": codes(
+            sysadmin=404, secadmin=404, coord=200, other_coord=404, auditor=404, anon=302, rest=403
+        ),
+        "POST": codes(
+            sysadmin=404, secadmin=404, coord=302, other_coord=404, auditor=404, anon=302, rest=403
+        ),
     },
     "challenges:close": {
-        "POST": codes(coord=302, other_coord=404, auditor=404, anon=302, rest=403),
+        "POST": codes(
+            sysadmin=404, secadmin=404, coord=302, other_coord=404, auditor=404, anon=302, rest=403
+        ),
         "GET": POST_ONLY,
     },
     "challenges:bid_submit": {
-        "POST": codes(coord=403, leader=403, other_coord=404, auditor=404, anon=302, rest=302),
+        "POST": codes(
+            sysadmin=404,
+            secadmin=404,
+            coord=403,
+            leader=403,
+            other_coord=404,
+            auditor=404,
+            anon=302,
+            rest=302,
+        ),
         "GET": POST_ONLY,
     },
     "challenges:bid": {"GET": codes(lead=200, head=200, coord=200, leader=200, anon=302, rest=404)},

@@ -80,8 +80,8 @@ def _claimed(review: MonthlyReview) -> set[int]:
         return set()
     return set(
         Task.objects.filter(pk__in=ReviewItem.objects.filter(review=review).values("task_id"))
-        .annotate(claimed=hooks.claimed_annotation())
-        .filter(claimed=True)
+        .annotate(is_claimed=hooks.claimed_annotation())
+        .filter(is_claimed=True)
         .values_list("pk", flat=True)
     )
 
