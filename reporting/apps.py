@@ -7,6 +7,10 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Bulk reporting")
 
     def ready(self):
+        from accounts.merging import MOVE_DEDUP, unit_references_register
+
+        # Merging units: the merged unit's uploads are the surviving unit's (one per file).
+        unit_references_register(fields=["reporting.ReportUpload.unit"], how=MOVE_DEDUP)
         from reporting import sections
         from tasks.hooks import my_tasks_section_register
 

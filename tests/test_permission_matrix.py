@@ -123,7 +123,7 @@ MATRIX = {
     # The system administrator merges units (tests/accounts/test_merging.py).
     "unit_merge": {
         "GET": codes(sysadmin=200, anon=302, rest=404),
-        "POST": codes(sysadmin=400, anon=302, rest=404),
+        "POST": codes(sysadmin=302, anon=302, rest=404),
     },
     "notifications": {"GET": codes(anon=302, rest=200)},
     "notifications_read_all": {"POST": codes(anon=302, rest=302), "GET": POST_ONLY},

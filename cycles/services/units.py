@@ -17,6 +17,9 @@ def cycles_units_merge(ctx: MergeContext) -> dict[str, int]:
     )
     rounds = RoundItem.objects.filter(lead_unit_id=merged).update(lead_unit_id=into)
     items = ReviewItem.objects.filter(lead_unit_id=merged).update(lead_unit_id=into)
+    # The stored inputs name the merged unit: the month is ranked afresh from its lines,
+    # which now name the surviving unit, with the formula it was certified with.
+    UnitMonth.objects.filter(review__in=reviews).update(inputs={})
     for review in reviews:
         figures_recompute(review=review)
     return {

@@ -115,6 +115,41 @@ def scene(world):
     UnitFactory(name="区政务服务中心", parent=w.lead)
     CampaignFactory(slug="organised", organiser=w.lead)
     Unit.objects.create(name="区老审批局", active=False, merged_into=w.lead)
+    # The newer apps' rows that name a unit: a call's place and bid, a problem, an upload.
+    from challenges.models import Bid, BidSupport, Call, CallUnit
+    from problems.models import Problem
+    from reporting.models import ReportUpload
+
+    call = Call.objects.create(
+        campaign=w.campaign,
+        task_list=w.task_list,
+        number=1,
+        title="揭榜",
+        goal="目标",
+        claim_deadline=timezone.now(),
+        published_by=w.coordinator,
+    )
+    CallUnit.objects.create(call=call, unit=w.lead)
+    bid = Bid.objects.create(
+        call=call,
+        unit=w.lead,
+        plan="方案",
+        commander="张三",
+        complete_by=datetime.date(2026, 12, 31),
+        submitted_by=w.coordinator,
+    )
+    BidSupport.objects.create(bid=bid, unit=w.lead)
+    Problem.objects.create(
+        campaign=w.campaign,
+        title="问题",
+        unit=w.lead,
+        assigned_unit=w.lead,
+        source=Problem.Source.OFFICE,
+        raised_by=w.coordinator,
+    )
+    ReportUpload.objects.create(
+        unit=w.lead, uploaded_by=w.coordinator, filename="本周应报送.xlsx", sha256="0" * 64
+    )
     return w
 
 
