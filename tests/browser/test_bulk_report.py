@@ -69,11 +69,11 @@ def test_a_unit_reports_its_whole_week_by_one_sheet(
         assert ProgressReport.objects.count() == 0
 
         # Confirming asks first, with the count.
-        asked = []
-        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         page.get_by_test_id("confirm-upload").click()
-        page.wait_for_load_state()
-        assert f"新报送{owed}条" in asked[0]
+        asked = page.locator("dialog[open]")
+        assert f"新报送{owed}条" in asked.inner_text()
+        with page.expect_navigation():
+            asked.locator("[data-ok]").click()
         assert page.get_by_test_id("upload-status").inner_text() == "已确认，报送已写入"
         assert page.get_by_test_id("add-evidence").count() == owed
 

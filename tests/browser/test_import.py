@@ -88,6 +88,8 @@ def test_a_coordinator_imports_a_list_correcting_a_column_and_a_unit_name(
     assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.DRAFT}
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.get_by_role("button", name="发布清单").click()
+    assert "此操作不可撤销" in phone.locator("dialog[open]").inner_text()
+    phone.locator("dialog[open] [data-ok]").click()
     phone.wait_for_url("**/imports/*/")
     assert phone.get_by_text("已发布：从现在起，清单对各责任单位生效。").is_visible()
     assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.IN_PROGRESS}
