@@ -21,7 +21,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -362,6 +362,7 @@ def draft_remove(locked: ListImport) -> dict[str, int]:
         removed["tasks"] = Task.objects.filter(task_list=task_list).count()
         try:
             with transaction.atomic():
+                _draft_history_remove(task_list)
                 task_list.delete()
         except ProtectedError as exc:
             raise RuleViolation(
@@ -376,6 +377,18 @@ def draft_remove(locked: ListImport) -> dict[str, int]:
             removed["units"] += 1
     logger.info("discarded draft import %s: %s", locked.pk, removed)
     return removed
+
+
+def _draft_history_remove(task_list: TaskList) -> None:
+    """The import events of a draft's tasks (never live; the history is append-only
+    otherwise, and the database allows this DELETE for draft tasks only). A task no longer in
+    draft keeps its history, and then the list cannot be removed (ProtectedError)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM tasks_taskevent WHERE task_id IN "
+            "(SELECT id FROM tasks_task WHERE task_list_id = %s AND status = %s)",
+            [task_list.pk, Task.Status.DRAFT],
+        )
 
 
 @transaction.atomic
