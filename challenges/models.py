@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.history import AppendOnlyQuerySet
+from config.history import HistoryEvent
 
 if TYPE_CHECKING:
     from accounts.models import Unit
@@ -298,7 +298,7 @@ class Assessment(models.Model):
         return f"{self.assessor}: {self.total.normalize():f}"
 
 
-class CallEvent(models.Model):
+class CallEvent(HistoryEvent):
     """Append-only history of a call: published, each bid, withdrawal, assessment, award."""
 
     class Kind(models.TextChoices):
@@ -322,24 +322,7 @@ class CallEvent(models.Model):
         related_name="events",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("call event")
         verbose_name_plural = _("call events")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

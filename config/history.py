@@ -2,7 +2,10 @@
 shares: a queryset that refuses bulk changes, and the database triggers that refuse them to
 anyone who goes around the application."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -13,6 +16,32 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class HistoryEvent(models.Model):
+    """The columns an event table shares: who, when, the values before and after, a note; the
+    append-only queryset; oldest first. A subclass adds what the event is of and its kinds."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 _PG_FUNCTION = """

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.history import AppendOnlyQuerySet
+from config.history import HistoryEvent
 
 if TYPE_CHECKING:
     from accounts.models import Unit
@@ -207,7 +207,7 @@ class AnswerFile(models.Model):
         return self.original_name
 
 
-class AnswerEvent(models.Model):
+class AnswerEvent(HistoryEvent):
     """Append-only history of an answer: each answer, verification and rectification."""
 
     class Kind(models.TextChoices):
@@ -220,27 +220,10 @@ class AnswerEvent(models.Model):
         Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("answer event")
         verbose_name_plural = _("answer events")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

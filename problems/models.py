@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.history import AppendOnlyQuerySet
+from config.history import HistoryEvent
 
 
 class Problem(models.Model):
@@ -139,7 +139,7 @@ class Problem(models.Model):
         return self.state in (self.State.REPORTED, self.State.COORDINATING)
 
 
-class ProblemEvent(models.Model):
+class ProblemEvent(HistoryEvent):
     """Append-only history of a problem: every step, who took it and when."""
 
     class Kind(models.TextChoices):
@@ -154,24 +154,7 @@ class ProblemEvent(models.Model):
         Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("problem event")
         verbose_name_plural = _("problem events")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
