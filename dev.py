@@ -172,11 +172,28 @@ def test(pytest_args: list[str]) -> None:
     manage("makemigrations", "--check", "--dry-run", "--verbosity", "1")
     say("pytest (coverage summary at the end)")
     coverage = ["--cov", "--cov-report=term"]
+    result = subprocess.run(
+        [str(PY), "-m", "pytest", *coverage, *processes(pytest_args), *pytest_args],
+        cwd=ROOT,
+        env=test_environment(),
+    )
+    sys.exit(result.returncode)
+
+
+def processes(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist: one test process per core (QINGDAN_TEST_PROCESSES overrides; 1 runs them
+    in this process). Tests that share a Redis queue run in one process (tests/conftest.py)."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args):
+        return []
+    count = os.environ.get("QINGDAN_TEST_PROCESSES", "auto")
+    return [] if count == "1" else ["-n", count, "--dist", "loadgroup"]
+
+
+def test_environment() -> dict[str, str]:
     env = dict(os.environ)
     if sys.version_info >= (3, 12):  # sys.monitoring: coverage at a fraction of settrace's cost
         env.setdefault("COVERAGE_CORE", "sysmon")
-    result = subprocess.run([str(PY), "-m", "pytest", *coverage, *pytest_args], cwd=ROOT, env=env)
-    sys.exit(result.returncode)
+    return env
 
 
 def main(argv: list[str]) -> None:

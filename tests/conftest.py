@@ -39,6 +39,20 @@ def reachable(url: str) -> bool:
         return False
 
 
+# Fixtures that share one server-side resource between processes: the Redis database (its
+# queue "celery" is purged and consumed by the real workers these tests start). Under
+# pytest-xdist (the test command runs two processes) the tests that use them all run in one
+# process, one after the other, so that no worker takes another test's messages.
+SHARED_SERVER_FIXTURES = {"redis_url"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the group into the node id
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SHARED_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("shared-redis"))
+
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
