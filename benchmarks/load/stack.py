@@ -35,6 +35,7 @@ class Stack:
     webs: list[subprocess.Popen] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
     beat: subprocess.Popen | None = None
+    extra_beats: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def hosts(self) -> list[str]:
@@ -117,6 +118,8 @@ class Stack:
         )
         if name == "beat":
             self.beat = beat
+        else:
+            self.extra_beats.append(beat)
         return beat
 
     def wait_until_serving(self, timeout: float = 90) -> None:
@@ -136,7 +139,7 @@ class Stack:
                 time.sleep(0.5)
 
     def all(self) -> list[subprocess.Popen]:
-        return [*self.webs, *self.workers, *([self.beat] if self.beat else [])]
+        return [*self.webs, *self.workers, *([self.beat] if self.beat else []), *self.extra_beats]
 
     def stop(self) -> None:
         for process in self.all():
