@@ -10,8 +10,8 @@ import redis
 from celery.beat import ScheduleEntry
 from celery.schedules import crontab, schedule
 
-from config.beat import period_claim, period_key
 from benchmarks.load.stack import Stack
+from config.beat import period_claim, period_key
 
 
 class FakeRedis:
