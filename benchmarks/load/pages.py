@@ -37,6 +37,18 @@ def form_fields(page: str, action: str) -> dict[str, str] | None:
     return None
 
 
+def split(users: int) -> tuple[int, int, int]:
+    """How many of ``users`` are unit staff, coordinators and leaders: 80 %, 15 %, 5 %."""
+    staff = max(1, round(users * 0.80))
+    coordinators = max(1, round(users * 0.15))
+    return staff, coordinators, max(1, users - staff - coordinators)
+
+
+def account_of(staff_number: int, accounts: int) -> str:
+    """The prepared account the ``staff_number``-th staff user reports with."""
+    return f"load{staff_number % accounts:02d}"
+
+
 # The smallest file a report's evidence may be: a one-page PDF of a few hundred bytes.
 EVIDENCE = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

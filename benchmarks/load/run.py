@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -53,6 +54,25 @@ def round_opens_at(seconds_from_now: int) -> datetime.datetime:
     return opens
 
 
+def open_sessions(users: int, accounts: int, path: Path) -> None:
+    """A signed-in session for every simulated person (force_login: no password hash), by
+    username, written to ``path`` for the Locust users."""
+    from django.test import Client
+
+    from accounts.models import User
+    from benchmarks.load.pages import account_of, split
+
+    staff, coordinators, leaders = split(users)
+    names = [account_of(n, accounts) for n in range(staff)]
+    names += ["coordinator"] * coordinators + ["leader"] * leaders
+    sessions: dict[str, list[str]] = {}
+    for name in names:
+        client = Client()
+        client.force_login(User.objects.get(username=name))
+        sessions.setdefault(name, []).append(client.cookies["sessionid"].value)
+    path.write_text(json.dumps(sessions))
+
+
 def _environment(folder: Path, database_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -97,6 +117,7 @@ def run_benchmark(args) -> int:
         load_before = os.getloadavg()
         cpu_before = [cpu_seconds(p) for p in stack.all()]
         markers = folder / "markers.json"
+        open_sessions(args.users, accounts, folder / "sessions.json")
         locust = subprocess.run(
             [
                 sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
@@ -113,6 +134,7 @@ def run_benchmark(args) -> int:
                 "LOAD_MARKERS": str(markers),
                 "LOAD_MAX_REQUESTS": str(args.max_requests),
                 "LOAD_HOSTS": ",".join(stack.hosts),
+                "LOAD_SESSIONS": str(folder / "sessions.json"),
             },
             stdout=(folder / "locust.log").open("w"),
             stderr=subprocess.STDOUT,
@@ -173,6 +195,13 @@ def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) 
         "CPU seconds during the run: "
         + ", ".join(f"{n} {c:.1f}" for n, c in zip(names, cpu, strict=True))
     )
+    web_cpu = sum(cpu[: len(stack.webs)])
+    if web_cpu:
+        per_request = 1000 * web_cpu / max(1, int(total["Request Count"]))
+        print(
+            f"web CPU per request: {per_request:.0f} ms (gunicorn's own, PostgreSQL's not in it): "
+            f"one core of web process serves about {1000 / per_request:.0f} req/s of this mix"
+        )
     print(
         "load average (1, 5, 15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f} "
         "on {} cores".format(*load_before, *load_after, os.cpu_count())

@@ -67,6 +67,10 @@ class Stack:
                 str(threads),
                 "--graceful-timeout",
                 "10",
+                # Longer than gunicorn's 2 s: a client (or a proxy) reusing a connection the
+                # server has just closed gets "connection reset" (seen under load).
+                "--keep-alive",
+                "30",
             ],
         )
         self.ports.append(port)
