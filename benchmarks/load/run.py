@@ -122,7 +122,7 @@ def run_benchmark(args) -> int:
             [
                 sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
                 "--headless", "-u", str(args.users), "-r", str(max(1, args.users // ramp)),
-                "-t", f"{args.seconds + ramp}s", "--reset-stats", "--only-summary",
+                "-t", f"{args.seconds + ramp}s", "--only-summary",
                 "--csv", str(folder / "stats"), "--host", stack.hosts[0], "--stop-timeout", "10",
             ],
             cwd=ROOT,
