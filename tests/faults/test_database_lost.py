@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from accounts.models import Heartbeat
-from tasks.models import ProgressReport
+from tasks.models import ProgressReport, TaskEvent
 from tests.faults.conftest import Person, through
 from tests.faults.proxy import TcpProxy
 from tests.workers import purge, wait_for
@@ -87,11 +87,20 @@ def test_web_and_worker_ride_out_a_lost_database(reporting_unit, stack, postgres
         for text in ProgressReport.objects.values_list("text", flat=True)
         for match in re.findall(r"持续报送([0-9a-f]{32})", text)
     }
-    assert ProgressReport.objects.count() == len(stored)
+    assert ProgressReport.objects.count() == len(stored)  # none twice
     told = {marker for marker, status, _ in outcomes if status == 302}
     refused = {marker for marker, status, _ in outcomes if status == 503}
-    assert told == stored, (len(told), len(stored))
-    assert refused and not refused & stored
+    assert refused
+    assert told <= stored, (len(told), len(stored))
+    # A report whose answer was lost with the connection after its transaction committed may
+    # be saved though its sender was not told: at most the one in flight at the cut.
+    assert len(stored - told) <= 1
+    # Each stored report is whole: its evidence file and its history event.
+    for report in ProgressReport.objects.all():
+        assert report.evidence.count() == 1
+        assert TaskEvent.objects.filter(
+            kind=TaskEvent.Kind.REPORT_SUBMITTED, after__report_id=report.pk
+        ).exists()
     # The same processes serve and work on: no restart.
     assert web.poll() is None and worker.poll() is None
     before = Heartbeat.objects.filter(name="ping").first()
