@@ -41,3 +41,28 @@ def api_exception_handler(exc, context):
             body["field"] = exc.field
         return Response(body, status=400)
     return exception_handler(exc, context)
+
+
+# The database is gone (restarting, the network cut): the connection-level errors, as Django
+# wraps them. Not IntegrityError, ProgrammingError … (those are faults of ours: 500).
+def _database_unavailable(exc: BaseException | None) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def server_error(request, template_name: str = "500.html"):
+    """handler500: a database that cannot be reached answers a clean 503 (templates/503.html,
+    static like the 500 page, so it renders without the database), asking to retry; the
+    failed request wrote nothing (each write is one transaction, rolled back with the
+    connection). Any other error is the plain 500 page."""
+    import sys
+
+    from django.http import HttpResponse, HttpResponseServerError
+    from django.template import loader
+
+    if _database_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template(template_name).render())

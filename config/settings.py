@@ -279,6 +279,9 @@ if REDIS_URL:
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+    # Two beats at once (a mistake, a deploy overlapping) still send each job once per
+    # period: each send claims its period in Redis first (config/beat.py).
+    CELERY_BEAT_SCHEDULER = "config.beat:SingleScheduler"
 else:
     # kombu's filesystem transport: the broker is a folder, so nothing needs to be running.
     _queue = VAR_DIR / "celery" / "queue"
@@ -326,7 +329,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("ACK_REMIND_EVERY_SECONDS", default=300.0),
     },
     # Retries after their backoff, and sends whose message or worker was lost.
-    "deliveries-sweep": {"task": "notifications.jobs.deliveries_sweep", "schedule": 60.0},
+    "deliveries-sweep": {
+        "task": "notifications.jobs.deliveries_sweep",
+        "schedule": env.float("DELIVERIES_SWEEP_EVERY_SECONDS", default=60.0),
+    },
     # Housekeeping at night (local time), when nobody is uploading.
     "deliveries-prune": {
         "task": "notifications.jobs.deliveries_prune",

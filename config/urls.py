@@ -14,6 +14,9 @@ router = DefaultRouter()
 router.register("campaigns", api.CampaignViewSet, basename="campaign")
 router.register("tasks", api.TaskViewSet, basename="task")
 
+# A database that cannot be reached answers 503, not 500 (config/errors.py).
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),

@@ -82,7 +82,11 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
         return Campaign.objects.none()
     if user.has_role(Role.LEADER):
         return Campaign.objects.all()
-    ids = set(visible_tasks(user).values_list("task_list__campaign_id", flat=True).distinct())
+    # order_by(): without it DISTINCT runs over the tasks' ordering columns too, sorting every
+    # visible task (the load benchmark found it: 0.2 s per page with 10,000 tasks).
+    ids = set(
+        visible_tasks(user).order_by().values_list("task_list__campaign_id", flat=True).distinct()
+    )
     if user.has_role(Role.COORDINATOR):
         ids |= set(user.coordinated_campaigns.values_list("pk", flat=True))
     return Campaign.objects.filter(pk__in=ids)

@@ -1,0 +1,218 @@
+"""One run of the Monday mix: copy the template database, start the stack, run Locust,
+print the figures, then check that nothing was lost or doubled."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from benchmarks.load.stack import ROOT, Stack, cpu_seconds
+
+READ_GOAL_MS, WRITE_GOAL_MS, RATE_GOAL = 300, 800, 100
+
+
+def _psql(sql: str, database: str = "postgres") -> None:
+    url = urlparse(os.environ["DATABASE_URL"])
+    subprocess.run(
+        ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U",
+         url.username or "postgres", "-d", database, "-qc", sql],
+        check=True,
+    )  # fmt: skip
+
+
+def copy_template() -> str:
+    """A fresh copy of the prepared database: DATABASE_URL's name with ``_run``."""
+    url = urlparse(os.environ["DATABASE_URL"])
+    template = url.path.lstrip("/")
+    copy = f"{template}_run"
+    _psql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    _psql(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+    return url._replace(path=f"/{copy}").geturl()
+
+
+def round_opens_at(seconds_from_now: int) -> datetime.datetime:
+    """Every campaign's dispatch moved so that this week's round opens during the run."""
+    from django.utils import timezone
+
+    from campaigns.models import Campaign
+
+    opens = timezone.localtime() + datetime.timedelta(seconds=seconds_from_now)
+    Campaign.objects.filter(dispatch_enabled=True).update(
+        dispatch_weekday=opens.weekday(),
+        dispatch_time=opens.time().replace(microsecond=0),
+        report_due_weekday=(opens.weekday() + 1) % 7,
+        report_due_time=datetime.time(23, 0),
+    )
+    return opens
+
+
+def open_sessions(users: int, accounts: int, path: Path) -> None:
+    """A signed-in session for every simulated person (force_login: no password hash), by
+    username, written to ``path`` for the Locust users."""
+    from django.test import Client
+
+    from accounts.models import User
+    from benchmarks.load.pages import account_of, split
+
+    staff, coordinators, leaders = split(users)
+    names = [account_of(n, accounts) for n in range(staff)]
+    names += ["coordinator"] * coordinators + ["leader"] * leaders
+    sessions: dict[str, list[str]] = {}
+    for name in names:
+        client = Client()
+        client.force_login(User.objects.get(username=name))
+        sessions.setdefault(name, []).append(client.cookies["sessionid"].value)
+    path.write_text(json.dumps(sessions))
+
+
+def _environment(folder: Path, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "QINGDAN_VAR_DIR": str(folder / "var"),
+        "STATIC_ROOT": str(folder / "static"),
+        "CYCLES_EVERY_SECONDS": "5",
+        "ACK_REMIND_EVERY_SECONDS": "30",
+        "DEBUG": "false",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def run_benchmark(args) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="qingdan-load-"))
+    database_url = copy_template()
+    env = _environment(folder, database_url)
+    os.environ.update(DATABASE_URL=database_url, QINGDAN_VAR_DIR=env["QINGDAN_VAR_DIR"])
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from accounts.models import User
+    from benchmarks.load.checks import check_digests, check_reports
+
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    ramp = max(5, args.users // 10)
+    began = round_opens_at(ramp + 10)
+    accounts = User.objects.filter(username__regex=r"^load\d+$").count()
+    stack = Stack(folder=folder, env=env)
+    for _ in range(args.webs):
+        stack.start_web(workers=args.gunicorn_workers, threads=args.gunicorn_threads)
+    for _ in range(args.workers or args.webs):
+        stack.start_worker()
+    stack.start_beat()
+    try:
+        stack.wait_until_serving()
+        load_before = os.getloadavg()
+        cpu_before = [cpu_seconds(p) for p in stack.all()]
+        markers = folder / "markers.json"
+        open_sessions(args.users, accounts, folder / "sessions.json")
+        locust = subprocess.run(
+            [
+                sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
+                "--headless", "-u", str(args.users), "-r", str(max(1, args.users // ramp)),
+                "-t", f"{args.seconds + ramp}s", "--only-summary",
+                "--csv", str(folder / "stats"), "--host", stack.hosts[0], "--stop-timeout", "10",
+            ],
+            cwd=ROOT,
+            env={
+                **env,
+                "LOAD_USERS": str(args.users),
+                "LOAD_ACCOUNTS": str(accounts),
+                "LOAD_PASSWORD": settings.DEMO_PASSWORD,
+                "LOAD_MARKERS": str(markers),
+                "LOAD_MAX_REQUESTS": str(args.max_requests),
+                "LOAD_HOSTS": ",".join(stack.hosts),
+                "LOAD_SESSIONS": str(folder / "sessions.json"),
+            },
+            stdout=(folder / "locust.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        cpu = [
+            after - before
+            for after, before in zip([cpu_seconds(p) for p in stack.all()], cpu_before, strict=True)
+        ]
+        load_after = os.getloadavg()
+        failed = print_figures(
+            folder / "stats_stats.csv", args, stack, cpu, load_before, load_after
+        )
+        time.sleep(2)
+        problems = check_reports(markers) + check_digests(since=began, wait=60)
+    finally:
+        stack.stop()
+    for problem in problems:
+        print("CHECK FAILED:", problem)
+    print(f"logs, stats and markers in {folder}")
+    return 1 if (problems or failed or locust.returncode not in (0, 1)) else 0
+
+
+def _row_kind(name: str) -> str:
+    return "write" if name.startswith("POST") else "read"
+
+
+def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) -> bool:
+    """The per-endpoint table and the totals against the goals; True when a goal is missed."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    endpoints = [row for row in rows if row["Name"] != "Aggregated"]
+    print(f"\n{'endpoint':<58} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  ms")
+    for row in sorted(endpoints, key=lambda r: r["Name"]):
+        print(
+            f"{row['Name'][:58]:<58} {row['Request Count']:>6} {row['Failure Count']:>5} "
+            f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
+        )
+    worst = {"read": 0.0, "write": 0.0}
+    for row in endpoints:
+        if row["Name"].startswith("login"):
+            continue
+        kind = _row_kind(row["Name"])
+        worst[kind] = max(worst[kind], float(row["95%"] or 0))
+    rate, errors = float(total["Requests/s"]), int(total["Failure Count"])
+    print(
+        f"\n{args.users} users, {args.webs} web process(es) × {args.gunicorn_workers} gunicorn "
+        f"workers × {args.gunicorn_threads} threads, {len(stack.workers)} Celery worker(s), 1 beat"
+    )
+    print(
+        f"total: {total['Request Count']} requests, {rate:.1f} req/s, {errors} errors, "
+        f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms"
+    )
+    print(f"worst p95: reads {worst['read']:.0f} ms, writes {worst['write']:.0f} ms")
+    names = [f"web{n}" for n in range(len(stack.webs))]
+    names += [f"worker{n}" for n in range(len(stack.workers))] + ["beat"]
+    print(
+        "CPU seconds during the run: "
+        + ", ".join(f"{n} {c:.1f}" for n, c in zip(names, cpu, strict=True))
+    )
+    web_cpu = sum(cpu[: len(stack.webs)])
+    if web_cpu:
+        per_request = 1000 * web_cpu / max(1, int(total["Request Count"]))
+        print(
+            f"web CPU per request: {per_request:.0f} ms (gunicorn's own, PostgreSQL's not in it): "
+            f"one core of web process serves about {1000 / per_request:.0f} req/s of this mix"
+        )
+    print(
+        "load average (1, 5, 15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f} "
+        "on {} cores".format(*load_before, *load_after, os.cpu_count())
+    )
+    goals = {
+        f"≥ {RATE_GOAL} req/s": rate >= RATE_GOAL,
+        f"p95 reads < {READ_GOAL_MS} ms": worst["read"] < READ_GOAL_MS,
+        f"p95 writes < {WRITE_GOAL_MS} ms": worst["write"] < WRITE_GOAL_MS,
+        "0 errors": errors == 0,
+    }
+    print(
+        "goals: " + ", ".join(f"{goal} {'met' if ok else 'NOT met'}" for goal, ok in goals.items())
+    )
+    return errors > 0

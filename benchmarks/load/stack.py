@@ -1,0 +1,184 @@
+"""The production shape on loopback: gunicorn web processes, Celery workers, one beat.
+
+Each process is started in its own session and stopped by its own id (never by name): the
+machine is shared. Used by the load benchmark and by the scale-out and fault tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """Processes of one run: ``webs`` (their ports in ``ports``), ``workers``, ``beat``."""
+
+    folder: Path
+    env: dict[str, str]
+    ports: list[int] = field(default_factory=list)
+    webs: list[subprocess.Popen] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)
+    beat: subprocess.Popen | None = None
+    extra_beats: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def hosts(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.ports]
+
+    def _start(self, name: str, args: list[str], **extra: str) -> subprocess.Popen:
+        log = (self.folder / f"{name}.log").open("a")
+        return subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**self.env, **extra},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_web(self, *, workers: int = 2, threads: int = 4) -> subprocess.Popen:
+        port = free_port()
+        web = self._start(
+            f"web{len(self.webs)}",
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--graceful-timeout",
+                "10",
+                # Longer than gunicorn's 2 s: a client (or a proxy) reusing a connection the
+                # server has just closed gets "connection reset" (seen under load).
+                "--keep-alive",
+                "30",
+            ],
+        )
+        self.ports.append(port)
+        self.webs.append(web)
+        return web
+
+    def start_worker(self, *, concurrency: int = 2, pool: str = "prefork") -> subprocess.Popen:
+        n = len(self.workers)
+        worker = self._start(
+            f"worker{n}",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                pool,
+                "--concurrency",
+                str(concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"load{n}-{os.getpid()}@%h",
+            ],
+        )
+        self.workers.append(worker)
+        return worker
+
+    def start_beat(self, name: str = "beat", **extra: str) -> subprocess.Popen:
+        beat = self._start(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.folder / f"{name}-schedule"),
+            ],
+            **extra,
+        )
+        if name == "beat":
+            self.beat = beat
+        else:
+            self.extra_beats.append(beat)
+        return beat
+
+    def wait_until_serving(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for host, web in zip(self.hosts, self.webs, strict=True):
+            while True:
+                if web.poll() is not None:
+                    raise RuntimeError(f"{host} exited; see {self.folder}")
+                try:
+                    with urllib.request.urlopen(f"{host}/accounts/login/", timeout=5) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{host} did not serve within {timeout} s")
+                time.sleep(0.5)
+
+    def all(self) -> list[subprocess.Popen]:
+        return [*self.webs, *self.workers, *([self.beat] if self.beat else []), *self.extra_beats]
+
+    def stop(self) -> None:
+        for process in self.all():
+            stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, kill: bool = False) -> None:
+    """Stop one process group we started (TERM, then KILL after 20 s; KILL at once if asked)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time of a process and its children that are still alive (user + system)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [process.pid]
+    try:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        pids += [int(pid) for pid in children]
+    except OSError:
+        return 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total

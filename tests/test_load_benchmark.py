@@ -1,0 +1,73 @@
+"""The load benchmark's client side (benchmarks/load/pages.py): what it reads out of pages and
+how it fills the 本周应报送 sheet. The run itself is a benchmark, not a test (README, "Load
+and faults")."""
+
+import io
+
+import openpyxl
+import pytest
+
+from benchmarks.load.pages import account_of, fill_owed, form_fields, links, split
+from reporting.workbook import HEADER_ROW, KEY, PERCENT, TEXT
+
+PAGE = """
+<form method="post" novalidate><input type="hidden" name="csrfmiddlewaretoken" value="c1">
+<input type="hidden" name="_form_token" value="t1"><input name="username"></form>
+<form method="post" action="/tasks/7/reports/" enctype="multipart/form-data">
+<input type="hidden" name="csrfmiddlewaretoken" value="c2">
+<input type="hidden" name="_form_token" value="t2">
+<input type="hidden" name="version" value="3" id="id_version"></form>
+<a href="/tasks/7/">7</a> <a href="/tasks/9/">9</a> <a href="/tasks/7/">again</a>
+"""
+
+
+def test_the_hidden_fields_of_the_form_posting_where_asked():
+    assert form_fields(PAGE, "") == {"csrfmiddlewaretoken": "c1", "_form_token": "t1"}
+    assert form_fields(PAGE, "/tasks/7/reports/") == {
+        "csrfmiddlewaretoken": "c2",
+        "_form_token": "t2",
+        "version": "3",
+    }
+    assert form_fields(PAGE, "/tasks/8/reports/") is None
+    assert links(PAGE, r'href="/tasks/(\d+)/"') == ["7", "9"]
+
+
+@pytest.mark.parametrize(("users", "expected"), [(50, (40, 8, 2)), (10, (8, 2, 1)), (1, (1, 1, 1))])
+def test_the_mix_is_four_fifths_staff(users, expected):
+    assert split(users) == expected
+
+
+def test_staff_beyond_the_accounts_share_them_in_turn():
+    assert [account_of(n, 3) for n in range(5)] == [
+        "load00",
+        "load01",
+        "load02",
+        "load00",
+        "load01",
+    ]
+
+
+def _owed_sheet(keys: list[str]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.cell(row=HEADER_ROW, column=1, value=KEY)
+    for column, name in enumerate([TEXT, PERCENT, "当前进度（%）"], start=2):
+        sheet.cell(row=HEADER_ROW, column=column, value=name)
+    for row, key in enumerate(keys, start=HEADER_ROW + 1):
+        sheet.cell(row=row, column=1, value=key)
+        sheet.cell(row=row, column=4, value=20)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_fill_reports_the_first_rows_of_the_users_tasks_each_with_a_marker():
+    data = _owed_sheet(["t10v1r5", "t11v1r5", "t12v2r5", "t14v1r5"])
+
+    filled, markers = fill_owed(data, "负载测试ab", rows=2, keep=lambda task: task % 2 == 0)
+
+    assert markers == ["负载测试ab-0", "负载测试ab-1"]
+    sheet = openpyxl.load_workbook(io.BytesIO(filled)).active
+    texts = [sheet.cell(row=r, column=2).value for r in range(HEADER_ROW + 1, HEADER_ROW + 5)]
+    assert texts == ["本周推进顺利（负载测试ab-0）", None, "本周推进顺利（负载测试ab-1）", None]
+    assert sheet.cell(row=HEADER_ROW + 1, column=3).value == 25
