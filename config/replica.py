@@ -1,7 +1,7 @@
 """Reading from the read replica, where one is configured (DATABASE_REPLICA_URL).
 
 Only code that says so reads from it: the cockpit's dashboards, bulletins and exports wrap
-their reads in ``read_replica()`` (or decorate a selector with it). They can stand a second
+their reads in ``read_replica()`` (or decorate a view with ``@read_replica()``). They can stand a second
 of replication lag; a page that shows what its user just wrote cannot, and keeps to default.
 Writes go to ``default`` always, inside the block too. Without a replica nothing changes.
 """
