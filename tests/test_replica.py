@@ -44,7 +44,7 @@ def replica_connection(monkeypatch, transactional_db):
     default = connections["default"]
     backend = load_backend(default.settings_dict["ENGINE"])
     connection = backend.DatabaseWrapper(dict(default.settings_dict), alias="replica")
-    setattr(connections._connections, "replica", connection)
+    connections._connections.replica = connection
     monkeypatch.setattr(replica, "replica_configured", lambda: True)
     yield connection
     connection.close()
