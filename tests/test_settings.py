@@ -1,6 +1,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,14 @@ def test_a_separate_redis_can_hold_the_cache(tmp_path):
 
     assert s["broker"] == "redis://queue.internal:6379/0"
     assert s["cache"]["LOCATION"] == "redis://c:6379/1"
+
+
+def test_every_variable_the_settings_read_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    read = set()
+    for module in ("config/settings.py", "config/scaleout.py"):
+        text = (ROOT / module).read_text()
+        read |= set(re.findall(r'env\.\w+\(\s*"([A-Z0-9_]+)"', text))
+
+    assert {"S3_BUCKET", "DATABASE_REPLICA_URL", "REDIS_CACHE_URL"} <= read
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []
