@@ -1,6 +1,7 @@
 """Uploaded files through the storage: the object store of several web nodes (against moto's
 S3 server on loopback), and a storage that is full or refuses writes."""
 
+import datetime
 import errno
 import os
 import uuid
@@ -10,6 +11,7 @@ import environ
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from config import scaleout
 from tasks.models import Evidence, ProgressReport
@@ -141,6 +143,28 @@ def test_an_object_store_that_refuses_writes_refuses_the_report_and_keeps_nothin
     assert "佐证材料.pdf" in html and "拒绝写入" in html
     assert ProgressReport.objects.count() == 0
     assert Evidence.objects.count() == 0
+
+
+def test_the_nightly_sweep_removes_orphans_from_the_object_store_and_keeps_named_files(
+    world, bucket
+):
+    s3, name = bucket
+    from tasks.services import report_submit
+    from tasks.services.evidence import evidence_orphans_remove
+
+    report = report_submit(
+        task=world.task, by=world.lead_staff, text="x", percent=10, files=[files.pdf()]
+    )
+    kept = report.evidence.get().file.name
+    orphan = default_storage.save("evidence/2026/01/left-behind", files.png())
+
+    removed = evidence_orphans_remove(
+        now=timezone.now() + datetime.timedelta(days=2), grace=datetime.timedelta(hours=24)
+    )
+
+    assert removed == 1
+    assert objects_in(s3, name) == [kept]
+    assert orphan != kept
 
 
 class FullDisk(FileSystemStorage):
