@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import connections
 
 from config.scaleout import REPLICA
 
@@ -33,8 +34,11 @@ def read_replica() -> Iterator[None]:
 
 
 def read_alias() -> str:
-    """The database the reads of this moment go to."""
-    return REPLICA if _reading.get() and replica_configured() else "default"
+    """The database the reads of this moment go to. Inside a transaction on default, default:
+    a transaction reads what it wrote and what it locked (the audit chain's last hash, say)."""
+    if not (_reading.get() and replica_configured()):
+        return "default"
+    return "default" if connections["default"].in_atomic_block else REPLICA
 
 
 class ReplicaRouter:

@@ -3,7 +3,7 @@ there. The replica here is a second connection to the test database (committed r
 transactional test), watched for every statement it runs."""
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +23,14 @@ def test_without_a_replica_everything_reads_and_writes_default():
         assert read_alias() == "default"
         assert router.db_for_read(ProgressReport) == "default"
     assert router.db_for_write(ProgressReport) == "default"
+
+
+@pytest.mark.django_db
+def test_reads_inside_a_transaction_stay_on_default(monkeypatch):
+    monkeypatch.setattr(replica, "replica_configured", lambda: True)
+
+    with transaction.atomic(), read_replica():
+        assert ReplicaRouter().db_for_read(ProgressReport) == "default"
 
 
 def test_with_a_replica_only_marked_reads_go_there_and_writes_never(monkeypatch):
