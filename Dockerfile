@@ -14,7 +14,8 @@ COPY --from=assets /build/node_modules/htmx.org/dist/htmx.min.js static/vendor/h
 COPY --from=assets /build/node_modules/echarts/dist/echarts.min.js static/vendor/echarts.min.js
 COPY --from=assets /build/node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0
-RUN useradd --system --home /app qingdan && mkdir -p /var/lib/qingdan && chown qingdan /var/lib/qingdan
+RUN useradd --system --home /app qingdan && mkdir -p /var/lib/qingdan/media /var/lib/qingdan/static \
+    && chown -R qingdan /var/lib/qingdan
 USER qingdan
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

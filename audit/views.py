@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify, audit_events
 from audit.services import audit_record, keep_days
 from config.pages import query_without_page, xlsx_response
+from config.replica import read_replica
 
 PAGE_SIZE = 50
 
@@ -53,6 +54,7 @@ def events(request):
 @never_cache
 @login_required
 @require_GET
+@read_replica()
 def events_export(request):
     """The filtered trail as .xlsx (the download is recorded like every other)."""
     _auditor(request)

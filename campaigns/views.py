@@ -35,6 +35,7 @@ from campaigns.services.list_imports import (
 )
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, xlsx_response
+from config.replica import read_replica
 from tasks.acknowledgements import acknowledgement_counts
 from tasks.forms import TaskFilterForm
 from tasks.permissions import (
@@ -166,6 +167,7 @@ def _chart_data(summary) -> dict:
 
 @login_required
 @require_GET
+@read_replica()
 def list_export_view(request, slug: str, pk: int):
     """The list as .xlsx in the layout it came in, filtered as on its page."""
     campaign = access_campaign(request.user, slug)

@@ -27,6 +27,7 @@ from cockpit.services.screens import screen_for_token
 from cockpit.views import heat_chart
 from config.errors import RuleViolation
 from config.pages import post_only
+from config.replica import read_replica
 
 NEW_LINK = "cockpit_new_screen"  # the session key that carries a new link to the next page
 REFRESH_SECONDS = 60
@@ -113,6 +114,13 @@ def screen(request, token: str):
         address=request.META.get("REMOTE_ADDR", ""),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
+    # The token was checked on default (a revoked link opens nothing at once); the figures,
+    # read every few seconds by every display, come from the replica.
+    with read_replica():
+        return _screen_page(request, screen_)
+
+
+def _screen_page(request, screen_):
     campaigns = list(
         Campaign.objects.filter(pk__in=screen_.campaigns.values("pk")).order_by("-year", "name")
     )

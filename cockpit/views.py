@@ -32,6 +32,7 @@ from cockpit.selectors.units import (
     unit_ratings,
 )
 from config.pages import query_without_page
+from config.replica import read_replica
 from cycles.models import DispatchRound
 from tasks.forms import InstructionForm
 from tasks.selectors import target_attainment
@@ -50,6 +51,7 @@ def instruction_fields() -> str:
 
 @login_required
 @require_GET
+@read_replica()
 def overview(request):
     """Every campaign the person oversees with its headline figures, and the red list across
     them (the longest overdue first)."""
@@ -79,6 +81,7 @@ def overview(request):
 
 @login_required
 @require_GET
+@read_replica()
 def red_list_page(request):
     """The whole red list, 50 a page."""
     user = request.user
@@ -104,6 +107,7 @@ def red_list_page(request):
 
 @login_required
 @require_GET
+@read_replica()
 def campaign_cockpit(request, slug: str):
     """One campaign: figures, trend, heat map, categories, units, targets and measures."""
     campaign = permissions.access_cockpit_campaign(request.user, slug)
@@ -162,6 +166,7 @@ def heat_chart(rows, lists) -> dict:
 
 @login_required
 @require_GET
+@read_replica()
 def campaign_tasks(request, slug: str):
     """The tasks behind a figure of the cockpit: the campaign's published work through the
     list pages' filters (and the cockpit's own), kept in the query string."""
@@ -206,6 +211,7 @@ def campaign_tasks(request, slug: str):
 
 @login_required
 @require_GET
+@read_replica()
 def unit_page(request, pk: int):
     """One unit across campaigns: its tasks (lead and supporting), reporting week by week,
     monthly ratings and ranks, measures applied and targets."""

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config import scaleout
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -124,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Through PgBouncer in transaction pooling, a cursor cannot outlive its transaction.
+    if env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# An optional read replica for dashboards, bulletins and exports (config/replica.py).
+DATABASES.update(scaleout.replica_database(env, DATABASES["default"]))
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -209,7 +217,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files: MEDIA_ROOT, or an S3-compatible object store when S3_BUCKET is set.
+    "default": scaleout.media_storage(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Tests and the run command may serve straight from the finders, without collectstatic.
@@ -267,8 +276,11 @@ ROBOT_WEBHOOK_HOSTS = env.list(
 ROBOT_WEBHOOK_ALLOW_PRIVATE = env.bool("ROBOT_WEBHOOK_ALLOW_PRIVATE", default=False)
 ROBOT_WEBHOOK_ALLOW_HTTP = env.bool("ROBOT_WEBHOOK_ALLOW_HTTP", default=False)
 
-# --- Celery -------------------------------------------------------------------------------
+# --- Cache and sessions (shared by every web node when REDIS_URL is set) ------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHES, SESSION_ENGINE = scaleout.cache_and_sessions(env, REDIS_URL)
+
+# --- Celery -------------------------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, xlsx_response
+from config.replica import read_replica
 from cycles import exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
@@ -53,6 +54,7 @@ def campaign_cycles(request, slug: str):
 
 
 @login_required
+@read_replica()
 def round_bulletin(request, pk: int):
     round_ = access_round(request.user, pk)
     result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
@@ -265,6 +267,7 @@ def review_certify(request, pk: int):
 
 
 @login_required
+@read_replica()
 def review_bulletin(request, pk: int):
     review = access_review(request.user, pk)
     if review.status != MonthlyReview.Status.CERTIFIED:

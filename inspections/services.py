@@ -28,6 +28,7 @@ from inspections.models import (
 )
 from notifications.models import Notification
 from notifications.services import notify
+from tasks.files import stored_file_save
 from tasks.models import Task, TaskSupport
 from tasks.permissions import unit_members
 from tasks.services import task_create
@@ -195,7 +196,7 @@ def _store(answer: Answer, by: User, checked) -> list[AnswerFile]:
                 content_type=item.content_type,
                 uploaded_by=by,
             )
-            row.file.save(item.original_name, item.upload, save=False)
+            stored_file_save(row.file, item)
             stored.append(row)
         return AnswerFile.objects.bulk_create(stored)
     except BaseException:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, xlsx_response
+from config.replica import read_replica
 from inspections import permissions, selectors, services
 from inspections.exports import matrix_workbook
 from inspections.forms import AnswerForm, RoundOpenForm, VerifyForm
@@ -77,9 +78,11 @@ def round_matrix(request, pk: int):
     round_ = permissions.access_round(request.user, pk)
     unit_id = request.GET.get("unit")
     unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
-    matrix = selectors.round_matrix(round_=round_, unit_id=unit_id)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(matrix_workbook(matrix), f"{round_.title}.xlsx")
+        with read_replica():
+            data = matrix_workbook(selectors.round_matrix(round_=round_, unit_id=unit_id))
+        return xlsx_response(data, f"{round_.title}.xlsx")
+    matrix = selectors.round_matrix(round_=round_, unit_id=unit_id)
     return render(
         request,
         "inspections/round_matrix.html",

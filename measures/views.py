@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, xlsx_response
+from config.replica import read_replica
 from measures import exports, selectors, services
 from measures.forms import AddForm, MeasureForm, RegisterFilterForm, TargetForm
 from measures.models import Application
@@ -41,8 +42,10 @@ def register(request, slug: str):
     )
     applications = selectors.register(user=request.user, campaign=campaign, filters=form.filters())
     if request.GET.get("format") == "xlsx":
+        with read_replica():
+            data = exports.register_bytes(campaign, applications)
         return xlsx_response(
-            exports.register_bytes(campaign, applications),
+            data,
             f"{campaign.name}-{_('Measures register')}.xlsx",
             fallback=f"{slug}-measures.xlsx",
         )

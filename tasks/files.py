@@ -1,5 +1,6 @@
 """Evidence files: what we accept, checked by content as well as by name."""
 
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -12,6 +13,8 @@ from config.errors import RuleViolation
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc .xls .wps .et (the old Office / WPS format)
 ZIP = b"PK\x03\x04"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,3 +102,42 @@ def _zip_has_folder(upload, folder: str) -> bool:
         return False
     finally:
         upload.seek(0)
+
+
+def stored_file_save(field_file, item: CheckedFile) -> None:
+    """Write one checked upload to the storage (the local folder or the object store) under
+    the name the field chooses, without saving the row.
+
+    A storage that fails (a full or read-only disk, an object store that is down or refuses
+    the write) refuses the whole submission with a message saying so: the caller's
+    transaction then stores no row, and what this write left behind (a partly written file)
+    is removed here; files written before it are removed by the caller.
+    """
+    storage = field_file.storage
+    name = field_file.field.generate_filename(field_file.instance, item.original_name)
+    try:
+        saved = storage.save(name, item.upload, max_length=field_file.field.max_length)
+    except Exception as error:
+        logger.exception("storing %s as %s failed", item.original_name, name)
+        _remove_quietly(storage, name)
+        raise RuleViolation(
+            _(
+                "%(name)s could not be stored: the file storage is full or refuses writes. "
+                "Nothing of this submission was saved; try again later or tell the system "
+                "administrator."
+            )
+            % {"name": item.original_name},
+            field="files",
+            code="storage",
+        ) from error
+    field_file.name = saved
+    setattr(field_file.instance, field_file.field.attname, saved)
+    field_file._committed = True
+
+
+def _remove_quietly(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except Exception:  # the storage is failing already: the nightly orphan sweep retries
+        logger.warning("could not remove the partly stored %s", name, exc_info=True)

@@ -1,6 +1,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,14 @@ print(json.dumps({
     "email_host": getattr(settings, "EMAIL_HOST", ""),
     "serializer": settings.CELERY_TASK_SERIALIZER,
     "accept": settings.CELERY_ACCEPT_CONTENT,
+    "storage": settings.STORAGES["default"],
+    "cache": settings.CACHES["default"],
+    "sessions": settings.SESSION_ENGINE,
+    "databases": {k: {"engine": v["ENGINE"], "host": v.get("HOST", ""),
+                      "test": v.get("TEST", {}),
+                      "no_cursors": v.get("DISABLE_SERVER_SIDE_CURSORS", False)}
+                  for k, v in settings.DATABASES.items()},
+    "routers": settings.DATABASE_ROUTERS,
 }))
 """
 
@@ -37,6 +46,14 @@ VARIABLES = (
     "EMAIL_URL",
     "TIME_ZONE",
     "LANGUAGE_CODE",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+    "REDIS_CACHE_URL",
+    "DATABASE_REPLICA_URL",
+    "DISABLE_SERVER_SIDE_CURSORS",
 )
 
 
@@ -66,6 +83,11 @@ def test_with_no_environment_it_runs_embedded(tmp_path):
     assert s["lang"] == "zh-hans"
     assert s["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert s["serializer"] == "json" and s["accept"] == ["json"]
+    # One machine: files in MEDIA_ROOT, a cache per process, sessions in the database.
+    assert s["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert s["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert s["sessions"] == "django.contrib.sessions.backends.db"
+    assert list(s["databases"]) == ["default"]
     # A random key is made once and kept, so sessions survive a restart.
     assert len(s["secret"]) > 40
     assert settings_with(tmp_path)["secret"] == s["secret"]
@@ -120,3 +142,59 @@ def test_dev_run_starts_every_process_in_the_apps_time_zone(monkeypatch, tmp_pat
     assert dev.run_environment("8000")["TZ"] == "Asia/Urumqi"
     monkeypatch.setenv("TIME_ZONE", "Asia/Hong_Kong")
     assert dev.run_environment("8000")["TZ"] == "Asia/Hong_Kong"
+
+
+def test_scale_out_settings_come_from_the_environment(tmp_path):
+    """Several machines: files in the object store, cache and sessions in Redis, a read
+    replica, PgBouncer in front of PostgreSQL."""
+    s = settings_with(
+        tmp_path,
+        DATABASE_URL="postgres://u:p@pgbouncer.internal:6432/qingdan",
+        DISABLE_SERVER_SIDE_CURSORS="true",
+        DATABASE_REPLICA_URL="postgres://reader:p@replica.internal:5432/qingdan",
+        REDIS_URL="redis://cache.internal:6379/2",
+        S3_BUCKET="qingdan-media",
+        S3_ENDPOINT_URL="https://minio.internal:9000",
+        S3_ACCESS_KEY_ID="key",
+        S3_SECRET_ACCESS_KEY="secret",
+        S3_REGION="cn-north-1",
+    )
+
+    storage = s["storage"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "qingdan-media"
+    assert options["endpoint_url"] == "https://minio.internal:9000"
+    assert (options["access_key"], options["secret_key"]) == ("key", "secret")
+    assert options["region_name"] == "cn-north-1"
+    assert options["default_acl"] is None and options["file_overwrite"] is False
+    assert options["querystring_auth"] is True and options["querystring_expire"] <= 300
+    assert s["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"]["LOCATION"] == "redis://cache.internal:6379/2"
+    assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
+    default, replica = s["databases"]["default"], s["databases"]["replica"]
+    assert default["host"] == "pgbouncer.internal" and default["no_cursors"] is True
+    assert replica["host"] == "replica.internal" and replica["no_cursors"] is True
+    assert replica["engine"] == "django.db.backends.postgresql"
+    assert replica["test"]["MIRROR"] == "default"
+    assert s["routers"] == ["config.replica.ReplicaRouter"]
+
+
+def test_a_separate_redis_can_hold_the_cache(tmp_path):
+    s = settings_with(
+        tmp_path, REDIS_URL="redis://queue.internal:6379/0", REDIS_CACHE_URL="redis://c:6379/1"
+    )
+
+    assert s["broker"] == "redis://queue.internal:6379/0"
+    assert s["cache"]["LOCATION"] == "redis://c:6379/1"
+
+
+def test_every_variable_the_settings_read_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    read = set()
+    for module in ("config/settings.py", "config/scaleout.py"):
+        text = (ROOT / module).read_text()
+        read |= set(re.findall(r'env\.\w+\(\s*"([A-Z0-9_]+)"', text))
+
+    assert {"S3_BUCKET", "DATABASE_REPLICA_URL", "REDIS_CACHE_URL"} <= read
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []

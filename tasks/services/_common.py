@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import RuleViolation
-from tasks.files import CheckedFile, evidence_check
+from tasks.files import CheckedFile, evidence_check, stored_file_save
 from tasks.models import Evidence, Task
 
 MAX_FILES = 10
@@ -46,7 +46,7 @@ def store_files(checked: list[CheckedFile], **owner) -> list[Evidence]:
                 content_type=item.content_type,
                 **owner,
             )
-            evidence.file.save(item.original_name, item.upload, save=False)
+            stored_file_save(evidence.file, item)
             stored.append(evidence)
         return Evidence.objects.bulk_create(stored)
     except BaseException:

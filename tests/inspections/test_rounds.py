@@ -305,3 +305,23 @@ def test_a_list_already_named_like_the_rectification_list_takes_nothing_away(ins
     task = Rectification.objects.get(answer=answer).task
     assert task.task_list.kind == TaskList.Kind.RECTIFICATION
     assert task.task_list.name == "整改任务清单（2）"
+
+
+def test_an_answer_is_refused_when_the_storage_is_full_and_keeps_nothing(inspection, settings):
+    from pathlib import Path
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.tasks.test_storage.FullDisk"},
+    }
+    w = inspection
+    mine = answer_of(w, w.q2, w.lead)
+
+    with pytest.raises(RuleViolation) as refused:
+        answer_submit(answer=mine, by=w.lead_staff, value="yes", files=[files.pdf(), files.png()])
+
+    assert "现场照片.png" in str(refused.value.message)
+    mine.refresh_from_db()
+    assert mine.value == "" and not AnswerFile.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
