@@ -69,6 +69,17 @@ def second_factor_optional(settings):
 
 
 @pytest.fixture(autouse=True)
+def cache_per_test(settings):
+    """Each test starts with an empty cache of its own. With REDIS_URL the app's cache is Redis,
+    which a test's rolled-back transaction does not undo and the other test process shares;
+    the tests that are about the Redis cache set it themselves (tests/accounts/test_shared_sessions.py)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
