@@ -17,7 +17,7 @@ from schemathesis.checks import (
 )
 
 from api.services import token_create
-from tests.api.test_matrix import scene as matrix_scene  # noqa: F401 - the fixture
+from tests.api.test_matrix import scene as matrix_scene
 
 ROLES = ("lead", "head", "coord", "leader", "auditor")
 scene = matrix_scene
