@@ -109,6 +109,9 @@ class TaskQuerySerializer(serializers.Serializer):
     unit = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text="lead or supporting"
     )
+    mine = serializers.BooleanField(
+        required=False, default=None, allow_null=True, help_text="my unit leads or supports"
+    )
     status = serializers.ChoiceField(required=False, choices=Task.Status.choices)
     light = serializers.ChoiceField(required=False, choices=Light.choices)
     overdue = serializers.BooleanField(required=False, default=None, allow_null=True)

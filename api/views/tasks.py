@@ -1,7 +1,7 @@
 """Tasks: the filtered list (cursor pages of at most 100, in a fixed number of queries) and one
 task. Access: ``tasks.permissions.visible_tasks``, as on the pages."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.pagination import CursorPagination
@@ -16,7 +16,7 @@ from api.views.task_serializers import (
     TaskSerializer,
 )
 from tasks.lights import overdue_q
-from tasks.models import ProgressReport
+from tasks.models import ProgressReport, TaskSupport
 from tasks.permissions import visible_tasks
 from tasks.selectors import TaskFilters, apply_filters, with_list_columns
 
@@ -30,13 +30,18 @@ class TaskCursorPagination(CursorPagination):
         return ORDERINGS[getattr(view, "ordering_key", "code")]
 
 
+def _supported_by(unit_id: int | None) -> Q:
+    """Supported by the unit, as EXISTS: no join, so no task repeats on a page."""
+    return Q(Exists(TaskSupport.objects.filter(task=OuterRef("pk"), unit_id=unit_id)))
+
+
 def _narrow(qs, params: dict, today):
     """The filters apply_filters does not know: campaign, supporting unit, deadline range,
     claimed, and overdue false."""
     if params.get("campaign"):
         qs = qs.filter(task_list__campaign__slug=params["campaign"])
     if params.get("supporting_unit"):
-        qs = qs.filter(supports__unit_id=params["supporting_unit"])
+        qs = qs.filter(_supported_by(params["supporting_unit"]))
     if params.get("deadline_after"):
         qs = qs.filter(deadline__gte=params["deadline_after"])
     if params.get("deadline_before"):
@@ -66,9 +71,8 @@ def task_list_queryset(user, params: dict):
     )
     qs = apply_filters(qs, filters, unit_id=None, today=today)
     qs = _narrow(qs, params, today)
-    if params.get("unit") or params.get("supporting_unit"):
-        # One row per task (the supports join repeats none after distinct), then its pages.
-        qs = qs.filter(pk__in=qs.values("pk")).distinct()
+    if params.get("mine"):
+        qs = qs.filter(Q(lead_unit_id=user.unit_id) | _supported_by(user.unit_id))
     return qs.prefetch_related("targets")
 
 

@@ -183,6 +183,8 @@ def test_the_task_list_filters(world):
     assert ids("q=逾期") == {red.pk}
     assert ids("campaign=reform&ordering=-deadline") == {red.pk, world.task.pk}
     assert ids("campaign=other") == set()
+    assert ids("mine=true&light=red") == {red.pk}
+    assert ids("mine=true") == {red.pk, world.task.pk}
 
 
 def test_the_task_list_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries):
