@@ -157,34 +157,50 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the data a previous run built (no rebuild)"
+    )
     args = parser.parse_args()
 
-    from benchmarks._database import fresh_database
+    if args.reuse:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
 
-    fresh_database()
+        django.setup()
+    else:
+        from benchmarks._database import fresh_database
+
+        fresh_database()
     from django.conf import settings
     from django.db import connection
     from rest_framework.test import APIClient
 
     from api.services import token_create
+    from tasks.models import Task
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_token": None, "api_user": None}
     started = time.perf_counter()
-    leader, staff = build(args.tasks)
+    if args.reuse:
+        from accounts.models import User
+
+        leader, staff = (User.objects.get(username=f"bench-{n}") for n in ("leader", "staff"))
+    else:
+        leader, staff = build(args.tasks)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     print(
         f"database: {connection.vendor}; built {args.tasks} tasks in {time.perf_counter() - started:.0f} s"
     )
-    print(f"load: {os.getloadavg()}")
+    print(f"tasks: {Task.objects.count()}; load: {os.getloadavg()}")
     for user in (leader, staff):
         token = token_create(user=user, by=user, name="bench", scope="read", expires_days=1)[1]
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         for url in (
             "/api/v1/tasks/?page_size=100",
+            "/api/v1/tasks/?page_size=100&ordering=code",
             "/api/v1/tasks/?page_size=100&ordering=-deadline",
             "/api/v1/tasks/?page_size=100&light=red",
         ):

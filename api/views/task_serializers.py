@@ -1,5 +1,6 @@
 """How a task reads in the API: the list row (units, targets, last report) and the detail."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import Campaign
@@ -67,9 +68,10 @@ class TaskSerializer(serializers.Serializer):
     def get_supporting_units(self, task) -> list[dict]:
         return [{"id": s.unit_id, "name": s.unit.name} for s in task.supports.all()]
 
+    @extend_schema_field(LastReportSerializer(allow_null=True))
     def get_last_report(self, task) -> dict | None:
-        report = self.context.get("last_reports", {}).get(task.last_report_id)
-        return LastReportSerializer(report).data if report is not None else None
+        # Serialised once for the whole page (context "last_reports": id → data).
+        return self.context.get("last_reports", {}).get(task.last_report_id)
 
 
 class TaskDetailSerializer(TaskSerializer):
@@ -121,6 +123,11 @@ class TaskQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False, max_length=100, help_text="words in title, content, code, unit, owner"
     )
-    ordering = serializers.ChoiceField(required=False, choices=sorted(ORDERINGS), default="code")
+    ordering = serializers.ChoiceField(
+        required=False,
+        choices=sorted(ORDERINGS),
+        default="id",
+        help_text="id (default, the fastest), code (the lists' order), deadline, progress; - reverses",
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
     cursor = serializers.CharField(required=False, max_length=500)

@@ -1,7 +1,7 @@
 """Tasks: the filtered list (cursor pages of at most 100, in a fixed number of queries) and one
 task. Access: ``tasks.permissions.visible_tasks``, as on the pages."""
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.pagination import CursorPagination
@@ -11,14 +11,15 @@ from api.base import ApiReadOnlyViewSet, error_responses, register
 from api.views.task_parts import TaskPartsMixin
 from api.views.task_serializers import (
     ORDERINGS,
+    LastReportSerializer,
     TaskDetailSerializer,
     TaskQuerySerializer,
     TaskSerializer,
 )
-from tasks.lights import overdue_q
+from tasks.lights import light_expression, overdue_q
 from tasks.models import ProgressReport, TaskSupport
 from tasks.permissions import visible_tasks
-from tasks.selectors import TaskFilters, apply_filters, with_list_columns
+from tasks.selectors import TaskFilters, apply_filters
 
 
 class TaskCursorPagination(CursorPagination):
@@ -27,7 +28,7 @@ class TaskCursorPagination(CursorPagination):
     max_page_size = 100
 
     def get_ordering(self, request, queryset, view):
-        return ORDERINGS[getattr(view, "ordering_key", "code")]
+        return ORDERINGS[getattr(view, "ordering_key", "id")]
 
 
 def _supported_by(unit_id: int | None) -> Q:
@@ -66,8 +67,18 @@ def task_list_queryset(user, params: dict):
         q=params.get("q", ""),
     )
     latest = ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
-    qs = with_list_columns(visible_tasks(user), today=today).annotate(
-        last_report_id=Subquery(latest.order_by("-submitted_at", "-id").values("id")[:1])
+    # Only what the rows show: with an indexed order the database computes the light and the
+    # last report for the page's rows alone (LIMIT first), not for every task.
+    qs = (
+        visible_tasks(user)
+        .select_related("task_list__campaign", "category", "lead_unit")
+        .prefetch_related(
+            Prefetch("supports", queryset=TaskSupport.objects.select_related("unit").order_by("id"))
+        )
+        .annotate(
+            light_value=light_expression(today),
+            last_report_id=Subquery(latest.order_by("-submitted_at", "-id").values("id")[:1]),
+        )
     )
     qs = apply_filters(qs, filters, unit_id=None, today=today)
     qs = _narrow(qs, params, today)
@@ -76,9 +87,13 @@ def task_list_queryset(user, params: dict):
     return qs.prefetch_related("targets")
 
 
-def last_reports(tasks) -> dict[int, ProgressReport]:
+def last_reports(tasks) -> dict[int, dict]:
+    """The rows' last reports, read in one query and serialised in one pass."""
     ids = [t.last_report_id for t in tasks if t.last_report_id]
-    return ProgressReport.objects.in_bulk(ids) if ids else {}
+    if not ids:
+        return {}
+    rows = LastReportSerializer(ProgressReport.objects.filter(pk__in=ids), many=True).data
+    return {row["id"]: row for row in rows}
 
 
 @extend_schema_view(
@@ -92,7 +107,7 @@ class TaskViewSet(TaskPartsMixin, ApiReadOnlyViewSet):
     """Tasks the caller may read. The ETag of one task is its version."""
 
     pagination_class = TaskCursorPagination
-    ordering_key = "code"
+    ordering_key = "id"
 
     def get_serializer_class(self):
         return TaskDetailSerializer if self.action == "retrieve" else TaskSerializer
@@ -103,7 +118,7 @@ class TaskViewSet(TaskPartsMixin, ApiReadOnlyViewSet):
             return qs.prefetch_related("milestones")
         query = TaskQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        self.ordering_key = query.validated_data.get("ordering") or "code"
+        self.ordering_key = query.validated_data.get("ordering") or "id"
         return task_list_queryset(self.request.user, query.validated_data)
 
     def get_serializer_context(self):
