@@ -6,7 +6,9 @@ every run), so the module stays well under a minute."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import DataGenerationMethod
@@ -73,8 +75,16 @@ def test_the_api_holds_for_any_input(case, tokens, settings_override):
 
 @pytest.fixture
 def settings_override(settings):
+    """Any host, no throttle, and the test's database connection kept open between requests:
+    the raw WSGI handler closes it after each one (Django's test client disconnects that
+    signal the same way), which would end the test's transaction on PostgreSQL."""
     settings.ALLOWED_HOSTS = ["*"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api_token": None, "api_user": None},
     }
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
