@@ -210,3 +210,30 @@ def test_the_task_list_takes_a_fixed_number_of_queries(world, django_assert_max_
     assert len(rows) == 21
     assert sum(1 for row in rows if row["last_report"]) == 10
     assert sum(len(row["targets"]) for row in rows) == 21
+
+
+def test_a_report_edited_with_a_stale_version_is_refused_and_unchanged(world):
+    api = client_with(token_for(world.lead_staff))
+    made = api.post(
+        "/api/v1/reports/", {"task": world.task.pk, "text": "初稿", "percent": 20}, format="json"
+    )
+    etag = made["ETag"]
+    assert (
+        api.patch(
+            f"/api/v1/reports/{made.json()['id']}/",
+            {"text": "改一", "percent": 25},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        ).status_code
+        == 200
+    )
+
+    stale = api.patch(
+        f"/api/v1/reports/{made.json()['id']}/",
+        {"text": "改二", "percent": 30},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    assert ProgressReport.objects.get(pk=made.json()["id"]).text == "改一"
