@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "formtokens",
     "campaigns",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "challenges",
     "problems",
     "cockpit",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -383,19 +385,56 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- API ----------------------------------------------------------------------------------
+# The API's defaults are the contract every /api/v1/ viewset plugs into (api/base.py, README
+# "API"): token or session (with CSRF) authentication, the token's scope, throttles per token and
+# per user, one error shape, cursor pagination.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.auth.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerTokenThrottle",
+        "api.throttling.PerUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env.str("API_THROTTLE_TOKEN", default="600/min"),
+        "api_user": env.str("API_THROTTLE_USER", default="1200/min"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A personal token lives at most this many days (the person chooses less).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Qingdan API",
-    "DESCRIPTION": "Reform-campaign task lists: campaigns, lists, tasks.",
-    "VERSION": "0.1.0",
+    "TITLE": "清单 Qingdan API",
+    "DESCRIPTION": (
+        "Reform-campaign task lists. Authenticate with `Authorization: Bearer <token>` "
+        "(personal tokens: 我的 API 令牌) or the browser session. Every 4xx answers "
+        '`{"code", "message", "fields"}`.'
+    ),
+    "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.models.Task.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "ListKindEnum": "campaigns.models.TaskList.Kind",
+        "UnitKindEnum": "accounts.models.Unit.Kind",
+        "RequestKindEnum": "tasks.models.TaskRequest.Kind",
+        "RequestStatusEnum": "tasks.models.TaskRequest.Status",
+    },
 }
 
 # --- Demo ---------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ urlpatterns = [
     path("cockpit/", include("cockpit.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("api.urls")),
+    path("accounts/api-tokens/", include("api.page_urls")),
     path("api/", include(router.urls)),
     # The schema describes every endpoint: like the endpoints, it is for signed-in people.
     path(

@@ -57,6 +57,8 @@ class TaskSerializer(serializers.Serializer):
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    # The first, unversioned API; /api/v1/ (the api app) is the documented one.
+    schema = None
     serializer_class = CampaignSerializer
     lookup_field = "slug"
 
@@ -75,6 +77,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     """Tasks the caller may read. Filters: status, light, task_list, q."""
 
     serializer_class = TaskSerializer
+    schema = None
 
     def get_queryset(self):
         params = self.request.query_params
@@ -82,7 +85,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             status=params.get("status", ""),
             light=params.get("light", ""),
             task_list=int(params["task_list"]) if params.get("task_list", "").isdigit() else None,
-            q=params.get("q", "")[:100],
+            # A NUL byte is no text PostgreSQL stores or compares: it is dropped.
+            q=params.get("q", "").replace("\x00", "")[:100],
         )
         qs = with_list_columns(visible_tasks(self.request.user), today=timezone.localdate())
         return apply_filters(qs, filters, unit_id=None).order_by("task_list_id", "order", "id")

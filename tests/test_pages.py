@@ -206,7 +206,7 @@ def test_the_api_lists_only_visible_tasks_and_has_a_schema(client, world, staff_
     titles = {row["title"] for row in data["results"]}
     assert titles == {world["led"].title, world["supported"].title}
     assert schema.status_code == 200
-    assert b"/api/tasks/" in schema.content
+    assert b"/api/v1/tasks/" in schema.content
 
 
 def test_healthz_reports_the_database_and_heartbeats(client):

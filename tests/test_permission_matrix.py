@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role, Unit, User, UserSession
+from api.models import ApiToken
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_create
@@ -49,6 +50,7 @@ from tasks.models import (
     TaskRequest,
 )
 from tasks.services import instruction_give, report_submit, request_create, task_create
+from tests.api.matrix import API_MATRIX
 from tests.campaigns.conftest import xlsx
 from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory, UserFactory
@@ -398,15 +400,22 @@ MATRIX = {
     },
     "cockpit:screen_revoke": {"POST": codes(coord=302, anon=302, rest=404), "GET": POST_ONLY},
     "cockpit:screen": {"GET": codes(rest=200)},
-    "api-schema": {"GET": codes(anon=403, rest=200)},
-    "campaign-list": {"GET": codes(anon=403, rest=200)},
+    # The API answers 401 (with WWW-Authenticate: Bearer) to a caller with no session or token.
+    "api-schema": {"GET": codes(anon=401, rest=200)},
+    "campaign-list": {"GET": codes(anon=401, rest=200)},
     "campaign-detail": {
-        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200)
+        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=401, rest=200)
     },
-    "task-list": {"GET": codes(anon=403, rest=200)},
+    "task-list": {"GET": codes(anon=401, rest=200)},
     "task-detail": {
-        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200)
+        "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=401, rest=200)
     },
+    # One's own API tokens (a new one is shown in the answer to the form, hence 200).
+    "tokens:list": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=200)},
+    "tokens:revoke": {"POST": codes(lead=302, anon=302, rest=404), "GET": POST_ONLY},
+    # The docs pages of /api/v1/ (their own matrix, per API route: tests/api/test_matrix.py).
+    "v1:docs": {"GET": codes(anon=302, rest=200)},
+    "v1:redoc": {"GET": codes(anon=302, rest=200)},
 }
 
 
@@ -423,7 +432,11 @@ def _route_names(patterns=None, namespace=""):
 
 def test_every_route_has_an_entry():
     missing = sorted(
-        {name for name in _route_names() if name not in MATRIX and name not in NOT_TASK_RELATED}
+        {
+            name
+            for name in _route_names()
+            if name not in MATRIX and name not in NOT_TASK_RELATED and name not in API_MATRIX
+        }
     )
     assert not missing, f"add these routes to the permission matrix: {missing}"
 
@@ -927,9 +940,21 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "campaign-detail": ("campaign-detail", [w.campaign.slug], {}),
         "task-list": ("task-list", [], {}),
         "task-detail": ("task-detail", [task.pk], {}),
+        "tokens:list": ("tokens:list", [], {"own-name": "x", "own-scope": "read"}),
+        "tokens:revoke": ("tokens:revoke", [_token_of_lead(w).pk], {}),
+        "v1:docs": ("v1:docs", [], {}),
+        "v1:redoc": ("v1:redoc", [], {}),
     }
     route, args, data = table[name]
     return reverse(route, args=args), data
+
+
+def _token_of_lead(w):
+    from api.models import ApiToken
+    from api.services import token_create
+
+    row = ApiToken.objects.filter(user=w.lead_staff).first()
+    return row or token_create(user=w.lead_staff, by=w.lead_staff, name="matrix")[0]
 
 
 def _campaign_post(w) -> dict:
@@ -1018,6 +1043,7 @@ def snapshot() -> tuple:
         list(Screen.objects.order_by("pk").values_list("name", "revoked_at")),
         list(RankingFormula.objects.order_by("pk").values_list("version", "support_weight")),
         RankingFormulaEvent.objects.count(),
+        list(ApiToken.objects.order_by("pk").values_list("revoked_at", flat=True)),
     )
 
 

@@ -22,6 +22,7 @@ APPS = [
     "problems",
     "cockpit",
     "demo",
+    "api",
     "config",
 ]
 MAX_LINES = 450
