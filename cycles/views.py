@@ -4,7 +4,6 @@ dispatch schedule. Who may see and do what is cycles.permissions' to say."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from cycles import exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
@@ -144,7 +143,7 @@ def review_page(request, pk: int):
     form = ReviewFilterForm(request.GET, units=selectors.review_units(items=every))
     filters = form.filters()
     items = selectors.review_items(review=review, tasks=tasks, filters=filters)
-    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(items, request.GET.get("page"), REVIEW_PAGE_SIZE)
     counts = selectors.rating_counts(items=every)
     certify = is_open and can_certify(request.user, review)
     return render(

@@ -247,9 +247,9 @@ def list_filter_choices(*, task_list: TaskList) -> dict:
     return {
         "categories": list(Category.objects.filter(task_list=task_list).order_by("order", "id")),
         "units": list(
-            Unit.objects.filter(Q(led_tasks__task_list=task_list))
-            .distinct()
-            .order_by("order", "name")
+            Unit.objects.filter(
+                pk__in=Task.objects.filter(task_list=task_list).values("lead_unit_id")
+            ).order_by("order", "name")
         ),
     }
 

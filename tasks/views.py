@@ -4,7 +4,6 @@ tasks.permissions and tasks.services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page
+from config.pages import post_only, query_without_page, two_step_page
 from tasks import hooks, permissions, services
 from tasks.acknowledgements import awaiting_for_unit
 from tasks.confirmations import add_decision_questions
@@ -65,7 +64,7 @@ def my_tasks(request):
     today = timezone.localdate()
     filters = form.filters()
     tasks = tasks_for_user(user=user, filters=filters, today=today)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
     confirms = permissions.confirms_reports(user)
     return render(
         request,

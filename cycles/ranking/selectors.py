@@ -80,10 +80,12 @@ class Ranking:
         }
 
 
-def review_ranking(*, review: MonthlyReview) -> Ranking:
+def review_ranking(*, review: MonthlyReview, with_inputs: bool = True) -> Ranking:
     """The units of ``review`` best first: stored if certified, else a draft under the
     campaign's current formula (lines not rated yet count at their proposed rating); each
-    with its rank change against the campaign's certified month before (one query)."""
+    with its rank change against the campaign's certified month before (one query).
+    ``with_inputs=False``: a draft's rows without their inputs as JSON (the ranking page
+    shows none; the workbook and "why this score" read them)."""
     formula = formula_of(review=review)
     if review.status == MonthlyReview.Status.CERTIFIED:
         rows = list(review.unit_figures.select_related("unit").order_by("rank", "unit__name"))
@@ -93,7 +95,7 @@ def review_ranking(*, review: MonthlyReview) -> Ranking:
     else:
         inputs = ranking_inputs(review=review, formula=formula, draft=True)
         names = {u.unit: u.name for u in inputs}
-        rows = ranked(inputs, formula)
+        rows = ranked(inputs, formula, keep_inputs=with_inputs)
         for row in rows:
             row.review = review
             row.unit_name = names[row.unit_id]
