@@ -15,6 +15,7 @@ from campaigns.models import Campaign
 from cycles.models import MonthlyReview, RankingFormula, RankingFormulaEvent, UnitMonth
 from cycles.ranking.compute import LEAD, Terms, UnitInputs, ranked, unit_terms
 from cycles.ranking.formula import PENALTY_SETTINGS, describe, formula_from_json
+from cycles.ranking.grouped import ranking_inputs_grouped
 from cycles.ranking.inputs import ranking_inputs
 from cycles.schedule import previous_month
 
@@ -93,7 +94,12 @@ def review_ranking(*, review: MonthlyReview, with_inputs: bool = True) -> Rankin
             row.unit_name = row.unit.name
         draft = False
     else:
-        inputs = ranking_inputs(review=review, formula=formula, draft=True)
+        # The page needs each unit's figures, not its lines: counted in SQL, grouped.
+        inputs = (
+            ranking_inputs(review=review, formula=formula, draft=True)
+            if with_inputs
+            else ranking_inputs_grouped(review=review, formula=formula)
+        )
         names = {u.unit: u.name for u in inputs}
         rows = ranked(inputs, formula, keep_inputs=with_inputs)
         for row in rows:
