@@ -136,3 +136,30 @@ def api(user):
         return _page(visible(user).work())
 
     return run
+
+
+def weekly_bulletin(round_, user):
+    """The bulletin computed from every task of the round, and every task it names looked up
+    (its number and link), as the page did before it named at most 50 a list."""
+
+    def run():
+        from cycles import selectors, services
+
+        until = min(timezone.now(), round_.closes_at)
+        result = round_.result or services.round_bulletin(round_=round_, until=until)
+        ids = {t["id"] for key in ("red", "overdue", "late", "closed") for t in result[key]}
+        ids |= {pk for u in result["units"] for pk in u.get("missing_ids", [])}
+        return selectors.bulletin_task_refs(campaign=round_.campaign, task_ids=ids, user=user)
+
+    return run
+
+
+def draft_ranking(review):
+    """The draft read line by line (every review line, support, round item and target)."""
+
+    def run():
+        from cycles.ranking.selectors import review_ranking
+
+        return review_ranking(review=review, with_inputs=True)
+
+    return run

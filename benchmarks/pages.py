@@ -84,12 +84,15 @@ def _cycles(campaign, coordinator) -> dict:
 
     from cycles.models import DispatchRound
     from cycles.schedule import round_times, week_start
-    from cycles.services import review_open, round_open
+    from cycles.services import review_open, round_close, round_open
     from tasks.models import ProgressReport, Task
 
     today = timezone.localdate()
     now = timezone.now()
     DispatchRound.objects.filter(campaign=campaign).update(closed_at=now)
+    # Last week's round, closed (its bulletin stored), then this week's, open.
+    before = round_times(campaign, week_start(today) - datetime.timedelta(days=7))
+    closed = round_open(campaign=campaign, times=before, now=before.opens_at)
     times = round_times(campaign, week_start(today))
     round_ = round_open(campaign=campaign, times=times, now=times.opens_at)
     first = today.replace(day=1)
@@ -131,14 +134,30 @@ def _cycles(campaign, coordinator) -> dict:
         for n, (pk, unit) in enumerate(tasks)
         if n % 3 == 0
     ]
+    reports += [
+        ProgressReport(
+            task_id=pk,
+            unit_id=unit,
+            period_start=before.week_start,
+            text="上周推进顺利。",
+            percent=55,
+            submitted_by=coordinator,
+            submitted_at=before.opens_at + datetime.timedelta(days=n % 5),
+        )
+        for n, (pk, unit) in enumerate(tasks)
+        if n % 4 != 0
+    ]
     ProgressReport.objects.bulk_create(reports, batch_size=5000)
     review = review_open(campaign=campaign, month=month, now=now)
+    _formula(campaign, coordinator)
     if review is None:
         from cycles.models import MonthlyReview
 
         review = MonthlyReview.objects.get(campaign=campaign, month=month)
     print(f"round {round_}, review {review} ({review.items.count():,} tasks)")
-    return {"round": round_, "review": review}
+    round_close(round_id=closed.pk, now=times.opens_at)
+    closed.refresh_from_db()
+    return {"round": round_, "review": review, "closed_round": closed}
 
 
 def reused() -> dict:
@@ -150,8 +169,34 @@ def reused() -> dict:
         "campaign": campaign,
         "lists": list(campaign.lists.filter(name__startswith="基准清单").order_by("pk")),
         "round": campaign.rounds.order_by("-week_start").first(),
+        "closed_round": campaign.rounds.filter(closed_at__isnull=False)
+        .order_by("-week_start")
+        .first(),
         "review": campaign.reviews.order_by("-month").first(),
     }
+
+
+def _formula(campaign, coordinator) -> None:
+    """A ranking formula that uses every term (supported tasks, reporting, punctuality,
+    targets, claims, penalties), as benchmarks/monthly_review.py sets."""
+    from decimal import Decimal
+
+    from cycles.ranking.selectors import formula_for
+    from cycles.services import ranking_formula_update
+
+    values = {
+        "support_weight": Decimal("0.5"),
+        "reporting_weight": Decimal(10),
+        "punctuality_weight": Decimal(10),
+        "targets_weight": Decimal(10),
+        "claimed_bonus": Decimal(5),
+        "penalty_talk": Decimal(5),
+        "black_bottom": 3,
+    }
+    current = formula_for(campaign=campaign)
+    ranking_formula_update(
+        campaign=campaign, by=coordinator, values=values, expected_version=current.version
+    )
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -253,10 +298,22 @@ def pages(data: dict) -> list[tuple[str, str, object, object]]:
         ("我的任务", "staff", get("staff", "/tasks/mine/"), naive.my_tasks(staff)),
         ("cycles", "coordinator", get("coordinator", f"/cycles/campaign/{slug}/"), None),
         (
-            "weekly bulletin",
+            "weekly bulletin (open)",
             "coordinator",
             get("coordinator", f"/cycles/rounds/{round_.pk}/"),
-            None,
+            naive.weekly_bulletin(round_, coordinator),
+        ),
+        (
+            "weekly bulletin (closed)",
+            "coordinator",
+            get("coordinator", f"/cycles/rounds/{data['closed_round'].pk}/"),
+            naive.weekly_bulletin(data["closed_round"], coordinator),
+        ),
+        (
+            "weekly bulletin (closed)",
+            "staff",
+            get("staff", f"/cycles/rounds/{data['closed_round'].pk}/"),
+            naive.weekly_bulletin(data["closed_round"], staff),
         ),
         (
             "review",
@@ -268,7 +325,7 @@ def pages(data: dict) -> list[tuple[str, str, object, object]]:
             "draft ranking",
             "coordinator",
             get("coordinator", f"/cycles/reviews/{review.pk}/ranking/"),
-            None,
+            naive.draft_ranking(review),
         ),
         ("API task list", "coordinator", get("coordinator", "/api/tasks/"), naive.api(coordinator)),
         ("API task list", "staff", get("staff", "/api/tasks/"), naive.api(staff)),

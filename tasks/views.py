@@ -14,7 +14,7 @@ from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, two_step_page
 from tasks import hooks, permissions, services
-from tasks.acknowledgements import awaiting_for_unit
+from tasks.acknowledgements import awaiting_summary
 from tasks.confirmations import add_decision_questions
 from tasks.forms import (
     AnswerForm,
@@ -80,7 +80,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_for_unit(user=user)
+            "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)
             else [],
         },

@@ -55,6 +55,15 @@ def second_factor_optional(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Nothing cached carries from one test to the next (keys hold row ids, which a rolled
+    back test may hand out again)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
