@@ -202,23 +202,28 @@ def _formula(campaign, coordinator) -> None:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def _measure(fn, repeat: int) -> tuple[float, int]:
-    """Median milliseconds of ``repeat`` runs after a warm-up, and the queries of one run."""
+def _measure(fn, repeat: int) -> tuple[float, int, float, float]:
+    """Medians of ``repeat`` runs after a warm-up: milliseconds, this process's CPU
+    milliseconds and the database's milliseconds (as the driver waited for it), and the
+    queries of one run. On a loaded machine the wall time waits for the CPU; the CPU time of
+    Django and the queries' time say more about the page."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     fn()
-    times = []
+    times, cpu, sql = [], [], []
     queries = 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             result = fn()
             times.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
+        sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
         queries = len(captured)
         status = getattr(result, "status_code", 200)
         assert status == 200, status
-    return statistics.median(times), queries
+    return statistics.median(times), queries, statistics.median(cpu), statistics.median(sql)
 
 
 def pages(data: dict) -> list[tuple[str, str, object, object]]:
@@ -359,16 +364,23 @@ def main() -> None:
     data = reused() if args.reuse else build(args.tasks)
     print(f"{Task.objects.count():,} tasks in all")
     goal = 300 if args.tasks >= 100_000 else 60
-    print(f"\n{'page':28} {'who':12} {'ms':>8} {'queries':>8} {'naive ms':>9} {'ratio':>6}")
+    print(
+        f"\n{'page':28} {'who':12} {'ms':>8} {'cpu ms':>7} {'sql ms':>7} {'queries':>8} "
+        f"{'naive ms':>9} {'ratio':>6}"
+    )
     for name, who, page, naive_fn in pages(data):
         if args.only and args.only not in name:
             continue
-        ms, queries = _measure(page, args.repeat)
+        ms, queries, cpu, sql = _measure(page, args.repeat)
         naive_ms = _measure(naive_fn, max(1, args.repeat // 2))[0] if naive_fn else None
         ratio = f"{naive_ms / ms:5.1f}×" if naive_ms else ""
         naive_text = f"{naive_ms:9.0f}" if naive_ms else f"{'':9}"
         flag = "" if ms <= goal else "  over"
-        print(f"{name:28} {who:12} {ms:8.0f} {queries:8} {naive_text} {ratio:>6}{flag}")
+        print(
+            f"{name:28} {who:12} {ms:8.0f} {cpu:7.0f} {sql:7.0f} {queries:8} {naive_text} "
+            f"{ratio:>6}{flag}",
+            flush=True,
+        )
     print(f"load after: {os.getloadavg()}")
 
 
