@@ -38,7 +38,7 @@ def live_result(round_: DispatchRound, until: datetime.datetime) -> dict:
         ProgressReport.objects.aggregate(m=Max("pk"))["m"],
         TaskEvent.objects.aggregate(m=Max("pk"))["m"],
     )
-    key = f"cycles:round-bulletin:{round_.pk}:{round_.opens_at.timestamp()}:{marks}"
+    key = f"cycles:round-bulletin:{round_.pk}:{round_.opens_at:%Y%m%d%H%M}:{marks[0]}-{marks[1]}"
     result = cache.get(key)
     if result is None:
         result = services.round_bulletin(round_=round_, until=until)
