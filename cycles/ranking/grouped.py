@@ -157,15 +157,16 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     excused = ReviewItem.objects.filter(
         mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
     )
+    owed = RoundItem.objects.filter(
+        round__campaign_id=review.campaign_id,
+        round__opens_at__gte=start,
+        round__opens_at__lt=end,
+        lead_unit_id__in=list(units),
+    )
+    if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
+        owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
     rows = (
-        RoundItem.objects.filter(
-            round__campaign_id=review.campaign_id,
-            round__opens_at__gte=start,
-            round__opens_at__lt=end,
-            lead_unit_id__in=list(units),
-        )
-        .filter(~Exists(excused))
-        .alias(
+        owed.alias(
             on_time=Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at"))),
             made=Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
         )
