@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from campaigns.services.list_imports import (
     list_import_set_units,
 )
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from config.replica import read_replica
 from tasks.acknowledgements import acknowledgement_counts
 from tasks.forms import TaskFilterForm
@@ -126,7 +125,7 @@ def list_detail(request, slug: str, pk: int):
     tasks = tasks_of_list(
         user=request.user, task_list=task_list, filters=form.filters(), today=today
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
     can_manage = can_manage_campaign(request.user, campaign)
     return render(
         request,

@@ -31,7 +31,7 @@ from cockpit.selectors.units import (
     unit_punctuality,
     unit_ratings,
 )
-from config.pages import query_without_page
+from config.pages import query_without_page, two_step_page
 from config.replica import read_replica
 from cycles.models import DispatchRound
 from tasks.forms import InstructionForm
@@ -88,8 +88,8 @@ def red_list_page(request):
     permissions.access_cockpit(user)
     today = timezone.localdate()
     ids = set(permissions.cockpit_campaigns(user).values_list("pk", flat=True))
-    page = Paginator(red_list(campaign_ids=ids, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = two_step_page(
+        red_list(campaign_ids=ids, today=today), request.GET.get("page"), PAGE_SIZE
     )
     return render(
         request,
@@ -185,7 +185,7 @@ def campaign_tasks(request, slug: str):
     )
     drill = form.drill()
     tasks = drill_tasks(base=counted, filters=form.filters(), drill=drill, today=today)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
     round_ = (
         DispatchRound.objects.filter(campaign=campaign, pk=drill.round).first()
         if drill.round

@@ -112,8 +112,9 @@ def ranking(request, pk: int):
         request.user, review
     ):
         raise PermissionDenied
-    result = review_ranking(review=review)
-    if request.GET.get("format") == "xlsx":
+    wants_workbook = request.GET.get("format") == "xlsx"
+    result = review_ranking(review=review, with_inputs=wants_workbook)
+    if wants_workbook:
         workbook = exports.ranking_workbook(result, detail_unit=_detail_unit(request, review))
         suffix = "-draft" if result.draft else ""
         return xlsx_response(

@@ -4,7 +4,6 @@ dispatch schedule. Who may see and do what is cycles.permissions' to say."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -14,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page, xlsx_response
+from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from config.replica import read_replica
-from cycles import exports, hooks, selectors, services
+from cycles import bulletin_page, exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
 from cycles.permissions import (
@@ -57,10 +56,10 @@ def campaign_cycles(request, slug: str):
 @read_replica()
 def round_bulletin(request, pk: int):
     round_ = access_round(request.user, pk)
-    result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
+    result = round_.result or bulletin_page.live_result(round_, _until(round_))
     # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
     # person may open (unit staff would otherwise read every unit's red tasks).
-    result = _visible_result(request.user, round_, result)
+    result = bulletin_page.visible_result(request.user, round_, result)
     if request.GET.get("format") == "xlsx":
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
@@ -75,54 +74,10 @@ def round_bulletin(request, pk: int):
         "cycles/round_bulletin.html",
         {
             "round": round_,
-            "result": _with_task_refs(result, round_.campaign, request.user),
+            "result": bulletin_page.shown(result, round_.campaign, request.user),
             "provisional": not round_.closed_at,
         },
     )
-
-
-TASK_SECTIONS = ("red", "overdue", "late", "closed")
-
-
-def _with_task_refs(result: dict, campaign, user) -> dict:
-    """The bulletin with each task number as the reader sees it: unique across the campaign,
-    a link where they may open the task (``selectors.bulletin_task_refs``)."""
-    result = {**result, "units": [dict(u) for u in result.get("units", [])]}
-    ids = {t["id"] for key in TASK_SECTIONS for t in result.get(key, [])}
-    ids |= {pk for u in result["units"] for pk in u.get("missing_ids", [])}
-    refs = selectors.bulletin_task_refs(campaign=campaign, task_ids=ids, user=user)
-
-    def ref(pk, code):
-        return refs.get(pk, {"label": code, "url": ""})
-
-    for key in TASK_SECTIONS:
-        result[key] = [{**t, "ref": ref(t["id"], t["code"])} for t in result.get(key, [])]
-    for unit in result["units"]:
-        ids_ = unit.get("missing_ids")
-        # Bulletins stored before the ids were kept name the tasks by number only.
-        unit["missing_refs"] = (
-            [ref(pk, code) for pk, code in zip(ids_, unit["missing"], strict=False)]
-            if ids_ is not None
-            else [{"label": code, "url": ""} for code in unit.get("missing", [])]
-        )
-    return result
-
-
-TASK_LISTS = ("late", "red", "overdue", "closed")
-
-
-def _visible_result(user, round_, result: dict) -> dict:
-    if can_see_every_rating(user, round_.campaign):
-        return result
-    ids = {row["id"] for key in TASK_LISTS for row in result.get(key, [])}
-    visible = set(visible_tasks(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return {
-        **result,
-        **{
-            key: [row for row in result.get(key, []) if row.get("id") in visible]
-            for key in TASK_LISTS
-        },
-    }
 
 
 def _until(round_):
@@ -146,7 +101,7 @@ def review_page(request, pk: int):
     form = ReviewFilterForm(request.GET, units=selectors.review_units(items=every))
     filters = form.filters()
     items = selectors.review_items(review=review, tasks=tasks, filters=filters)
-    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(items, request.GET.get("page"), REVIEW_PAGE_SIZE)
     counts = selectors.rating_counts(items=every)
     certify = is_open and can_certify(request.user, review)
     return render(

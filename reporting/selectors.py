@@ -5,11 +5,24 @@ number of tasks and campaigns (tests/reporting count them)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from cycles.models import DispatchRound, RoundItem
-from tasks.lights import LightResult
+from tasks.lights import Light, LightResult, light_expression
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task
 
 
@@ -54,15 +67,20 @@ class OwedRound:
 @dataclass
 class Owed:
     rounds: list[OwedRound]
+    # Every owed task, or the first ``limit`` of them in the order asked for.
     tasks: list[OwedTask]
 
     @property
     def total(self) -> int:
-        return len(self.tasks)
+        return sum(r.owed for r in self.rounds)
 
     @property
     def reported(self) -> int:
-        return sum(1 for item in self.tasks if item.reported)
+        return sum(r.reported for r in self.rounds)
+
+    @property
+    def shown_all(self) -> bool:
+        return len(self.tasks) == self.total
 
 
 def current_rounds(*, now: datetime.datetime) -> QuerySet[DispatchRound]:
@@ -83,35 +101,100 @@ def _latest_lead_report() -> Subquery:
     )
 
 
+#: The orders 我的任务 offers for the owed tasks; each after "not reported yet first".
+LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.GREY: 3}
+
+
+def _round_reported(prefix: str = "") -> Exists:
+    """The lead unit has reported on the task since the round opened (on RoundItem)."""
+    return Exists(
+        ProgressReport.objects.filter(
+            task=OuterRef(f"{prefix}task_id"),
+            unit_id=OuterRef(f"{prefix}task__lead_unit_id"),
+            submitted_at__gte=OuterRef(f"{prefix}round__opens_at"),
+        )
+    )
+
+
+def _ordered(queryset: QuerySet[RoundItem], sort: str, today: datetime.date) -> QuerySet:
+    """Not reported yet first; then the order asked for; then the lists' order."""
+    rank: list = []
+    if sort == "deadline":
+        rank = [F("task__deadline").asc(nulls_last=True)]
+    elif sort == "light":
+        light = light_expression(today, prefix="task__")
+        queryset = queryset.alias(light_value=light).annotate(
+            light_rank=Case(
+                *[When(Q(light_value=value), then=Value(n)) for value, n in LIGHT_RANK.items()],
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        rank = ["light_rank"]
+    elif sort == "last_report":
+        rank = [F("last_report_at").asc(nulls_first=True)]
+    return queryset.order_by("round_reported", *rank, *LIST_ORDER)
+
+
+LIST_ORDER = ("task__task_list__campaign__name", "task__task_list__order", "task__order", "task_id")
+
+
+def _latest_lead_at() -> Subquery:
+    return Subquery(
+        ProgressReport.objects.filter(
+            task=OuterRef("task_id"), unit_id=OuterRef("task__lead_unit_id")
+        )
+        .order_by("-submitted_at", "-id")
+        .values("submitted_at")[:1]
+    )
+
+
 def owed_tasks(
     *,
     unit_id: int,
     now: datetime.datetime | None = None,
     today: datetime.date | None = None,
     task_ids: list[int] | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
 ) -> Owed:
     """The tasks ``unit_id`` leads that are owed in a current round and still in progress, in
-    list order (``task_ids``: only those). Five queries."""
+    list order (``task_ids``: only those). ``limit``: only the first so many, in the order
+    ``sort`` asks for (not reported yet first, as 我的任务 shows them); the counts per round
+    are counted in SQL either way, so they cover every owed task. Six queries."""
     now = now or timezone.now()
     today = today or timezone.localdate()
     rounds: dict[int, DispatchRound] = {}
     for round_ in current_rounds(now=now).order_by("campaign_id", "-week_start"):
         rounds.setdefault(round_.campaign_id, round_)
-    queryset = (
-        RoundItem.objects.filter(
-            round__in=list(rounds.values()),
-            task__lead_unit_id=unit_id,
-            task__status=Task.Status.IN_PROGRESS,
-        )
-        .select_related("task__task_list__campaign", "task__category")
-        .annotate(last_report_id=_latest_lead_report())
-        .order_by(
-            "task__task_list__campaign__name", "task__task_list__order", "task__order", "task_id"
-        )
+    owed_items = RoundItem.objects.filter(
+        round__in=list(rounds.values()),
+        task__lead_unit_id=unit_id,
+        task__status=Task.Status.IN_PROGRESS,
     )
     if task_ids is not None:
-        queryset = queryset.filter(task_id__in=task_ids)
-    items = list(queryset)
+        owed_items = owed_items.filter(task_id__in=task_ids)
+    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    for row in (
+        owed_items.alias(round_reported=_round_reported())
+        .values("round_id")
+        .annotate(owed=Count("pk"), reported=Count("pk", filter=Q(round_reported=True)))
+        .order_by()
+    ):
+        by_round[row["round_id"]].owed = row["owed"]
+        by_round[row["round_id"]].reported = row["reported"]
+    queryset = owed_items.select_related("task__task_list__campaign", "task__category").annotate(
+        last_report_id=_latest_lead_report()
+    )
+    if sort is None:
+        queryset = queryset.order_by(*LIST_ORDER)
+    else:
+        queryset = _ordered(
+            queryset.annotate(round_reported=_round_reported(), last_report_at=_latest_lead_at()),
+            sort,
+            today,
+        )
+    items = list(queryset[:limit] if limit is not None else queryset)
     reports = {
         report.pk: report
         for report in ProgressReport.objects.filter(
@@ -125,19 +208,16 @@ def owed_tasks(
         "task_id", "order", "id"
     ):
         targets.setdefault(target.task_id, []).append(target)
-    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
-    owed = []
-    for item in items:
-        entry = OwedTask(
+    owed = [
+        OwedTask(
             task=item.task,
             round=by_round[item.round_id].round,
             last_report=reports.get(item.last_report_id),
             targets=targets.get(item.task_id, []),
             light=item.task.light_on(today),
         )
-        owed.append(entry)
-        by_round[item.round_id].owed += 1
-        by_round[item.round_id].reported += entry.reported
+        for item in items
+    ]
     listed = [r for r in by_round.values() if r.owed]
     listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
     return Owed(rounds=listed, tasks=owed)

@@ -4,7 +4,7 @@ longer than their campaign allows (flagged). Each read is one query at any size.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -65,15 +65,56 @@ def acknowledgement_tasks(
     return qs.order_by("handed_over_at", "pk")
 
 
-def awaiting_for_unit(*, user: User) -> list[Task]:
-    """The tasks the user's unit leads and has not acknowledged, in live campaigns (the bulk
-    签收 of 我的任务)."""
+def awaiting_of_unit(*, user: User) -> QuerySet[Task]:
+    """The tasks the user's unit leads and has not acknowledged, in live campaigns."""
     if not user.unit_id:
-        return []
-    return list(
+        return Task.objects.none()
+    return (
         Task.objects.awaiting_acknowledgement()
         .filter(lead_unit_id=user.unit_id)
         .exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
+    )
+
+
+def awaiting_for_unit(*, user: User) -> list[Task]:
+    """Every task the user's unit has not acknowledged, the oldest handover first."""
+    return list(
+        awaiting_of_unit(user=user)
         .select_related("task_list__campaign")
         .order_by("handed_over_at", "pk")
     )
+
+
+#: How many of the tasks waiting for 签收 我的任务 names (its button acknowledges them all).
+ACK_SHOWN = 50
+
+
+@dataclass
+class Awaiting:
+    """The bulk 签收 of 我的任务: how many wait, the first ``ACK_SHOWN`` (oldest first), and
+    the newest handover counted — the form acknowledges the tasks handed over up to then, so
+    a task that arrives after the page was shown is not acknowledged unseen."""
+
+    tasks: list[Task]
+    count: int
+    until: datetime.datetime | None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return iter(self.tasks)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.tasks)
+
+
+def awaiting_summary(*, user: User) -> Awaiting:
+    """Counted in SQL; only the tasks shown are read (two queries at any size)."""
+    queryset = awaiting_of_unit(user=user)
+    figures = queryset.aggregate(n=Count("pk"), until=Max("handed_over_at"))
+    shown = list(
+        queryset.select_related("task_list__campaign").order_by("handed_over_at", "pk")[:ACK_SHOWN]
+    )
+    return Awaiting(tasks=shown, count=figures["n"], until=figures["until"])

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
 
 from campaigns.models import Campaign, TaskList
 from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
@@ -73,11 +74,24 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class TwoStepPagination(PageNumberPagination):
+    """A page of keys first, then the rows of those keys with their joins and subqueries (as
+    ``config.pages.two_step_page``): the database sorts keys, not whole rows."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        keys = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        if keys is None:
+            return None
+        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)}
+        return [rows[pk] for pk in keys if pk in rows]
+
+
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     """Tasks the caller may read. Filters: status, light, task_list, q."""
 
     serializer_class = TaskSerializer
     schema = None
+    pagination_class = TwoStepPagination
 
     def get_queryset(self):
         params = self.request.query_params

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
 from config.pages import post_only
 from tasks import permissions, services
+from tasks.acknowledgements import awaiting_of_unit
 from tasks.models import Task
 from tasks.permissions import access_task
 from tasks.task_forms import TaskForm
@@ -70,6 +72,14 @@ def tasks_acknowledge(request):
     if not permissions.acknowledges_for_unit(request.user):
         raise PermissionDenied
     ids = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()][:5000]
+    # More than the page named: those handed over up to the newest the page counted.
+    until = parse_datetime(request.POST.get("until", ""))
+    if until is not None:
+        ids += (
+            awaiting_of_unit(user=request.user)
+            .filter(handed_over_at__lte=until)
+            .values_list("pk", flat=True)[:5000]
+        )
     count = services.tasks_acknowledge(by=request.user, task_ids=ids)
     messages.success(
         request,

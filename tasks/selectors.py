@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -75,6 +76,12 @@ def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[T
     )
 
 
+def _lead_or_support_q(unit_id: int) -> Q:
+    """Led or supported by the unit: an EXISTS on the supports, no join that repeats rows."""
+    supports = TaskSupport.objects.filter(task=OuterRef("pk"), unit_id=unit_id)
+    return Q(lead_unit_id=unit_id) | Q(Exists(supports))
+
+
 def apply_filters(
     qs: QuerySet[Task],
     filters: TaskFilters,
@@ -93,7 +100,7 @@ def apply_filters(
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.unit:
-        qs = qs.filter(Q(lead_unit_id=filters.unit) | Q(supports__unit_id=filters.unit)).distinct()
+        qs = qs.filter(_lead_or_support_q(filters.unit))
     if filters.lead_unit:
         qs = qs.filter(lead_unit_id=filters.lead_unit)
     if filters.overdue:
@@ -101,7 +108,7 @@ def apply_filters(
     if unit_id and filters.role == "lead":
         qs = qs.filter(lead_unit_id=unit_id)
     elif unit_id and filters.role == "support":
-        qs = qs.filter(supports__unit_id=unit_id)
+        qs = qs.filter(Exists(TaskSupport.objects.filter(task=OuterRef("pk"), unit_id=unit_id)))
     if filters.q:
         words = filters.q.split()
         for word in words[:5]:
@@ -126,7 +133,7 @@ def tasks_for_user(
         visible_tasks(user).work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
     )
     if user.unit_id:
-        qs = qs.filter(Q(lead_unit_id=user.unit_id) | Q(supports__unit_id=user.unit_id)).distinct()
+        qs = qs.filter(_lead_or_support_q(user.unit_id))
     qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
@@ -193,8 +200,8 @@ def campaign_summaries(
         .annotate(light_value=light_expression(today))
         .values("task_list_id", "light_value")
         .annotate(
-            n=Count("id", distinct=True),
-            closed=Count("id", filter=Q(status=Task.Status.CLOSED), distinct=True),
+            n=Count("id"),
+            closed=Count("id", filter=Q(status=Task.Status.CLOSED)),
         )
         .order_by()
     )
@@ -240,9 +247,9 @@ def list_filter_choices(*, task_list: TaskList) -> dict:
     return {
         "categories": list(Category.objects.filter(task_list=task_list).order_by("order", "id")),
         "units": list(
-            Unit.objects.filter(Q(led_tasks__task_list=task_list))
-            .distinct()
-            .order_by("order", "name")
+            Unit.objects.filter(
+                pk__in=Task.objects.filter(task_list=task_list).values("lead_unit_id")
+            ).order_by("order", "name")
         ),
     }
 

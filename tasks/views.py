@@ -4,7 +4,6 @@ tasks.permissions and tasks.services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page
+from config.pages import post_only, query_without_page, two_step_page
 from tasks import hooks, permissions, services
-from tasks.acknowledgements import awaiting_for_unit
+from tasks.acknowledgements import awaiting_summary
 from tasks.confirmations import add_decision_questions
 from tasks.forms import (
     AnswerForm,
@@ -65,7 +64,7 @@ def my_tasks(request):
     today = timezone.localdate()
     filters = form.filters()
     tasks = tasks_for_user(user=user, filters=filters, today=today)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
     confirms = permissions.confirms_reports(user)
     return render(
         request,
@@ -81,7 +80,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_for_unit(user=user)
+            "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)
             else [],
         },

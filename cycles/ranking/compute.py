@@ -24,7 +24,7 @@ weight: nothing owed, nothing missed. An excused rating (容错免责) counts in
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from cycles.models import DifficultyMode, RankingFormula, Rating, UnitMonth
@@ -55,6 +55,9 @@ class Line:
     claimed: bool = False
     proposed: bool = False  # a draft's line not rated yet: its proposed rating stands in
     excused: bool = False
+    # A draft page's lines come grouped (``cycles.ranking.grouped``): ``count`` equal lines,
+    # ``task`` None. The arithmetic is the same, each line counted ``count`` times.
+    count: int = 1
 
 
 @dataclass
@@ -64,15 +67,26 @@ class UnitInputs:
     unit: int
     name: str
     lines: list[Line] = field(default_factory=list)
-    # (task id, week of the round, ON_TIME / LATE / MISSING): each weekly report it owed
+    # (task id, week of the round, ON_TIME / LATE / MISSING): each weekly report it owed;
+    # grouped: (None, "", state, how many)
     rounds: list[list] = field(default_factory=list)
-    # (task id, metric, share of the way 0–100, or None when no value was reported yet)
+    # (task id, metric, share of the way 0–100, or None when no value was reported yet);
+    # grouped: (None, "", the shares added up, how many targets)
     targets: list[list] = field(default_factory=list)
     # {"ref", "kind", "label", "date"}: each penalty applied to it in the month
     penalties: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return asdict(self)
+        # By hand rather than dataclasses.asdict (a deep copy of every value): at 10,000
+        # lines asdict alone took seconds.
+        return {
+            "unit": self.unit,
+            "name": self.name,
+            "lines": [dict(vars(line)) for line in self.lines],
+            "rounds": [list(r) for r in self.rounds],
+            "targets": [list(t) for t in self.targets],
+            "penalties": [dict(p) for p in self.penalties],
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> UnitInputs:
@@ -86,7 +100,13 @@ class UnitInputs:
         )
 
     def excused_tasks(self) -> set[int]:
-        return {line.task for line in self.lines if line.excused}
+        """Grouped inputs come with the excused tasks' rounds and targets left out already."""
+        return {line.task for line in self.lines if line.excused and line.task is not None}
+
+
+def times(entry: list) -> int:
+    """How many reports owed or targets one entry of ``rounds`` / ``targets`` stands for."""
+    return entry[3] if len(entry) > 3 else 1
 
 
 @dataclass
@@ -116,7 +136,8 @@ def line_score(line: Line, formula: RankingFormula) -> LineScore:
         if line.role == LEAD and line.claimed and line.rating in BONUS_RATINGS
         else zero
     )
-    return LineScore(line, base, factor, weight, base * factor * role, bonus)
+    n = Decimal(line.count)
+    return LineScore(line, base, factor, weight * n, base * factor * role * n, bonus * n)
 
 
 def _share(done: int, owed: int) -> Decimal:
@@ -154,23 +175,24 @@ def unit_terms(inputs: UnitInputs, formula: RankingFormula) -> Terms:
     value = sum((s.value for s in scored), Decimal(0))
     weight = sum((s.weight for s in scored), Decimal(0))
     led = [line for line in inputs.lines if line.role == LEAD and not line.excused]
-    reported = sum(1 for line in led if line.reports > 0)
+    reported = sum(line.count for line in led if line.reports > 0)
     rounds = [r for r in inputs.rounds if r[0] not in excused]
-    on_time = sum(1 for r in rounds if r[2] == ON_TIME)
+    on_time = sum(times(r) for r in rounds if r[2] == ON_TIME)
+    owed = sum(times(r) for r in rounds)
     targets = [t for t in inputs.targets if t[0] not in excused]
-    share = (
-        sum((Decimal(t[2] or 0) for t in targets), Decimal(0)) / len(targets) if targets else None
-    )
+    measured = sum(times(t) for t in targets)
+    share = sum((Decimal(t[2] or 0) for t in targets), Decimal(0)) / measured if measured else None
     penalties = [
         (p, Decimal(getattr(formula, PENALTY_SETTINGS[p["kind"]])))
         for p in inputs.penalties
         if p["kind"] in PENALTY_SETTINGS
     ]
     bonus = sum((s.bonus for s in scored), Decimal(0))
+    led_count = sum(line.count for line in led)
     terms = {
         "ratings": cents(value / weight) if weight else Decimal("0.00"),
-        "reporting": cents(Decimal(formula.reporting_weight) * _share(reported, len(led))),
-        "punctuality": cents(Decimal(formula.punctuality_weight) * _share(on_time, len(rounds))),
+        "reporting": cents(Decimal(formula.reporting_weight) * _share(reported, led_count)),
+        "punctuality": cents(Decimal(formula.punctuality_weight) * _share(on_time, owed)),
         "targets": cents(
             Decimal(formula.targets_weight) * (share / 100 if share is not None else Decimal(1))
         ),
@@ -181,44 +203,53 @@ def unit_terms(inputs: UnitInputs, formula: RankingFormula) -> Terms:
         lines=scored,
         value=value,
         weight=weight,
-        led=len(led),
+        led=led_count,
         reported=reported,
-        owed=len(rounds),
+        owed=owed,
         on_time=on_time,
         rounds=rounds,
         targets=targets,
         target_share=share,
-        claimed=sum(1 for s in scored if s.bonus),
+        claimed=sum(s.line.count for s in scored if s.bonus),
         penalties=penalties,
         terms=terms,
     )
 
 
-def unit_month(inputs: UnitInputs, formula: RankingFormula) -> UnitMonth | None:
+def unit_month(
+    inputs: UnitInputs, formula: RankingFormula, *, keep_inputs: bool = True
+) -> UnitMonth | None:
     """The unit's figures (unsaved, without review, rank or board), or None when no line of
-    it counts (every one excused)."""
+    it counts (every one excused). ``keep_inputs``: with the inputs as JSON (what certifying
+    stores; a draft shown on a page needs none)."""
     terms = unit_terms(inputs, formula)
     if not terms.weight:
         return None
-    row = UnitMonth(unit_id=inputs.unit, inputs=inputs.as_json())
+    row = UnitMonth(unit_id=inputs.unit, inputs=inputs.as_json() if keep_inputs else None)
     for line in inputs.lines:
         if line.excused:
             continue
         if line.role == LEAD:
-            row.tasks += 1
-            row.reports += line.reports
-            setattr(row, line.rating, getattr(row, line.rating) + 1)
+            row.tasks += line.count
+            row.reports += line.reports * line.count
+            setattr(row, line.rating, getattr(row, line.rating) + line.count)
         elif line.role == SUPPORT:
-            row.supported += 1
+            row.supported += line.count
     for name, value in terms.terms.items():
         setattr(row, f"term_{name}", value)
     row.score = terms.score
     return row
 
 
-def ranked(units: list[UnitInputs], formula: RankingFormula) -> list[UnitMonth]:
+def ranked(
+    units: list[UnitInputs], formula: RankingFormula, *, keep_inputs: bool = True
+) -> list[UnitMonth]:
     """Each unit's figures, best first, with its rank (equal scores share one) and board."""
-    rows = [row for row in (unit_month(u, formula) for u in units) if row is not None]
+    rows = [
+        row
+        for row in (unit_month(u, formula, keep_inputs=keep_inputs) for u in units)
+        if row is not None
+    ]
     names = {u.unit: u.name for u in units}
     rows.sort(key=lambda r: (-r.score, -r.completed, names[r.unit_id]))
     rank, previous = 0, None

@@ -61,6 +61,12 @@ def ranking_inputs(
         _supporting_lines(review, start, end, lead_of, units, unit)
     _rounds(review, start, end, units)
     _targets(review, end, lead_of, units)
+    add_penalties(review, start, end, units)
+    return list(units.values())
+
+
+def add_penalties(review, start, end, units: dict[int, UnitInputs]) -> None:
+    """Each penalty applied to a ranked unit (or one of its people) in the month."""
     for penalty in hooks.penalties(campaign_id=review.campaign_id, start=start, end=end):
         if penalty.unit_id in units:
             units[penalty.unit_id].penalties.append(
@@ -71,7 +77,6 @@ def ranking_inputs(
                     "date": penalty.date,
                 }
             )
-    return list(units.values())
 
 
 def _claimed(review: MonthlyReview) -> set[int]:

@@ -15,6 +15,7 @@ from campaigns.models import Campaign
 from cycles.models import MonthlyReview, RankingFormula, RankingFormulaEvent, UnitMonth
 from cycles.ranking.compute import LEAD, Terms, UnitInputs, ranked, unit_terms
 from cycles.ranking.formula import PENALTY_SETTINGS, describe, formula_from_json
+from cycles.ranking.grouped import ranking_inputs_grouped
 from cycles.ranking.inputs import ranking_inputs
 from cycles.schedule import previous_month
 
@@ -80,10 +81,12 @@ class Ranking:
         }
 
 
-def review_ranking(*, review: MonthlyReview) -> Ranking:
+def review_ranking(*, review: MonthlyReview, with_inputs: bool = True) -> Ranking:
     """The units of ``review`` best first: stored if certified, else a draft under the
     campaign's current formula (lines not rated yet count at their proposed rating); each
-    with its rank change against the campaign's certified month before (one query)."""
+    with its rank change against the campaign's certified month before (one query).
+    ``with_inputs=False``: a draft's rows without their inputs as JSON (the ranking page
+    shows none; the workbook and "why this score" read them)."""
     formula = formula_of(review=review)
     if review.status == MonthlyReview.Status.CERTIFIED:
         rows = list(review.unit_figures.select_related("unit").order_by("rank", "unit__name"))
@@ -91,9 +94,14 @@ def review_ranking(*, review: MonthlyReview) -> Ranking:
             row.unit_name = row.unit.name
         draft = False
     else:
-        inputs = ranking_inputs(review=review, formula=formula, draft=True)
+        # The page needs each unit's figures, not its lines: counted in SQL, grouped.
+        inputs = (
+            ranking_inputs(review=review, formula=formula, draft=True)
+            if with_inputs
+            else ranking_inputs_grouped(review=review, formula=formula)
+        )
         names = {u.unit: u.name for u in inputs}
-        rows = ranked(inputs, formula)
+        rows = ranked(inputs, formula, keep_inputs=with_inputs)
         for row in rows:
             row.review = review
             row.unit_name = names[row.unit_id]

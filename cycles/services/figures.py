@@ -3,6 +3,7 @@ and rank are the ranking formula's (``cycles.services.ranking.unit_figures``).""
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import F, Min
 from django.utils import timezone
@@ -31,24 +32,47 @@ def reported_task_ids(
     )
 
 
+class _Row(NamedTuple):
+    pk: int
+    code: str
+    title: str
+    deadline: datetime.date | None
+    deadline_text: str
+    ongoing: bool
+    progress: int
+    status: str
+
+
 def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
     """The weekly bulletin's figures, from the round's rows and the reports in its window."""
     reported = reported_task_ids(round_, until=until)
     today = schedule.local_date(until, round_.campaign.schedule_timezone)
-    items = list(
+    # The columns the bulletin reads, not whole rows (at 100,000 tasks whole rows took seconds).
+    items = (
         RoundItem.objects.filter(round=round_)
-        .select_related("lead_unit", "task")
         .order_by("lead_unit__order", "lead_unit__name", "task__order", "task_id")
+        .values_list(
+            "lead_unit_id",
+            "lead_unit__name",
+            "task_id",
+            "task__code",
+            "task__title",
+            "task__deadline",
+            "task__deadline_text",
+            "task__ongoing",
+            "task__progress",
+            "task__status",
+        )
     )
     units: dict[int, dict] = {}
     late, red, overdue = [], [], []
-    for item in items:
-        task = item.task
+    for unit_id, unit_name, *values in items:
+        task = _Row._make(values)
         unit = units.setdefault(
-            item.lead_unit_id,
+            unit_id,
             {
-                "unit": item.lead_unit.name,
-                "unit_id": item.lead_unit_id,
+                "unit": unit_name,
+                "unit_id": unit_id,
                 "owed": 0,
                 "reported": 0,
                 "late": 0,
@@ -58,7 +82,7 @@ def round_bulletin(*, round_: DispatchRound, until: datetime.datetime) -> dict:
         )
         unit["owed"] += 1
         first = reported.get(task.pk)
-        brief = {"id": task.pk, "code": task.code, "title": task.title, "unit": item.lead_unit.name}
+        brief = {"id": task.pk, "code": task.code, "title": task.title, "unit": unit_name}
         if first is None:
             unit["missing"].append(task.code)
             unit["missing_ids"].append(task.pk)

@@ -178,6 +178,8 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["status", "deadline"]),
+            # A list page in the list's order, a page of keys at a time (benchmarks/pages.py).
+            models.Index(fields=["task_list", "order", "id"], name="task_list_order"),
             # The few tasks still waiting for their unit's acknowledgement (签收).
             models.Index(
                 fields=["lead_unit", "handed_over_at"],

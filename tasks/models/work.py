@@ -53,7 +53,17 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["task", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["task", "-submitted_at"]),
+            # The reports certifying a month will lock (the review page counts them): only the
+            # unlocked ones, so the index holds the open months, not the whole history.
+            models.Index(
+                fields=["submitted_at"],
+                include=["task"],
+                condition=models.Q(locked_at__isnull=True),
+                name="report_unlocked_at",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(percent__lte=100), name="report_percent_max_100"

@@ -258,3 +258,50 @@ def test_rank_changes_against_the_previous_certified_month(example, world):
         "↓1",
     )
     assert rows["区大数据局"].change_label == "↓1"
+
+
+def _figures(rows) -> list[tuple]:
+    return [
+        (
+            row.unit_id,
+            row.unit_name,
+            row.rank,
+            row.board,
+            row.score,
+            row.tasks,
+            row.reports,
+            row.supported,
+            row.completed,
+            row.on_track,
+            row.behind,
+            row.not_completed,
+            row.term_ratings,
+            row.term_reporting,
+            row.term_punctuality,
+            row.term_targets,
+            row.term_claimed,
+            row.term_penalties,
+        )
+        for row in rows
+    ]
+
+
+def test_the_draft_page_counted_in_groups_gives_the_same_ranking_as_line_by_line(example, world):
+    """The ranking page reads its draft grouped in SQL (cycles.ranking.grouped); every figure
+    of every unit equals the line-by-line draft's, with every term in use, a supported task,
+    a claimed one, a penalty, and an excused line (its rounds and targets left out)."""
+    by_lines = review_ranking(review=example.review, with_inputs=True)
+    assert _figures(review_ranking(review=example.review, with_inputs=False).rows) == _figures(
+        by_lines.rows
+    )
+    assert _by_key(example, by_lines.rows) == EXPECTED
+
+    review_item_excuse(
+        item=example.review.items.get(task=example.tasks["T6"]),
+        by=world.coordinator,
+        reason="先行先试",
+    )
+    example.review.refresh_from_db()
+    grouped = _figures(review_ranking(review=example.review, with_inputs=False).rows)
+    assert grouped == _figures(review_ranking(review=example.review, with_inputs=True).rows)
+    assert grouped != _figures(by_lines.rows)  # the excused line moved B

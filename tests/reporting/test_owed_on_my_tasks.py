@@ -24,7 +24,7 @@ def test_a_unit_owing_many_tasks_sees_the_first_ones_and_how_many_more(client):
 
     assert page.count('data-testid="owed-row"') == OWED_SHOWN
     assert f'data-testid="owed-count">{OWED_SHOWN + 5}<' in page
-    assert "另有5项应报送任务未在此列出" in page
+    assert f"此处列出 {OWED_SHOWN + 5} 项应报任务中的前 {OWED_SHOWN} 项" in page
 
 
 @pytest.mark.django_db

@@ -1,0 +1,98 @@
+"""The weekly bulletin as a page shows it: the figures whole, the task lists cut.
+
+The bulletin counts every task (the totals, each unit's owed / reported / late); its lists of
+red, overdue, late and closed tasks and each unit's tasks not reported name at most ``SHOWN``
+and say how many more there are, which the .xlsx lists in full. At 100,000 tasks a page that
+named every red task ran to tens of thousands of lines and took seconds; the figures beside
+the lists stay exact. Only the tasks shown are looked up (their numbers and links)."""
+
+import datetime
+
+from django.core.cache import cache
+from django.db.models import Max
+
+from cycles import selectors, services
+from cycles.models import DispatchRound
+from cycles.permissions import can_see_every_rating
+from tasks.models import ProgressReport, TaskEvent
+from tasks.permissions import visible_tasks
+
+TASK_SECTIONS = ("red", "overdue", "late", "closed")
+#: How many tasks each list of the page names (the .xlsx names them all).
+SHOWN = 50
+#: How many task numbers each unit's "not reported" cell names.
+SHOWN_PER_UNIT = 20
+
+
+#: How long an open round's bulletin is kept (the page says as of when).
+LIVE_SECONDS = 300
+
+
+def live_result(round_: DispatchRound, until: datetime.datetime) -> dict:
+    """An open round's bulletin, computed from every task of the round (seconds at 100,000
+    tasks), kept at most ``LIVE_SECONDS`` and only while nothing was reported or changed
+    since: the key holds the newest report's and task event's ids (two index lookups), so a
+    report saved anywhere gives the next reader a bulletin computed afresh. The page shows
+    the time it was computed."""
+    marks = (
+        ProgressReport.objects.aggregate(m=Max("pk"))["m"],
+        TaskEvent.objects.aggregate(m=Max("pk"))["m"],
+    )
+    key = f"cycles:round-bulletin:{round_.pk}:{round_.opens_at:%Y%m%d%H%M}:{marks[0]}-{marks[1]}"
+    result = cache.get(key)
+    if result is None:
+        result = services.round_bulletin(round_=round_, until=until)
+        cache.set(key, result, LIVE_SECONDS)
+    return result
+
+
+def visible_result(user, round_, result: dict) -> dict:
+    """The bulletin with the titles only of the tasks ``user`` may open: the figures are
+    everyone's, but unit staff would otherwise read every unit's red tasks."""
+    if can_see_every_rating(user, round_.campaign):
+        return result
+    # The reader's tasks in the campaign (a unit's few), not a lookup of every listed id.
+    visible = set(
+        visible_tasks(user).filter(task_list__campaign=round_.campaign).values_list("pk", flat=True)
+    )
+    return {
+        **result,
+        **{
+            key: [row for row in result.get(key, []) if row.get("id") in visible]
+            for key in TASK_SECTIONS
+        },
+    }
+
+
+def shown(result: dict, campaign, user) -> dict:
+    """The lists cut to what the page names (``more``: how many each leaves out), each task
+    number as the reader sees it: unique across the campaign, a link where they may open the
+    task (``selectors.bulletin_task_refs``)."""
+    result = {**result, "units": [dict(u) for u in result.get("units", [])], "more": {}}
+    for key in TASK_SECTIONS:
+        rows = result.get(key, [])
+        result[key] = rows[:SHOWN]
+        result["more"][key] = max(0, len(rows) - SHOWN)
+    for unit in result["units"]:
+        unit["missing_more"] = max(0, len(unit.get("missing", [])) - SHOWN_PER_UNIT)
+        unit["missing"] = unit.get("missing", [])[:SHOWN_PER_UNIT]
+        if unit.get("missing_ids") is not None:
+            unit["missing_ids"] = unit["missing_ids"][:SHOWN_PER_UNIT]
+    ids = {t["id"] for key in TASK_SECTIONS for t in result[key]}
+    ids |= {pk for u in result["units"] for pk in u.get("missing_ids") or []}
+    refs = selectors.bulletin_task_refs(campaign=campaign, task_ids=ids, user=user)
+
+    def ref(pk, code):
+        return refs.get(pk, {"label": code, "url": ""})
+
+    for key in TASK_SECTIONS:
+        result[key] = [{**t, "ref": ref(t["id"], t["code"])} for t in result[key]]
+    for unit in result["units"]:
+        ids_ = unit.get("missing_ids")
+        # Bulletins stored before the ids were kept name the tasks by number only.
+        unit["missing_refs"] = (
+            [ref(pk, code) for pk, code in zip(ids_, unit["missing"], strict=False)]
+            if ids_ is not None
+            else [{"label": code, "url": ""} for code in unit["missing"]]
+        )
+    return result
