@@ -59,12 +59,14 @@ def round_bulletin(request, pk: int):
     # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
     # person may open (unit staff would otherwise read every unit's red tasks).
     result = _visible_result(request.user, round_, result)
+    # Parts other apps add about the campaign as it stands (problems: the ledger's counts).
+    sections = hooks.campaign_sections(campaign=round_.campaign, user=request.user)
     if request.GET.get("format") == "xlsx":
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
         # are the name for any client that cannot read a Chinese one.
         return xlsx_response(
-            exports.workbook_bytes(exports.round_workbook(round_)),
+            exports.workbook_bytes(exports.round_workbook(round_, sections=sections)),
             f"{round_.campaign.name}-{round_.iso_label}-{_('Weekly bulletin')}.xlsx",
             fallback=f"{round_.campaign.slug}-{round_.week_start}.xlsx",
         )
@@ -75,6 +77,7 @@ def round_bulletin(request, pk: int):
             "round": round_,
             "result": _with_task_refs(result, round_.campaign, request.user),
             "provisional": not round_.closed_at,
+            "sections": sections,
         },
     )
 
@@ -272,6 +275,11 @@ def review_bulletin(request, pk: int):
         return redirect("cycles:review", pk=review.pk)
     ranking = review_ranking(review=review)
     every = can_see_every_rating(request.user, review.campaign)
+    # Parts other apps add: measures (红榜 / 黑榜), problems (the ledger's counts).
+    sections = [
+        *hooks.bulletin_sections(review=review, user=request.user),
+        *hooks.campaign_sections(campaign=review.campaign, user=request.user),
+    ]
     if request.GET.get("format") == "xlsx":
         workbook = exports.review_workbook(
             review,
@@ -279,6 +287,7 @@ def review_bulletin(request, pk: int):
             attainment=selectors.review_attainment(review=review),
             ranking=ranking,
             detail_unit=None if every else (request.user.unit_id or 0),
+            sections=sections,
         )
         return xlsx_response(
             exports.workbook_bytes(workbook),
@@ -303,8 +312,7 @@ def review_bulletin(request, pk: int):
             "totals": totals,
             "ratings": dict(Rating.choices),
             "attainment": selectors.review_attainment(review=review),
-            # Parts other apps add (measures: 红榜 / 黑榜), see cycles.hooks.
-            "sections": hooks.bulletin_sections(review=review, user=request.user),
+            "sections": sections,
         },
     )
 

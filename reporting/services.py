@@ -3,6 +3,7 @@
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,6 +27,8 @@ from reporting.workbook import RowKey, SheetRow, read_sheet, target_headers
 from tasks import permissions as task_permissions
 from tasks.models import ProgressReport, Task
 from tasks.services import one_transaction, report_edit, report_submit
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -223,3 +226,18 @@ def _tell_heads(upload: ReportUpload, by: User) -> None:
         % {"person": str(by), "n": waiting},
         url=reverse("tasks:mine") + "#to-confirm",
     )
+
+
+def report_uploads_prune(*, now: datetime.datetime, keep_days: int) -> int:
+    """Forget uploads left unconfirmed for ``keep_days`` (their checked rows hold the unit's
+    report texts; the sheet's round has long ended, so confirming it would be refused anyway).
+    One DELETE of unconfirmed rows: an upload being confirmed at this moment holds its row and,
+    once confirmed, no longer matches. Confirmed uploads stay: their hash stops the same file
+    being written twice."""
+    cutoff = now - datetime.timedelta(days=keep_days)
+    count, _by_model = ReportUpload.objects.filter(
+        status=ReportUpload.Status.CHECKED, uploaded_at__lt=cutoff
+    ).delete()
+    if count:
+        logger.info("forgot %d unconfirmed report uploads older than %d days", count, keep_days)
+    return count
