@@ -238,6 +238,9 @@ def campaign_tasks(request, slug: str):
             "round_unit": Unit.objects.filter(pk=drill.round_unit).first()
             if drill.round_unit
             else None,
+            "week_round": DispatchRound.objects.filter(campaign=campaign, pk=drill.week_of).first()
+            if drill.week_of
+            else None,
             "page": page,
             "query": query_without_page(request),
             "today": today,
