@@ -180,3 +180,18 @@ def test_the_overview_counts_each_campaigns_problems(client, seed):
     line = article.split('data-testid="campaign-problems"', 1)[1].split("</p>", 1)[0]
     assert [n for _url, n in problem_links(line)] == [8, 4, 2, 2]  # nothing waiting: left out
     check_every_link(client, line, seed.campaign)
+
+
+def test_the_ledgers_own_counts_open_those_problems(client, seed):
+    client.force_login(seed.coordinator)
+    html = client.get(reverse("problems:ledger", args=[seed.campaign.slug])).content.decode()
+
+    links = re.findall(r'<a href="([^"]+)"><strong data-testid="count-\w+">(\d+)<', html)
+    cells = re.findall(r'<td><a href="([^"]+)">(\d+)</a></td>', html)
+
+    assert len(links) == 5 and len(cells) == 2 * 5
+    for url, n in links + cells:
+        query = dict(re.findall(r"[?&](\w+)=([^&]*)", unescape(url)))
+        unit = int(query["unit"]) if "unit" in query else None
+        expected = plain(seed.campaign, query.get("state", ""), unit)
+        assert int(n) == len(expected) and ledger_ids(client, unescape(url)) == expected, url
