@@ -31,6 +31,9 @@ def main() -> None:
         help="run this process and its PostgreSQL backend at a high priority (root only): on a "
         "machine busy with other work, an approximation of an idle one",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where check and write spend their CPU"
+    )
     args = parser.parse_args()
 
     from benchmarks._database import fresh_database
@@ -107,8 +110,9 @@ def main() -> None:
     print(f"download: {time.perf_counter() - began:.2f} s, {len(queries)} queries")
     data = fill(sheet, report_everything)
 
+    profiler = _profiler(args.profile)
     began, cpu, server_began = time.perf_counter(), time.process_time(), server()
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, profiler:
         upload = upload_check(by=staff, filename="本周应报送.xlsx", data=data).upload
     checked, checked_cpu = time.perf_counter() - began, time.process_time() - cpu
     assert upload.count_create == args.rows and not upload.errors, upload.errors[:3]
@@ -118,7 +122,7 @@ def main() -> None:
     )
 
     began, cpu = time.perf_counter(), time.process_time()
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, profiler:
         written = upload_confirm(upload=ReportUpload.objects.get(pk=upload.pk), by=staff)
     wrote, wrote_cpu = time.perf_counter() - began, time.process_time() - cpu
     assert written == ProgressReport.objects.count() == args.rows
@@ -141,6 +145,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}; goal < 3 s:",
         "met" if total < 3 else "NOT met",
     )
+    profiler.print()
 
 
 def _backend_cpu(connection, priority: bool = False):
@@ -166,6 +171,34 @@ def _backend_cpu(connection, priority: bool = False):
         return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
 
     return used
+
+
+class _profiler:
+    """cProfile over the timed steps when asked (``--profile``): the top of the cumulative
+    CPU time is printed at the end."""
+
+    def __init__(self, on: bool):
+        import cProfile
+
+        self.profile = cProfile.Profile() if on else None
+
+    def __enter__(self):
+        if self.profile:
+            self.profile.enable()
+
+    def __exit__(self, *exc):
+        if self.profile:
+            self.profile.disable()
+
+    def print(self) -> None:
+        if self.profile:
+            import pstats
+
+            stats = pstats.Stats(self.profile)
+            stats.sort_stats("tottime").print_stats(12)
+            stats.sort_stats("cumulative").print_stats(
+                r"wt-left/(reporting|tasks|accounts|campaigns)", 30
+            )
 
 
 if __name__ == "__main__":

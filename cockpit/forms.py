@@ -35,8 +35,17 @@ class DrillForm(TaskFilterForm):
         widget=forms.HiddenInput,
     )
     uncategorised = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    week_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    week = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), ("red", "red"), ("overdue", "overdue"), ("closed", "closed")],
+        widget=forms.HiddenInput,
+    )
 
-    DRILL = ("campaign", "round", "round_unit", "reported", "target", "uncategorised")
+    DRILL = (
+        *("campaign", "round", "round_unit", "reported", "target", "uncategorised"),
+        *("week_of", "week"),
+    )
 
     def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,7 +22,12 @@ from cockpit.selectors.breakdowns import (
 )
 from cockpit.selectors.drill import drill_tasks
 from cockpit.selectors.figures import campaign_figures, counted_tasks
-from cockpit.selectors.redlist import red_list, with_days_overdue
+from cockpit.selectors.redlist import (
+    late_instructions,
+    red_list,
+    with_days_late,
+    with_days_overdue,
+)
 from cockpit.selectors.trend import trend, trend_chart
 from cockpit.selectors.units import (
     applied_measures,
@@ -34,13 +39,31 @@ from cockpit.selectors.units import (
 from config.pages import query_without_page, two_step_page
 from config.replica import read_replica
 from cycles.models import DispatchRound
+from problems.models import Problem
+from problems.permissions import sees_whole_ledger
+from problems.selectors import campaign_counts, count_columns, counts_section
 from tasks.forms import InstructionForm
 from tasks.selectors import target_attainment
 from tasks.views import PAGE_SIZE
 
 RED_ON_OVERVIEW = 20
+LATE_ON_COCKPIT = 20  # instructions past their reply deadline shown before "see all"
 HEAT_ROWS = 30  # units on a campaign's heat map, and in its unit table, unless all are asked for
 UNIT_ROWS = 50
+
+
+def late_context(campaign_ids, today, *, limit: int | None = LATE_ON_COCKPIT, page=None) -> dict:
+    """The instructions past their reply deadline (督办逾期未复) for the red list's second
+    table: the first ``limit``, or the page ``page`` of them."""
+    late = late_instructions(campaign_ids=campaign_ids, today=today)
+    if page is not None:
+        shown = Paginator(late, PAGE_SIZE).get_page(page)
+        return {
+            "late": with_days_late(shown.object_list, today),
+            "late_page": shown,
+            "late_total": shown.paginator.count,
+        }
+    return {"late": with_days_late(late[:limit], today), "late_total": late.count()}
 
 
 def instruction_fields() -> str:
@@ -61,17 +84,22 @@ def overview(request):
     campaigns = list(permissions.cockpit_campaigns(user).order_by("-year", "name"))
     figures = campaign_figures(campaigns=campaigns, today=today)
     ids = {c.pk for c in campaigns}
+    problems = campaign_counts(ids)
     return render(
         request,
         "cockpit/overview.html",
         {
-            "rows": [(c, figures[c.pk]) for c in campaigns],
+            "rows": [
+                (c, figures[c.pk], count_columns(problems[c.pk]) if c.pk in problems else [])
+                for c in campaigns
+            ],
             "red": with_days_overdue(
                 red_list(campaign_ids=ids, today=today)[:RED_ON_OVERVIEW], today
             ),
             "red_total": sum(f.red for f in figures.values()),
             "instructs_in": permissions.instructs_in(user, ids),
             "instruction_fields": instruction_fields(),
+            **late_context(ids, today),
             "can_manage_screens": permissions.can_manage_screens(user),
             "today": today,
             "now": timezone.localtime(),
@@ -99,6 +127,7 @@ def red_list_page(request):
             "red": with_days_overdue(page.object_list, today),
             "instructs_in": permissions.instructs_in(user, ids),
             "instruction_fields": instruction_fields(),
+            **late_context(ids, today, page=request.GET.get("ipage") or 1),
             "query": query_without_page(request),
             "today": today,
         },
@@ -121,6 +150,14 @@ def campaign_cockpit(request, slug: str):
     heat = every if show_all else every[:HEAT_ROWS]
     unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
     weeks = trend(campaign=campaign)
+    ledger_links = sees_whole_ledger(request.user, campaign)
+    problems = counts_section(
+        campaign=campaign, problems=Problem.objects.filter(campaign=campaign), links=ledger_links
+    )
+    # The unit table shows each lead unit's problems by state beside its tasks.
+    by_unit = {r["unit_id"]: r["cells"] for r in problems["rows"]}
+    for row in unit_rows:
+        row.problems = by_unit.get(row.unit_id, [])
     return render(
         request,
         "cockpit/campaign.html",
@@ -143,6 +180,10 @@ def campaign_cockpit(request, slug: str):
             "measures": applied_measures(
                 campaigns=Campaign.objects.filter(pk=campaign.pk), limit=10
             ),
+            "problems": problems,
+            "ledger_links": ledger_links,
+            "instructs_in": permissions.instructs_in(request.user, {campaign.pk}),
+            **late_context({campaign.pk}, today),
             "today": today,
             "now": timezone.localtime(),
         },
@@ -201,6 +242,9 @@ def campaign_tasks(request, slug: str):
             "round": round_,
             "round_unit": Unit.objects.filter(pk=drill.round_unit).first()
             if drill.round_unit
+            else None,
+            "week_round": DispatchRound.objects.filter(campaign=campaign, pk=drill.week_of).first()
+            if drill.week_of
             else None,
             "page": page,
             "query": query_without_page(request),

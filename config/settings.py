@@ -372,6 +372,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.jobs.evidence_orphans_remove",
         "schedule": crontab(hour=3, minute=30),
     },
+    "report-uploads-prune": {
+        "task": "reporting.jobs.report_uploads_prune",
+        "schedule": crontab(hour=3, minute=25),
+    },
     "form-tokens-prune": {
         "task": "formtokens.jobs.form_tokens_prune",
         "schedule": crontab(hour=3, minute=40),
@@ -380,6 +384,8 @@ CELERY_BEAT_SCHEDULE = {
 # How long housekeeping keeps things (see the README's "Housekeeping").
 DELIVERIES_KEEP_DAYS = env.int("DELIVERIES_KEEP_DAYS", default=90)
 IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
+# 一表填报 uploads never confirmed are forgotten after this many days (their round is over).
+REPORT_UPLOADS_KEEP_DAYS = env.int("REPORT_UPLOADS_KEEP_DAYS", default=14)
 ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)
 # A form's one-time token is remembered this long: a page kept open longer sends anew.
 FORM_TOKENS_KEEP_HOURS = env.int("FORM_TOKENS_KEEP_HOURS", default=48)

@@ -23,7 +23,14 @@ def _attainment_sheet(workbook: Workbook, rows: list[dict]) -> None:
     )
 
 
-def round_workbook(round_: DispatchRound) -> Workbook:
+def _section_sheets(workbook: Workbook, sections) -> None:
+    """The sheets other apps' bulletin sections carry (``cycles.hooks.BulletinSection``)."""
+    for section in sections:
+        if section.sheet:
+            _sheet(workbook, *section.sheet)
+
+
+def round_workbook(round_: DispatchRound, sections=()) -> Workbook:
     result = round_.result
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -77,11 +84,12 @@ def round_workbook(round_: DispatchRound) -> Workbook:
         )
     if result.get("targets"):
         _attainment_sheet(workbook, result["targets"])
+    _section_sheets(workbook, sections)
     return workbook
 
 
 def review_workbook(
-    review: MonthlyReview, tasks=None, attainment=(), ranking=None, detail_unit=None
+    review: MonthlyReview, tasks=None, attainment=(), ranking=None, detail_unit=None, sections=()
 ) -> Workbook:
     """The unit ranking with each term of the score (published to all) and what the terms
     come from (every unit's for ``detail_unit`` None, else that unit's only), the ratings
@@ -106,6 +114,7 @@ def review_workbook(
     )
     if attainment:
         _attainment_sheet(workbook, [row.as_json() for row in attainment])
+    _section_sheets(workbook, sections)
     return workbook
 
 

@@ -26,6 +26,8 @@ class BulletinSection:
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    # The same figures as a sheet of the bulletin's .xlsx: (title, header, rows), or None.
+    sheet: tuple[str, list[str], list[list]] | None = None
 
 
 BulletinSectionProvider = Callable[[Any, Any], BulletinSection | None]
@@ -33,6 +35,7 @@ BulletinSectionProvider = Callable[[Any, Any], BulletinSection | None]
 _AFTER_CERTIFY: list[AfterCertify] = []
 _AFTER_ROUND_CLOSE: list[AfterRoundClose] = []
 _BULLETIN_SECTIONS: list[BulletinSectionProvider] = []
+_CAMPAIGN_SECTIONS: list[BulletinSectionProvider] = []
 
 
 def after_certify_register(fn: AfterCertify) -> None:
@@ -72,6 +75,20 @@ def bulletin_section_register(fn: BulletinSectionProvider) -> None:
 def bulletin_sections(*, review, user) -> list[BulletinSection]:
     """The sections apps add to ``review``'s bulletin as ``user`` sees it."""
     sections = (fn(review, user) for fn in _BULLETIN_SECTIONS)
+    return [section for section in sections if section is not None]
+
+
+def campaign_section_register(fn: BulletinSectionProvider) -> None:
+    """Let an app add a section to both bulletins, weekly and monthly, about the campaign as it
+    stands: ``fn(campaign, user)`` gives the section (with its sheet for the .xlsx) or None
+    (register in ``ready()``). The problem ledger's counts come this way."""
+    if fn not in _CAMPAIGN_SECTIONS:
+        _CAMPAIGN_SECTIONS.append(fn)
+
+
+def campaign_sections(*, campaign, user) -> list[BulletinSection]:
+    """The sections apps add to every bulletin of ``campaign`` as ``user`` sees it."""
+    sections = (fn(campaign, user) for fn in _CAMPAIGN_SECTIONS)
     return [section for section in sections if section is not None]
 
 

@@ -60,12 +60,14 @@ def round_bulletin(request, pk: int):
     # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
     # person may open (unit staff would otherwise read every unit's red tasks).
     result = bulletin_page.visible_result(request.user, round_, result)
+    # Parts other apps add about the campaign as it stands (problems: the ledger's counts).
+    sections = hooks.campaign_sections(campaign=round_.campaign, user=request.user)
     if request.GET.get("format") == "xlsx":
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
         # are the name for any client that cannot read a Chinese one.
         return xlsx_response(
-            exports.workbook_bytes(exports.round_workbook(round_)),
+            exports.workbook_bytes(exports.round_workbook(round_, sections=sections)),
             f"{round_.campaign.name}-{round_.iso_label}-{_('Weekly bulletin')}.xlsx",
             fallback=f"{round_.campaign.slug}-{round_.week_start}.xlsx",
         )
@@ -76,6 +78,7 @@ def round_bulletin(request, pk: int):
             "round": round_,
             "result": bulletin_page.shown(result, round_.campaign, request.user),
             "provisional": not round_.closed_at,
+            "sections": sections,
         },
     )
 
@@ -230,6 +233,11 @@ def review_bulletin(request, pk: int):
         return redirect("cycles:review", pk=review.pk)
     ranking = review_ranking(review=review)
     every = can_see_every_rating(request.user, review.campaign)
+    # Parts other apps add: measures (红榜 / 黑榜), problems (the ledger's counts).
+    sections = [
+        *hooks.bulletin_sections(review=review, user=request.user),
+        *hooks.campaign_sections(campaign=review.campaign, user=request.user),
+    ]
     if request.GET.get("format") == "xlsx":
         workbook = exports.review_workbook(
             review,
@@ -237,6 +245,7 @@ def review_bulletin(request, pk: int):
             attainment=selectors.review_attainment(review=review),
             ranking=ranking,
             detail_unit=None if every else (request.user.unit_id or 0),
+            sections=sections,
         )
         return xlsx_response(
             exports.workbook_bytes(workbook),
@@ -261,8 +270,7 @@ def review_bulletin(request, pk: int):
             "totals": totals,
             "ratings": dict(Rating.choices),
             "attainment": selectors.review_attainment(review=review),
-            # Parts other apps add (measures: 红榜 / 黑榜), see cycles.hooks.
-            "sections": hooks.bulletin_sections(review=review, user=request.user),
+            "sections": sections,
         },
     )
 

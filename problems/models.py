@@ -13,13 +13,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.history import HistoryEvent
 
 
 class Problem(models.Model):
     class State(models.TextChoices):
-        REPORTED = "reported", _("Reported")
+        # "Reported" alone is a progress report's 已报送: a problem is 已申报.
+        REPORTED = "reported", pgettext_lazy("problem", "Reported")
         COORDINATING = "coordinating", _("Being coordinated")
         RESOLVED = "resolved", _("Resolved")
         REFERRED = "referred", _("Referred")

@@ -5,10 +5,14 @@ list and a problem's history. Each is one aggregate or one joined read."""
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from campaigns.models import Campaign
+from cycles.hooks import BulletinSection
 from problems.models import Problem, ProblemEvent
+from problems.permissions import can_raise_by_hand, sees_whole_ledger, visible_problems_q
+from tasks.hooks import Section
 
 State = Problem.State
 
@@ -72,6 +76,96 @@ def counts_by_unit(problems: QuerySet[Problem]) -> list[dict]:
         .order_by("-total", "unit__name")
     )
     return list(rows)
+
+
+def campaign_counts(campaign_ids) -> dict[int, LedgerCounts]:
+    """The counts by state of each campaign's problems, by campaign id (one query)."""
+    rows = (
+        Problem.objects.filter(campaign_id__in=campaign_ids)
+        .order_by()
+        .values("campaign_id")
+        .annotate(**_aggregates())
+    )
+    return {row.pop("campaign_id"): LedgerCounts(**row) for row in rows}
+
+
+def count_columns(counts) -> list[tuple[str, int, str]]:
+    """The counts as the pages show them, each with the ledger's state filter that lists
+    exactly those problems: (state, number, label); "" for all of them. ``counts`` is a
+    LedgerCounts or a row of ``counts_by_unit``."""
+
+    def get(name: str) -> int:
+        return counts[name] if isinstance(counts, dict) else getattr(counts, name)
+
+    return [
+        ("", get("total"), _("raised")),
+        (State.REPORTED, get("reported"), str(State.REPORTED.label)),
+        (State.COORDINATING, get("coordinating"), str(State.COORDINATING.label)),
+        (State.RESOLVED, get("resolved"), str(State.RESOLVED.label)),
+        (State.REFERRED, get("referred"), str(State.REFERRED.label)),
+    ]
+
+
+def counts_section(
+    *, campaign: Campaign, problems: QuerySet[Problem], links: bool, per_unit: bool = True
+) -> dict:
+    """What ``problems/_counts.html`` shows (cockpit, bulletins): the counts by state, and per
+    unit the problems concern, each a link to the ledger when ``links``. Two queries."""
+    counts = ledger_counts(problems)
+    rows = counts_by_unit(problems) if per_unit else []
+    return {
+        "campaign": campaign,
+        "links": links,
+        "counts": counts,
+        "totals": count_columns(counts),
+        "rows": [
+            {"unit_id": r["unit_id"], "name": r["unit__name"], "cells": count_columns(r)}
+            for r in rows
+        ],
+    }
+
+
+def counts_sheet(section: dict) -> tuple[str, list[str], list[list]]:
+    """The same counts as a sheet of a bulletin's .xlsx: the campaign's line, then each
+    unit's."""
+    header = [_("Unit"), *(label for _state, _n, label in section["totals"])]
+    lines = [[_("All units"), *(n for _state, n, _label in section["totals"])]]
+    lines += [[r["name"], *(n for _state, n, _label in r["cells"])] for r in section["rows"]]
+    return _("Problem ledger"), header, lines
+
+
+def bulletin_section(campaign: Campaign, user):
+    """The ledger's counts on a bulletin (``cycles.hooks.campaign_section_register``): the
+    whole campaign's by state and by unit, as published (counted live, like the ledger), with
+    links for those who see the whole ledger; nothing when the campaign has no problem."""
+    problems = Problem.objects.filter(campaign=campaign)
+    section = counts_section(
+        campaign=campaign, problems=problems, links=sees_whole_ledger(user, campaign)
+    )
+    if not section["counts"].total:
+        return None
+    return BulletinSection(
+        template="problems/_counts.html", context=section, sheet=counts_sheet(section)
+    )
+
+
+def task_section(user, task):
+    """The problems raised about ``task`` that ``user`` may read, on the task's page
+    (``tasks.hooks.task_page_section_register``), with the way to enter one by hand for the
+    campaign's office; nothing for a reader with neither. One query, or two."""
+    campaign = task.task_list.campaign
+    by_hand = can_raise_by_hand(user, campaign)
+    problems = list(
+        Problem.objects.filter(visible_problems_q(user), task=task)
+        .select_related("assigned_unit")
+        .order_by("state", "-raised_at", "-id")
+    )
+    if not problems and not by_hand:
+        return None
+    return Section(
+        template="problems/_task.html",
+        context={"campaign": campaign, "task": task, "problems": problems, "by_hand": by_hand},
+    )
 
 
 def ledger_units(problems: QuerySet[Problem]) -> QuerySet[Unit]:

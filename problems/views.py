@@ -109,7 +109,9 @@ def raise_problem(request, slug: str):
         raise Http404
     campaign, kind, source = _raise_context(request, slug)
     form = forms.RaiseForm(
-        request.POST or None, initial=_initial(kind, source), fixed_source=bool(kind)
+        request.POST or None,
+        initial=_initial(kind, source) or _initial_by_hand(request),
+        fixed_source=bool(kind),
     )
     problem = None
     if request.method == "POST" and form.is_valid():
@@ -152,6 +154,12 @@ def _initial(kind: str, source) -> dict:
     if kind == "answer":
         return {"title": source.question.title[:300], "description": source.verify_reason}
     return {}
+
+
+def _initial_by_hand(request) -> dict:
+    """By hand from a task's page: its number (``?task_code=``) is filled in."""
+    code = request.GET.get("task_code", "")[:30]
+    return {"task_code": code} if code else {}
 
 
 @login_required

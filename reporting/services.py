@@ -3,6 +3,7 @@
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +26,15 @@ from reporting.models import ReportUpload
 from reporting.workbook import RowKey, SheetRow, read_sheet, target_headers
 from tasks import permissions as task_permissions
 from tasks.models import ProgressReport, Task
-from tasks.services import one_transaction, report_edit, report_submit
+from tasks.services import (
+    NewReport,
+    ReportRefused,
+    one_transaction,
+    report_edit,
+    reports_submit_held,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -140,54 +149,71 @@ def _save_confirmed(upload: ReportUpload) -> None:
 
 
 def _write(rows: list[dict], by: User, letters: dict[str, str]) -> int:
-    """Each row through the report service, in one transaction without a savepoint per
-    report (``one_transaction``): the first refusal is kept on its row and ends the writing,
-    and the caller undoes everything."""
-    written = 0
-    reports = ProgressReport.objects.in_bulk([e["report_id"] for e in rows if e["action"] == EDIT])
+    """Every new report at once through ``reports_submit_held`` (the report service's rules
+    for each, a fixed number of statements for all), then each correction of this week's
+    report through ``report_edit``; in one transaction without a savepoint per report
+    (``one_transaction``). The first refusal is kept on its row and ends the writing, and the
+    caller undoes everything."""
+    creates = [e for e in rows if e["action"] == CREATE]
+    edits = [e for e in rows if e["action"] == EDIT]
+    reports = ProgressReport.objects.in_bulk([e["report_id"] for e in edits])
     try:
         with one_transaction():
-            # Every task reported on, locked and read at once: report_submit(held=True) takes
-            # each as it is instead of locking and reading it again, one by one.
-            tasks = {
-                task.pk: task
-                for task in Task.objects.select_for_update(of=("self",))
-                .select_related("task_list__campaign")
-                .filter(pk__in=[e["task_id"] for e in rows if e["action"] == CREATE])
-                .order_by("pk")
-            }
-            for entry in rows:
-                if entry["action"] not in (CREATE, EDIT):
-                    continue
-                _write_row(entry, by, tasks, reports)
-                written += 1
+            _write_new(creates, by)
+            for entry in edits:
+                _edit_row(entry, by, reports)
+    except ReportRefused as refused:
+        _refused(creates[refused.index], refused.refusal, letters)
     except (RuleViolation, PermissionDenied) as refusal:
-        refused = next(entry for entry in rows if entry.pop("writing", False))
-        _refused(refused, refusal, letters)
-    return written
+        refused_row = next(entry for entry in edits if entry.pop("writing", False))
+        _refused(refused_row, refusal, letters)
+    return len(creates) + len(edits)
 
 
-def _write_row(entry: dict, by: User, tasks: dict, reports: dict) -> None:
-    entry["writing"] = True
-    fields = {
-        "by": by,
+def _fields(entry: dict) -> dict:
+    return {
         "text": entry["text"],
         "percent": entry["percent"],
         "obstacles": entry["obstacles"],
         "next_steps": entry["next_steps"],
         "target_values": {int(pk): Decimal(v) for pk, v in entry["targets"].items()},
-        "notify_heads": False,
     }
-    if entry["action"] == CREATE:
+
+
+def _write_new(creates: list[dict], by: User) -> None:
+    """The new reports: every task reported on is locked and read at once, and handed over
+    as held (``reports_submit_held`` reads none of them again)."""
+    tasks = {
+        task.pk: task
+        for task in Task.objects.select_for_update(of=("self",))
+        .select_related("task_list__campaign")
+        .filter(pk__in=[e["task_id"] for e in creates])
+        .order_by("pk")
+    }
+    for index, entry in enumerate(creates):
         if entry["task_id"] not in tasks:  # deleted since the check
-            raise PermissionDenied
-        report = report_submit(
-            task=tasks[entry["task_id"]], expected_version=entry["version"], held=True, **fields
-        )
-    else:
-        report = report_edit(
-            report=reports[entry["report_id"]], expected_version=entry["report_version"], **fields
-        )
+            raise ReportRefused(index, PermissionDenied())
+    written = reports_submit_held(
+        by=by,
+        items=[
+            NewReport(task=tasks[e["task_id"]], expected_version=e["version"], **_fields(e))
+            for e in creates
+        ],
+    )
+    for entry, report in zip(creates, written, strict=True):
+        entry["report_id"] = report.pk
+        entry["awaiting"] = report.confirmed_at is None
+
+
+def _edit_row(entry: dict, by: User, reports: dict) -> None:
+    entry["writing"] = True
+    report = report_edit(
+        report=reports[entry["report_id"]],
+        expected_version=entry["report_version"],
+        by=by,
+        notify_heads=False,
+        **_fields(entry),
+    )
     del entry["writing"]
     entry["report_id"] = report.pk
     entry["awaiting"] = report.confirmed_at is None
@@ -223,3 +249,18 @@ def _tell_heads(upload: ReportUpload, by: User) -> None:
         % {"person": str(by), "n": waiting},
         url=reverse("tasks:mine") + "#to-confirm",
     )
+
+
+def report_uploads_prune(*, now: datetime.datetime, keep_days: int) -> int:
+    """Forget uploads left unconfirmed for ``keep_days`` (their checked rows hold the unit's
+    report texts; the sheet's round has long ended, so confirming it would be refused anyway).
+    One DELETE of unconfirmed rows: an upload being confirmed at this moment holds its row and,
+    once confirmed, no longer matches. Confirmed uploads stay: their hash stops the same file
+    being written twice."""
+    cutoff = now - datetime.timedelta(days=keep_days)
+    count, _by_model = ReportUpload.objects.filter(
+        status=ReportUpload.Status.CHECKED, uploaded_at__lt=cutoff
+    ).delete()
+    if count:
+        logger.info("forgot %d unconfirmed report uploads older than %d days", count, keep_days)
+    return count

@@ -1,4 +1,4 @@
-"""What apps above ``tasks`` add to 我的任务, registered at start-up.
+"""What apps above ``tasks`` add to 我的任务 and to a task's page, registered at start-up.
 
 ``tasks`` never imports those apps (they sit above it: the weekly rounds point at tasks). The
 reporting app, for one, puts the current round's owed tasks at the top of 我的任务 with their
@@ -35,4 +35,22 @@ def my_tasks_section_register(fn: SectionProvider) -> None:
 def my_tasks_sections(*, user, today: datetime.date, sort: str = "") -> list[Section]:
     """The sections apps add to ``user``'s 我的任务; ``sort`` is the order the page asks for."""
     sections = (fn(user, today, sort) for fn in _MY_TASKS_SECTIONS)
+    return [section for section in sections if section is not None]
+
+
+# fn(user, task) → a section of the task's page (e.g. the problems raised about it), or None.
+TaskSectionProvider = Callable[[Any, Any], Section | None]
+
+_TASK_PAGE_SECTIONS: list[TaskSectionProvider] = []
+
+
+def task_page_section_register(fn: TaskSectionProvider) -> None:
+    """Let an app add a section to a task's page (register in ``ready()``): the problem ledger
+    lists the problems raised about the task there."""
+    if fn not in _TASK_PAGE_SECTIONS:
+        _TASK_PAGE_SECTIONS.append(fn)
+
+
+def task_page_sections(*, user, task) -> list[Section]:
+    sections = (fn(user, task) for fn in _TASK_PAGE_SECTIONS)
     return [section for section in sections if section is not None]

@@ -134,6 +134,8 @@ def _task_page(request, task, *, forms=None, status=200):
             permissions.decidable_requests(user, task, task.requests.all()), task
         ),
         "withdrawable_requests": permissions.withdrawable_requests(user, task, task.requests.all()),
+        # Parts apps above add (problems: the problems raised about the task).
+        "sections": hooks.task_page_sections(user=user, task=task),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
 

@@ -142,6 +142,9 @@ class UnitRow:
     score: Decimal | None = None
     rank: int | None = None
     rank_change: int | None = None  # places gained since the month before (negative: lost)
+    # Its problems by state, (state, number, label) as problems.selectors.count_columns gives
+    # them; set by the campaign cockpit's view.
+    problems: list = field(default_factory=list)
 
     @staticmethod
     def _rate(counts: dict) -> float | None:

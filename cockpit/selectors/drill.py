@@ -15,6 +15,7 @@ from tasks.selectors import TaskFilters, apply_filters, with_list_columns
 
 REPORTED = ("yes", "no", "late")
 TARGETS = ("any", "met", "not_met", "unmeasured")
+WEEK_LISTS = ("red", "overdue", "closed")  # the task lists a closed round's bulletin stored
 
 
 @dataclass
@@ -27,6 +28,8 @@ class DrillFilters:
     reported: str = ""  # ... made ("yes"), not made ("no"), made after the due time ("late")
     target: str = ""  # tasks with a target: any, met, measured and not met, not measured
     uncategorised: bool = False
+    week_of: int | None = None  # the tasks this round's bulletin listed as ...
+    week: str = ""  # ... red, overdue or closed that week (the trend's figures)
 
 
 def _target_q(kind: str) -> Q:
@@ -55,10 +58,19 @@ def apply_drill(qs: QuerySet[Task], drill: DrillFilters) -> QuerySet[Task]:
         elif drill.reported == "late":
             items = items.filter(Q(is_reported=True, is_on_time=False))
         qs = qs.filter(pk__in=items.values("task_id"))
+    if drill.week_of and drill.week in WEEK_LISTS:
+        qs = qs.filter(pk__in=week_task_ids(drill.week_of, drill.week))
     if drill.target in TARGETS:
         targets = Target.objects.filter(task=OuterRef("pk")).filter(_target_q(drill.target))
         qs = qs.filter(Exists(targets))
     return qs
+
+
+def week_task_ids(round_id: int, key: str) -> list[int]:
+    """The tasks a closed round's bulletin listed as red, overdue or closed that week: what
+    the trend's figure of that week counted (its snapshot was stored from the same bulletin)."""
+    result = DispatchRound.objects.filter(pk=round_id).values_list("result", flat=True).first()
+    return [row["id"] for row in (result or {}).get(key, []) if "id" in row]
 
 
 def drill_tasks(

@@ -1,4 +1,5 @@
-"""The red list: red and overdue tasks across campaigns, longest overdue first."""
+"""The red list: red and overdue tasks across campaigns, longest overdue first; and the
+instructions (督办) left unanswered past their reply deadline."""
 
 import datetime
 
@@ -6,8 +7,8 @@ from django.db.models import QuerySet
 
 from cockpit.selectors.figures import counted_tasks
 from tasks.lights import overdue_q
-from tasks.models import Task
-from tasks.selectors import with_list_columns
+from tasks.models import Instruction, Task
+from tasks.selectors import overdue_instructions, with_list_columns
 
 
 def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
@@ -28,4 +29,20 @@ def with_days_overdue(tasks, today: datetime.date) -> list[Task]:
         task.days_overdue = (today - task.deadline).days if task.deadline else 0
         names = (task.principal_owner_name, task.leader_in_charge_name, task.specific_owner_name)
         task.owners = "、".join(dict.fromkeys(n for n in names if n))
+    return rows
+
+
+def late_instructions(*, campaign_ids, today: datetime.date) -> QuerySet[Instruction]:
+    """Instructions (督办) past their reply deadline and still unanswered, on these campaigns'
+    published work, the longest overdue first (``tasks.selectors.overdue_instructions``): the
+    red list's second table, whatever the light of their task."""
+    tasks = counted_tasks().filter(task_list__campaign__in=campaign_ids)
+    return overdue_instructions(today=today, tasks=tasks)
+
+
+def with_days_late(instructions, today: datetime.date) -> list[Instruction]:
+    """The instructions of a page, each with ``days_late`` (no query)."""
+    rows = list(instructions)
+    for instruction in rows:
+        instruction.days_late = instruction.days_overdue(today)
     return rows

@@ -6,6 +6,7 @@ from tasks.services.acknowledgements import (
     task_acknowledge,
     tasks_acknowledge,
 )
+from tasks.services.bulk_reports import NewReport, ReportRefused, reports_submit_held
 from tasks.services.confirming import report_evidence_add, reports_confirm_all
 from tasks.services.core import (
     event_record,
@@ -51,6 +52,9 @@ __all__ = [
     "report_evidence_add",
     "report_record",
     "report_submit",
+    "reports_submit_held",
+    "NewReport",
+    "ReportRefused",
     "reports_confirm_all",
     "request_create",
     "request_decide",

@@ -53,24 +53,15 @@ def report_submit(
             .get(pk=task.pk)
         )
         require(permissions.can_report(by, task))  # again: a transfer may have landed meanwhile
-    is_lead = by.unit_id == task.lead_unit_id
-    if not text or not text.strip():
-        raise RuleViolation(_("Say what was done."), field="text")
-    if percent is None or not 0 <= percent <= 100:
-        raise RuleViolation(_("Percent complete must be between 0 and 100."), field="percent")
-    if is_lead and expected_version is not None and task.version != expected_version:
-        raise RuleViolation(
-            _(
-                "Someone else changed this task after you opened it. "
-                "Reload the page to see their change, then submit again."
-            ),
-            code="stale",
-        )
     values = target_values or {}
-    if values and not is_lead:
-        raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
-    if values and set(values) - set(Target.objects.filter(task=task).values_list("pk", flat=True)):
-        raise RuleViolation(_("A target value belongs to another task."), field="targets")
+    report_check(
+        by=by,
+        task=task,
+        text=text,
+        percent=percent,
+        expected_version=expected_version,
+        values=values,
+    )
     checked = check_files(files)
 
     dated_by_caller = submitted_at is not None
@@ -126,6 +117,41 @@ def report_submit(
             campaign=task.task_list.campaign,
         )
     return report
+
+
+def report_check(
+    *,
+    by: User,
+    task: Task,
+    text: str,
+    percent: int | None,
+    expected_version: int | None,
+    values: dict[int, Decimal],
+    target_ids: set[int] | None = None,
+) -> None:
+    """The rules a new report keeps (``report_submit``, and ``reports_submit_held`` for many):
+    something said, a percent 0–100, a current copy of the task for the lead unit, target values
+    only from the lead unit and only for the task's own targets (``target_ids``: read here
+    when not given)."""
+    is_lead = by.unit_id == task.lead_unit_id
+    if not text or not text.strip():
+        raise RuleViolation(_("Say what was done."), field="text")
+    if percent is None or not 0 <= percent <= 100:
+        raise RuleViolation(_("Percent complete must be between 0 and 100."), field="percent")
+    if is_lead and expected_version is not None and task.version != expected_version:
+        raise RuleViolation(
+            _(
+                "Someone else changed this task after you opened it. "
+                "Reload the page to see their change, then submit again."
+            ),
+            code="stale",
+        )
+    if values and not is_lead:
+        raise RuleViolation(_("Only the lead unit reports target values."), field="targets")
+    if values and target_ids is None:
+        target_ids = set(Target.objects.filter(task=task).values_list("pk", flat=True))
+    if values and set(values) - (target_ids or set()):
+        raise RuleViolation(_("A target value belongs to another task."), field="targets")
 
 
 def _history_date(task: Task, submitted_at: datetime.datetime | None) -> datetime.datetime | None:

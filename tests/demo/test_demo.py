@@ -2,6 +2,7 @@
 its history); each test runs in its own transaction rolled back to the built demo."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,11 @@ def test_the_action_list_has_an_awarded_call_an_open_one_and_the_seeds_problem_l
     client.login(username="leader", password=PASSWORD)
     page = client.get(f"/problems/campaign/{action.slug}/").content.decode()
     assert 'data-testid="count-total">8<' in page and 'data-testid="count-resolved">2<' in page
+    # The same counts on the campaign's cockpit, each a link to the ledger's own filter.
+    cockpit = client.get(f"/cockpit/campaign/{action.slug}/").content.decode()
+    section = cockpit.split('data-testid="problem-totals"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert re.findall(r'data-problems="(\d+)"', section)[:5] == ["8", "0", "4", "2", "2"]
+    assert f'href="/problems/campaign/{action.slug}/?state=referred" data-problems="2"' in section
     # A discipline matter went to 区纪委监委 as a problem; no task is led by that body.
     discipline = Unit.objects.get(name="区纪委监委")
     assert discipline.kind == Unit.Kind.SUPERVISION
