@@ -408,7 +408,8 @@ class ListImportRow(models.Model):
     Stored as rows, not one JSON document, so that a preview page reads only the rows it
     shows (one index range) and its figures come from one aggregate, whatever the file's size.
     ``problem``: an error or a warning on the row (the "with problems" filter); ``action``:
-    create, update, unchanged or error (the "new and changed" filter).
+    create, update, unchanged or error (the "new and changed" filter). ``draft``: the task as
+    the file gave it, checked, so that the confirm does not read and check the file again.
     """
 
     list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
@@ -416,6 +417,8 @@ class ListImportRow(models.Model):
     action = models.CharField(max_length=10)
     problem = models.BooleanField(default=False)
     data = models.JSONField(default=dict)
+    # The row's task as read and checked, for the confirm (``import_steps/checked.py``).
+    draft = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import preview row")

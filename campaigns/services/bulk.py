@@ -25,6 +25,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 
+from campaigns.services.copying import copy_rows
+
 
 def _connection(model: type[models.Model]):
     return connections[router.db_for_write(model)]
@@ -141,13 +143,16 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
         return 0
     connection = _connection(model)
     quote = connection.ops.quote_name
-    given = set().union(*(row.keys() for row in rows))
+    given = set(rows[0]).union(*rows[1:]) if len(rows) > 1 else set(rows[0])
     fields = [
         f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in given)
     ]
     defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
     # A field only some rows give is None on the others (callers give every field or none).
     columns = [_column(rows, f.attname, defaults) for f in fields]
+    if connection.vendor == "postgresql":
+        copy_rows(connection, model._meta.db_table, fields, columns)
+        return len(rows)
     expressions, source, expression_params, source_params = _row_source(connection, fields, columns)
     names = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:

@@ -26,7 +26,11 @@ from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import RECORDED_FIELDS, import_recorded
 from campaigns.services.import_steps.sizing import in_background, row_estimate
-from campaigns.services.import_steps.storing import preview_rows_clear, preview_store
+from campaigns.services.import_steps.storing import (
+    checked_stored,
+    preview_rows_clear,
+    preview_store,
+)
 from campaigns.services.imports import (
     ImportPlan,
     import_inspect,
@@ -211,14 +215,15 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
     """Write a confirmed import as a draft, exactly once (the job's body; small files run it
     inline): a new list unpublished, a revision of a live list staged for review.
 
-    The file is read again outside the transaction; then, with the import, the campaign and
-    the list's tasks locked, it is compared once more with the database and written. If the
-    list changed since the preview so that the file no longer fits, nothing is written and
-    the import goes back to its preview with the new errors.
+    The file is not read again: the check stored it read and checked (``checked.py``; the
+    file is read only when that cannot stand for it). Then, with the import, the campaign and
+    the list's tasks locked, it is compared once more with the database — the unit directory
+    and the list are what can have changed — and written. If the file no longer fits,
+    nothing is written and the import goes back to its preview with the new errors.
     """
     list_import = (
         ListImport.objects.filter(pk=list_import_id)
-        .defer("preview")
+        .defer("source", "preview")
         .select_related("campaign")
         .first()
     )
@@ -226,15 +231,18 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
         return list_import
     by = User.objects.filter(pk=by_id).first() if by_id else None
     _stage(list_import, _("Reading the file"), 10)
-    try:
-        source = import_read(
-            data=bytes(list_import.source),
-            filename=list_import.source_name,
-            columns=_columns(list_import),
-        )
-    except RuleViolation as exc:
-        return _failed(list_import, str(exc.message))
-    source.drafts(default_year=list_import.campaign.year)
+    year = list_import.campaign.year
+    source = checked_stored(list_import, year)
+    if source is None:
+        try:
+            source = import_read(
+                data=bytes(list_import.source),
+                filename=list_import.source_name,
+                columns=_columns(list_import),
+            )
+        except RuleViolation as exc:
+            return _failed(list_import, str(exc.message))
+        source.drafts(default_year=year)
     _stage(list_import, _("Writing the tasks"), 60)
     with transaction.atomic():
         locked = (

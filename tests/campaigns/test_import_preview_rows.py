@@ -14,8 +14,11 @@ from accounts.models import Unit, UnitAlias
 from benchmarks.generate import UNITS, reform_workbook
 from campaigns.models import ListImport, ListImportRow
 from campaigns.selectors import PREVIEW_PAGE_SIZE
+from campaigns.services.imports import tasklist_import
 from campaigns.services.list_imports import list_import_confirm, list_import_create
 from tasks.models import Task
+from tests.campaigns.conftest import sample
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +150,52 @@ def test_a_confirm_after_the_directory_changed_refuses_and_shows_the_new_errors_
     assert "预览后清单或单位名录已有变化" in html
     first = errors.order_by("position").first().data
     assert first["issues"] and first["issues"][0]["message"] in html
+
+
+def _tasks(task_list) -> list[tuple]:
+    tasks = Task.objects.filter(task_list=task_list).order_by("code")
+    return [
+        (
+            t.code,
+            t.title,
+            t.content,
+            t.category.name if t.category else None,
+            t.lead_unit_id,
+            sorted(t.supporting_units.values_list("pk", flat=True)),
+            t.deadline,
+            t.deadline_text,
+            t.ongoing,
+            t.extra,
+            sorted(
+                (x.metric, x.target_value, x.current_value, x.baseline, x.direction)
+                for x in t.targets.all()
+            ),
+        )
+        for t in tasks.select_related("category")
+    ]
+
+
+@pytest.mark.parametrize("name", ["reform", "campaign-targets.xlsx"])
+def test_the_confirm_writes_what_the_check_stored_without_reading_the_file_again(
+    signed_in, campaign, coordinator, bench_units, monkeypatch, name
+):
+    data = reform_workbook(60) if name == "reform" else sample(name)
+    list_import = list_import_create(
+        campaign=campaign, by=coordinator, filename="a.xlsx", data=data
+    )
+    assert list_import.status == ListImport.Status.READY, list_import.message
+    read_again = []
+    monkeypatch.setattr(
+        "campaigns.services.list_imports.import_read", lambda **kw: read_again.append(kw)
+    )
+
+    list_import = list_import_confirm(list_import=list_import, by=coordinator)
+
+    assert list_import.status == ListImport.Status.DRAFT, list_import.message
+    assert read_again == []
+    monkeypatch.undo()
+    other = CampaignFactory(year=campaign.year, organiser=campaign.organiser, slug="other")
+    report = tasklist_import(campaign=other, data=data, filename="a.xlsx", by=coordinator)
+    assert not report.errors
+    assert _tasks(list_import.task_list) == _tasks(report.result.task_list)
+    assert report.result.task_list.layout["sheets"] == list_import.task_list.layout["sheets"]

@@ -75,7 +75,7 @@ def plan_preview(plan: ImportPlan) -> dict[str, Any]:
         },
         "title": plan.source.title,
         "kind": plan.source.kind,
-        "sheets": [_sheet(sheet) for sheet in plan.source.sheets],
+        "sheets": [_sheet(sheet, plan.source.size(sheet)) for sheet in plan.source.sheets],
         "categories": [{"name": c.name, "code": c.code} for c in plan.drafts.categories],
         "issues": [issue.as_dict() for issue in issues[:ISSUES_KEPT]],
         "issues_count": len(issues),
@@ -158,7 +158,7 @@ def _row(plan: ImportPlan, row: PlannedRow, shown: _Shown) -> dict[str, Any]:
     }
 
 
-def _sheet(sheet: ParsedSheet) -> dict[str, Any]:
+def _sheet(sheet: ParsedSheet, size: tuple[int, int]) -> dict[str, Any]:
     detected = sheet.detected.fields if sheet.detected else {}
     detected_by_column = {column: fld for fld, column in detected.items()}
     by_column = {column: fld for fld, column in sheet.mapping.fields.items()}
@@ -184,8 +184,8 @@ def _sheet(sheet: ParsedSheet) -> dict[str, Any]:
         "name": sheet.name,
         "source": sheet.source,
         "header_row": sheet.header_row_index + 1,
-        "rows": len(sheet.rows),
-        "categories": len(sheet.categories),
+        "rows": size[0],
+        "categories": size[1],
         "columns": columns,
     }
 

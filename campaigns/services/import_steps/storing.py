@@ -12,14 +12,17 @@ from django.db import transaction
 
 from campaigns.models import ListImport, ListImportRow
 from campaigns.services.bulk import insert_rows
+from campaigns.services.import_steps.checked import checked_drafts, checked_source
 from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.preview import plan_preview, preview_rows
+from campaigns.services.import_steps.reading import ImportSource
 
 
 @transaction.atomic(savepoint=False)
 def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
     """Set the import's preview document (saved by the caller) and write its rows (now)."""
-    list_import.preview = plan_preview(plan)
+    checked, drafts = checked_drafts(plan.source, plan.campaign.year)
+    list_import.preview = {**plan_preview(plan), "checked": checked}
     if list_import.pk is None:  # recorded by the command in one go: saved again by the caller
         list_import.save()
     preview_rows_clear([list_import.pk])
@@ -30,10 +33,24 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
             "action": data["action"],
             "problem": data["action"] == "error" or bool(data["issues"]),
             "data": data,
+            "draft": draft,
         }
-        for position, data in enumerate(preview_rows(plan))
+        for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True))
     ]
     insert_rows(ListImportRow, rows)
+
+
+def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
+    """The file as the check stored it (read and checked), or None: read it again then."""
+    document = (
+        ListImport.objects.filter(pk=list_import.pk)
+        .values_list("preview__checked", flat=True)
+        .first()
+    )
+    if not document:
+        return None
+    rows = ListImportRow.objects.filter(list_import=list_import).order_by("position")
+    return checked_source(document, list(rows.values_list("draft", flat=True)), year)
 
 
 def preview_rows_clear(list_import_ids: list[int]) -> None:
