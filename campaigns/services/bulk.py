@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -151,7 +151,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
     # A field only some rows give is None on the others (callers give every field or none).
     columns = [_column(rows, f.attname, defaults) for f in fields]
     if connection.vendor == "postgresql":
-        copy_rows(connection, model._meta.db_table, fields, columns)
+        copy_rows(connection, model._meta.db_table, fields, zip(*columns, strict=True))
         return len(rows)
     expressions, source, expression_params, source_params = _row_source(connection, fields, columns)
     names = ", ".join(quote(f.column) for f in fields)
@@ -162,6 +162,18 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
             expression_params + source_params,
         )
     return len(rows)
+
+
+def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT ``rows`` (each the values of the fields ``names``, in order) in one statement,
+    without holding them all: on PostgreSQL a generator is COPY'd a chunk at a time; SQLite
+    takes them as ``insert_rows`` does."""
+    connection = _connection(model)
+    if connection.vendor == "postgresql":
+        fields = [model._meta.get_field(name) for name in names]
+        copy_rows(connection, model._meta.db_table, fields, rows)  # type: ignore[arg-type]
+    else:
+        insert_rows(model, [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def bulk_update_values(

@@ -10,10 +10,10 @@ and constraints apply as for an INSERT.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import models
@@ -61,13 +61,38 @@ def _encoded(field: models.Field, values: Sequence[Any]) -> list[str]:
     return texts
 
 
+#: Rows encoded and sent at a time: the text of all of them is never held at once.
+CHUNK_ROWS = 5_000
+
+
+class _Chunks:
+    """A file for ``copy_expert``: each read gives the next chunk of rows as COPY text."""
+
+    def __init__(self, chunks: Iterator[str]):
+        self.chunks = chunks
+
+    def read(self, size: int = -1) -> str:
+        return next(self.chunks, "")
+
+    readline = read
+
+
 def copy_rows(
-    connection, table: str, fields: Sequence[models.Field], columns: Sequence[list[Any]]
+    connection, table: str, fields: Sequence[models.Field], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """COPY the rows (``columns[i]``: the values of ``fields[i]``, row by row) into ``table``."""
-    encoded = [_encoded(field, column) for field, column in zip(fields, columns, strict=True)]
-    text = "\n".join(map("\t".join, zip(*encoded, strict=True))) + "\n"
+    """COPY ``rows`` (each the values of ``fields``, in order) into ``table``, in one
+    statement; the rows may be a generator, consumed ``CHUNK_ROWS`` at a time."""
+
+    def chunks() -> Iterator[str]:
+        remaining = iter(rows)
+        while batch := list(islice(remaining, CHUNK_ROWS)):
+            columns = zip(*batch, strict=True)
+            encoded = [
+                _encoded(field, column) for field, column in zip(fields, columns, strict=True)
+            ]
+            yield "\n".join(map("\t".join, zip(*encoded, strict=True))) + "\n"
+
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", io.StringIO(text))
+        cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", _Chunks(chunks()))

@@ -12,6 +12,7 @@ such as 6月底前 take the campaign's) or by an older version is not used: the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,7 @@ _PLAIN = (
 _DECIMALS = ("target_value", "current_value", "baseline")
 
 
-def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], list[dict]]:
+def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Iterator[dict]]:
     """(what the preview's document keeps under ``checked``, each task's draft as JSON)."""
     drafts = source.drafts(default_year=year)
     by_row: dict[tuple[str, int | None], list[dict]] = {}
@@ -75,24 +76,23 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], lis
         "has_targets": drafts.has_targets,
         "issues": loose,
     }
-    rows = [_draft_json(task, by_row.pop((task.sheet, task.row), [])) for task in drafts.tasks]
+    rows = (_draft_json(task, by_row.pop((task.sheet, task.row), [])) for task in drafts.tasks)
     return document, rows
 
 
 def checked_source(
-    document: dict[str, Any] | None, rows: list[dict | None], year: int
+    document: dict[str, Any] | None, rows: Iterable[dict | None], year: int
 ) -> ImportSource | None:
     """The ImportSource a check stored, or None when it cannot stand for the file."""
     if not document or document.get("version") != VERSION or document.get("year") != year:
-        return None
-    if None in rows:
         return None
     sheets = [_sheet(data) for data in document["sheets"]]
     places = {sheet.name: Location(sheet, len(sheets) > 1) for sheet in sheets}
     issues = [_issue(data) for data in document["issues"]]
     tasks = []
     for data in rows:
-        assert data is not None
+        if data is None:  # stored before the rows kept their tasks
+            return None
         task, row_issues = _draft(data, places)
         tasks.append(task)
         issues += row_issues

@@ -11,11 +11,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from campaigns.models import ListImport, ListImportRow
-from campaigns.services.bulk import insert_rows
+from campaigns.services.bulk import stream_rows
 from campaigns.services.import_steps.checked import checked_drafts, checked_source
 from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.preview import plan_preview, preview_rows
 from campaigns.services.import_steps.reading import ImportSource
+
+_COLUMNS = ("list_import_id", "position", "action", "problem", "data", "draft")
 
 
 @transaction.atomic(savepoint=False)
@@ -26,18 +28,18 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
     if list_import.pk is None:  # recorded by the command in one go: saved again by the caller
         list_import.save()
     preview_rows_clear([list_import.pk])
-    rows = [
-        {
-            "list_import_id": list_import.pk,
-            "position": position,
-            "action": data["action"],
-            "problem": data["action"] == "error" or bool(data["issues"]),
-            "data": data,
-            "draft": draft,
-        }
+    rows = (
+        (
+            list_import.pk,
+            position,
+            data["action"],
+            data["action"] == "error" or bool(data["issues"]),
+            data,
+            draft,
+        )
         for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True))
-    ]
-    insert_rows(ListImportRow, rows)
+    )
+    stream_rows(ListImportRow, _COLUMNS, rows)
 
 
 def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
@@ -50,7 +52,7 @@ def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
     if not document:
         return None
     rows = ListImportRow.objects.filter(list_import=list_import).order_by("position")
-    return checked_source(document, list(rows.values_list("draft", flat=True)), year)
+    return checked_source(document, rows.values_list("draft", flat=True).iterator(2_000), year)
 
 
 def preview_rows_clear(list_import_ids: list[int]) -> None:
