@@ -6,10 +6,12 @@ field (most of the time of a 10,000-row import), and on SQLite splits the rows i
 which PostgreSQL walks for every row (10,000 rows: 100 million comparisons), and batching it
 makes the query count grow with the rows.
 
-Here the values travel as JSON, which Python writes and the databases read in C: on
-PostgreSQL one JSON array per column, made a typed array and unnested beside the others
-(psycopg2 would otherwise adapt every element in Python); on SQLite one JSON document of
-rows read with ``json_each``. The rows are then inserted with ``INSERT … SELECT`` or joined
+Here new rows go to PostgreSQL through COPY (``copying.py``: text PostgreSQL parses itself,
+sent a chunk at a time, so a generator of rows is never held whole). Otherwise the values
+travel as JSON, which Python writes and the databases read in C: on PostgreSQL (updates) one
+JSON array per column, made a typed array and unnested beside the others (psycopg2 would
+otherwise adapt every element in Python); on SQLite one JSON document of rows read with
+``json_each``. The rows are then inserted with ``INSERT … SELECT`` or joined
 with ``UPDATE … FROM`` (SQLite 3.33+). A column with the same value on every row is sent
 once.
 """
