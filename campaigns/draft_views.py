@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import ListImport
 from campaigns.services.drafts import list_import_publish
-from campaigns.services.list_imports import list_import_set_deadlines
+from campaigns.services.list_import_corrections import list_import_set_deadlines
 from config.pages import post_only
 from tasks.permissions import access_list_import
 

@@ -400,3 +400,39 @@ class ListImport(models.Model):
     def is_revision(self) -> bool:
         """A draft staged for a list that is live: nothing of it is written until published."""
         return self.task_list_id is not None and not self.made.get("list")
+
+
+class ListImportRow(models.Model):
+    """One row of an import's checked preview: what it becomes, its changes and issues.
+
+    Stored as rows, not one JSON document, so that a preview page reads only the rows it
+    shows (one index range) and its figures come from one aggregate, whatever the file's size.
+    ``problem``: an error or a warning on the row (the "with problems" filter); ``action``:
+    create, update, unchanged or error (the "new and changed" filter). ``draft``: the task as
+    the file gave it, checked, so that the confirm does not read and check the file again.
+    """
+
+    list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    action = models.CharField(max_length=10)
+    problem = models.BooleanField(default=False)
+    data = models.JSONField(default=dict)
+    # The row's task as read and checked, for the confirm (``import_steps/checked.py``).
+    draft = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import preview row")
+        verbose_name_plural = _("import preview rows")
+        ordering = ["list_import", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["list_import", "position"], name="list_import_row_position"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["list_import", "action", "position"]),
+            models.Index(fields=["list_import", "problem", "position"]),
+        ]
+
+    def __str__(self):
+        return f"{self.list_import_id}:{self.position}"

@@ -25,13 +25,12 @@ from campaigns.selectors import (
     unit_names,
 )
 from campaigns.services.drafts import list_import_discard
-from campaigns.services.list_imports import (
-    list_import_confirm,
-    list_import_create,
+from campaigns.services.list_import_corrections import (
     list_import_set_columns,
     list_import_set_target,
     list_import_set_units,
 )
+from campaigns.services.list_imports import list_import_confirm, list_import_create
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from config.replica import read_replica

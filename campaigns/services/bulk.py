@@ -6,10 +6,12 @@ field (most of the time of a 10,000-row import), and on SQLite splits the rows i
 which PostgreSQL walks for every row (10,000 rows: 100 million comparisons), and batching it
 makes the query count grow with the rows.
 
-Here the values travel as JSON, which Python writes and the databases read in C: on
-PostgreSQL one JSON array per column, made a typed array and unnested beside the others
-(psycopg2 would otherwise adapt every element in Python); on SQLite one JSON document of
-rows read with ``json_each``. The rows are then inserted with ``INSERT … SELECT`` or joined
+Here new rows go to PostgreSQL through COPY (``copying.py``: text PostgreSQL parses itself,
+sent a chunk at a time, so a generator of rows is never held whole). Otherwise the values
+travel as JSON, which Python writes and the databases read in C: on PostgreSQL (updates) one
+JSON array per column, made a typed array and unnested beside the others (psycopg2 would
+otherwise adapt every element in Python); on SQLite one JSON document of rows read with
+``json_each``. The rows are then inserted with ``INSERT … SELECT`` or joined
 with ``UPDATE … FROM`` (SQLite 3.33+). A column with the same value on every row is sent
 once.
 """
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
+
+from campaigns.services.copying import copy_rows
 
 
 def _connection(model: type[models.Model]):
@@ -141,13 +145,16 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
         return 0
     connection = _connection(model)
     quote = connection.ops.quote_name
-    given = set().union(*(row.keys() for row in rows))
+    given = set(rows[0]).union(*rows[1:]) if len(rows) > 1 else set(rows[0])
     fields = [
         f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in given)
     ]
     defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
     # A field only some rows give is None on the others (callers give every field or none).
     columns = [_column(rows, f.attname, defaults) for f in fields]
+    if connection.vendor == "postgresql":
+        copy_rows(connection, model._meta.db_table, fields, zip(*columns, strict=True))
+        return len(rows)
     expressions, source, expression_params, source_params = _row_source(connection, fields, columns)
     names = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
@@ -157,6 +164,18 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
             expression_params + source_params,
         )
     return len(rows)
+
+
+def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT ``rows`` (each the values of the fields ``names``, in order) in one statement,
+    without holding them all: on PostgreSQL a generator is COPY'd a chunk at a time; SQLite
+    takes them as ``insert_rows`` does."""
+    connection = _connection(model)
+    if connection.vendor == "postgresql":
+        fields = [model._meta.get_field(name) for name in names]
+        copy_rows(connection, model._meta.db_table, fields, rows)  # type: ignore[arg-type]
+    else:
+        insert_rows(model, [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def bulk_update_values(

@@ -33,9 +33,10 @@ from campaigns.services.bulk import insert_rows
 from campaigns.services.import_steps.applying import ImportResult
 from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.locking import import_locked
-from campaigns.services.import_steps.preview import plan_digest, plan_preview
+from campaigns.services.import_steps.preview import plan_digest
 from campaigns.services.import_steps.reading import ImportSource, import_read
 from campaigns.services.import_steps.resolving import UnitChoice
+from campaigns.services.import_steps.storing import preview_rows_clear, preview_store
 from config.errors import RuleViolation
 from tasks.models import Task, TaskEvent
 from tasks.services import history_now
@@ -69,7 +70,7 @@ def import_recorded(list_import: ListImport, plan: ImportPlan, result: ImportRes
     list_import.made = {} if result.staged else result.made()
     list_import.digest = plan_digest(plan) if result.staged else ""
     if result.staged:
-        list_import.preview = plan_preview(plan)  # what the revision changes, as reviewed
+        preview_store(list_import, plan)  # what the revision changes, as reviewed
     list_import.list_name = plan.list_name
     list_import.list_kind = plan.list_kind
     list_import.stage, list_import.progress = "", 100
@@ -316,7 +317,7 @@ def _published(
 def _changed_under_review(locked: ListImport, plan: ImportPlan) -> ListImport:
     """The list changed since the revision was reviewed: nothing written; show what it would
     change now (a draft again, to review and publish), or the errors (back to the preview)."""
-    locked.preview = plan_preview(plan)
+    preview_store(locked, plan)
     locked.summary = plan.summary()
     locked.digest = plan_digest(plan)
     locked.stage, locked.progress = "", 100
@@ -422,6 +423,7 @@ def list_import_discard(*, list_import: ListImport, by: User) -> ListImport:
     locked.status = ListImport.Status.DISCARDED
     locked.source = b""
     locked.preview = {}
+    preview_rows_clear([locked.pk])
     locked.discarded_at, locked.discarded_by = timezone.now(), by
     locked.save(
         update_fields=[

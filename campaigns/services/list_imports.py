@@ -19,21 +19,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit, User
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from campaigns.importing.headers import FIELD_LABELS, IGNORE
 from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import RECORDED_FIELDS, import_recorded
 from campaigns.services.import_steps.sizing import in_background, row_estimate
+from campaigns.services.import_steps.storing import (
+    checked_stored,
+    preview_rows_clear,
+    preview_store,
+)
 from campaigns.services.imports import (
     ImportPlan,
     import_inspect,
     import_locked,
     import_plan,
     import_read,
-    plan_preview,
 )
 from config.errors import RuleViolation
 
@@ -88,13 +91,13 @@ def list_import_create(
     if background is None:
         background = in_background(list_import)
     if background:
-        _queue_check(list_import)
+        queue_check(list_import)
     else:
         list_import_check(list_import=list_import, inspection=inspection)
     return list_import
 
 
-def _queue_check(list_import: ListImport) -> None:
+def queue_check(list_import: ListImport) -> None:
     from campaigns.jobs import list_import_check_job
 
     pk = list_import.pk
@@ -130,7 +133,6 @@ def list_import_check(
         progress=lambda stage, percent: _stage(list_import, stage, percent),
     )
     _stage(list_import, _("Preparing the preview"), 80)
-    list_import.preview = plan_preview(plan)
     list_import.summary = plan.summary()
     list_import.list_name = plan.list_name
     list_import.list_kind = plan.list_kind
@@ -140,10 +142,13 @@ def list_import_check(
     return _store_result(
         list_import,
         ["preview", "summary", "list_name", "list_kind", "status", "message", "stage", "progress"],
+        plan,
     )
 
 
-def _store_result(list_import: ListImport, fields: list[str]) -> ListImport:
+def _store_result(
+    list_import: ListImport, fields: list[str], plan: ImportPlan | None = None
+) -> ListImport:
     """Write what a check found, unless the upload was discarded while it ran (by its
     coordinator, or by housekeeping): a discarded upload stays discarded, file and preview
     gone, instead of coming back as ready to import."""
@@ -159,116 +164,10 @@ def _store_result(list_import: ListImport, fields: list[str]) -> ListImport:
         if status == ListImport.Status.DISCARDED:
             list_import.refresh_from_db()
             return list_import
+        if plan is not None:
+            preview_store(list_import, plan)
         list_import.save(update_fields=fields)
     return list_import
-
-
-def _recheck(list_import: ListImport) -> ListImport:
-    if in_background(list_import):
-        list_import.status = ListImport.Status.CHECKING
-        list_import.stage, list_import.progress = _("Waiting to be checked"), 0
-        list_import.save(update_fields=["status", "stage", "progress"])
-        _queue_check(list_import)
-        return list_import
-    return list_import_check(list_import=list_import)
-
-
-def _editable(list_import: ListImport) -> ListImport:
-    """Lock the import; only a checked, not yet imported one can be changed."""
-    locked = ListImport.objects.select_for_update().get(pk=list_import.pk)
-    if locked.status not in (ListImport.Status.READY, ListImport.Status.REFUSED):
-        raise RuleViolation(
-            _("This import is %(status)s and can no longer be changed.")
-            % {"status": locked.get_status_display()},
-            code="stale",
-        )
-    return locked
-
-
-@transaction.atomic
-def list_import_set_columns(
-    *, list_import: ListImport, by: User, sheet: str, columns: dict[int, str]
-) -> ListImport:
-    """Correct the column mapping of one sheet (column → field, "" extra, "-" ignore)."""
-    locked = _editable(list_import)
-    sheets = {s["name"]: s for s in (locked.preview or {}).get("sheets", [])}
-    if sheet not in sheets:
-        raise RuleViolation(
-            _("The file has no sheet “%(sheet)s”.") % {"sheet": sheet}, field="sheet"
-        )
-    allowed = set(FIELD_LABELS) | {"", IGNORE}
-    width = len(sheets[sheet]["columns"])
-    clean = {}
-    for column, fld in columns.items():
-        if fld not in allowed or not 0 <= int(column) < width:
-            raise RuleViolation(_("That is not a column the list can have."), field="columns")
-        clean[str(int(column))] = fld
-    chosen = [fld for fld in clean.values() if fld not in ("", IGNORE)]
-    duplicate = next((fld for fld in chosen if chosen.count(fld) > 1), None)
-    if duplicate:
-        raise RuleViolation(
-            _("Only one column can be “%(field)s”.") % {"field": FIELD_LABELS[duplicate]},
-            field="columns",
-        )
-    locked.columns = {**(locked.columns or {}), sheet: clean}
-    locked.save(update_fields=["columns"])
-    return _recheck(locked)
-
-
-@transaction.atomic
-def list_import_set_units(
-    *, list_import: ListImport, by: User, choices: dict[str, dict]
-) -> ListImport:
-    """Decide what unit names of the file stand for: a unit, a new unit, or nothing.
-
-    A name given an existing unit is remembered as that unit's alias when the import is
-    confirmed, so the next list that uses it needs no decision.
-    """
-    locked = _editable(list_import)
-    ids = [int(choice["unit"]) for choice in choices.values() if choice.get("unit")]
-    known = set(Unit.objects.filter(pk__in=ids, active=True).values_list("pk", flat=True))
-    decided = dict(locked.unit_choices or {})
-    for name, choice in choices.items():
-        if choice.get("unit"):
-            if int(choice["unit"]) not in known:
-                raise RuleViolation(_("That unit does not exist."), field="units")
-            decided[name] = {"unit": int(choice["unit"])}
-        elif choice.get("create"):
-            decided[name] = {"create": True}
-        elif choice.get("ignore"):
-            decided[name] = {"ignore": True}
-        else:
-            decided.pop(name, None)
-    locked.unit_choices = decided
-    locked.save(update_fields=["unit_choices"])
-    return _recheck(locked)
-
-
-@transaction.atomic
-def list_import_set_deadlines(
-    *, list_import: ListImport, by: User, in_campaign_year: bool
-) -> ListImport:
-    """Keep deadlines that lie before the campaign's start as written, or read them in the
-    campaign's year (month and day kept)."""
-    locked = _editable(list_import)
-    locked.deadlines_in_campaign_year = in_campaign_year
-    locked.save(update_fields=["deadlines_in_campaign_year"])
-    return _recheck(locked)
-
-
-@transaction.atomic
-def list_import_set_target(
-    *, list_import: ListImport, by: User, list_name: str, list_kind: str, task_list: TaskList | None
-) -> ListImport:
-    """Choose the list the file goes into: an existing one (a re-import) or a new one."""
-    locked = _editable(list_import)
-    if task_list is not None and task_list.campaign_id != locked.campaign_id:
-        raise RuleViolation(_("That list belongs to another campaign."), field="task_list")
-    locked.task_list = task_list
-    locked.list_name = (task_list.name if task_list else list_name.strip())[:200]
-    locked.list_kind = task_list.kind if task_list else list_kind
-    locked.save(update_fields=["task_list", "list_name", "list_kind"])
-    return _recheck(locked)
 
 
 def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
@@ -316,14 +215,15 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
     """Write a confirmed import as a draft, exactly once (the job's body; small files run it
     inline): a new list unpublished, a revision of a live list staged for review.
 
-    The file is read again outside the transaction; then, with the import, the campaign and
-    the list's tasks locked, it is compared once more with the database and written. If the
-    list changed since the preview so that the file no longer fits, nothing is written and
-    the import goes back to its preview with the new errors.
+    The file is not read again: the check stored it read and checked (``checked.py``; the
+    file is read only when that cannot stand for it). Then, with the import, the campaign and
+    the list's tasks locked, it is compared once more with the database — the unit directory
+    and the list are what can have changed — and written. If the file no longer fits,
+    nothing is written and the import goes back to its preview with the new errors.
     """
     list_import = (
         ListImport.objects.filter(pk=list_import_id)
-        .defer("preview")
+        .defer("source", "preview")
         .select_related("campaign")
         .first()
     )
@@ -331,15 +231,18 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
         return list_import
     by = User.objects.filter(pk=by_id).first() if by_id else None
     _stage(list_import, _("Reading the file"), 10)
-    try:
-        source = import_read(
-            data=bytes(list_import.source),
-            filename=list_import.source_name,
-            columns=_columns(list_import),
-        )
-    except RuleViolation as exc:
-        return _failed(list_import, str(exc.message))
-    source.drafts(default_year=list_import.campaign.year)
+    year = list_import.campaign.year
+    source = checked_stored(list_import, year)
+    if source is None:
+        try:
+            source = import_read(
+                data=bytes(list_import.source),
+                filename=list_import.source_name,
+                columns=_columns(list_import),
+            )
+        except RuleViolation as exc:
+            return _failed(list_import, str(exc.message))
+        source.drafts(default_year=year)
     _stage(list_import, _("Writing the tasks"), 60)
     with transaction.atomic():
         locked = (
@@ -372,7 +275,7 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
 
 def _no_longer_fits(list_import: ListImport, plan: ImportPlan) -> ListImport:
     """The list changed under the preview: show the new errors, write nothing."""
-    list_import.preview = plan_preview(plan)
+    preview_store(list_import, plan)
     list_import.summary = plan.summary()
     list_import.status = ListImport.Status.READY
     list_import.stage, list_import.progress = "", 100
@@ -406,11 +309,12 @@ def list_import_failed(*, list_import_id: int, message: str) -> None:
 def list_imports_prune(*, now: datetime.datetime, keep_days: int) -> int:
     """Discard uploads left unconfirmed for ``keep_days``: their files and previews go.
 
-    Imported lists keep their file (it is the source document of the list). One UPDATE, so an
-    import being confirmed at this moment (its row locked, its status changing) is left alone.
+    Imported lists keep their file (it is the source document of the list). The stale imports
+    are locked, skipping any locked at this moment (being confirmed, its status changing: it
+    is left alone), then their preview rows go in one DELETE and they in one UPDATE.
     """
     cutoff = now - datetime.timedelta(days=keep_days)
-    count = ListImport.objects.filter(
+    stale = ListImport.objects.filter(
         created_at__lt=cutoff,
         status__in=[
             ListImport.Status.CHECKING,
@@ -418,14 +322,19 @@ def list_imports_prune(*, now: datetime.datetime, keep_days: int) -> int:
             ListImport.Status.REFUSED,
             ListImport.Status.FAILED,
         ],
-    ).update(
-        status=ListImport.Status.DISCARDED,
-        source=b"",
-        preview={},
-        stage="",
-        message=_("Discarded after %(days)d days without being imported.") % {"days": keep_days},
-        finished_at=now,
     )
+    with transaction.atomic():
+        ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        preview_rows_clear(ids)
+        count = stale.filter(pk__in=ids).update(
+            status=ListImport.Status.DISCARDED,
+            source=b"",
+            preview={},
+            stage="",
+            message=_("Discarded after %(days)d days without being imported.")
+            % {"days": keep_days},
+            finished_at=now,
+        )
     if count:
         logger.info("discarded %d list imports older than %d days", count, keep_days)
     return count

@@ -1,13 +1,17 @@
-"""The preview: an ImportPlan → the JSON the preview page shows (stored on the ListImport).
+"""The preview: an ImportPlan → what the preview page shows, stored with the ListImport.
 
-Every row and what it becomes (with each changed field before → after), the sheets and how
-their columns are mapped, the unit names and what they resolve to, every issue.
+``plan_preview``: the sheets and how their columns are mapped, the unit names and what they
+resolve to, the first issues (errors first) and how many there are, as one small JSON
+document; ``preview_rows``: every row and what it becomes (with each changed field before →
+after, and its issues), stored one row each (``ListImportRow``, ``storing.py``), so that a
+page of the preview reads only its rows whatever the size of the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -55,9 +59,14 @@ def plan_digest(plan: ImportPlan) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: The issues the preview's document keeps (errors first), shown at the top of the page;
+#: every issue tied to a row is also kept with its row, and shown with it.
+ISSUES_KEPT = 100
+
+
 def plan_preview(plan: ImportPlan) -> dict[str, Any]:
-    """Everything the preview page shows, as JSON: rows, issues, columns, unit names."""
-    shown = _Shown(plan)
+    """What the preview page shows besides its rows, as JSON: issues, columns, unit names."""
+    issues = sorted(plan.issues, key=lambda issue: issue.level != "error")
     return {
         "list": {
             "name": plan.list_name,
@@ -66,14 +75,27 @@ def plan_preview(plan: ImportPlan) -> dict[str, Any]:
         },
         "title": plan.source.title,
         "kind": plan.source.kind,
-        "sheets": [_sheet(sheet) for sheet in plan.source.sheets],
+        "sheets": [_sheet(sheet, plan.source.size(sheet)) for sheet in plan.source.sheets],
         "categories": [{"name": c.name, "code": c.code} for c in plan.drafts.categories],
-        "rows": [_row(plan, row, shown) for row in plan.rows],
-        "issues": [issue.as_dict() for issue in plan.issues],
+        "issues": [issue.as_dict() for issue in issues[:ISSUES_KEPT]],
+        "issues_count": len(issues),
         "units": _units(plan),
         "missing": [{"code": t.code, "title": t.title} for t in plan.missing[:200]],
         "deadlines": plan.dating.as_json() if plan.dating and plan.dating.early else None,
     }
+
+
+def preview_rows(plan: ImportPlan) -> Iterator[dict[str, Any]]:
+    """Every row of the preview, in order, with its issues and whether it has any problem."""
+    shown = _Shown(plan)
+    by_row: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for issue in plan.issues:
+        if issue.row is not None:
+            by_row.setdefault((issue.sheet or "", issue.row), []).append(issue.as_dict())
+    for row in plan.rows:
+        data = _row(plan, row, shown)
+        data["issues"] = by_row.get((data["sheet"] or "", data["row"]), [])
+        yield data
 
 
 class _Shown:
@@ -136,7 +158,7 @@ def _row(plan: ImportPlan, row: PlannedRow, shown: _Shown) -> dict[str, Any]:
     }
 
 
-def _sheet(sheet: ParsedSheet) -> dict[str, Any]:
+def _sheet(sheet: ParsedSheet, size: tuple[int, int]) -> dict[str, Any]:
     detected = sheet.detected.fields if sheet.detected else {}
     detected_by_column = {column: fld for fld, column in detected.items()}
     by_column = {column: fld for fld, column in sheet.mapping.fields.items()}
@@ -162,8 +184,8 @@ def _sheet(sheet: ParsedSheet) -> dict[str, Any]:
         "name": sheet.name,
         "source": sheet.source,
         "header_row": sheet.header_row_index + 1,
-        "rows": len(sheet.rows),
-        "categories": len(sheet.categories),
+        "rows": size[0],
+        "categories": size[1],
         "columns": columns,
     }
 

@@ -42,7 +42,15 @@ class ImportSource:
     kind: str  # ListImport.SourceKind
     sheets: list[ParsedSheet]
     inspection: Inspection | None = None
+    # Rebuilt from a stored check (``checked.py``), the sheets hold no rows: their sizes then.
+    sizes: dict[str, tuple[int, int]] | None = None
     _drafts: dict[int, Drafts] = field(default_factory=dict, repr=False)
+
+    def size(self, sheet: ParsedSheet) -> tuple[int, int]:
+        """(rows, categories) of one of its sheets."""
+        if self.sizes is not None and sheet.name in self.sizes:
+            return self.sizes[sheet.name]
+        return len(sheet.rows), len(sheet.categories)
 
     @property
     def title(self) -> str:

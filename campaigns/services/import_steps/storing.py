@@ -1,0 +1,60 @@
+"""Storing a preview: the small document on the ListImport and one ListImportRow per row.
+
+The rows of a preview are written in one statement (``bulk.insert_rows``: COPY on
+PostgreSQL), after the import's previous rows are deleted in one; a page of the preview then
+reads its 100 rows by index and its figures come from one aggregate
+(``campaigns.selectors.import_preview``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from campaigns.models import ListImport, ListImportRow
+from campaigns.services.bulk import stream_rows
+from campaigns.services.import_steps.checked import checked_drafts, checked_source
+from campaigns.services.import_steps.comparing import ImportPlan
+from campaigns.services.import_steps.preview import plan_preview, preview_rows
+from campaigns.services.import_steps.reading import ImportSource
+
+_COLUMNS = ("list_import_id", "position", "action", "problem", "data", "draft")
+
+
+@transaction.atomic(savepoint=False)
+def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
+    """Set the import's preview document (saved by the caller) and write its rows (now)."""
+    checked, drafts = checked_drafts(plan.source, plan.campaign.year)
+    list_import.preview = {**plan_preview(plan), "checked": checked}
+    if list_import.pk is None:  # recorded by the command in one go: saved again by the caller
+        list_import.save()
+    preview_rows_clear([list_import.pk])
+    rows = (
+        (
+            list_import.pk,
+            position,
+            data["action"],
+            data["action"] == "error" or bool(data["issues"]),
+            data,
+            draft,
+        )
+        for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True))
+    )
+    stream_rows(ListImportRow, _COLUMNS, rows)
+
+
+def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
+    """The file as the check stored it (read and checked), or None: read it again then."""
+    document = (
+        ListImport.objects.filter(pk=list_import.pk)
+        .values_list("preview__checked", flat=True)
+        .first()
+    )
+    if not document:
+        return None
+    rows = ListImportRow.objects.filter(list_import=list_import).order_by("position")
+    return checked_source(document, rows.values_list("draft", flat=True).iterator(2_000), year)
+
+
+def preview_rows_clear(list_import_ids: list[int]) -> None:
+    """Delete the stored rows of these imports' previews (one DELETE)."""
+    ListImportRow.objects.filter(list_import_id__in=list_import_ids).delete()

@@ -1,0 +1,77 @@
+"""Many rows in one statement (COPY on PostgreSQL, JSON on SQLite): every value comes back."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaigns.models import ListImport, ListImportRow
+from campaigns.services.bulk import insert_rows, stream_rows
+from campaigns.services.copying import CHUNK_ROWS
+from tests.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = [
+    "tab\there",
+    "line\nbreak and\r\nreturn",
+    "back\\slash \\N \\t",
+    '"quoted" 、，；',
+    "",
+    "\\",
+]
+
+
+@pytest.fixture
+def upload(db):
+    return ListImport.objects.create(
+        campaign=CampaignFactory(),
+        source_name="a.xlsx",
+        source_kind="xlsx",
+        source_size=0,
+        source_sha256="",
+        source=b"",
+    )
+
+
+def test_awkward_text_json_and_nulls_come_back_as_they_were_written(upload):
+    rows = [
+        {
+            "list_import_id": upload.pk,
+            "position": i,
+            "action": text[:10],
+            "problem": i % 2 == 0,
+            "data": {"text": text, "list": [text, None, 1.5], "none": None},
+            "draft": None if i % 3 == 0 else {"title": text},
+        }
+        for i, text in enumerate(AWKWARD)
+    ]
+
+    assert insert_rows(ListImportRow, rows) == len(AWKWARD)
+
+    stored = ListImportRow.objects.filter(list_import=upload).order_by("position")
+    assert [
+        {
+            "list_import_id": r.list_import_id,
+            "position": r.position,
+            "action": r.action,
+            "problem": r.problem,
+            "data": r.data,
+            "draft": r.draft,
+        }
+        for r in stored
+    ] == rows
+
+
+def test_a_generator_of_more_rows_than_a_chunk_is_written_whole_and_in_order(upload):
+    count = CHUNK_ROWS + 7
+    rows = ((upload.pk, i, "create", False, {"n": i}, None) for i in range(count))
+
+    stream_rows(
+        ListImportRow, ("list_import_id", "position", "action", "problem", "data", "draft"), rows
+    )
+
+    stored = ListImportRow.objects.filter(list_import=upload).order_by("position")
+    assert stored.count() == count
+    assert list(stored.values_list("data", flat=True)[count - 3 :]) == [
+        {"n": i} for i in range(count - 3, count)
+    ]
