@@ -21,6 +21,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico")), name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("accounts/notifications/", include("notifications.urls")),
+    path("accounts/notifications/webhooks/", include("webhooks.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("tasks/", include("tasks.urls")),
     path("cycles/", include("cycles.urls")),

@@ -54,6 +54,7 @@ from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory, UserFactory
 from tests.reporting.sheets import fill
 from tests.tasks import files
+from webhooks.models import Subscription, WebhookDelivery
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
 
@@ -135,6 +136,11 @@ MATRIX = {
     },
     "delivery_retry": {
         "POST": codes(coord=302, sysadmin=302, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    # Webhooks to other systems are the system administrator's alone (no campaign's).
+    "webhook_delivery_retry": {
+        "POST": codes(sysadmin=302, anon=302, rest=404),
         "GET": POST_ONLY,
     },
     "tasks:mine": {"GET": codes(anon=302, rest=200)},
@@ -519,6 +525,17 @@ def scene(module_db):
         attempts=1,
         last_error="SMTP 550: no such user",
     )
+    # A webhook to another system that gave up.
+    world.failed_webhook = WebhookDelivery.objects.create(
+        subscription=Subscription.objects.create(
+            name="市级督查平台", url="https://gov.example.cn/hook", events=["task.closed"]
+        ),
+        event="task.closed",
+        body="{}",
+        status=WebhookDelivery.Status.FAILED,
+        attempts=8,
+        last_error="HTTP 503",
+    )
     # An inspection round of a checklist naming the lead and supporting units (q1, q2), and the
     # lead unit's answer to q2 with a file.
     world.checklist = TaskList.objects.create(
@@ -643,6 +660,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "notification_settings": ("notification_settings", [], {"robot": "on"}),
         "deliveries_failed": ("deliveries_failed", [], {}),
         "delivery_retry": ("delivery_retry", [w.failed_delivery.pk], {}),
+        "webhook_delivery_retry": ("webhook_delivery_retry", [w.failed_webhook.pk], {}),
         "tasks:mine": ("tasks:mine", [], {}),
         "tasks:requests": ("tasks:requests", [], {}),
         "tasks:detail": ("tasks:detail", [task.pk], {}),
@@ -997,6 +1015,7 @@ def snapshot() -> tuple:
         list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
         list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
+        list(WebhookDelivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),
         ApplicationEvent.objects.count(),
