@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "problems",
     "cockpit",
     "webhooks",
+    "apiplus",
 ]
 
 MIDDLEWARE = [
@@ -390,6 +391,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reform-campaign task lists: campaigns, lists, tasks.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set that several resources share (apiplus: reviews, imports).
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "cycles.models.MonthlyReview.Status",
+        "ImportStatusEnum": "campaigns.models.ListImport.Status",
+        "RatingEnum": "cycles.models.Rating",
+        "TaskListKindEnum": "campaigns.models.TaskList.Kind",
+    },
 }
 
 # --- Demo ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns = [
     path("cockpit/", include("cockpit.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("apiplus.urls")),
     path("api/", include(router.urls)),
     # The schema describes every endpoint: like the endpoints, it is for signed-in people.
     path(

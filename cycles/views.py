@@ -58,7 +58,7 @@ def round_bulletin(request, pk: int):
     result = round_.result or services.round_bulletin(round_=round_, until=_until(round_))
     # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
     # person may open (unit staff would otherwise read every unit's red tasks).
-    result = _visible_result(request.user, round_, result)
+    result = selectors.round_result_for(user=request.user, round_=round_, result=result)
     if request.GET.get("format") == "xlsx":
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
@@ -104,23 +104,6 @@ def _with_task_refs(result: dict, campaign, user) -> dict:
             else [{"label": code, "url": ""} for code in unit.get("missing", [])]
         )
     return result
-
-
-TASK_LISTS = ("late", "red", "overdue", "closed")
-
-
-def _visible_result(user, round_, result: dict) -> dict:
-    if can_see_every_rating(user, round_.campaign):
-        return result
-    ids = {row["id"] for key in TASK_LISTS for row in result.get(key, [])}
-    visible = set(visible_tasks(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return {
-        **result,
-        **{
-            key: [row for row in result.get(key, []) if row.get("id") in visible]
-            for key in TASK_LISTS
-        },
-    }
 
 
 def _until(round_):

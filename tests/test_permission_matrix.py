@@ -109,6 +109,30 @@ COORD_ACTS = codes(coord=200, lead=403, head=403, support=403, leader=403, anon=
 UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=302, rest=404)
 COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
+# The API (session here; its tokens are tested with the API): 403 without a login, 404 for a
+# row the caller may not see, 405 for GET on a write.
+API_SEES_CAMPAIGN = codes(
+    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200
+)
+API_UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=403, rest=404)
+API_POST_ONLY = codes(anon=403, rest=405)
+API_COORD_ACTS = codes(
+    coord=200,
+    lead=403,
+    head=403,
+    support=403,
+    leader=403,
+    other=404,
+    other_coord=404,
+    **dict.fromkeys(ADMINS, 404),
+    anon=403,
+)
+# The monthly bulletin of a month not certified yet: a conflict (409) for those who see it.
+API_NOT_YET = codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=409)
+# A month's draft ranking: its coordinators and leaders; units once it is certified.
+API_DRAFT_RANKING = codes(coord=200, leader=200, lead=403, head=403, support=403, rest=404)
+API_DRAFT_RANKING["anon"] = 403
+
 MATRIX = {
     "home": {"GET": codes(sysadmin=200, secadmin=200, anon=302, rest=302)},
     "password_change": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=400)},
@@ -413,6 +437,39 @@ MATRIX = {
     "task-detail": {
         "GET": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200)
     },
+    **{
+        f"apiplus:{name}": {"GET": API_SEES_CAMPAIGN}
+        for name in ("rounds", "round", "round_xlsx", "reviews", "review", "review_items")
+    },
+    "apiplus:list_xlsx": {"GET": API_SEES_CAMPAIGN},
+    # What a unit owes: its staff and heads; nobody else has a unit's reporting.
+    "apiplus:owed": {"GET": API_UNIT_PEOPLE},
+    "apiplus:owed_xlsx": {"GET": API_UNIT_PEOPLE},
+    # The scene's October review is open, with lines not rated yet.
+    "apiplus:review_rate": {"POST": API_COORD_ACTS, "GET": API_POST_ONLY},
+    "apiplus:review_certify": {
+        "POST": codes(
+            coord=400,
+            lead=403,
+            head=403,
+            support=403,
+            leader=403,
+            other=404,
+            other_coord=404,
+            **dict.fromkeys(ADMINS, 404),
+            anon=403,
+        ),
+        "GET": API_POST_ONLY,
+    },
+    "apiplus:review_bulletin": {"GET": API_NOT_YET},
+    "apiplus:review_bulletin_xlsx": {"GET": API_NOT_YET},
+    "apiplus:ranking": {"GET": API_DRAFT_RANKING},
+    "apiplus:ranking_xlsx": {"GET": API_DRAFT_RANKING},
+    "apiplus:imports": {"POST": codes(coord=201, anon=403, rest=404), "GET": API_POST_ONLY},
+    "apiplus:import": {"GET": codes(coord=200, anon=403, rest=404)},
+    "apiplus:import_status": {"GET": codes(coord=200, anon=403, rest=404)},
+    # The scene's plan document still has errors: refused (400), nothing written.
+    "apiplus:import_confirm": {"POST": codes(coord=400, anon=403, rest=404), "GET": API_POST_ONLY},
 }
 
 
@@ -945,9 +1002,42 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "campaign-detail": ("campaign-detail", [w.campaign.slug], {}),
         "task-list": ("task-list", [], {}),
         "task-detail": ("task-detail", [task.pk], {}),
+        **_api_routes(w, task),
     }
     route, args, data = table[name]
     return reverse(route, args=args), data
+
+
+def _api_routes(w, task) -> dict:
+    review, slug = [w.review.pk], w.campaign.slug
+    upload = SimpleUploadedFile(
+        "新清单.xlsx", xlsx([["序号", "工作任务", "牵头单位"], [1, "新任务", w.lead.name]])
+    )
+    return {
+        "apiplus:rounds": ("apiplus:rounds", [slug], {}),
+        "apiplus:round": ("apiplus:round", [w.round.pk], {}),
+        "apiplus:round_xlsx": ("apiplus:round_xlsx", [w.round.pk], {}),
+        "apiplus:owed": ("apiplus:owed", [], {}),
+        "apiplus:owed_xlsx": ("apiplus:owed_xlsx", [], {}),
+        "apiplus:reviews": ("apiplus:reviews", [slug], {}),
+        "apiplus:review": ("apiplus:review", review, {}),
+        "apiplus:review_items": ("apiplus:review_items", review, {}),
+        "apiplus:review_rate": (
+            "apiplus:review_rate",
+            review,
+            {f"ratings.{w.review_item.pk}": "behind"},
+        ),
+        "apiplus:review_certify": ("apiplus:review_certify", review, {"version": w.review.version}),
+        "apiplus:review_bulletin": ("apiplus:review_bulletin", review, {}),
+        "apiplus:review_bulletin_xlsx": ("apiplus:review_bulletin_xlsx", review, {}),
+        "apiplus:ranking": ("apiplus:ranking", review, {}),
+        "apiplus:ranking_xlsx": ("apiplus:ranking_xlsx", review, {}),
+        "apiplus:list_xlsx": ("apiplus:list_xlsx", [slug, task.task_list_id], {}),
+        "apiplus:imports": ("apiplus:imports", [slug], {"file": upload}),
+        "apiplus:import": ("apiplus:import", [slug, w.list_import.pk], {}),
+        "apiplus:import_status": ("apiplus:import_status", [slug, w.list_import.pk], {}),
+        "apiplus:import_confirm": ("apiplus:import_confirm", [slug, w.list_import.pk], {}),
+    }
 
 
 def _campaign_post(w) -> dict:

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tasks.models import TaskRequest
-from tasks.services import report_submit, request_create, request_decide
+from tasks.services import one_transaction, report_submit, request_create, request_decide
 from tests.factories import UserFactory
 from tests.tasks import files
+from webhooks.events import REPORT_CREATED, webhook_emit
 from webhooks.models import Subscription, WebhookDelivery
 from webhooks.services import webhook_deliveries_sweep, webhook_delivery_send
 
@@ -206,11 +207,8 @@ def test_beat_sweeps_webhook_deliveries_every_minute(settings):
 def test_many_reports_in_one_transaction_read_the_subscriptions_once(
     world, subscription, queued, django_assert_num_queries
 ):
-    from tasks.services import one_transaction
-    from webhooks.events import REPORT_CREATED, webhook_emit
-
-    with one_transaction():
-        with django_assert_num_queries(3):  # subscriptions once, then one insert per event
-            webhook_emit(event=REPORT_CREATED, data={"report": 1})
-            webhook_emit(event=REPORT_CREATED, data={"report": 2})
+    # The subscriptions once, then one insert per event.
+    with one_transaction(), django_assert_num_queries(3):
+        webhook_emit(event=REPORT_CREATED, data={"report": 1})
+        webhook_emit(event=REPORT_CREATED, data={"report": 2})
     assert WebhookDelivery.objects.count() == 2
