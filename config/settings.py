@@ -396,7 +396,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "cycles.models.MonthlyReview.Status",
         "ImportStatusEnum": "campaigns.models.ListImport.Status",
         "RatingEnum": "cycles.models.Rating",
-        "TaskListKindEnum": "campaigns.models.TaskList.Kind",
+        "ListKindEnum": "campaigns.models.TaskList.Kind",
     },
 }
 
