@@ -11,6 +11,7 @@ from tasks.models import TaskRequest
 from tasks.services import one_transaction, report_submit, request_create, request_decide
 from tests.factories import UserFactory
 from tests.tasks import files
+from tests.workers import database_url, running_worker, wait_for
 from webhooks.events import REPORT_CREATED, webhook_emit
 from webhooks.models import Subscription, WebhookDelivery
 from webhooks.services import webhook_deliveries_sweep, webhook_delivery_send
@@ -212,3 +213,28 @@ def test_many_reports_in_one_transaction_read_the_subscriptions_once(
         webhook_emit(event=REPORT_CREATED, data={"report": 1})
         webhook_emit(event=REPORT_CREATED, data={"report": 2})
     assert WebhookDelivery.objects.count() == 2
+
+
+# --- A real worker on the real broker ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_delivers_a_signed_event(redis_url, tmp_path, world, receiver):
+    database_url()  # skips on SQLite: the worker needs a database it can share
+    subscription = Subscription.objects.create(
+        name="市级督查平台", url=receiver.url(), events=["report.created"]
+    )
+    receiver.secret = subscription.secret
+    log = tmp_path / "worker.log"
+    with running_worker(redis_url, log, "test-webhooks", WEBHOOKS_ALLOW_LOOPBACK="true"):
+        _report(world)  # its own transaction: queued on commit, sent by the worker
+        delivery = WebhookDelivery.objects.get()
+
+        def done():
+            delivery.refresh_from_db()
+            return delivery.status != WebhookDelivery.Status.PENDING
+
+        wait_for(done, 60, "the webhook to be sent", log)
+    assert delivery.status == WebhookDelivery.Status.SENT, log.read_text()
+    (got,) = receiver.received
+    assert got["valid"] and got["json"]["data"]["task"] == world.task.pk
