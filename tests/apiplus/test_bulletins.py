@@ -74,3 +74,15 @@ def test_the_workbooks_are_the_pages(api, world, review):
     assert api(world.other_staff).get(
         reverse("apiplus:ranking_xlsx", args=[review.pk])
     ).status_code == (404)
+
+
+@pytest.mark.django_db
+def test_the_ranking_and_bulletin_cost_a_fixed_number_of_queries(
+    api, world, review, django_assert_max_num_queries
+):
+    review = certified(world, review)
+    client = api(world.coordinator)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("apiplus:ranking", args=[review.pk])).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("apiplus:review_bulletin", args=[review.pk])).status_code == 200
