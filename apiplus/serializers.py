@@ -305,3 +305,29 @@ class ImportSerializer(serializers.ModelSerializer):
     def get_issues(self, obj) -> list[dict]:
         issues = (obj.preview or {}).get("issues", []) if "preview" in obj.__dict__ else []
         return list(ImportIssueSerializer(issues, many=True).data)
+
+
+class ImportRowSerializer(serializers.Serializer):
+    """One row of the file and what it becomes, with its own issues."""
+
+    sheet = serializers.CharField(allow_blank=True, allow_null=True)
+    row = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_blank=True)
+    lead = serializers.CharField(allow_blank=True, help_text="The lead unit as written.")
+    lead_unit = serializers.CharField(allow_blank=True, help_text="The unit it resolves to.")
+    deadline = serializers.CharField(allow_null=True)
+    deadline_text = serializers.CharField(allow_blank=True)
+    action = serializers.CharField(help_text="create, update, unchanged or error")
+    changes = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[field, before, after] for a row that changes a task.",
+    )
+    issues = ImportIssueSerializer(many=True)
+
+
+class ImportRowsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = ImportRowSerializer(many=True)

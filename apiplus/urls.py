@@ -33,6 +33,11 @@ urlpatterns = [
     path("campaigns/<slug:slug>/imports/", imports.ImportUpload.as_view(), name="imports"),
     path("campaigns/<slug:slug>/imports/<int:pk>/", imports.ImportDetail.as_view(), name="import"),
     path(
+        "campaigns/<slug:slug>/imports/<int:pk>/rows/",
+        imports.ImportRows.as_view(),
+        name="import_rows",
+    ),
+    path(
         "campaigns/<slug:slug>/imports/<int:pk>/status/",
         imports.ImportStatus.as_view(),
         name="import_status",

@@ -468,6 +468,7 @@ MATRIX = {
     "apiplus:imports": {"POST": codes(coord=201, anon=403, rest=404), "GET": API_POST_ONLY},
     "apiplus:import": {"GET": codes(coord=200, anon=403, rest=404)},
     "apiplus:import_status": {"GET": codes(coord=200, anon=403, rest=404)},
+    "apiplus:import_rows": {"GET": codes(coord=200, anon=403, rest=404)},
     # The scene's plan document still has errors: refused (400), nothing written.
     "apiplus:import_confirm": {"POST": codes(coord=400, anon=403, rest=404), "GET": API_POST_ONLY},
 }
@@ -1036,6 +1037,7 @@ def _api_routes(w, task) -> dict:
         "apiplus:imports": ("apiplus:imports", [slug], {"file": upload}),
         "apiplus:import": ("apiplus:import", [slug, w.list_import.pk], {}),
         "apiplus:import_status": ("apiplus:import_status", [slug, w.list_import.pk], {}),
+        "apiplus:import_rows": ("apiplus:import_rows", [slug, w.list_import.pk], {}),
         "apiplus:import_confirm": ("apiplus:import_confirm", [slug, w.list_import.pk], {}),
     }
 

@@ -3,16 +3,22 @@ confirm (as a draft, as on the pages), with a status to poll while a large file 
 written in the background. The campaign's coordinators only (404 for anyone else)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apiplus.refusals import refusals
-from apiplus.serializers import ImportSerializer, ImportStateSerializer, ImportUploadSerializer
+from apiplus.serializers import (
+    ImportRowsSerializer,
+    ImportSerializer,
+    ImportStateSerializer,
+    ImportUploadSerializer,
+)
 from campaigns.forms import ImportUploadForm
-from campaigns.selectors import campaign_lists, list_import_state
+from campaigns.selectors import campaign_lists, import_preview, list_import_state
 from campaigns.services.list_imports import list_import_confirm, list_import_create
 from tasks.permissions import access_list_import, access_managed_campaign
 
@@ -69,6 +75,35 @@ class ImportDetail(APIView):
     @extend_schema(responses=ImportSerializer)
     def get(self, request, slug: str, pk: int):
         return Response(ImportSerializer(access_list_import(request.user, slug, pk)).data)
+
+
+class ImportRows(APIView):
+    """The preview's rows, 100 a page, each with what it becomes and its issues; ``show``:
+    ``problems`` (rows with an issue) or ``changes`` (rows that create or change a task)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("show", OpenApiTypes.STR, enum=["problems", "changes"]),
+        ],
+        responses=ImportRowsSerializer,
+    )
+    def get(self, request, slug: str, pk: int):
+        list_import = access_list_import(request.user, slug, pk)
+        show = request.query_params.get("show", "")
+        preview = import_preview(
+            list_import=list_import,
+            page=request.query_params.get("page", "")[:9],
+            show=show if show in ("problems", "changes") else "",
+        )
+        page = preview.page
+        data = {
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "results": page.object_list,
+        }
+        return Response(ImportRowsSerializer(data).data)
 
 
 class ImportStatus(APIView):

@@ -58,6 +58,12 @@ def test_the_preview_names_errors_by_row_and_column_and_confirming_writes_nothin
     ).json()
     errors = [issue for issue in body["issues"] if issue["level"] == "error"]
     assert errors and errors[0]["row"] == 2
+    rows = client.get(
+        reverse("apiplus:import_rows", args=[world.campaign.slug, body["id"]]),
+        {"show": "problems"},
+    ).json()
+    assert rows["count"] == 1 and rows["results"][0]["row"] == 2
+    assert rows["results"][0]["issues"][0]["level"] == "error"
     before = _written()
 
     refused = client.post(reverse("apiplus:import_confirm", args=[world.campaign.slug, body["id"]]))
@@ -74,7 +80,7 @@ def test_imports_are_for_the_campaigns_coordinators(api, world):
     for outsider in (world.other_coordinator, world.lead_staff, world.leader, world.auditor):
         client = api(outsider)
         assert upload(client, world, rows).status_code == 404
-        for name in ("apiplus:import", "apiplus:import_status"):
+        for name in ("apiplus:import", "apiplus:import_status", "apiplus:import_rows"):
             assert (
                 client.get(reverse(name, args=[world.campaign.slug, mine["id"]])).status_code == 404
             )

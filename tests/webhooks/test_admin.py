@@ -28,7 +28,7 @@ def test_the_system_administrator_subscribes_an_https_address(client, world, set
     }
     refused = client.post(add, data)
     assert refused.status_code == 200 and not Subscription.objects.exists()
-    assert "https://".encode() in refused.content
+    assert b"https://" in refused.content
 
     assert client.post(add, {**data, "url": "https://gov.example.cn/hook"}).status_code == 302
     subscription = Subscription.objects.get()
