@@ -110,12 +110,14 @@ UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=302, rest=4
 COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
 # The API (session here; its tokens are tested with the API): 403 without a login, 404 for a
-# row the caller may not see, 405 for GET on a write.
+# row the caller may not see, 405 for GET on a write. API_ANON: what the API answers without a
+# login (DRF's 403 with session authentication only; 401 once a token scheme is offered).
+API_ANON = 403
 API_SEES_CAMPAIGN = codes(
-    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=200
+    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=API_ANON, rest=200
 )
-API_UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=403, rest=404)
-API_POST_ONLY = codes(anon=403, rest=405)
+API_UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=API_ANON, rest=404)
+API_POST_ONLY = codes(anon=API_ANON, rest=405)
 API_COORD_ACTS = codes(
     coord=200,
     lead=403,
@@ -125,13 +127,15 @@ API_COORD_ACTS = codes(
     other=404,
     other_coord=404,
     **dict.fromkeys(ADMINS, 404),
-    anon=403,
+    anon=API_ANON,
 )
 # The monthly bulletin of a month not certified yet: a conflict (409) for those who see it.
-API_NOT_YET = codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=403, rest=409)
+API_NOT_YET = codes(
+    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=API_ANON, rest=409
+)
 # A month's draft ranking: its coordinators and leaders; units once it is certified.
 API_DRAFT_RANKING = codes(coord=200, leader=200, lead=403, head=403, support=403, rest=404)
-API_DRAFT_RANKING["anon"] = 403
+API_DRAFT_RANKING["anon"] = API_ANON
 
 MATRIX = {
     "home": {"GET": codes(sysadmin=200, secadmin=200, anon=302, rest=302)},
@@ -457,7 +461,7 @@ MATRIX = {
             other=404,
             other_coord=404,
             **dict.fromkeys(ADMINS, 404),
-            anon=403,
+            anon=API_ANON,
         ),
         "GET": API_POST_ONLY,
     },
@@ -465,12 +469,15 @@ MATRIX = {
     "apiplus:review_bulletin_xlsx": {"GET": API_NOT_YET},
     "apiplus:ranking": {"GET": API_DRAFT_RANKING},
     "apiplus:ranking_xlsx": {"GET": API_DRAFT_RANKING},
-    "apiplus:imports": {"POST": codes(coord=201, anon=403, rest=404), "GET": API_POST_ONLY},
-    "apiplus:import": {"GET": codes(coord=200, anon=403, rest=404)},
-    "apiplus:import_status": {"GET": codes(coord=200, anon=403, rest=404)},
-    "apiplus:import_rows": {"GET": codes(coord=200, anon=403, rest=404)},
+    "apiplus:imports": {"POST": codes(coord=201, anon=API_ANON, rest=404), "GET": API_POST_ONLY},
+    "apiplus:import": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
+    "apiplus:import_status": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
+    "apiplus:import_rows": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
     # The scene's plan document still has errors: refused (400), nothing written.
-    "apiplus:import_confirm": {"POST": codes(coord=400, anon=403, rest=404), "GET": API_POST_ONLY},
+    "apiplus:import_confirm": {
+        "POST": codes(coord=400, anon=API_ANON, rest=404),
+        "GET": API_POST_ONLY,
+    },
 }
 
 
