@@ -113,6 +113,17 @@ class ReviewDetailSerializer(ReviewSerializer):
         fields = [*ReviewSerializer.Meta.fields, "counts"]
 
 
+class ReviewItemFilterSerializer(serializers.Serializer):
+    """The review page's filters; a value that is none of them is refused (400)."""
+
+    unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    proposed = serializers.ChoiceField(choices=Rating.choices, required=False)
+    rating = serializers.ChoiceField(
+        choices=[*Rating.choices, ("unrated", "unrated")], required=False
+    )
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
 class ReviewItemSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id")
     code = serializers.CharField(source="task.code")
@@ -305,6 +316,11 @@ class ImportSerializer(serializers.ModelSerializer):
     def get_issues(self, obj) -> list[dict]:
         issues = (obj.preview or {}).get("issues", []) if "preview" in obj.__dict__ else []
         return list(ImportIssueSerializer(issues, many=True).data)
+
+
+class ImportRowFilterSerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, max_value=10**6, required=False)
+    show = serializers.ChoiceField(choices=["problems", "changes"], required=False)
 
 
 class ImportRowSerializer(serializers.Serializer):

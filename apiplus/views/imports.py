@@ -3,8 +3,7 @@ confirm (as a draft, as on the pages), with a status to poll while a large file 
 written in the background. The campaign's coordinators only (404 for anyone else)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 
 from apiplus.refusals import refusals
 from apiplus.serializers import (
+    ImportRowFilterSerializer,
     ImportRowsSerializer,
     ImportSerializer,
     ImportStateSerializer,
@@ -81,20 +81,15 @@ class ImportRows(APIView):
     """The preview's rows, 100 a page, each with what it becomes and its issues; ``show``:
     ``problems`` (rows with an issue) or ``changes`` (rows that create or change a task)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("show", OpenApiTypes.STR, enum=["problems", "changes"]),
-        ],
-        responses=ImportRowsSerializer,
-    )
+    @extend_schema(parameters=[ImportRowFilterSerializer], responses=ImportRowsSerializer)
     def get(self, request, slug: str, pk: int):
         list_import = access_list_import(request.user, slug, pk)
-        show = request.query_params.get("show", "")
+        params = ImportRowFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         preview = import_preview(
             list_import=list_import,
-            page=request.query_params.get("page", "")[:9],
-            show=show if show in ("problems", "changes") else "",
+            page=str(params.validated_data.get("page", 1)),
+            show=params.validated_data.get("show", ""),
         )
         page = preview.page
         data = {

@@ -17,6 +17,7 @@ from apiplus.serializers import (
     RatedSerializer,
     RateSerializer,
     ReviewDetailSerializer,
+    ReviewItemFilterSerializer,
     ReviewItemSerializer,
     ReviewSerializer,
 )
@@ -59,35 +60,26 @@ class ReviewDetail(APIView):
         return with_etag(Response(ReviewDetailSerializer(review).data), review)
 
 
-RATING_FILTERS = [*Rating.values, selectors.UNRATED]
-
-
 class ReviewItemList(ListAPIView):
     """A review's lines in the page's order, filtered as on the page: ``unit`` (lead unit id),
     ``proposed``, ``rating`` (or ``unrated``), ``q`` (words of the number or title)."""
 
     serializer_class = ReviewItemSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("unit", OpenApiTypes.INT),
-            OpenApiParameter("proposed", OpenApiTypes.STR, enum=Rating.values),
-            OpenApiParameter("rating", OpenApiTypes.STR, enum=RATING_FILTERS),
-            OpenApiParameter("q", OpenApiTypes.STR),
-        ]
-    )
+    @extend_schema(parameters=[ReviewItemFilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         review = access_review(self.request.user, self.kwargs["pk"])
-        params = self.request.query_params
-        unit = params.get("unit", "")
+        params = ReviewItemFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        given = params.validated_data
         filters = selectors.ReviewFilters(
-            q=params.get("q", "").replace("\x00", "")[:100],
-            unit=int(unit) if unit.isdigit() and len(unit) < 12 else None,
-            proposed=params.get("proposed", "") if params.get("proposed") in Rating.values else "",
-            rating=params.get("rating", "") if params.get("rating") in RATING_FILTERS else "",
+            q=given.get("q", "").replace("\x00", ""),
+            unit=given.get("unit"),
+            proposed=given.get("proposed", ""),
+            rating=given.get("rating", ""),
         )
         return selectors.review_items(
             review=review, tasks=visible_lines(self.request.user, review), filters=filters
