@@ -54,6 +54,10 @@ def api_settings(env: environ.Env) -> dict[str, Any]:
             "UnitKindEnum": "accounts.models.Unit.Kind",
             "RequestKindEnum": "tasks.models.TaskRequest.Kind",
             "RequestStatusEnum": "tasks.models.TaskRequest.Status",
+            # One name per choice set that several resources share (apiplus: reviews, imports).
+            "ReviewStatusEnum": "cycles.models.MonthlyReview.Status",
+            "ImportStatusEnum": "campaigns.models.ListImport.Status",
+            "RatingEnum": "cycles.models.Rating",
         },
     }
     return {

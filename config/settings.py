@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "problems",
     "cockpit",
     "api",
+    "webhooks",
+    "apiplus",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +285,9 @@ ROBOT_WEBHOOK_HOSTS = env.list(
 # Only for an intranet relay of the platforms' API that has no public address (and tests).
 ROBOT_WEBHOOK_ALLOW_PRIVATE = env.bool("ROBOT_WEBHOOK_ALLOW_PRIVATE", default=False)
 ROBOT_WEBHOOK_ALLOW_HTTP = env.bool("ROBOT_WEBHOOK_ALLOW_HTTP", default=False)
+# Webhooks to other systems (webhooks/): https only; this lets them post over http to
+# 127.0.0.1 (tests, or a relay on the same machine).
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 
 # --- Cache and sessions (shared by every web node when REDIS_URL is set) ------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -353,10 +358,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.jobs.deliveries_sweep",
         "schedule": env.float("DELIVERIES_SWEEP_EVERY_SECONDS", default=60.0),
     },
+    "webhook-deliveries-sweep": {
+        "task": "webhooks.jobs.webhook_deliveries_sweep",
+        "schedule": env.float("DELIVERIES_SWEEP_EVERY_SECONDS", default=60.0),
+    },
     # Housekeeping at night (local time), when nobody is uploading.
     "deliveries-prune": {
         "task": "notifications.jobs.deliveries_prune",
         "schedule": crontab(hour=3, minute=10),
+    },
+    "webhook-deliveries-prune": {
+        "task": "webhooks.jobs.webhook_deliveries_prune",
+        "schedule": crontab(hour=3, minute=15),
     },
     "list-imports-prune": {
         "task": "campaigns.jobs.list_imports_prune",

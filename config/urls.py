@@ -24,6 +24,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico")), name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("accounts/notifications/", include("notifications.urls")),
+    path("accounts/notifications/webhooks/", include("webhooks.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("tasks/", include("tasks.urls")),
     path("cycles/", include("cycles.urls")),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
     path("accounts/api-tokens/", include("api.page_urls")),
+    path("api/v1/", include("apiplus.urls")),
     path("api/", include(router.urls)),
     # The schema describes every endpoint: like the endpoints, it is for signed-in people.
     path(

@@ -13,9 +13,7 @@ from django.db.models import Max
 
 from cycles import selectors, services
 from cycles.models import DispatchRound
-from cycles.permissions import can_see_every_rating
 from tasks.models import ProgressReport, TaskEvent
-from tasks.permissions import visible_tasks
 
 TASK_SECTIONS = ("red", "overdue", "late", "closed")
 #: How many tasks each list of the page names (the .xlsx names them all).
@@ -44,24 +42,6 @@ def live_result(round_: DispatchRound, until: datetime.datetime) -> dict:
         result = services.round_bulletin(round_=round_, until=until)
         cache.set(key, result, LIVE_SECONDS)
     return result
-
-
-def visible_result(user, round_, result: dict) -> dict:
-    """The bulletin with the titles only of the tasks ``user`` may open: the figures are
-    everyone's, but unit staff would otherwise read every unit's red tasks."""
-    if can_see_every_rating(user, round_.campaign):
-        return result
-    # The reader's tasks in the campaign (a unit's few), not a lookup of every listed id.
-    visible = set(
-        visible_tasks(user).filter(task_list__campaign=round_.campaign).values_list("pk", flat=True)
-    )
-    return {
-        **result,
-        **{
-            key: [row for row in result.get(key, []) if row.get("id") in visible]
-            for key in TASK_SECTIONS
-        },
-    }
 
 
 def shown(result: dict, campaign, user) -> dict:

@@ -13,9 +13,10 @@ from accounts.models import Unit
 from campaigns.models import Campaign
 from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, ReviewItem, RoundItem
+from cycles.permissions import can_see_every_rating
 from tasks.attainment import AttainmentRow, attainment_rollup
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskRequest
-from tasks.permissions import visible_tasks_q
+from tasks.permissions import visible_tasks, visible_tasks_q
 from tasks.selectors import TaskAsAt, tasks_as_at
 
 # The statuses a task may have had at the end of a month to be judged in its review.
@@ -205,4 +206,28 @@ def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[
             "url": reverse("tasks:detail", args=[pk]) if pk in visible else "",
         }
         for pk, code, list_name in rows
+    }
+
+
+# --- the weekly bulletin as a reader sees it ---------------------------------------------------
+
+BULLETIN_TASK_LISTS = ("late", "red", "overdue", "closed")
+
+
+def round_result_for(*, user, round_: DispatchRound, result: dict) -> dict:
+    """The weekly bulletin ``result`` as ``user`` reads it (page, workbook and API alike): the
+    figures are everyone's, the task lines only those of tasks the reader may open, unless they
+    see every rating (unit staff would otherwise read every unit's red tasks). One query."""
+    if can_see_every_rating(user, round_.campaign):
+        return result
+    # The reader's tasks in the campaign (a unit's few), not a lookup of every listed id.
+    visible = set(
+        visible_tasks(user).filter(task_list__campaign=round_.campaign).values_list("pk", flat=True)
+    )
+    return {
+        **result,
+        **{
+            key: [row for row in result.get(key, []) if row.get("id") in visible]
+            for key in BULLETIN_TASK_LISTS
+        },
     }

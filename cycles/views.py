@@ -59,7 +59,7 @@ def round_bulletin(request, pk: int):
     result = round_.result or bulletin_page.live_result(round_, _until(round_))
     # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
     # person may open (unit staff would otherwise read every unit's red tasks).
-    result = bulletin_page.visible_result(request.user, round_, result)
+    result = selectors.round_result_for(user=request.user, round_=round_, result=result)
     # Parts other apps add about the campaign as it stands (problems: the ledger's counts).
     sections = hooks.campaign_sections(campaign=round_.campaign, user=request.user)
     if request.GET.get("format") == "xlsx":

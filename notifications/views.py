@@ -10,6 +10,7 @@ from config.errors import RuleViolation
 from config.pages import post_only
 from notifications import permissions, selectors, services
 from notifications.forms import NotificationSettingsForm
+from notifications.hooks import failed_sections
 from notifications.models import Notification
 
 
@@ -97,6 +98,7 @@ def deliveries_failed(request):
         {
             "items": selectors.deliveries_failed(user=request.user),
             "show_notice_titles": permissions.can_read_delivered_notices(request.user),
+            "sections": failed_sections(user=request.user),
         },
     )
 

@@ -56,6 +56,7 @@ from tests.conftest import build_world
 from tests.factories import TaskFactory, TaskListFactory, UserFactory
 from tests.reporting.sheets import fill
 from tests.tasks import files
+from webhooks.models import Subscription, WebhookDelivery
 
 PLAN = (Path(__file__).parent / "fixtures" / "samples" / "plan-document.txt").read_bytes()
 
@@ -110,6 +111,34 @@ COORD_ACTS = codes(coord=200, lead=403, head=403, support=403, leader=403, anon=
 UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=302, rest=404)
 COORD_POSTS = codes(coord=302, lead=403, head=403, support=403, leader=403, anon=302, rest=404)
 
+# The API (session here; its tokens are tested with the API): 403 without a login, 404 for a
+# row the caller may not see, 405 for GET on a write. API_ANON: what the API answers without a
+# login (DRF's 403 with session authentication only; 401 once a token scheme is offered).
+API_ANON = 401
+API_SEES_CAMPAIGN = codes(
+    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=API_ANON, rest=200
+)
+API_UNIT_PEOPLE = codes(lead=200, head=200, support=200, other=200, anon=API_ANON, rest=404)
+API_POST_ONLY = codes(anon=API_ANON, rest=405)
+API_COORD_ACTS = codes(
+    coord=200,
+    lead=403,
+    head=403,
+    support=403,
+    leader=403,
+    other=404,
+    other_coord=404,
+    **dict.fromkeys(ADMINS, 404),
+    anon=API_ANON,
+)
+# The monthly bulletin of a month not certified yet: a conflict (409) for those who see it.
+API_NOT_YET = codes(
+    other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=API_ANON, rest=409
+)
+# A month's draft ranking: its coordinators and leaders; units once it is certified.
+API_DRAFT_RANKING = codes(coord=200, leader=200, lead=403, head=403, support=403, rest=404)
+API_DRAFT_RANKING["anon"] = API_ANON
+
 MATRIX = {
     "home": {"GET": codes(sysadmin=200, secadmin=200, anon=302, rest=302)},
     "password_change": {"GET": codes(anon=302, rest=200), "POST": codes(anon=302, rest=400)},
@@ -137,6 +166,11 @@ MATRIX = {
     },
     "delivery_retry": {
         "POST": codes(coord=302, sysadmin=302, anon=302, rest=404),
+        "GET": POST_ONLY,
+    },
+    # Webhooks to other systems are the system administrator's alone (no campaign's).
+    "webhook_delivery_retry": {
+        "POST": codes(sysadmin=302, anon=302, rest=404),
         "GET": POST_ONLY,
     },
     "tasks:mine": {"GET": codes(anon=302, rest=200)},
@@ -416,6 +450,43 @@ MATRIX = {
     # The docs pages of /api/v1/ (their own matrix, per API route: tests/api/test_matrix.py).
     "v1:docs": {"GET": codes(anon=302, rest=200)},
     "v1:redoc": {"GET": codes(anon=302, rest=200)},
+    **{
+        f"apiplus:{name}": {"GET": API_SEES_CAMPAIGN}
+        for name in ("rounds", "round", "round_xlsx", "reviews", "review", "review_items")
+    },
+    "apiplus:list_xlsx": {"GET": API_SEES_CAMPAIGN},
+    # What a unit owes: its staff and heads; nobody else has a unit's reporting.
+    "apiplus:owed": {"GET": API_UNIT_PEOPLE},
+    "apiplus:owed_xlsx": {"GET": API_UNIT_PEOPLE},
+    # The scene's October review is open, with lines not rated yet.
+    "apiplus:review_rate": {"POST": API_COORD_ACTS, "GET": API_POST_ONLY},
+    "apiplus:review_certify": {
+        "POST": codes(
+            coord=400,
+            lead=403,
+            head=403,
+            support=403,
+            leader=403,
+            other=404,
+            other_coord=404,
+            **dict.fromkeys(ADMINS, 404),
+            anon=API_ANON,
+        ),
+        "GET": API_POST_ONLY,
+    },
+    "apiplus:review_bulletin": {"GET": API_NOT_YET},
+    "apiplus:review_bulletin_xlsx": {"GET": API_NOT_YET},
+    "apiplus:ranking": {"GET": API_DRAFT_RANKING},
+    "apiplus:ranking_xlsx": {"GET": API_DRAFT_RANKING},
+    "apiplus:imports": {"POST": codes(coord=201, anon=API_ANON, rest=404), "GET": API_POST_ONLY},
+    "apiplus:import": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
+    "apiplus:import_status": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
+    "apiplus:import_rows": {"GET": codes(coord=200, anon=API_ANON, rest=404)},
+    # The scene's plan document still has errors: refused (400), nothing written.
+    "apiplus:import_confirm": {
+        "POST": codes(coord=400, anon=API_ANON, rest=404),
+        "GET": API_POST_ONLY,
+    },
 }
 
 
@@ -531,6 +602,17 @@ def scene(module_db):
         status=Delivery.Status.FAILED,
         attempts=1,
         last_error="SMTP 550: no such user",
+    )
+    # A webhook to another system that gave up.
+    world.failed_webhook = WebhookDelivery.objects.create(
+        subscription=Subscription.objects.create(
+            name="市级督查平台", url="https://gov.example.cn/hook", events=["task.closed"]
+        ),
+        event="task.closed",
+        body="{}",
+        status=WebhookDelivery.Status.FAILED,
+        attempts=8,
+        last_error="HTTP 503",
     )
     # An inspection round of a checklist naming the lead and supporting units (q1, q2), and the
     # lead unit's answer to q2 with a file.
@@ -656,6 +738,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "notification_settings": ("notification_settings", [], {"robot": "on"}),
         "deliveries_failed": ("deliveries_failed", [], {}),
         "delivery_retry": ("delivery_retry", [w.failed_delivery.pk], {}),
+        "webhook_delivery_retry": ("webhook_delivery_retry", [w.failed_webhook.pk], {}),
         "tasks:mine": ("tasks:mine", [], {}),
         "tasks:requests": ("tasks:requests", [], {}),
         "tasks:detail": ("tasks:detail", [task.pk], {}),
@@ -944,6 +1027,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "tokens:revoke": ("tokens:revoke", [_token_of_lead(w).pk], {}),
         "v1:docs": ("v1:docs", [], {}),
         "v1:redoc": ("v1:redoc", [], {}),
+        **_api_routes(w, task),
     }
     route, args, data = table[name]
     return reverse(route, args=args), data
@@ -955,6 +1039,39 @@ def _token_of_lead(w):
 
     row = ApiToken.objects.filter(user=w.lead_staff).first()
     return row or token_create(user=w.lead_staff, by=w.lead_staff, name="matrix")[0]
+
+
+def _api_routes(w, task) -> dict:
+    review, slug = [w.review.pk], w.campaign.slug
+    upload = SimpleUploadedFile(
+        "新清单.xlsx", xlsx([["序号", "工作任务", "牵头单位"], [1, "新任务", w.lead.name]])
+    )
+    return {
+        "apiplus:rounds": ("apiplus:rounds", [slug], {}),
+        "apiplus:round": ("apiplus:round", [w.round.pk], {}),
+        "apiplus:round_xlsx": ("apiplus:round_xlsx", [w.round.pk], {}),
+        "apiplus:owed": ("apiplus:owed", [], {}),
+        "apiplus:owed_xlsx": ("apiplus:owed_xlsx", [], {}),
+        "apiplus:reviews": ("apiplus:reviews", [slug], {}),
+        "apiplus:review": ("apiplus:review", review, {}),
+        "apiplus:review_items": ("apiplus:review_items", review, {}),
+        "apiplus:review_rate": (
+            "apiplus:review_rate",
+            review,
+            {f"ratings.{w.review_item.pk}": "behind"},
+        ),
+        "apiplus:review_certify": ("apiplus:review_certify", review, {"version": w.review.version}),
+        "apiplus:review_bulletin": ("apiplus:review_bulletin", review, {}),
+        "apiplus:review_bulletin_xlsx": ("apiplus:review_bulletin_xlsx", review, {}),
+        "apiplus:ranking": ("apiplus:ranking", review, {}),
+        "apiplus:ranking_xlsx": ("apiplus:ranking_xlsx", review, {}),
+        "apiplus:list_xlsx": ("apiplus:list_xlsx", [slug, task.task_list_id], {}),
+        "apiplus:imports": ("apiplus:imports", [slug], {"file": upload}),
+        "apiplus:import": ("apiplus:import", [slug, w.list_import.pk], {}),
+        "apiplus:import_status": ("apiplus:import_status", [slug, w.list_import.pk], {}),
+        "apiplus:import_rows": ("apiplus:import_rows", [slug, w.list_import.pk], {}),
+        "apiplus:import_confirm": ("apiplus:import_confirm", [slug, w.list_import.pk], {}),
+    }
 
 
 def _campaign_post(w) -> dict:
@@ -1022,6 +1139,7 @@ def snapshot() -> tuple:
         list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
         list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
         list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
+        list(WebhookDelivery.objects.order_by("pk").values_list("status", "attempts")),
         list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
         list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),
         ApplicationEvent.objects.count(),

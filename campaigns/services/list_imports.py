@@ -39,6 +39,7 @@ from campaigns.services.imports import (
     import_read,
 )
 from config.errors import RuleViolation
+from webhooks.events import IMPORT_CONFIRMED, webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -269,6 +270,16 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
                 RECORDED_FIELDS if result.staged else [f for f in RECORDED_FIELDS if f != "preview"]
             )
             locked.save(update_fields=fields)
+            webhook_emit(
+                event=IMPORT_CONFIRMED,
+                data={
+                    "import": locked.pk,
+                    "campaign": list_import.campaign.slug,
+                    "task_list": locked.task_list_id,
+                    "status": locked.status,
+                    "summary": locked.summary,
+                },
+            )
             return locked
     return _no_longer_fits(list_import, plan)
 

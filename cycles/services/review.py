@@ -28,6 +28,7 @@ from notifications.services import notify
 from tasks.lights import Light, task_light
 from tasks.models import ProgressReport, Task, TaskEvent
 from tasks.selectors import TaskAsAt
+from webhooks.events import REVIEW_CERTIFIED, webhook_emit
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +293,16 @@ def review_certify(
         by=by,
         target=f"review:{review.pk} campaign:{review.campaign_id} {review.month:%Y-%m}",
         detail={"units": len(ordered), "reports_locked": locked},
+    )
+    webhook_emit(
+        event=REVIEW_CERTIFIED,
+        data={
+            "review": review.pk,
+            "campaign": review.campaign.slug,
+            "month": f"{review.month:%Y-%m}",
+            "units": len(ordered),
+            "certified_at": review.certified_at,
+        },
     )
     # Apps above cycles (measures: the rules' proposals) act on the certified month; a broker
     # that is away is logged, never turned into an error of a certification already committed.

@@ -21,7 +21,8 @@ from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import require
 from tasks.services.core import _check_deadline, history_now, snapshot
-from tasks.services.reports import _week_start, report_check
+from tasks.services.reports import _week_start, report_check, report_created_data
+from webhooks.events import REPORT_CREATED, webhook_batch, webhook_emit
 
 
 @dataclass
@@ -77,6 +78,9 @@ def reports_submit_held(*, by: User, items: list[NewReport]) -> list[ProgressRep
     at = history_now()
     reports = _reports(by, items, at)
     _apply_all(by, items, reports, at)
+    with webhook_batch():  # the subscriptions read once for the whole sheet
+        for item, report in zip(items, reports, strict=True):
+            webhook_emit(event=REPORT_CREATED, data=report_created_data(report, item.task, by))
     return reports
 
 

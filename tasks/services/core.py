@@ -28,6 +28,7 @@ from tasks.models import (
     TaskEvent,
     TaskSupport,
 )
+from webhooks.events import webhook_batch
 
 T = TypeVar("T")
 
@@ -108,8 +109,8 @@ def one_transaction() -> Iterator[None]:
     reports): inside, ``task_update`` and the report services open no savepoint each (two
     queries a call), since a refusal rolls back everything anyway. A refusal inside ends the
     transaction: let it propagate out of this block; the database cannot be used in it
-    afterwards."""
-    with transaction.atomic():
+    afterwards. Webhooks read their subscriptions once for all the calls (``webhook_batch``)."""
+    with transaction.atomic(), webhook_batch():
         token = _one_transaction.set(True)
         try:
             yield

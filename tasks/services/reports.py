@@ -16,6 +16,7 @@ from tasks import permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url
 from tasks.services.core import event_record, events_dated, service_atomic, task_update
+from webhooks.events import REPORT_CREATED, webhook_emit
 
 
 def _week_start(moment: datetime.datetime) -> datetime.date:
@@ -106,6 +107,7 @@ def report_submit(
         if confirmed:
             # Submitted now under the task's lock, it is the latest report: no need to look.
             _apply(report=report, task=task, by=by, written=None if dated_by_caller else values)
+    webhook_emit(event=REPORT_CREATED, data=report_created_data(report, task, by))
     if not confirmed and notify_heads:
         heads = permissions.unit_heads(by.unit_id)
         notify(
@@ -374,3 +376,18 @@ def _target_values_change(
         )
         return before, after
     return before, before
+
+
+def report_created_data(report: ProgressReport, task: Task, by: User) -> dict:
+    """What the report.created webhook tells (ids and a few fields, no text or files)."""
+    return {
+        "report": report.pk,
+        "task": task.pk,
+        "task_code": task.code,
+        "campaign": task.task_list.campaign.slug,
+        "unit": by.unit_id,
+        "lead_unit": task.lead_unit_id == by.unit_id,
+        "percent": report.percent,
+        "confirmed": report.confirmed_at is not None,
+        "submitted_at": report.submitted_at,
+    }

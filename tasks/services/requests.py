@@ -23,6 +23,7 @@ from tasks.services._common import (
 from tasks.services.core import event_record, lead_unit_check, task_update
 from tasks.services.editing import owner_changes
 from tasks.services.followups import followup_schedule
+from webhooks.events import REQUEST_DECIDED, TASK_CLOSED, webhook_emit
 
 
 def _stale(task: Task, expected_version: int | None) -> None:
@@ -193,6 +194,7 @@ def request_decide(
         status=TaskRequest.Status.APPROVED if approve else TaskRequest.Status.REJECTED,
         comment=comment.strip(),
     )
+    _request_announce(request, task=task)
     verdict = _("approved") if approve else _("rejected")
     notify(
         recipients=[request.requested_by],
@@ -209,6 +211,33 @@ def request_decide(
         campaign=task.task_list.campaign,
     )
     return request
+
+
+def _request_announce(request: TaskRequest, *, task: Task) -> None:
+    """Tell the systems subscribed (webhooks): the decision, and the close-out it made."""
+    webhook_emit(
+        event=REQUEST_DECIDED,
+        data={
+            "request": request.pk,
+            "kind": request.kind,
+            "status": request.status,
+            "task": task.pk,
+            "task_code": task.code,
+            "campaign": task.task_list.campaign.slug,
+            "decided_at": request.decided_at,
+        },
+    )
+    if request.kind == TaskRequest.Kind.CLOSEOUT and request.status == TaskRequest.Status.APPROVED:
+        webhook_emit(
+            event=TASK_CLOSED,
+            data={
+                "task": task.pk,
+                "task_code": task.code,
+                "campaign": task.task_list.campaign.slug,
+                "lead_unit": task.lead_unit_id,
+                "closed_at": request.decided_at,
+            },
+        )
 
 
 def _close_other_requests(*, task: Task, keep: TaskRequest, by: User) -> None:
