@@ -48,7 +48,9 @@ def register(prefix: str, viewset, basename: str) -> None:
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField(help_text="中文说明")
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(  # type: ignore[assignment]  # a declared field
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 def error_responses(*codes: int) -> dict:
@@ -112,7 +114,7 @@ class ApiViewSetMixin:
     lookup_value_regex = ID_PATTERN
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         if _has_nul(dict(request.query_params.lists())):
             raise ValidationError({"query": [_("The query contains a NUL character.")]})
         if request.method not in SAFE_METHODS:
@@ -124,7 +126,7 @@ class ApiViewSetMixin:
                 )
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if isinstance(data, dict) and "version" in data and "id" in data:
             response["ETag"] = f'"{data["version"]}"'

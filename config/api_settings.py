@@ -31,8 +31,6 @@ def api_settings(env: environ.Env) -> dict[str, Any]:
         "EXCEPTION_HANDLER": "api.errors.exception_handler",
         "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     }
-    # A personal token lives at most this many days (the person chooses less).
-    token_max_days = env.int("API_TOKEN_MAX_DAYS", default=365)
     spectacular = {
         "TITLE": "清单 Qingdan API",
         "DESCRIPTION": (
@@ -62,6 +60,5 @@ def api_settings(env: environ.Env) -> dict[str, Any]:
     }
     return {
         "REST_FRAMEWORK": rest_framework,
-        "API_TOKEN_MAX_DAYS": token_max_days,
         "SPECTACULAR_SETTINGS": spectacular,
     }

@@ -411,6 +411,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- API (config/api_settings.py) ---------------------------------------------------------
 vars().update(api_settings(env))
+# A personal API token lives at most this many days (the person chooses less).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # --- Demo ---------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="qingdan-demo-2026")

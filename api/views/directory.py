@@ -108,7 +108,7 @@ class CategoryViewSet(ApiReadOnlyViewSet):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     aliases = serializers.SerializerMethodField()
 
     class Meta:

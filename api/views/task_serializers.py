@@ -77,7 +77,7 @@ class TaskSerializer(serializers.Serializer):
 class TaskDetailSerializer(TaskSerializer):
     content = serializers.CharField()
     goal = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
     principal_owner_name = serializers.CharField()
     leader_in_charge_name = serializers.CharField()
     specific_owner_name = serializers.CharField()
@@ -102,7 +102,7 @@ class TaskQuerySerializer(serializers.Serializer):
     """The task list's filters. Unknown parameters are ignored; a malformed value is a 400."""
 
     campaign = serializers.SlugField(
-        required=False, max_length=Campaign._meta.get_field("slug").max_length
+        required=False, max_length=Campaign._meta.get_field("slug").max_length or 50
     )
     task_list = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     category = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)

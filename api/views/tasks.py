@@ -33,7 +33,7 @@ class TaskCursorPagination(CursorPagination):
 
 def _supported_by(unit_id: int | None) -> Q:
     """Supported by the unit, as EXISTS: no join, so no task repeats on a page."""
-    return Q(Exists(TaskSupport.objects.filter(task=OuterRef("pk"), unit_id=unit_id)))
+    return Q(Exists(TaskSupport.objects.filter(task=OuterRef("pk"), unit_id=unit_id)))  # type: ignore[misc]
 
 
 def _narrow(qs, params: dict, today):
