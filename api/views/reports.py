@@ -1,12 +1,23 @@
-"""Progress reports (list, create with evidence files, edit while the month is open) and the
-evidence download. Writes go through tasks.services, as the task page's forms do."""
+"""Progress reports (list, create with evidence files and target values, edit while the month
+is open, confirm by the unit head) and the evidence download. Writes go through tasks.services,
+as the task page's forms do."""
+
+import contextlib
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
+from rest_framework.utils import html
 
 from api.base import (
     IF_MATCH,
@@ -16,6 +27,7 @@ from api.base import (
     expected_version,
     register,
 )
+from config.errors import RuleViolation
 from tasks import services
 from tasks.models import Evidence, ProgressReport
 from tasks.permissions import access_task, visible_tasks
@@ -35,6 +47,7 @@ class ReportSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="unit_id")
     submitted_by = serializers.CharField(source="submitted_by.__str__", allow_null=True)
     evidence = EvidenceSerializer(many=True)
+    target_values = serializers.SerializerMethodField()
 
     class Meta:
         model = ProgressReport
@@ -54,12 +67,65 @@ class ReportSerializer(serializers.ModelSerializer):
             "edited_at",
             "locked_at",
             "evidence",
+            "target_values",
         ]
 
+    @extend_schema_field(
+        serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    )
+    def get_target_values(self, report) -> dict[str, str]:
+        """The values the report gave, target id → value."""
+        return {str(row.target_id): f"{row.value:.2f}" for row in report.target_values.all()}
 
-class TargetValueSerializer(serializers.Serializer):
-    target = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+class TargetValuesField(serializers.DictField):
+    """``{"<target id>": "<value>"}``: the task's target values, as the page's report form takes
+    them (JSON: an object; multipart: ``target_values.<id>=<value>``). A malformed id or value
+    is a 400 naming ``target_values`` (one flat list of messages, each naming its target)."""
+
+    def __init__(self, **kwargs):
+        child = serializers.DecimalField(max_digits=14, decimal_places=2)
+        super().__init__(child=child, **kwargs)
+
+    def to_internal_value(self, data) -> dict[int, Decimal]:
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
+            raise serializers.ValidationError(
+                [
+                    f"{key}：{msg}" if key else str(msg)
+                    for key, msgs in detail.items()
+                    for msg in _flat(msgs)
+                ]
+            ) from None
+        out: dict[int, Decimal] = {}
+        for key, value in values.items():
+            if not (key.isascii() and key.isdigit() and len(key) < 11 and 0 < int(key) <= MAX_ID):
+                raise serializers.ValidationError(
+                    [_("%(key)s is not the id of a target.") % {"key": key[:20]}]
+                )
+            out[int(key)] = value
+        return out
+
+
+def _flat(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for item in messages.values() for m in _flat(item)]
+    if isinstance(messages, (list, tuple)):
+        return [m for item in messages for m in _flat(item)]
+    return [str(messages)]
+
+
+@contextlib.contextmanager
+def target_refusals():
+    """The service's refusals about target values name the API's field, ``target_values``."""
+    try:
+        yield
+    except RuleViolation as refusal:
+        if refusal.field == "targets":
+            refusal.field = "target_values"
+        raise
 
 
 class ReportWriteSerializer(serializers.Serializer):
@@ -71,6 +137,11 @@ class ReportWriteSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(
         required=False, min_value=0, max_value=MAX_ID, help_text="or If-Match"
+    )
+    target_values = TargetValuesField(
+        required=False,
+        help_text="the lead unit's values for the task's targets: target id → value "
+        "(multipart: target_values.<id>=<value>); on edit, replaces the report's values",
     )
 
 
@@ -121,7 +192,7 @@ class ReportViewSet(
             if query.validated_data.get("task"):
                 qs = qs.filter(task_id=query.validated_data["task"])
         return qs.select_related("submitted_by").prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id")), "target_values"
         )
 
     def create(self, request, *args, **kwargs):
@@ -129,16 +200,18 @@ class ReportViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         task = access_task(request.user, data["task"])
-        report = services.report_submit(
-            task=task,
-            by=request.user,
-            text=data["text"],
-            percent=data["percent"],
-            obstacles=data["obstacles"],
-            next_steps=data["next_steps"],
-            files=request.FILES.getlist("files"),
-            expected_version=expected_version(request),
-        )
+        with target_refusals():
+            report = services.report_submit(
+                task=task,
+                by=request.user,
+                text=data["text"],
+                percent=data["percent"],
+                obstacles=data["obstacles"],
+                next_steps=data["next_steps"],
+                target_values=data.get("target_values") or None,
+                files=request.FILES.getlist("files"),
+                expected_version=expected_version(request),
+            )
         report = self.get_queryset().get(pk=report.pk)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -147,15 +220,20 @@ class ReportViewSet(
         body = ReportWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        services.report_edit(
-            report=report,
-            by=request.user,
-            text=data["text"],
-            percent=data["percent"],
-            obstacles=data["obstacles"],
-            next_steps=data["next_steps"],
-            expected_version=expected_version(request),
-        )
+        values = data.get("target_values")
+        if not values and html.is_html_input(request.data):
+            values = None  # a form cannot say "none": no target_values.<id> leaves them
+        with target_refusals():
+            services.report_edit(
+                report=report,
+                by=request.user,
+                text=data["text"],
+                percent=data["percent"],
+                obstacles=data["obstacles"],
+                next_steps=data["next_steps"],
+                target_values=values,
+                expected_version=expected_version(request),
+            )
         return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
 
 
