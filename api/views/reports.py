@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.utils import html
 
@@ -172,13 +173,17 @@ class ReportQuerySerializer(serializers.Serializer):
         parameters=[IF_MATCH],
         responses={200: ReportSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
+    confirm=extend_schema(
+        request=None,
+        responses={200: ReportSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    ),
 )
 class ReportViewSet(
     ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
     """Reports on the tasks the caller may read. Create: multipart, several ``files``; the task's
     version (If-Match or ``version``) guards against a stale page. Edit (PATCH): until the month
-    is certified, with the report's version."""
+    is certified, with the report's version. Confirm: the unit head, a report waiting for it."""
 
     serializer_class = ReportSerializer
     pagination_class = IdCursorPagination
@@ -234,6 +239,14 @@ class ReportViewSet(
                 target_values=values,
                 expected_version=expected_version(request),
             )
+        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The unit head confirms a report of their unit waiting for it (as on the task page);
+        a lead-unit report then moves the task's progress and target values."""
+        report = self.get_object()
+        services.report_confirm(report=report, by=request.user)
         return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
 
 

@@ -146,7 +146,18 @@ class InstructionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Instruction
-        fields = ["id", "task", "text", "given_by", "given_at", "reply_by", "answer", "answered_at"]
+        fields = [
+            "id",
+            "task",
+            "text",
+            "given_by",
+            "given_at",
+            "reply_by",
+            "answer",
+            "answered_at",
+            "urged_at",
+            "urge_count",
+        ]
 
 
 class InstructionCreateSerializer(serializers.Serializer):
@@ -168,8 +179,12 @@ class AnswerSerializer(serializers.Serializer):
     answer=extend_schema(
         request=AnswerSerializer, responses={200: InstructionSerializer, **WRITE_ERRORS}
     ),
+    urge=extend_schema(request=None, responses={200: InstructionSerializer, **WRITE_ERRORS}),
 )
 class InstructionViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Instructions on the tasks the caller may read: give (leaders, coordinators), answer (the
+    lead unit), urge (催办: whoever may give one; at most once an hour, while unanswered)."""
+
     serializer_class = InstructionSerializer
     pagination_class = IdCursorPagination
 
@@ -196,6 +211,14 @@ class InstructionViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         services.instruction_answer(
             instruction=row, by=request.user, answer=body.validated_data["answer"]
         )
+        return Response(InstructionSerializer(self.get_queryset().get(pk=row.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        """催办: remind the lead unit (and its heads, past the answer deadline), as the page's
+        button does."""
+        row = self.get_object()
+        services.instruction_urge(instruction=row, by=request.user)
         return Response(InstructionSerializer(self.get_queryset().get(pk=row.pk)).data)
 
 

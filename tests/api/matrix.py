@@ -64,6 +64,8 @@ API_MATRIX = {
         "GET": SEE_TASK,
         "PATCH": on_task(lead=200, head=200, support=403, coord=403, leader=403),
     },
+    # The lead unit's head confirms its unit's report waiting for it (the scene's ``pending``).
+    "v1:report-confirm": {"POST": on_task(head=200, lead=403, support=403, coord=403, leader=403)},
     "v1:evidence-detail": {"GET": SEE_TASK},
     # Requests: the lead unit asks, the campaign's coordinators decide.
     "v1:request-list": {
@@ -83,6 +85,10 @@ API_MATRIX = {
     "v1:instruction-detail": {"GET": SEE_TASK},
     "v1:instruction-answer": {
         "POST": on_task(lead=200, head=200, support=403, coord=403, leader=403)
+    },
+    # 催办: whoever may give an instruction on the task may chase it.
+    "v1:instruction-urge": {
+        "POST": on_task(coord=200, leader=200, lead=403, head=403, support=403)
     },
     # One's own notifications only.
     "v1:notification-list": {"GET": ANYONE},

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from api.services import token_create
-from campaigns.models import Category
+from campaigns.models import Campaign, Category
 from notifications.models import Notification
 from tasks.services import instruction_give, report_submit, request_create
 from tests.api.conftest import client_with
@@ -32,6 +32,10 @@ def scene(module_db):
         task=w.task, by=w.lead_staff, text="已完成方案", percent=30, files=[files.pdf()]
     )
     w.evidence = w.report.evidence.get()
+    # From here on the unit's head confirms its staff's reports: one waits for it.
+    Campaign.objects.filter(pk=w.campaign.pk).update(requires_head_confirmation=True)
+    w.task.refresh_from_db()
+    w.pending = report_submit(task=w.task, by=w.lead_staff, text="待确认的进展", percent=35)
     w.request = request_create(
         task=w.task,
         by=w.lead_staff,
@@ -75,6 +79,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "v1:task-history": ([task], {}),
         "v1:report-list": ([], {"task": task, "text": "推进中", "percent": 40}),
         "v1:report-detail": ([w.report.pk], {"text": "更正", "percent": 35}),
+        "v1:report-confirm": ([w.pending.pk], {}),
         "v1:evidence-detail": ([w.evidence.pk], {}),
         "v1:request-list": (
             [],
@@ -86,6 +91,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "v1:instruction-list": ([], {"task": task, "text": "请本周报送"}),
         "v1:instruction-detail": ([w.instruction.pk], {}),
         "v1:instruction-answer": ([w.instruction.pk], {"answer": "已落实"}),
+        "v1:instruction-urge": ([w.instruction.pk], {}),
         "v1:notification-read": ([w.notice.pk], {}),
     }
     args, data = table.get(name, ([], {}))
