@@ -110,26 +110,20 @@ def expected_version(request) -> int | None:
     return parse_int(value, field="version")
 
 
-class ApiViewSetMixin:
-    lookup_value_regex = ID_PATTERN
+class TokenWritesRecorded:
+    """For any DRF view: every write (not GET/HEAD/OPTIONS) made with a token is recorded as a
+    ``TokenWrite`` (the token, the person, the status, the task history rows it left), refused
+    ones too. The views of ``api`` get it from ``ApiViewSetMixin``; others (apiplus) mix it in."""
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if _has_nul(dict(request.query_params.lists())):
-            raise ValidationError({"query": [_("The query contains a NUL character.")]})
-        if request.method not in SAFE_METHODS:
-            if _has_nul(request.data if isinstance(request.data, (dict, list)) else {}):
-                raise ValidationError({"body": [_("The data contains a NUL character.")]})
-            if request_token(request) is not None:
-                request._events_before = (
-                    TaskEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-                )
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method not in SAFE_METHODS and request_token(request) is not None:
+            request._events_before = (
+                TaskEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            )
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        data = getattr(response, "data", None)
-        if isinstance(data, dict) and "version" in data and "id" in data:
-            response["ETag"] = f'"{data["version"]}"'
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         token = request_token(request)
         if token is not None and hasattr(request, "_events_before"):
             events = TaskEvent.objects.filter(
@@ -142,6 +136,25 @@ class ApiViewSetMixin:
                 status=response.status_code,
                 task_events=list(events[:100]),
             )
+        return response
+
+
+class ApiViewSetMixin(TokenWritesRecorded):
+    lookup_value_regex = ID_PATTERN
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if _has_nul(dict(request.query_params.lists())):
+            raise ValidationError({"query": [_("The query contains a NUL character.")]})
+        body = request.data if request.method not in SAFE_METHODS else {}
+        if _has_nul(body if isinstance(body, (dict, list)) else {}):
+            raise ValidationError({"body": [_("The data contains a NUL character.")]})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "version" in data and "id" in data:
+            response["ETag"] = f'"{data["version"]}"'
         return response
 
 
@@ -170,6 +183,7 @@ __all__ = [
     "ApiViewSet",
     "ErrorSerializer",
     "IdCursorPagination",
+    "TokenWritesRecorded",
     "error_responses",
     "expected_version",
     "inline_serializer",

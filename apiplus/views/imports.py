@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.base import TokenWritesRecorded
 from apiplus.refusals import refusals
 from apiplus.serializers import (
     ImportRowFilterSerializer,
@@ -28,7 +29,7 @@ def _created(list_import) -> Response:
     return Response(ImportSerializer(list_import).data, status=code)
 
 
-class ImportUpload(APIView):
+class ImportUpload(TokenWritesRecorded, APIView):
     """Upload a list (.xlsx, as on the import page) into a new list or a live one. Small files
     are checked at once (201, with the preview's issues); large ones in the background (202:
     poll the status)."""
@@ -112,7 +113,7 @@ class ImportStatus(APIView):
         return Response(ImportStateSerializer(state).data)
 
 
-class ImportConfirm(APIView):
+class ImportConfirm(TokenWritesRecorded, APIView):
     """Write a checked import as a draft (nobody else sees it until a coordinator publishes
     it on the list's page): at once (200), or in the background for a large file (202: poll).
     An import with errors is refused (400) and nothing is written; confirming twice is

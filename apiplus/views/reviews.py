@@ -10,6 +10,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.base import TokenWritesRecorded
 from apiplus.permissions import CertifiesReview, RatesReview
 from apiplus.refusals import Conflict, refusals
 from apiplus.serializers import (
@@ -86,7 +87,7 @@ class ReviewItemList(ListAPIView):
         )
 
 
-class ReviewRate(APIView):
+class ReviewRate(TokenWritesRecorded, APIView):
     """Rate some lines (the campaign's coordinators, while the month is open)."""
 
     permission_classes = [*APIView.permission_classes, RatesReview]
@@ -122,7 +123,7 @@ def expected_version(request, body: dict) -> int:
     )
 
 
-class ReviewCertify(APIView):
+class ReviewCertify(TokenWritesRecorded, APIView):
     """Certify and lock the month (irreversible): every line rated, the version as read."""
 
     permission_classes = [*APIView.permission_classes, CertifiesReview]
