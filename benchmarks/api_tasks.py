@@ -201,6 +201,7 @@ def main() -> None:
         for url in (
             "/api/v1/tasks/?page_size=100",
             "/api/v1/tasks/?page_size=100&ordering=code",
+            "/api/v1/tasks/?page_size=100&ordering=deadline",
             "/api/v1/tasks/?page_size=100&ordering=-deadline",
             "/api/v1/tasks/?page_size=100&light=red",
         ):

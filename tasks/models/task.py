@@ -180,6 +180,10 @@ class Task(models.Model):
             models.Index(fields=["status", "deadline"]),
             # A list page in the list's order, a page of keys at a time (benchmarks/pages.py).
             models.Index(fields=["task_list", "order", "id"], name="task_list_order"),
+            # The API's task list by deadline (ORDERINGS in api/views/task_serializers.py):
+            # a page read off the index, not a sort of every visible task. Its order by code
+            # is (task_list, order, id): the index above.
+            models.Index(fields=["deadline", "id"], name="task_deadline_id"),
             # The few tasks still waiting for their unit's acknowledgement (签收).
             models.Index(
                 fields=["lead_unit", "handed_over_at"],
