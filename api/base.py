@@ -116,14 +116,14 @@ class TokenWritesRecorded:
     ones too. The views of ``api`` get it from ``ApiViewSetMixin``; others (apiplus) mix it in."""
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         if request.method not in SAFE_METHODS and request_token(request) is not None:
             request._events_before = (
                 TaskEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
             )
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         token = request_token(request)
         if token is not None and hasattr(request, "_events_before"):
             events = TaskEvent.objects.filter(
