@@ -53,8 +53,10 @@ def cache_and_sessions(env: environ.Env, redis_url: str) -> tuple[dict[str, Any]
         local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         return {"default": local}, "django.contrib.sessions.backends.db"
     cache: dict[str, Any] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis away: reads miss and writes are skipped, the page is served (config/cache.py).
+        "BACKEND": "config.cache.TolerantRedisCache",
         "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         # The same Redis also carries Celery's queues: our keys keep to their own prefix.
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="qingdan"),
         "TIMEOUT": 300,

@@ -169,7 +169,7 @@ def test_scale_out_settings_come_from_the_environment(tmp_path):
     assert options["region_name"] == "cn-north-1"
     assert options["default_acl"] is None and options["file_overwrite"] is False
     assert options["querystring_auth"] is True and options["querystring_expire"] <= 300
-    assert s["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"]["BACKEND"] == "config.cache.TolerantRedisCache"
     assert s["cache"]["LOCATION"] == "redis://cache.internal:6379/2"
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
     default, replica = s["databases"]["default"], s["databases"]["replica"]
