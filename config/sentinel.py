@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
 from redis.connection import parse_url
+from redis.retry import Retry
 from redis.sentinel import Sentinel, SentinelConnectionPool
 
 
@@ -30,11 +32,13 @@ def _sentinels(
     sentinels, sentinel_kwargs: dict[str, Any] | None, options: dict[str, Any]
 ) -> Sentinel:
     """The sentinels, asked with the same short socket timeouts as the master (plus their own
-    password, if they have one)."""
+    password, if they have one). Each is asked once: the next sentinel is the retry (redis-py's
+    default, three retries with backoff, would hold a request about 4 s per cache call while no
+    sentinel answers, where the tolerant cache should miss at once)."""
     timeouts = {key: value for key, value in options.items() if key.startswith("socket_")}
     return Sentinel(
         [(host, int(port)) for host, port in sentinels],
-        sentinel_kwargs={**timeouts, **(sentinel_kwargs or {})},
+        sentinel_kwargs={**timeouts, "retry": Retry(NoBackoff(), 0), **(sentinel_kwargs or {})},
     )
 
 
