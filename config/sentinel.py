@@ -25,6 +25,10 @@ def _database(url: str) -> dict[str, Any]:
     settings = parse_url(url)
     settings.pop("host", None)
     settings.pop("port", None)
+    # rediss:// names an SSL connection class; the pool picks its Sentinel-managed one.
+    connection_class = settings.pop("connection_class", None)
+    if connection_class is not None and issubclass(connection_class, redis.SSLConnection):
+        settings["ssl"] = True
     return settings
 
 

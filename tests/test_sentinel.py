@@ -16,6 +16,7 @@ import pytest
 import redis
 from celery import Celery
 from django.core.exceptions import ImproperlyConfigured
+from redis.sentinel import SentinelManagedConnection, SentinelManagedSSLConnection
 
 from benchmarks.load.stack import free_port
 from config import scaleout
@@ -96,6 +97,20 @@ def test_a_cache_whose_sentinels_do_not_answer_misses_and_skips_writes(monkeypat
     # backoff, about 4 s a call while no sentinel answers).
     manager = cache._cache.get_client().connection_pool.sentinel_manager
     assert [asked.get_retry().get_retries() for asked in manager.sentinels] == [0]
+
+
+def test_the_cache_pool_takes_database_password_and_tls_from_the_url_and_the_master_from_sentinels():
+    sentinels = [("10.0.0.1", 26379)]
+    plain = SentinelPool.from_url(
+        "redis://:secret@ignored:6379/3", sentinels=sentinels, master_name="qingdan"
+    )
+    tls = SentinelPool.from_url("rediss://ignored/0", sentinels=sentinels, master_name="qingdan")
+
+    assert plain.service_name == "qingdan"
+    assert plain.connection_kwargs["db"] == 3 and plain.connection_kwargs["password"] == "secret"
+    assert "host" not in plain.connection_kwargs
+    assert plain.connection_class is SentinelManagedConnection
+    assert tls.connection_class is SentinelManagedSSLConnection
 
 
 @pytest.fixture
