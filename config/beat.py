@@ -53,10 +53,11 @@ class SingleScheduler(PersistentScheduler):
 
     def redis(self):
         if self._client is None:
-            import redis
             from django.conf import settings
 
-            self._client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+            from config.sentinel import redis_client
+
+            self._client = redis_client(settings.REDIS_URL, socket_timeout=5)
         return self._client
 
     def apply_entry(self, entry, producer=None):

@@ -291,19 +291,23 @@ WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 
 # --- Cache and sessions (shared by every web node when REDIS_URL is set) ------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-CACHES, SESSION_ENGINE = scaleout.cache_and_sessions(env, REDIS_URL)
+# Redis behind Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_MASTER): None when REDIS_URL is the server.
+REDIS_SENTINEL = scaleout.redis_sentinel(env, REDIS_URL)
+CACHES, SESSION_ENGINE = scaleout.cache_and_sessions(env, REDIS_URL, REDIS_SENTINEL)
 
 # --- Celery -------------------------------------------------------------------------------
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = scaleout.celery_redis_url(REDIS_URL, REDIS_SENTINEL)
+    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
     # A job taken by a worker that died is handed out again after this many seconds.
     # Workers look for such jobs every 10 s (kombu's default throttle would make it 100 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
+        **scaleout.sentinel_transport_options(REDIS_SENTINEL),
     }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = scaleout.sentinel_transport_options(REDIS_SENTINEL)
     # Two beats at once (a mistake, a deploy overlapping) still send each job once per
     # period: each send claims its period in Redis first (config/beat.py).
     CELERY_BEAT_SCHEDULER = "config.beat:SingleScheduler"

@@ -89,6 +89,21 @@ def test_the_object_store_is_optional():
     assert not any("minio" in s.get("depends_on", {}) for s in SERVICES.values())
 
 
+def test_sentinel_is_optional_and_watches_the_master_env_example_names():
+    """`--profile sentinel`: a replica and a sentinel; the app uses them only when .env says so."""
+    for name in ("sentinel", "redis-replica"):
+        assert SERVICES[name]["profiles"] == ["sentinel"]
+        assert not any(name in s.get("depends_on", {}) for s in SERVICES.values())
+    assert SERVICES["redis-replica"]["command"][1:4] == ["--replicaof", "redis", "6379"]
+    script = SERVICES["sentinel"]["command"][-1]
+    monitored = re.search(r"sentinel monitor (\S+) redis 6379 1", script)
+    assert monitored and script.rstrip().endswith("--sentinel")
+    example = (ROOT / ".env.example").read_text()
+    assert f"# REDIS_SENTINEL_MASTER={monitored[1]}" in example
+    assert "# REDIS_SENTINELS=sentinel:26379" in example
+    assert "REDIS_SENTINELS" not in SERVICES["web"]["environment"]  # off unless .env sets it
+
+
 def test_web_is_scalable_and_points_at_the_wsgi_application():
     web = SERVICES["web"]
     command = command_of("web")

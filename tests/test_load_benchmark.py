@@ -3,6 +3,7 @@ how it fills the 本周应报送 sheet. The run itself is a benchmark, not a tes
 and faults")."""
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -71,3 +72,25 @@ def test_fill_reports_the_first_rows_of_the_users_tasks_each_with_a_marker():
     texts = [sheet.cell(row=r, column=2).value for r in range(HEADER_ROW + 1, HEADER_ROW + 5)]
     assert texts == ["本周推进顺利（负载测试ab-0）", None, "本周推进顺利（负载测试ab-1）", None]
     assert sheet.cell(row=HEADER_ROW + 1, column=3).value == 25
+
+
+def test_the_report_check_counts_a_text_replaced_by_a_later_correction_once(world, tmp_path):
+    """A unit reporting twice on a task in a round corrects the round's report (一表填报 after
+    a single report): the first text is in the history, not lost. A marker in neither place,
+    or in two reports, is a failure."""
+    from benchmarks.load.checks import check_reports
+    from tasks.services import report_edit, report_submit
+
+    first, second, lost, twice = (f"负载测试{n:032x}" for n in range(4))
+    report = report_submit(task=world.task, by=world.lead_staff, text=f"甲（{first}）", percent=30)
+    report_edit(report=report, by=world.lead_staff, text=f"乙（{second}）", percent=40)
+    for _ in range(2):
+        report_submit(task=world.task, by=world.lead_staff, text=f"丙（{twice}）", percent=50)
+    markers = tmp_path / "markers.json"
+
+    markers.write_text(json.dumps([first, second]))
+    assert check_reports(markers) == []
+    markers.write_text(json.dumps([first, second, lost, twice]))
+    problems = check_reports(markers)
+    assert len(problems) == 2
+    assert lost in problems[0] and twice in problems[1]

@@ -34,6 +34,8 @@ print(json.dumps({
                       "no_cursors": v.get("DISABLE_SERVER_SIDE_CURSORS", False)}
                   for k, v in settings.DATABASES.items()},
     "routers": settings.DATABASE_ROUTERS,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "backend_options": getattr(settings, "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS", {}),
 }))
 """
 
@@ -54,6 +56,9 @@ VARIABLES = (
     "REDIS_CACHE_URL",
     "DATABASE_REPLICA_URL",
     "DISABLE_SERVER_SIDE_CURSORS",
+    "REDIS_SENTINELS",
+    "REDIS_SENTINEL_MASTER",
+    "REDIS_SENTINEL_PASSWORD",
 )
 
 
@@ -187,6 +192,28 @@ def test_a_separate_redis_can_hold_the_cache(tmp_path):
 
     assert s["broker"] == "redis://queue.internal:6379/0"
     assert s["cache"]["LOCATION"] == "redis://c:6379/1"
+
+
+def test_with_sentinels_celery_and_the_cache_ask_them_for_the_master(tmp_path):
+    s = settings_with(
+        tmp_path,
+        REDIS_URL="redis://:pw@redis-master/3",
+        REDIS_SENTINELS="10.0.0.1:26379,10.0.0.2:26379",
+        REDIS_SENTINEL_MASTER="qingdan",
+    )
+
+    assert (
+        s["broker"]
+        == s["backend"]
+        == ("sentinel://:pw@10.0.0.1:26379/3;sentinel://:pw@10.0.0.2:26379/3")
+    )
+    assert s["broker_options"]["master_name"] == s["backend_options"]["master_name"] == "qingdan"
+    assert s["broker_options"]["visibility_timeout"] == 3600  # the rest stays
+    options = s["cache"]["OPTIONS"]
+    assert s["cache"]["BACKEND"] == "config.cache.TolerantRedisCache"
+    assert options["pool_class"] == "config.sentinel.SentinelPool"
+    assert options["master_name"] == "qingdan"
+    assert options["sentinels"] == [["10.0.0.1", 26379], ["10.0.0.2", 26379]]
 
 
 def test_every_variable_the_settings_read_is_in_the_readme():

@@ -10,20 +10,33 @@ import time
 from collections import Counter
 from pathlib import Path
 
-MARKER = re.compile(r"负载测试[0-9a-f]{32}(?:-\d+)?")
+PREFIX = "负载测试"
+MARKER = re.compile(PREFIX + r"[0-9a-f]{32}(?:-\d+)?")
+
+
+def _markers(texts) -> Counter:
+    return Counter(match.group(0) for text in texts for match in MARKER.finditer(text or ""))
 
 
 def check_reports(markers: Path) -> list[str]:
-    from tasks.models import ProgressReport
+    """Every marker the clients were told was saved is in the database exactly once: in a
+    report's text, or in the text a later correction of that report replaced (a unit that
+    reports on a task twice in a round, say one report and then the 一表填报 sheet, corrects
+    the round's report; the text it replaced is kept in the task's history, the
+    ``report_edited`` event)."""
+    from tasks.models import ProgressReport, TaskEvent
 
     told = json.loads(markers.read_text()) if markers.exists() else []
-    stored = Counter(
-        match.group(0)
-        for text in ProgressReport.objects.filter(text__contains="负载测试").values_list(
-            "text", flat=True
-        )
-        for match in MARKER.finditer(text)
+    current = _markers(
+        ProgressReport.objects.filter(text__contains=PREFIX).values_list("text", flat=True)
     )
+    corrected = _markers(
+        before.get("text")
+        for before in TaskEvent.objects.filter(kind=TaskEvent.Kind.REPORT_EDITED).values_list(
+            "before", flat=True
+        )
+    )
+    stored = current + corrected
     problems = []
     missing = [m for m in told if stored[m] == 0]
     doubled = [m for m in told if stored[m] > 1]
@@ -36,7 +49,8 @@ def check_reports(markers: Path) -> list[str]:
     unseen = len(set(stored) - set(told))
     print(
         f"reports: {len(told)} told saved, {sum(stored.values())} in the database "
-        f"({unseen} saved whose answer the client did not see as a success)"
+        f"({sum(corrected.values())} of them corrected later by the same unit, kept in the "
+        f"history; {unseen} saved whose answer the client did not see as a success)"
     )
     return problems
 

@@ -9,7 +9,7 @@ changed this task" answer, not a fault). Every report text carries a marker; the
 clients got a success for are written to LOAD_MARKERS at the end, for the checks.
 
 Environment: LOAD_USERS (the -u given to Locust), LOAD_ACCOUNTS, LOAD_PASSWORD, LOAD_MARKERS,
-LOAD_MAX_REQUESTS, LOAD_CAMPAIGN.
+LOAD_MAX_REQUESTS, LOAD_CAMPAIGN, LOAD_DEMO_CAMPAIGN, LOAD_HOSTS, LOAD_SESSIONS.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "qingdan-demo-2026")
 MARKERS = os.environ.get("LOAD_MARKERS", "")
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "20000"))
 CAMPAIGN = os.environ.get("LOAD_CAMPAIGN", "load-monday")
+# The demo's campaign, whose rounds and reviews have history (bulletins, monthly reviews).
+DEMO_CAMPAIGN = os.environ.get("LOAD_DEMO_CAMPAIGN", "new-area-ecosystem")
 STAFF, COORDINATORS, LEADERS = split(USERS)
 # Sessions opened before the clock starts (by username), one per user: a login costs a
 # password hash (PBKDF2, about a CPU-second), a cost of 8:30, not of the Monday reporting.
@@ -199,9 +201,7 @@ class Coordinator(Person):
         page = self.get(f"/campaigns/{CAMPAIGN}/", "GET campaign /campaigns/[slug]/")
         self.lists = links(page.text, rf"href=\"(/campaigns/{CAMPAIGN}/lists/\d+/)\"")
         cycles = self.get(f"/cycles/campaign/{CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
-        demo = self.get(
-            "/cycles/campaign/new-area-ecosystem/", "GET cycles /cycles/campaign/[slug]/"
-        )
+        demo = self.get(f"/cycles/campaign/{DEMO_CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
         self.reviews = links(cycles.text + demo.text, r"href=\"(/cycles/reviews/\d+/)\"")
 
     @task(4)
@@ -244,9 +244,7 @@ class Leader(Person):
 
     def on_start(self):
         super().on_start()
-        page = self.get(
-            "/cycles/campaign/new-area-ecosystem/", "GET cycles /cycles/campaign/[slug]/"
-        )
+        page = self.get(f"/cycles/campaign/{DEMO_CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
         self.bulletins = links(
             page.text, r"href=\"(/cycles/(?:rounds/\d+|reviews/\d+/bulletin)/)\""
         )

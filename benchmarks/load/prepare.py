@@ -18,12 +18,33 @@ def prepare(rows: int = ROWS) -> None:
     from benchmarks._database import fresh_database
 
     fresh_database()
-    from django.conf import settings
     from django.core.management import call_command
+
+    from accounts.models import Unit, User
+    from tasks.models import Task
+
+    call_command("load_demo")
+    busy = monday_campaign(
+        rows,
+        organiser=Unit.objects.get(name="区营商环境建设办公室"),
+        coordinators=[User.objects.get(username="coordinator")],
+    )
+    print(
+        f"prepared: {Task.objects.count()} tasks, {Unit.objects.count()} units, "
+        f"{busy} reporting accounts"
+    )
+
+
+def monday_campaign(rows: int, *, organiser, coordinators, accounts: int = ACCOUNTS) -> int:
+    """The campaign of ``rows`` generated tasks (imported and published), a reporting account
+    for each of the ``accounts`` busiest units, each unit's tasks acknowledged; how many
+    accounts. ``prepare`` builds it beside the demo; the scale-out test
+    (tests/faults/test_scale_out.py) builds a small one on its own."""
+    from django.conf import settings
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from accounts.models import Role, Unit, User
+    from accounts.models import Role, Unit
     from accounts.services import user_ensure
     from benchmarks.generate import reform_workbook
     from campaigns.models import TaskList
@@ -31,14 +52,13 @@ def prepare(rows: int = ROWS) -> None:
     from campaigns.services.imports import tasklist_import
     from tasks.models import Task
 
-    call_command("load_demo")
     today = timezone.localdate()
     campaign = campaign_ensure(
         slug=CAMPAIGN_SLUG,
         name="全区营商环境改革攻坚行动",
         year=today.year,
-        organiser=Unit.objects.get(name="区营商环境建设办公室"),
-        coordinators=[User.objects.get(username="coordinator")],
+        organiser=organiser,
+        coordinators=coordinators,
         start_date=today - datetime.timedelta(days=60),
         end_date=datetime.date(today.year + 1, 12, 31),
     )
@@ -58,7 +78,7 @@ def prepare(rows: int = ROWS) -> None:
             led=Count("led_tasks", filter=Q(led_tasks__status=Task.Status.IN_PROGRESS))
         )
         .filter(led__gt=0)
-        .order_by("-led", "pk")[:ACCOUNTS]
+        .order_by("-led", "pk")[:accounts]
     )
     for n, unit in enumerate(busy):
         user_ensure(
@@ -70,10 +90,7 @@ def prepare(rows: int = ROWS) -> None:
             email=f"{ACCOUNT_PREFIX}{n:02d}@load.qingdan.local",
         )
     acknowledge_all(campaign)
-    print(
-        f"prepared: {Task.objects.count()} tasks, {Unit.objects.count()} units, "
-        f"{len(busy)} reporting accounts"
-    )
+    return len(busy)
 
 
 def acknowledge_all(campaign) -> int:

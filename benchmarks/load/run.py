@@ -86,6 +86,50 @@ def _environment(folder: Path, database_url: str) -> dict[str, str]:
     }
 
 
+def run_locust(
+    *,
+    folder: Path,
+    env: dict[str, str],
+    hosts: list[str],
+    users: int,
+    seconds: int,
+    accounts: int,
+    password: str,
+    max_requests: int = 20_000,
+    **extra: str,
+) -> subprocess.CompletedProcess:
+    """Locust headless with the Monday mix against ``hosts`` (each simulated person talks to
+    one of them, in turn), ramping up over a tenth of the users (at least 5 s). Writes
+    ``stats_stats.csv``, ``locust.log`` and the markers of the reports told saved
+    (``markers.json``) into ``folder``; the sessions must be in ``folder/sessions.json``
+    (``open_sessions``). ``extra``: more of the locustfile's LOAD_* variables."""
+    from benchmarks.load.pages import split
+
+    ramp = max(5, users // 10)
+    return subprocess.run(
+        [
+            sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
+            "--headless", "-u", str(sum(split(users))), "-r", str(max(1, users // ramp)),
+            "-t", f"{seconds}s", "--only-summary",
+            "--csv", str(folder / "stats"), "--host", hosts[0], "--stop-timeout", "10",
+        ],
+        cwd=ROOT,
+        env={
+            **env,
+            "LOAD_USERS": str(users),
+            "LOAD_ACCOUNTS": str(accounts),
+            "LOAD_PASSWORD": password,
+            "LOAD_MARKERS": str(folder / "markers.json"),
+            "LOAD_MAX_REQUESTS": str(max_requests),
+            "LOAD_HOSTS": ",".join(hosts),
+            "LOAD_SESSIONS": str(folder / "sessions.json"),
+            **extra,
+        },
+        stdout=(folder / "locust.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
 def run_benchmark(args) -> int:
     folder = Path(tempfile.mkdtemp(prefix="qingdan-load-"))
     database_url = copy_template()
@@ -118,27 +162,16 @@ def run_benchmark(args) -> int:
         cpu_before = [cpu_seconds(p) for p in stack.all()]
         markers = folder / "markers.json"
         open_sessions(args.users, accounts, folder / "sessions.json")
-        locust = subprocess.run(
-            [
-                sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
-                "--headless", "-u", str(args.users), "-r", str(max(1, args.users // ramp)),
-                "-t", f"{args.seconds + ramp}s", "--only-summary",
-                "--csv", str(folder / "stats"), "--host", stack.hosts[0], "--stop-timeout", "10",
-            ],
-            cwd=ROOT,
-            env={
-                **env,
-                "LOAD_USERS": str(args.users),
-                "LOAD_ACCOUNTS": str(accounts),
-                "LOAD_PASSWORD": settings.DEMO_PASSWORD,
-                "LOAD_MARKERS": str(markers),
-                "LOAD_MAX_REQUESTS": str(args.max_requests),
-                "LOAD_HOSTS": ",".join(stack.hosts),
-                "LOAD_SESSIONS": str(folder / "sessions.json"),
-            },
-            stdout=(folder / "locust.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        locust = run_locust(
+            folder=folder,
+            env=env,
+            hosts=stack.hosts,
+            users=args.users,
+            seconds=args.seconds + ramp,
+            accounts=accounts,
+            password=settings.DEMO_PASSWORD,
+            max_requests=args.max_requests,
+        )
         cpu = [
             after - before
             for after, before in zip([cpu_seconds(p) for p in stack.all()], cpu_before, strict=True)

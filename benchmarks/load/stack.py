@@ -52,7 +52,11 @@ class Stack:
             start_new_session=True,
         )
 
-    def start_web(self, *, workers: int = 2, threads: int = 4) -> subprocess.Popen:
+    def start_web(
+        self, *, workers: int = 2, threads: int = 4, access_log: bool = False
+    ) -> subprocess.Popen:
+        """One gunicorn on a free port; ``access_log`` writes a line per request to its log
+        (``web<n>.log``), for a test to see which process served what."""
         port = free_port()
         web = self._start(
             f"web{len(self.webs)}",
@@ -71,6 +75,7 @@ class Stack:
                 # server has just closed gets "connection reset" (seen under load).
                 "--keep-alive",
                 "30",
+                *(["--access-logfile", "-"] if access_log else []),
             ],
         )
         self.ports.append(port)
@@ -146,23 +151,36 @@ class Stack:
         return [*self.webs, *self.workers, *([self.beat] if self.beat else []), *self.extra_beats]
 
     def stop(self) -> None:
-        for process in self.all():
-            stop_process(process)
+        """TERM to every process group at once, then wait for each (so the processes shut
+        down side by side, not one after the other)."""
+        running = [process for process in self.all() if _signal(process, signal.SIGTERM)]
+        for process in running:
+            _wait_or_kill(process)
 
 
-def stop_process(process: subprocess.Popen, kill: bool = False) -> None:
-    """Stop one process group we started (TERM, then KILL after 20 s; KILL at once if asked)."""
+def _signal(process: subprocess.Popen, number: int) -> bool:
+    """Send ``number`` to the process group we started; False when it is gone already."""
     if process.poll() is not None:
-        return
+        return False
     try:
-        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        os.killpg(process.pid, number)
     except ProcessLookupError:
-        return
+        return False
+    return True
+
+
+def _wait_or_kill(process: subprocess.Popen) -> None:
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def stop_process(process: subprocess.Popen, kill: bool = False) -> None:
+    """Stop one process group we started (TERM, then KILL after 20 s; KILL at once if asked)."""
+    if _signal(process, signal.SIGKILL if kill else signal.SIGTERM):
+        _wait_or_kill(process)
 
 
 def cpu_seconds(process: subprocess.Popen) -> float:
