@@ -23,3 +23,9 @@ def can_revoke_token(user: User, token: ApiToken) -> bool:
 def token_may_write(token: ApiToken | None) -> bool:
     """A session (no token) writes as its person; a token only with the write scope."""
     return token is None or token.scope == ApiToken.Scope.WRITE
+
+
+def roles_read_with_token(user: User, roles: set[str]) -> None:
+    """The person's roles, read in the token's own query (``auth``): every permission check
+    of the request asks ``role_set``, a cached property, which then reads no row again."""
+    user.__dict__["role_set"] = frozenset(roles)

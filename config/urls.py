@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
-from tasks import api
+from api import unversioned as api
 
 router = DefaultRouter()
 router.register("campaigns", api.CampaignViewSet, basename="campaign")

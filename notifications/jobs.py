@@ -7,11 +7,11 @@ from notifications.services import deliveries_sweep as sweep
 from notifications.services import delivery_send as send
 
 # These jobs do not use Celery's retries: a delivery's own row keeps its attempts and when it
-# is next due, and the sweep queues it again (see notifications.services.delivery_send).
+# is next due, and the sweep queues it again (see notifications.delivery_queue).
 
 
 # The soft limit ends a hung send as a retryable failure; the hard one stays below the
-# delivery's lease (notifications.services.SEND_LEASE), so no second worker starts meanwhile.
+# delivery's lease (notifications.delivery_queue.SEND_LEASE), so no second worker starts meanwhile.
 @shared_task(
     name="notifications.jobs.delivery_send",
     ignore_result=True,

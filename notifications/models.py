@@ -1,6 +1,8 @@
 """Notices to people and the ways they leave the system: the bell (``Notification``), email
 and group robots (``RobotWebhook``), one ``Delivery`` per message on its way out."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -139,14 +141,61 @@ class RobotWebhook(models.Model):
             )
 
 
-class Delivery(models.Model):
-    """One notice on its way out by one channel to one target: an email address, or a group
-    robot (one message per robot for everyone a ``notify()`` call concerns, naming them)."""
+class DeliveryQuerySet(models.QuerySet):
+    """The reads every delivery queue makes (see ``notifications.delivery_queue``)."""
+
+    def due(self, now: datetime.datetime) -> "DeliveryQuerySet":
+        """Pending and due (or never given a time), the longest waiting first."""
+        return (
+            self.filter(status=DeliveryBase.Status.PENDING)
+            .filter(models.Q(next_attempt_at__lte=now) | models.Q(next_attempt_at__isnull=True))
+            .order_by(models.F("next_attempt_at").asc(nulls_first=True), "pk")
+        )
+
+    def finished_before(self, cutoff: datetime.datetime) -> "DeliveryQuerySet":
+        """Sent or given up, written before ``cutoff`` (pending ones are never among them)."""
+        return self.filter(
+            status__in=[DeliveryBase.Status.SENT, DeliveryBase.Status.FAILED],
+            created_at__lt=cutoff,
+        )
+
+    def failed(self) -> "DeliveryQuerySet":
+        """Given up, the newest first (发送失败)."""
+        return self.filter(status=DeliveryBase.Status.FAILED).order_by("-created_at", "-id")
+
+
+class DeliveryBase(models.Model):
+    """One message on its way out: its state, its attempts and when it is next due. The
+    notices' ``Delivery`` and webhooks' ``WebhookDelivery`` add what they carry and to whom;
+    ``notifications.delivery_queue`` sends, retries, sweeps and prunes both."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("delivery", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # When a pending delivery is due. While a worker sends, it lies a little ahead (a lease):
+    # other workers leave the row alone, and the sweep takes it up again if that worker died.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class Delivery(DeliveryBase):
+    """One notice on its way out by one channel to one target: an email address, or a group
+    robot (one message per robot for everyone a ``notify()`` call concerns, naming them)."""
 
     notification = models.ForeignKey(
         Notification,
@@ -170,21 +219,10 @@ class Delivery(models.Model):
     # ``channels.Person``): name, unit, and the mobile (DingTalk) or WeCom account (WeCom).
     # Rows written before mentions hold plain labels ("张三（区大数据局）"); both are read.
     people = models.JSONField(_("people named"), default=list, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    # When a pending delivery is due. While a worker sends, it lies a little ahead (a lease):
-    # other workers leave the row alone, and the sweep takes it up again if that worker died.
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    class Meta:
+    class Meta(DeliveryBase.Meta):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel", "target"], name="delivery_unique_per_target"
@@ -195,7 +233,6 @@ class Delivery(models.Model):
                 name="delivery_robot_iff_robot_channel",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.target_label}"

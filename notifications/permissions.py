@@ -9,11 +9,10 @@ module, nothing else.
   kind only (no task content).
 """
 
-from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from notifications.models import Delivery
+from notifications.models import Delivery, DeliveryQuerySet
 
 # The admin pages of this app each administrative role uses (added to accounts' own at start-up):
 # system administrators set up the robots and read the deliveries.
@@ -33,7 +32,7 @@ def can_see_deliveries(user: User) -> bool:
     )
 
 
-def visible_deliveries(user: User) -> QuerySet[Delivery]:
+def visible_deliveries(user: User) -> DeliveryQuerySet:
     """Sysadmins see every delivery (they set up the robots); coordinators the deliveries of
     notices about the campaigns they coordinate; everyone else none."""
     if not user.is_authenticated or not user.is_active:

@@ -3,10 +3,10 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
+from notifications.delivery_queue import FAILED_PAGE_SIZE
 from notifications.models import Delivery, Notification, RobotWebhook
 from notifications.permissions import visible_deliveries
 
-FAILED_PAGE_SIZE = 200
 NOTICES_PAGE_SIZE = 100
 
 
@@ -19,14 +19,13 @@ def deliveries_failed(*, user: User) -> QuerySet[Delivery]:
     """The newest failed deliveries ``user`` may see, with what the page shows of each."""
     return (
         visible_deliveries(user)
-        .filter(status=Delivery.Status.FAILED)
+        .failed()
         .select_related(
             "notification__recipient__unit",
             "notification__campaign",
             "robot__unit",
             "robot__campaign",
-        )
-        .order_by("-created_at", "-id")[:FAILED_PAGE_SIZE]
+        )[:FAILED_PAGE_SIZE]
     )
 
 

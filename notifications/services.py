@@ -1,15 +1,15 @@
-"""Writing notices and sending them on: ``notify()`` for every app, the delivery's life
-(send, retry with backoff, sweep, prune) and each person's choice of channels."""
+"""Writing notices and sending them on: ``notify()`` for every app, what sending one delivery
+means (its life, retried with backoff, swept and pruned, is ``delivery_queue``'s) and each
+person's choice of channels."""
 
 import datetime
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Field, Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from config.errors import RuleViolation
 from notifications import channels
+from notifications.delivery_queue import SEND_LEASE as SEND_LEASE  # the jobs' limits' measure
+from notifications.delivery_queue import DeliveryQueue
 from notifications.models import Channel, Delivery, Notification, RobotWebhook
 from notifications.permissions import visible_deliveries
 
@@ -25,6 +27,13 @@ if TYPE_CHECKING:  # notify() needs only the campaign's id
     from campaigns.models import Campaign
 
 logger = logging.getLogger(__name__)
+
+QUEUE = DeliveryQueue(
+    model=Delivery,
+    related=("notification", "robot"),
+    job="notifications.jobs.delivery_send",
+    logger=logger,
+)
 
 
 def notify(
@@ -67,7 +76,7 @@ def notify(
             _deliveries_for(notices=notices, campaign=campaign, now=now)
         )
         if deliveries:
-            _send_after_commit([delivery.pk for delivery in deliveries])
+            QUEUE.send_after_commit([delivery.pk for delivery in deliveries])
     return notices
 
 
@@ -135,104 +144,11 @@ def _robot_person(user: User, robot: RobotWebhook, *, unit: str = "") -> dict[st
     ).as_json()
 
 
-def _send_after_commit(delivery_ids: list[int]) -> None:
-    """Queue the sends once the data is committed. ``robust``: a broker that is down must not
-    turn the user's committed action into an error page; the sweep sends these later."""
-
-    def queue():
-        from notifications.jobs import delivery_send
-
-        for delivery_id in delivery_ids:
-            delivery_send.delay(delivery_id)
-
-    transaction.on_commit(queue, robust=True)
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """Exponential backoff after the ``attempts``-th failed try: base, 2×base, 4×base … ≤ 1 h."""
-    seconds = settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
-    return datetime.timedelta(seconds=min(seconds, 3600))
-
-
-# A worker that claimed a delivery owns it this long: longer than the send job may run.
-SEND_LEASE = datetime.timedelta(seconds=120)
-# Clocks of web and worker machines differ a little; "due" allows for it.
-CLOCK_SKEW = datetime.timedelta(seconds=5)
-
-
 def delivery_send(*, delivery_id: int) -> Delivery | None:
-    """Send one delivery if it is pending, due and nobody else is sending it; record the outcome.
-
-    The row lock only guards the claim (one more attempt, ``next_attempt_at`` a lease ahead);
-    it is released before any network traffic, because SQLite's write lock covers the whole
-    database and a slow robot must not hold a row lock on PostgreSQL either. Any other job for
-    the same delivery (a duplicate message, the sweep, a retry click) then finds it sent,
-    failed or not yet due and returns. If this worker dies, the lease runs out and the sweep
-    queues the delivery again. Returns the delivery as recorded, or None when nothing was done.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("notification", "robot")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.status != Delivery.Status.PENDING:
-            return None
-        if delivery.next_attempt_at and delivery.next_attempt_at > now + CLOCK_SKEW:
-            return None
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + SEND_LEASE
-        delivery.save(update_fields=["attempts", "next_attempt_at"])
-
-    error: channels.SendError | None = None
-    try:
-        _send(delivery)
-    except channels.SendError as raised:
-        error = raised
-    except Exception as raised:  # a bug or the job's soft time limit: try again later
-        logger.exception("delivery %s: unexpected error", delivery.pk)
-        error = channels.TransientError(f"{type(raised).__name__}: {raised}")
-
-    done = timezone.now()
-    if error is None:
-        changes = {
-            "status": Delivery.Status.SENT,
-            "sent_at": done,
-            "next_attempt_at": None,
-            "last_error": "",
-        }
-    elif (
-        isinstance(error, channels.TransientError)
-        and delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS
-    ):
-        changes = {
-            "next_attempt_at": done + retry_delay(delivery.attempts),
-            "last_error": str(error)[:1000],
-        }
-    else:
-        changes = {
-            "status": Delivery.Status.FAILED,
-            "next_attempt_at": None,
-            "last_error": str(error)[:1000],
-        }
-    if error is not None:
-        logger.warning(
-            "delivery %s (%s, attempt %s) failed: %s",
-            delivery.pk,
-            delivery.channel,
-            delivery.attempts,
-            error,
-        )
-    # Only if the claim is still ours: a worker that outlived its lease must not overwrite the
-    # outcome of the one that took over.
-    Delivery.objects.filter(
-        pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts
-    ).update(**changes)
-    for name, value in changes.items():
-        setattr(delivery, name, value)
-    return delivery
+    """Send one email or robot message if it is pending, due and nobody else is sending it;
+    record the outcome (``DeliveryQueue.send``: the lock guards the claim only, never the
+    network). Returns the delivery as recorded, or None when nothing was done."""
+    return QUEUE.send(delivery_id=delivery_id, send=_send)
 
 
 def _send(delivery: Delivery) -> None:
@@ -256,20 +172,8 @@ def _send(delivery: Delivery) -> None:
 
 
 def deliveries_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
-    """Queue every pending delivery that is due: retries whose backoff is over, sends whose
-    message was lost (a broker that was down) and sends whose worker died (lease run out)."""
-    now = now or timezone.now()
-    ids = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING)
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
-        .order_by(F("next_attempt_at").asc(nulls_first=True), "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    from notifications.jobs import delivery_send as job
-
-    for delivery_id in ids:
-        job.delay(delivery_id)
-    return ids
+    """Queue every pending delivery that is due (``DeliveryQueue.sweep``)."""
+    return QUEUE.sweep(now=now, limit=limit)
 
 
 def deliveries_prune(*, now: datetime.datetime, keep_days: int) -> int:
@@ -277,33 +181,12 @@ def deliveries_prune(*, now: datetime.datetime, keep_days: int) -> int:
 
     The in-app notices they carried stay; pending deliveries are never touched.
     """
-    cutoff = now - datetime.timedelta(days=keep_days)
-    deleted, _by_model = Delivery.objects.filter(
-        status__in=[Delivery.Status.SENT, Delivery.Status.FAILED], created_at__lt=cutoff
-    ).delete()
-    if deleted:
-        logger.info("deleted %d deliveries older than %d days", deleted, keep_days)
-    return deleted
+    return QUEUE.prune(now=now, keep_days=keep_days)
 
 
-@transaction.atomic
 def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     """Send a failed delivery again now, with a fresh round of attempts."""
-    if not visible_deliveries(by).filter(pk=delivery.pk).exists():
-        raise PermissionDenied
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    if delivery.status != Delivery.Status.FAILED:
-        raise RuleViolation(
-            _("This message is no longer marked as failed; nothing to send again."),
-            code="stale",
-        )
-    delivery.status = Delivery.Status.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = timezone.now()
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    logger.info("delivery %s: sent again by %s", delivery.pk, by.username)
-    _send_after_commit([delivery.pk])
-    return delivery
+    return QUEUE.retry(delivery=delivery, by=by, visible=visible_deliveries(by))
 
 
 def notification_preferences_update(

@@ -1,6 +1,8 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -107,8 +109,13 @@ def deliveries_failed(request):
 @post_only(lambda request, pk: reverse("deliveries_failed"))
 def delivery_retry(request, pk: int):
     delivery = permissions.access_delivery(request.user, pk)
+    return send_again(request, retry=services.delivery_retry, delivery=delivery)
+
+
+def send_again(request, *, retry: Callable[..., object], delivery) -> HttpResponse:
+    """发送失败's "send again" button, for any kind of delivery (``retry``: its service)."""
     try:
-        services.delivery_retry(delivery=delivery, by=request.user)
+        retry(delivery=delivery, by=request.user)
     except RuleViolation as error:
         messages.error(request, str(error.message))
     else:

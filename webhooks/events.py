@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +76,7 @@ def webhook_emit(*, event: str, data: dict) -> list[int]:
     nobody subscribes (none for the second event of a ``webhook_batch``); returns the ids of
     the deliveries written."""
     from webhooks.models import WebhookDelivery
+    from webhooks.services import QUEUE
 
     assert event in EVENTS, event
     subscriptions = [s for s in _active_subscriptions() if event in s.events]
@@ -91,17 +91,5 @@ def webhook_emit(*, event: str, data: dict) -> list[int]:
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
-    send_after_commit(ids)
+    QUEUE.send_after_commit(ids)  # a broker that is down leaves them to the sweep
     return ids
-
-
-def send_after_commit(ids: list[int]) -> None:
-    """Queue the sends once committed; a broker that is down leaves them to the sweep."""
-
-    def queue():
-        from webhooks.jobs import webhook_delivery_send
-
-        for delivery_id in ids:
-            webhook_delivery_send.delay(delivery_id)
-
-    transaction.on_commit(queue, robust=True)

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from notifications.models import DeliveryBase
 from webhooks.addresses import address_problem
 from webhooks.events import EVENTS
 
@@ -48,14 +48,9 @@ class Subscription(models.Model):
             raise ValidationError({"events": _("Choose one or more of the events listed.")})
 
 
-class WebhookDelivery(models.Model):
-    """One event on its way to one subscription: retried with backoff like the notices'
-    deliveries, shown under 发送失败 when it gives up."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("delivery", "Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+class WebhookDelivery(DeliveryBase):
+    """One event on its way to one subscription: sent, retried and swept by the notices'
+    delivery queue, shown under 发送失败 when it gives up."""
 
     subscription = models.ForeignKey(
         Subscription,
@@ -65,21 +60,10 @@ class WebhookDelivery(models.Model):
     )
     event = models.CharField(_("event"), max_length=40)
     body = models.TextField(_("body"))  # the exact JSON text that is signed and posted
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    # As for notices' deliveries: when it is due; a little ahead while a worker sends (lease).
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    class Meta:
+    class Meta(DeliveryBase.Meta):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
         return f"{self.event} → {self.subscription}"

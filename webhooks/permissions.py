@@ -3,10 +3,10 @@ addresses in the admin, and see and send again the deliveries that gave up. Nobo
 them: a delivery's body carries task content, which the 发送失败 page never shows (三员分立:
 the administrator sees the event's name, the address's name and the error only)."""
 
-from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
+from notifications.models import DeliveryQuerySet
 from webhooks.models import WebhookDelivery
 
 ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
@@ -25,7 +25,7 @@ def can_manage_webhooks(user: User) -> bool:
     )
 
 
-def visible_webhook_deliveries(user: User) -> QuerySet[WebhookDelivery]:
+def visible_webhook_deliveries(user: User) -> DeliveryQuerySet:
     if not can_manage_webhooks(user):
         return WebhookDelivery.objects.none()
     return WebhookDelivery.objects.all()

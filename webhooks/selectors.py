@@ -1,19 +1,16 @@
 from accounts.models import User
+from notifications.delivery_queue import FAILED_PAGE_SIZE
 from notifications.hooks import FailedSection
-from webhooks.models import WebhookDelivery
 from webhooks.permissions import can_manage_webhooks, visible_webhook_deliveries
-
-FAILED_PAGE_SIZE = 200
 
 
 def webhook_deliveries_failed(*, user: User):
     """The newest webhook deliveries that gave up, that ``user`` may see (never the body)."""
     return (
         visible_webhook_deliveries(user)
-        .filter(status=WebhookDelivery.Status.FAILED)
+        .failed()
         .select_related("subscription")
-        .defer("body")
-        .order_by("-created_at", "-id")[:FAILED_PAGE_SIZE]
+        .defer("body")[:FAILED_PAGE_SIZE]
     )
 
 

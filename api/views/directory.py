@@ -43,13 +43,18 @@ class CampaignViewSet(ApiReadOnlyViewSet):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        user = self.request.user
-        lists = TaskList.objects.filter(visible_lists_q(user)).order_by("order", "id")
-        return (
-            visible_campaigns(user)
-            .select_related("organiser")
-            .prefetch_related(Prefetch("lists", queryset=lists))
-        )
+        return campaigns_with_lists(self.request.user)
+
+
+def campaigns_with_lists(user):
+    """The campaigns ``user`` may see, each with the lists they may see in it (drafts only for
+    their coordinators), in the lists' order."""
+    lists = TaskList.objects.filter(visible_lists_q(user)).order_by("order", "id")
+    return (
+        visible_campaigns(user)
+        .select_related("organiser")
+        .prefetch_related(Prefetch("lists", queryset=lists))
+    )
 
 
 class CategorySerializer(serializers.ModelSerializer):

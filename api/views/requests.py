@@ -2,11 +2,15 @@
 answer) and the caller's notifications (list, mark read). Through tasks.services and
 notifications.services, as the pages do; a row on a task the caller cannot read is 404."""
 
+from collections.abc import Callable
+
+from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from accounts.models import Unit
 from api.base import (
@@ -67,6 +71,25 @@ class DecisionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
 
 
+def _write(
+    view: GenericViewSet,
+    body: type[serializers.Serializer] | None,
+    write: Callable[[dict], Model],
+    *,
+    status: int = 200,
+) -> Response:
+    """One write action: check the request's ``body`` (a serializer; None: no body), hand its
+    data to ``write`` (the service call, returning the row) and answer the row as the resource
+    reads it, re-read through the caller's visibility."""
+    data: dict = {}
+    if body is not None:
+        checked = body(data=view.request.data)
+        checked.is_valid(raise_exception=True)
+        data = checked.validated_data
+    row = write(data)
+    return Response(view.get_serializer(view.get_queryset().get(pk=row.pk)).data, status=status)
+
+
 def _unit(pk: int | None) -> Unit | None:
     if pk is None:
         return None
@@ -104,40 +127,40 @@ class RequestViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         ).select_related("requested_by")
 
     def create(self, request):
-        body = RequestCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        task = access_task(request.user, data["task"])
-        row = services.request_create(
-            task=task,
-            by=request.user,
-            kind=data["kind"],
-            reason=data["reason"],
-            proposed_deadline=data.get("proposed_deadline"),
-            proposed_unit=_unit(data.get("proposed_unit")),
-            expected_version=expected_version(request),
+        return _write(
+            self,
+            RequestCreateSerializer,
+            lambda data: services.request_create(
+                task=access_task(request.user, data["task"]),
+                by=request.user,
+                kind=data["kind"],
+                reason=data["reason"],
+                proposed_deadline=data.get("proposed_deadline"),
+                proposed_unit=_unit(data.get("proposed_unit")),
+                expected_version=expected_version(request),
+            ),
+            status=201,
         )
-        return Response(RequestSerializer(self.get_queryset().get(pk=row.pk)).data, status=201)
 
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         row = self.get_object()
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.request_decide(
-            request=row,
-            by=request.user,
-            approve=body.validated_data["approve"],
-            comment=body.validated_data["comment"],
-            expected_version=expected_version(request),
+        return _write(
+            self,
+            DecisionSerializer,
+            lambda data: services.request_decide(
+                request=row,
+                by=request.user,
+                approve=data["approve"],
+                comment=data["comment"],
+                expected_version=expected_version(request),
+            ),
         )
-        return Response(RequestSerializer(self.get_queryset().get(pk=row.pk)).data)
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         row = self.get_object()
-        services.request_withdraw(request=row, by=request.user)
-        return Response(RequestSerializer(self.get_queryset().get(pk=row.pk)).data)
+        return _write(self, None, lambda _: services.request_withdraw(request=row, by=request.user))
 
 
 class InstructionSerializer(serializers.ModelSerializer):
@@ -194,24 +217,28 @@ class InstructionViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         ).select_related("given_by")
 
     def create(self, request):
-        body = InstructionCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        task = access_task(request.user, data["task"])
-        row = services.instruction_give(
-            task=task, by=request.user, text=data["text"], reply_by=data.get("reply_by")
+        return _write(
+            self,
+            InstructionCreateSerializer,
+            lambda data: services.instruction_give(
+                task=access_task(request.user, data["task"]),
+                by=request.user,
+                text=data["text"],
+                reply_by=data.get("reply_by"),
+            ),
+            status=201,
         )
-        return Response(InstructionSerializer(self.get_queryset().get(pk=row.pk)).data, status=201)
 
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         row = self.get_object()
-        body = AnswerSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.instruction_answer(
-            instruction=row, by=request.user, answer=body.validated_data["answer"]
+        return _write(
+            self,
+            AnswerSerializer,
+            lambda data: services.instruction_answer(
+                instruction=row, by=request.user, answer=data["answer"]
+            ),
         )
-        return Response(InstructionSerializer(self.get_queryset().get(pk=row.pk)).data)
 
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):
@@ -219,7 +246,7 @@ class InstructionViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         button does."""
         row = self.get_object()
         services.instruction_urge(instruction=row, by=request.user)
-        return Response(InstructionSerializer(self.get_queryset().get(pk=row.pk)).data)
+        return _write(self, None, lambda _: row)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -8,10 +8,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api.base import ApiReadOnlyViewSet, error_responses, register
+from api.views import task_rows
 from api.views.task_parts import TaskPartsMixin
 from api.views.task_serializers import (
     ORDERINGS,
-    LastReportSerializer,
     TaskDetailSerializer,
     TaskQuerySerializer,
     TaskSerializer,
@@ -55,6 +55,8 @@ def _narrow(qs, params: dict, today):
 
 
 def task_list_queryset(user, params: dict):
+    """The tasks ``user`` may read that ``params`` (TaskQuerySerializer's) select, with their
+    light and last report's id; what a row shows of them is read by ``task_rows``."""
     today = timezone.localdate()
     filters = TaskFilters(
         status=params.get("status", ""),
@@ -69,31 +71,15 @@ def task_list_queryset(user, params: dict):
     latest = ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
     # Only what the rows show: with an indexed order the database computes the light and the
     # last report for the page's rows alone (LIMIT first), not for every task.
-    qs = (
-        visible_tasks(user)
-        .select_related("task_list__campaign", "category", "lead_unit")
-        .prefetch_related(
-            Prefetch("supports", queryset=TaskSupport.objects.select_related("unit").order_by("id"))
-        )
-        .annotate(
-            light_value=light_expression(today),
-            last_report_id=Subquery(latest.order_by("-submitted_at", "-id").values("id")[:1]),
-        )
+    qs = visible_tasks(user).annotate(
+        light_value=light_expression(today),
+        last_report_id=Subquery(latest.order_by("-submitted_at", "-id").values("id")[:1]),
     )
     qs = apply_filters(qs, filters, unit_id=None, today=today)
     qs = _narrow(qs, params, today)
     if params.get("mine"):
         qs = qs.filter(Q(lead_unit_id=user.unit_id) | _supported_by(user.unit_id))
-    return qs.prefetch_related("targets")
-
-
-def last_reports(tasks) -> dict[int, dict]:
-    """The rows' last reports, read in one query and serialised in one pass."""
-    ids = [t.last_report_id for t in tasks if t.last_report_id]
-    if not ids:
-        return {}
-    rows = LastReportSerializer(ProgressReport.objects.filter(pk__in=ids), many=True).data
-    return {row["id"]: row for row in rows}
+    return qs
 
 
 @extend_schema_view(
@@ -114,26 +100,35 @@ class TaskViewSet(TaskPartsMixin, ApiReadOnlyViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            qs = task_list_queryset(self.request.user, {})
-            return qs.prefetch_related("milestones")
+            return (
+                task_list_queryset(self.request.user, {})
+                .select_related("task_list__campaign", "category", "lead_unit")
+                .prefetch_related(
+                    Prefetch(
+                        "supports",
+                        queryset=TaskSupport.objects.select_related("unit").order_by("id"),
+                    ),
+                    "targets",
+                    "milestones",
+                )
+            )
         query = TaskQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         self.ordering_key = query.validated_data.get("ordering") or "id"
         return task_list_queryset(self.request.user, query.validated_data)
 
+    def list(self, request, *args, **kwargs):
+        """Rows from plain values (``task_rows``: the same JSON as ``TaskSerializer``)."""
+        page = self.paginate_queryset(self.get_queryset().values(*task_rows.VALUES))
+        assert page is not None
+        return self.get_paginated_response(task_rows.task_rows(page))
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "last_reports": getattr(self, "_last", {})}
 
-    def list(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        page = self.paginate_queryset(queryset)
-        assert page is not None
-        self._last = last_reports(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
     def retrieve(self, request, *args, **kwargs):
         task = self.get_object()
-        self._last = last_reports([task])
+        self._last = task_rows.last_reports([task.last_report_id])
         return Response(self.get_serializer(task).data)
 
 
