@@ -8,6 +8,7 @@ read the lines one by one (``ranking_inputs``)."""
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -15,6 +16,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Value,
@@ -139,12 +141,12 @@ def _supporting(review, start, end, claimed, unit) -> None:
 
 def _rounds(review, start, end, units, *, supports: bool) -> None:
     """Each ranked unit's weekly reports owed in the rounds that opened in the month, counted
-    by state (on time, late, missing), leaving out the tasks excused for that unit."""
-    reports = ProgressReport.objects.filter(
-        task_id=OuterRef("task_id"),
-        unit_id=OuterRef("lead_unit_id"),
-        submitted_at__gte=OuterRef("round__opens_at"),
-    )
+    by state (on time, late, missing), leaving out the tasks excused for that unit.
+
+    The owed lines meet their reports in one join (the unit's reports on the task within the
+    round), grouped per line, then counted per unit and state: a hash join over the month's
+    reports, where an EXISTS per line and state probed the reports 400,000 times at 200,000
+    lines (seconds)."""
     mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
     if supports:
         mine |= Q(
@@ -165,24 +167,44 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     )
     if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
         owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
-    rows = (
-        owed.alias(
-            on_time=Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at"))),
-            made=Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
+    # A report counts from the round's opening: on time up to the due time, late before it
+    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs).
+    report = FilteredRelation(
+        "task__reports",
+        condition=Q(task__reports__unit_id=F("lead_unit_id"))
+        & Q(task__reports__submitted_at__gte=F("round__opens_at"))
+        & (
+            Q(task__reports__submitted_at__lte=F("round__due_at"))
+            | Q(task__reports__submitted_at__lt=F("round__closes_at"))
+        ),
+    )
+    lines = (
+        owed.annotate(report=report)
+        .values("pk", "lead_unit_id")
+        .annotate(
+            on_time=Count("report", filter=Q(report__submitted_at__lte=F("round__due_at"))),
+            made=Count("report", filter=Q(report__submitted_at__lt=F("round__closes_at"))),
         )
         .annotate(
             state=Case(
-                When(on_time=True, then=Value(ON_TIME)),
-                When(made=True, then=Value(LATE)),
+                When(on_time__gt=0, then=Value(ON_TIME)),
+                When(made__gt=0, then=Value(LATE)),
                 default=Value(MISSING),
             )
         )
-        .values("lead_unit_id", "state")
-        .annotate(n=Count("pk"))
+        .values("pk", "lead_unit_id", "state")
         .order_by()
     )
-    for row in rows:
-        units[row["lead_unit_id"]].rounds.append([None, "", row["state"], row["n"]])
+    sql, params = lines.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Counted per unit and state over the lines (the ORM groups only once).
+        cursor.execute(
+            "SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (" + sql + ") owed "
+            "GROUP BY owed.lead_unit_id, owed.state",
+            params,
+        )
+        for unit_id, state, n in cursor.fetchall():
+            units[unit_id].rounds.append([None, "", state, n])
 
 
 def _targets(review, end, units) -> None:
