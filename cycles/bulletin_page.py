@@ -12,15 +12,9 @@ from django.core.cache import cache
 from django.db.models import Max
 
 from cycles import selectors, services
+from cycles.bulletin_store import SHOWN, SHOWN_PER_UNIT, TASK_SECTIONS
 from cycles.models import DispatchRound
 from tasks.models import ProgressReport, TaskEvent
-
-TASK_SECTIONS = ("red", "overdue", "late", "closed")
-#: How many tasks each list of the page names (the .xlsx names them all).
-SHOWN = 50
-#: How many task numbers each unit's "not reported" cell names.
-SHOWN_PER_UNIT = 20
-
 
 #: How long an open round's bulletin is kept (the page says as of when).
 LIVE_SECONDS = 300
@@ -49,12 +43,15 @@ def shown(result: dict, campaign, user) -> dict:
     number as the reader sees it: unique across the campaign, a link where they may open the
     task (``selectors.bulletin_task_refs``)."""
     result = {**result, "units": [dict(u) for u in result.get("units", [])], "more": {}}
+    # A stored bulletin's lists come cut already, with how long they are (``counts``).
+    counts = result.get("counts", {})
     for key in TASK_SECTIONS:
         rows = result.get(key, [])
         result[key] = rows[:SHOWN]
-        result["more"][key] = max(0, len(rows) - SHOWN)
+        result["more"][key] = max(0, counts.get(key, len(rows)) - SHOWN)
     for unit in result["units"]:
-        unit["missing_more"] = max(0, len(unit.get("missing", [])) - SHOWN_PER_UNIT)
+        missing = unit.get("missing", [])
+        unit["missing_more"] = max(0, unit.get("missing_count", len(missing)) - SHOWN_PER_UNIT)
         unit["missing"] = unit.get("missing", [])[:SHOWN_PER_UNIT]
         if unit.get("missing_ids") is not None:
             unit["missing_ids"] = unit["missing_ids"][:SHOWN_PER_UNIT]

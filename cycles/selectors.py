@@ -282,6 +282,13 @@ def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[
 BULLETIN_TASK_LISTS = ("late", "red", "overdue", "closed")
 
 
+def round_visible_tasks(*, user, round_: DispatchRound) -> QuerySet[Task] | None:
+    """The campaign's tasks whose lines ``user`` reads in a weekly bulletin (None: every)."""
+    if can_see_every_rating(user, round_.campaign):
+        return None
+    return visible_tasks(user).filter(task_list__campaign=round_.campaign)
+
+
 def round_result_for(*, user, round_: DispatchRound, result: dict) -> dict:
     """The weekly bulletin ``result`` as ``user`` reads it (page, workbook and API alike): the
     figures are everyone's, the task lines only those of tasks the reader may open, unless they

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from config.replica import read_replica
-from cycles import bulletin_page, exports, hooks, selectors, services
+from cycles import bulletin_page, bulletin_store, exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
 from cycles.permissions import (
@@ -62,14 +62,21 @@ def campaign_cycles(request, slug: str):
 @login_required
 @read_replica()
 def round_bulletin(request, pk: int):
-    round_ = access_round(request.user, pk)
-    result = round_.result or bulletin_page.live_result(round_, _until(round_))
-    # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
-    # person may open (unit staff would otherwise read every unit's red tasks).
-    result = selectors.round_result_for(user=request.user, round_=round_, result=result)
+    round_ = access_round(request.user, pk, with_result=False)
+    wants_workbook = request.GET.get("format") == "xlsx"
+    if round_.summary and not wants_workbook:
+        # A closed round: its figures and the first lines of its lists the reader may open.
+        result = bulletin_store.stored_result(
+            round_, visible=selectors.round_visible_tasks(user=request.user, round_=round_)
+        )
+    else:
+        result = round_.result or bulletin_page.live_result(round_, _until(round_))
+        # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks
+        # the person may open (unit staff would otherwise read every unit's red tasks).
+        result = selectors.round_result_for(user=request.user, round_=round_, result=result)
     # Parts other apps add about the campaign as it stands (problems: the ledger's counts).
     sections = hooks.campaign_sections(campaign=round_.campaign, user=request.user)
-    if request.GET.get("format") == "xlsx":
+    if wants_workbook:
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
         # are the name for any client that cannot read a Chinese one.
