@@ -17,6 +17,22 @@ SHOWN_PER_UNIT = 20
 def split(result: dict) -> tuple[dict, list[tuple[str, int, int, dict]]]:
     """The summary of a bulletin and its lines (section, position, task id, row). Pure: the
     migration that splits the bulletins stored before calls it too."""
+    lines = [
+        (key, position, row["id"], row)
+        for key in TASK_SECTIONS
+        for position, row in enumerate(result.get(key, []))
+    ]
+    return summarize(result), lines
+
+
+def cut(result: dict) -> dict:
+    """The bulletin as its page reads it, in one piece: the summary and each list's first
+    ``SHOWN`` tasks (an open round's page keeps this, kilobytes, between readers)."""
+    return {**summarize(result), **{key: result.get(key, [])[:SHOWN] for key in TASK_SECTIONS}}
+
+
+def summarize(result: dict) -> dict:
+    """The figures, each unit's first tasks not reported and how many, each list's length."""
     units = []
     for unit in result.get("units", []):
         missing = unit.get("missing", [])
@@ -39,12 +55,7 @@ def split(result: dict) -> tuple[dict, list[tuple[str, int, int, dict]]]:
     }
     summary["units"] = units
     summary["counts"] = {key: len(result.get(key, [])) for key in TASK_SECTIONS}
-    lines = [
-        (key, position, row["id"], row)
-        for key in TASK_SECTIONS
-        for position, row in enumerate(result.get(key, []))
-    ]
-    return summary, lines
+    return summary
 
 
 def store(round_) -> None:

@@ -69,6 +69,8 @@ def round_bulletin(request, pk: int):
         result = bulletin_store.stored_result(
             round_, visible=selectors.round_visible_tasks(user=request.user, round_=round_)
         )
+    elif not round_.closed_at and not wants_workbook:
+        result = bulletin_page.live_page(round_, _until(round_), request.user)
     else:
         result = round_.result or bulletin_page.live_result(round_, _until(round_))
         # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks
