@@ -11,16 +11,13 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     Value,
-    When,
 )
 
 from accounts.models import Unit
@@ -168,41 +165,37 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
         owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
     # A report counts from the round's opening: on time up to the due time, late before it
-    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs).
-    report = FilteredRelation(
-        "task__reports",
-        condition=Q(task__reports__unit_id=F("lead_unit_id"))
-        & Q(task__reports__submitted_at__gte=F("round__opens_at"))
-        & (
-            Q(task__reports__submitted_at__lte=F("round__due_at"))
-            | Q(task__reports__submitted_at__lt=F("round__closes_at"))
-        ),
-    )
-    lines = (
-        owed.annotate(report=report)
-        .values("pk", "lead_unit_id")
-        .annotate(
-            on_time=Count("report", filter=Q(report__submitted_at__lte=F("round__due_at"))),
-            made=Count("report", filter=Q(report__submitted_at__lt=F("round__closes_at"))),
+    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs). The lines meet the
+    # unit's reports on their task in one join, are grouped per line, then per unit and state
+    # (the ORM groups once; the join goes straight from the line's task to the reports).
+    lines_sql, params = (
+        owed.values(
+            "pk", "lead_unit_id", "task_id", "round__opens_at", "round__due_at", "round__closes_at"
         )
-        .annotate(
-            state=Case(
-                When(on_time__gt=0, then=Value(ON_TIME)),
-                When(made__gt=0, then=Value(LATE)),
-                default=Value(MISSING),
-            )
-        )
-        .values("pk", "lead_unit_id", "state")
         .order_by()
+        .query.sql_with_params()
     )
-    sql, params = lines.query.sql_with_params()
+    reports = ProgressReport._meta.db_table
+    sql = f"""
+        SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (
+            SELECT line.lead_unit_id,
+                CASE WHEN COUNT(CASE WHEN report.submitted_at <= line.round__due_at THEN 1 END) > 0
+                    THEN %s
+                WHEN COUNT(CASE WHEN report.submitted_at < line.round__closes_at THEN 1 END) > 0
+                    THEN %s
+                ELSE %s END AS state
+            FROM ({lines_sql}) line
+            LEFT JOIN {reports} report ON report.task_id = line.task_id
+                AND report.unit_id = line.lead_unit_id
+                AND report.submitted_at >= line.round__opens_at
+                AND (report.submitted_at <= line.round__due_at
+                    OR report.submitted_at < line.round__closes_at)
+            GROUP BY line.pk, line.lead_unit_id
+        ) owed
+        GROUP BY owed.lead_unit_id, owed.state
+    """
     with connection.cursor() as cursor:
-        # Counted per unit and state over the lines (the ORM groups only once).
-        cursor.execute(
-            "SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (" + sql + ") owed "
-            "GROUP BY owed.lead_unit_id, owed.state",
-            params,
-        )
+        cursor.execute(sql, (ON_TIME, LATE, MISSING, *params))
         for unit_id, state, n in cursor.fetchall():
             units[unit_id].rounds.append([None, "", state, n])
 
