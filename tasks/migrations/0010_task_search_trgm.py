@@ -1,8 +1,8 @@
 """The task search's trigram index (tasks.search), on PostgreSQL only: SQLite searches as
-before. The expression is the one ``icontains`` on ``tasks.search.SearchText`` compiles to,
+before; and the claimed tasks' index (the draft ranking). The expression is the one ``icontains`` on ``tasks.search.SearchText`` compiles to,
 so that the planner finds the index for it."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 INDEX = "task_search_trgm"
 EXPRESSION = "UPPER((title || ' ' || content || ' ' || specific_owner_name)::text)"
@@ -28,4 +28,12 @@ class Migration(migrations.Migration):
         ("tasks", "0009_task_deadline_index"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        migrations.AddIndex(
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("claimed", True)), fields=["id"], name="task_claimed"
+            ),
+        ),
+    ]
