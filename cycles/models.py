@@ -32,9 +32,7 @@ class DispatchRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The weekly bulletin (通报), computed once when the round closes.
     result = models.JSONField(_("bulletin"), default=dict, blank=True)
-    # What the bulletin's page reads of it (cycles.bulletin_store): the figures and each unit's
-    # first tasks not reported, without the lists of tasks (BulletinLine rows). The page reads
-    # kilobytes, where ``result`` names every task (megabytes at 100,000 tasks).
+    # What its page reads (cycles.bulletin_store): kilobytes, the lists as BulletinLine rows.
     summary = models.JSONField(_("bulletin summary"), default=dict, blank=True)
 
     class Meta:
@@ -76,13 +74,10 @@ class RoundItem(models.Model):
 
 
 class BulletinLine(models.Model):
-    """One task of one list (red, overdue, late, closed) of a closed round's stored bulletin,
-    in the list's order: the page names the first few a reader may open and counts the rest
-    in SQL. The whole bulletin stays in ``DispatchRound.result`` (the .xlsx, the API)."""
+    """One task of one list (red, overdue, late, closed) of a closed round's bulletin, in its
+    order; the whole bulletin stays in ``DispatchRound.result`` (the .xlsx, the API)."""
 
-    round = models.ForeignKey(
-        DispatchRound, on_delete=models.CASCADE, related_name="bulletin_lines"
-    )
+    round = models.ForeignKey(DispatchRound, models.CASCADE, related_name="bulletin_lines")
     section = models.CharField(max_length=10)
     position = models.PositiveIntegerField()
     # The task as it was named; no constraint: a bulletin keeps naming a task deleted since.
@@ -231,8 +226,7 @@ class ReviewItem(models.Model):
             models.UniqueConstraint(fields=["review", "task"], name="reviewitem_unique"),
         ]
         indexes = [
-            # The review page's counts per unit and per rating, and its units, read from the
-            # index alone (not 100,000 rows of a month).
+            # The review page's counts per unit and rating, read from the index alone.
             models.Index(fields=["review", "lead_unit", "rating"], name="reviewitem_unit_rating"),
         ]
 
