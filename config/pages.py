@@ -94,12 +94,17 @@ class FormulaSafeExport:
         return spreadsheet_text(super().export_field(field, instance, **kwargs))
 
 
-def two_step_page(queryset: QuerySet, number: Any, per_page: int) -> DjangoPage:
+def two_step_page(
+    queryset: QuerySet, number: Any, per_page: int, *, keys: Any = None
+) -> DjangoPage:
     """A page of ``queryset`` in two steps: the page's primary keys first (narrow rows: the
     database sorts and skips keys, not whole rows with their joins and subqueries), then the
     rows of those keys with everything they show, put back in the page's order. Same count
-    query as a plain Paginator; one query more, but neither reads more than the page."""
-    keys = queryset.values_list("pk", flat=True)
+    query as a plain Paginator; one query more, but neither reads more than the page.
+    ``keys``: the keys in the page's order another way (anything with ``count()`` and
+    slicing, e.g. ``cycles.selectors.ReviewKeys``); by default ``queryset``'s."""
+    if keys is None:
+        keys = queryset.values_list("pk", flat=True)
     page = Paginator(keys, per_page).get_page(number)
     ids = list(page.object_list)
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}

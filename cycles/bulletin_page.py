@@ -11,16 +11,11 @@ import datetime
 from django.core.cache import cache
 from django.db.models import Max
 
-from cycles import selectors, services
+from cycles import bulletin_store, selectors, services
+from cycles.bulletin_store import SHOWN, SHOWN_PER_UNIT, TASK_SECTIONS
 from cycles.models import DispatchRound
+from cycles.permissions import can_see_every_rating
 from tasks.models import ProgressReport, TaskEvent
-
-TASK_SECTIONS = ("red", "overdue", "late", "closed")
-#: How many tasks each list of the page names (the .xlsx names them all).
-SHOWN = 50
-#: How many task numbers each unit's "not reported" cell names.
-SHOWN_PER_UNIT = 20
-
 
 #: How long an open round's bulletin is kept (the page says as of when).
 LIVE_SECONDS = 300
@@ -32,11 +27,18 @@ def live_result(round_: DispatchRound, until: datetime.datetime) -> dict:
     since: the key holds the newest report's and task event's ids (two index lookups), so a
     report saved anywhere gives the next reader a bulletin computed afresh. The page shows
     the time it was computed."""
+    return _live(round_, until, _live_key(round_))
+
+
+def _live_key(round_: DispatchRound) -> str:
     marks = (
         ProgressReport.objects.aggregate(m=Max("pk"))["m"],
         TaskEvent.objects.aggregate(m=Max("pk"))["m"],
     )
-    key = f"cycles:round-bulletin:{round_.pk}:{round_.opens_at:%Y%m%d%H%M}:{marks[0]}-{marks[1]}"
+    return f"cycles:round-bulletin:{round_.pk}:{round_.opens_at:%Y%m%d%H%M}:{marks[0]}-{marks[1]}"
+
+
+def _live(round_: DispatchRound, until: datetime.datetime, key: str) -> dict:
     result = cache.get(key)
     if result is None:
         result = services.round_bulletin(round_=round_, until=until)
@@ -44,17 +46,37 @@ def live_result(round_: DispatchRound, until: datetime.datetime) -> dict:
     return result
 
 
+def live_page(round_: DispatchRound, until: datetime.datetime, user) -> dict:
+    """An open round's bulletin as ``user``'s page reads it (``bulletin_store.cut``: the lists
+    cut, with their lengths), kept like ``live_result`` under the same key, one copy for
+    those who see every rating and one for each other reader. The next readers unpickle
+    kilobytes, not the whole bulletin (18 MB of JSON at 100,000 tasks)."""
+    key = _live_key(round_)
+    reader = "all" if can_see_every_rating(user, round_.campaign) else f"user-{user.pk}"
+    page = cache.get(f"{key}:page:{reader}")
+    if page is None:
+        result = selectors.round_result_for(
+            user=user, round_=round_, result=_live(round_, until, key)
+        )
+        page = bulletin_store.cut(result)
+        cache.set(f"{key}:page:{reader}", page, LIVE_SECONDS)
+    return page
+
+
 def shown(result: dict, campaign, user) -> dict:
     """The lists cut to what the page names (``more``: how many each leaves out), each task
     number as the reader sees it: unique across the campaign, a link where they may open the
     task (``selectors.bulletin_task_refs``)."""
     result = {**result, "units": [dict(u) for u in result.get("units", [])], "more": {}}
+    # A stored bulletin's lists come cut already, with how long they are (``counts``).
+    counts = result.get("counts", {})
     for key in TASK_SECTIONS:
         rows = result.get(key, [])
         result[key] = rows[:SHOWN]
-        result["more"][key] = max(0, len(rows) - SHOWN)
+        result["more"][key] = max(0, counts.get(key, len(rows)) - SHOWN)
     for unit in result["units"]:
-        unit["missing_more"] = max(0, len(unit.get("missing", [])) - SHOWN_PER_UNIT)
+        missing = unit.get("missing", [])
+        unit["missing_more"] = max(0, unit.get("missing_count", len(missing)) - SHOWN_PER_UNIT)
         unit["missing"] = unit.get("missing", [])[:SHOWN_PER_UNIT]
         if unit.get("missing_ids") is not None:
             unit["missing_ids"] = unit["missing_ids"][:SHOWN_PER_UNIT]

@@ -32,6 +32,8 @@ class DispatchRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The weekly bulletin (通报), computed once when the round closes.
     result = models.JSONField(_("bulletin"), default=dict, blank=True)
+    # What its page reads (cycles.bulletin_store): kilobytes, the lists as BulletinLine rows.
+    summary = models.JSONField(_("bulletin summary"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("dispatch round")
@@ -69,6 +71,34 @@ class RoundItem(models.Model):
 
     def __str__(self):
         return f"{self.round} {self.task_id}"
+
+
+class BulletinLine(models.Model):
+    """One task of one list (red, overdue, late, closed) of a closed round's bulletin, in its
+    order; the whole bulletin stays in ``DispatchRound.result`` (the .xlsx, the API)."""
+
+    round = models.ForeignKey(DispatchRound, models.CASCADE, related_name="bulletin_lines")
+    section = models.CharField(max_length=10)
+    position = models.PositiveIntegerField()
+    # The task as it was named; no constraint: a bulletin keeps naming a task deleted since.
+    task = models.ForeignKey(
+        "tasks.Task", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    row = models.JSONField()
+
+    class Meta:
+        verbose_name = _("task in a weekly bulletin")
+        verbose_name_plural = _("tasks in weekly bulletins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "section", "position"], name="bulletinline_unique"
+            ),
+        ]
+        # A unit's reader: the lines of the tasks they may open, found task by task.
+        indexes = [models.Index(fields=["round", "task", "section"], name="bulletinline_task")]
+
+    def __str__(self):
+        return f"{self.round_id} {self.section} {self.position}"
 
 
 class Digest(models.Model):
@@ -194,6 +224,10 @@ class ReviewItem(models.Model):
         ordering = ["review", "task__task_list__order", "task__order", "task_id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "task"], name="reviewitem_unique"),
+        ]
+        indexes = [
+            # The review page's counts per unit and rating, read from the index alone.
+            models.Index(fields=["review", "lead_unit", "rating"], name="reviewitem_unit_rating"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ Each read costs the same few queries whatever the number of tasks (tests/cycles 
 import dataclasses
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from accounts.models import Unit
@@ -157,10 +157,78 @@ def review_items(
     )
 
 
+class ReviewKeys:
+    """The keys of review lines in the page's order (lead unit's name, then the task's list
+    and place in it), for ``two_step_page``: the lines counted per unit in one grouped query
+    (which is also the count), and a page's keys read from the units it spans alone, so the
+    database sorts a few units' lines, not every line of the month (100,000 at a time).
+    ``units``: the lines' lead units in the database's order of names (``review_units``, which
+    the filter bar reads anyway)."""
+
+    def __init__(self, items: QuerySet[ReviewItem], units: list[Unit]):
+        self.items = items
+        self.units = units
+        self._groups: list[tuple[str, list[int], int]] | None = None
+
+    def groups(self) -> list[tuple[str, list[int], int]]:
+        """(name, the units of that name, their lines), in the page's order: units of the
+        same name are one group, their lines mixed in the task order."""
+        if self._groups is None:
+            counts = dict(
+                self.items.order_by()
+                .values("lead_unit_id")
+                .annotate(n=Count("*"))
+                .values_list("lead_unit_id", "n")
+            )
+            groups: list[tuple[str, list[int], int]] = []
+            for unit in self.units:
+                n = counts.get(unit.pk, 0)
+                if not n:
+                    continue
+                if groups and groups[-1][0] == unit.name:
+                    groups[-1] = (unit.name, [*groups[-1][1], unit.pk], groups[-1][2] + n)
+                else:
+                    groups.append((unit.name, [unit.pk], n))
+            self._groups = groups
+        return self._groups
+
+    def count(self) -> int:
+        return sum(n for _name, _units, n in self.groups())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, wanted: slice) -> list[int]:
+        start, stop = wanted.start or 0, wanted.stop
+        units: list[int] = []
+        first = None  # where the first unit of the page begins among all lines
+        at = 0
+        for _name, ids, n in self.groups():
+            if at + n > start and (stop is None or at < stop):
+                first = at if first is None else first
+                units += ids
+            at += n
+        if first is None:
+            return []
+        # The task's list order and place looked up per line (a few thousand index lookups),
+        # where a join let the planner read every task of the campaign.
+        task = Task.objects.filter(pk=OuterRef("task_id")).order_by()
+        keys = (
+            self.items.filter(lead_unit_id__in=units)
+            .annotate(
+                list_order=Subquery(task.values("task_list__order")[:1]),
+                place=Subquery(task.values("order")[:1]),
+            )
+            .order_by("lead_unit__name", "list_order", "place", "task_id")
+            .values_list("pk", flat=True)
+        )
+        return list(keys[start - first : None if stop is None else stop - first])
+
+
 def rating_counts(*, items: QuerySet[ReviewItem]) -> dict[str, int]:
     """Lines per rating ("" for not rated yet), in one query."""
     return {
-        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("id")).order_by()
+        row["rating"]: row["n"] for row in items.values("rating").annotate(n=Count("*")).order_by()
     }
 
 
@@ -212,6 +280,13 @@ def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[
 # --- the weekly bulletin as a reader sees it ---------------------------------------------------
 
 BULLETIN_TASK_LISTS = ("late", "red", "overdue", "closed")
+
+
+def round_visible_tasks(*, user, round_: DispatchRound) -> QuerySet[Task] | None:
+    """The campaign's tasks whose lines ``user`` reads in a weekly bulletin (None: every)."""
+    if can_see_every_rating(user, round_.campaign):
+        return None
+    return visible_tasks(user).filter(task_list__campaign=round_.campaign)
 
 
 def round_result_for(*, user, round_: DispatchRound, result: dict) -> dict:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.db.models.fields.json import KeyTransform
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, two_step_page, xlsx_response
 from config.replica import read_replica
-from cycles import bulletin_page, exports, hooks, selectors, services
+from cycles import bulletin_page, bulletin_store, exports, hooks, selectors, services
 from cycles.forms import ReviewFilterForm, ScheduleForm
 from cycles.models import MonthlyReview, Rating
 from cycles.permissions import (
@@ -36,7 +37,13 @@ from tasks.permissions import access_campaign, visible_tasks
 def campaign_cycles(request, slug: str):
     """A campaign's rounds and monthly reviews, newest first."""
     campaign = access_campaign(request.user, slug)
-    rounds = campaign.rounds.order_by("-week_start")[:30]
+    # A round's stored bulletin names every task (megabytes at 100,000 tasks): the page shows
+    # its rate alone, read out of it by the database.
+    rounds = (
+        campaign.rounds.defer("result")
+        .annotate(rate=KeyTransform("rate", KeyTransform("totals", "result")))
+        .order_by("-week_start")[:30]
+    )
     reviews = campaign.reviews.annotate(
         items_count=Count("items"), rated=Count("items", filter=~Q(items__rating=""))
     ).order_by("-month")[:24]
@@ -55,14 +62,23 @@ def campaign_cycles(request, slug: str):
 @login_required
 @read_replica()
 def round_bulletin(request, pk: int):
-    round_ = access_round(request.user, pk)
-    result = round_.result or bulletin_page.live_result(round_, _until(round_))
-    # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks the
-    # person may open (unit staff would otherwise read every unit's red tasks).
-    result = selectors.round_result_for(user=request.user, round_=round_, result=result)
+    round_ = access_round(request.user, pk, with_result=False)
+    wants_workbook = request.GET.get("format") == "xlsx"
+    if round_.summary and not wants_workbook:
+        # A closed round: its figures and the first lines of its lists the reader may open.
+        result = bulletin_store.stored_result(
+            round_, visible=selectors.round_visible_tasks(user=request.user, round_=round_)
+        )
+    elif not round_.closed_at and not wants_workbook:
+        result = bulletin_page.live_page(round_, _until(round_), request.user)
+    else:
+        result = round_.result or bulletin_page.live_result(round_, _until(round_))
+        # Like the monthly bulletin: the figures are everyone's, the titles only of the tasks
+        # the person may open (unit staff would otherwise read every unit's red tasks).
+        result = selectors.round_result_for(user=request.user, round_=round_, result=result)
     # Parts other apps add about the campaign as it stands (problems: the ledger's counts).
     sections = hooks.campaign_sections(campaign=round_.campaign, user=request.user)
-    if request.GET.get("format") == "xlsx":
+    if wants_workbook:
         round_.result = result
         # Named as people name it (改革攻坚行动-2026年第48周-周通报.xlsx); the slug and date
         # are the name for any client that cannot read a Chinese one.
@@ -101,10 +117,13 @@ def review_page(request, pk: int):
     # Unit staff see their own unit's lines only, as on every other page.
     tasks = _visible_lines(request.user, review)
     every = selectors.review_items(review=review, tasks=tasks)
-    form = ReviewFilterForm(request.GET, units=selectors.review_units(items=every))
+    units = selectors.review_units(items=every)
+    form = ReviewFilterForm(request.GET, units=units)
     filters = form.filters()
     items = selectors.review_items(review=review, tasks=tasks, filters=filters)
-    page = two_step_page(items, request.GET.get("page"), REVIEW_PAGE_SIZE)
+    page = two_step_page(
+        items, request.GET.get("page"), REVIEW_PAGE_SIZE, keys=selectors.ReviewKeys(items, units)
+    )
     counts = selectors.rating_counts(items=every)
     certify = is_open and can_certify(request.user, review)
     return render(

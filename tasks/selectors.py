@@ -34,6 +34,7 @@ from tasks.models import (
 )
 from tasks.my_work import awaiting_percent, sorted_tasks
 from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
+from tasks.search import word_q
 
 
 @dataclass
@@ -112,13 +113,7 @@ def apply_filters(
     if filters.q:
         words = filters.q.split()
         for word in words[:5]:
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(content__icontains=word)
-                | Q(code=word)
-                | Q(lead_unit__name__icontains=word)
-                | Q(specific_owner_name__icontains=word)
-            )
+            qs = qs.filter(word_q(word))
     return qs
 
 

@@ -8,9 +8,9 @@ read the lines one by one (``ranking_inputs``)."""
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -18,7 +18,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Value,
-    When,
 )
 
 from accounts.models import Unit
@@ -139,12 +138,12 @@ def _supporting(review, start, end, claimed, unit) -> None:
 
 def _rounds(review, start, end, units, *, supports: bool) -> None:
     """Each ranked unit's weekly reports owed in the rounds that opened in the month, counted
-    by state (on time, late, missing), leaving out the tasks excused for that unit."""
-    reports = ProgressReport.objects.filter(
-        task_id=OuterRef("task_id"),
-        unit_id=OuterRef("lead_unit_id"),
-        submitted_at__gte=OuterRef("round__opens_at"),
-    )
+    by state (on time, late, missing), leaving out the tasks excused for that unit.
+
+    The owed lines meet their reports in one join (the unit's reports on the task within the
+    round), grouped per line, then counted per unit and state: a hash join over the month's
+    reports, where an EXISTS per line and state probed the reports 400,000 times at 200,000
+    lines (seconds)."""
     mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
     if supports:
         mine |= Q(
@@ -165,24 +164,40 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     )
     if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
         owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
-    rows = (
-        owed.alias(
-            on_time=Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at"))),
-            made=Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
+    # A report counts from the round's opening: on time up to the due time, late before it
+    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs). The lines meet the
+    # unit's reports on their task in one join, are grouped per line, then per unit and state
+    # (the ORM groups once; the join goes straight from the line's task to the reports).
+    lines_sql, params = (
+        owed.values(
+            "pk", "lead_unit_id", "task_id", "round__opens_at", "round__due_at", "round__closes_at"
         )
-        .annotate(
-            state=Case(
-                When(on_time=True, then=Value(ON_TIME)),
-                When(made=True, then=Value(LATE)),
-                default=Value(MISSING),
-            )
-        )
-        .values("lead_unit_id", "state")
-        .annotate(n=Count("pk"))
         .order_by()
+        .query.sql_with_params()
     )
-    for row in rows:
-        units[row["lead_unit_id"]].rounds.append([None, "", row["state"], row["n"]])
+    reports = ProgressReport._meta.db_table
+    sql = f"""
+        SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (
+            SELECT line.lead_unit_id,
+                CASE WHEN COUNT(CASE WHEN report.submitted_at <= line.round__due_at THEN 1 END) > 0
+                    THEN %s
+                WHEN COUNT(CASE WHEN report.submitted_at < line.round__closes_at THEN 1 END) > 0
+                    THEN %s
+                ELSE %s END AS state
+            FROM ({lines_sql}) line
+            LEFT JOIN {reports} report ON report.task_id = line.task_id
+                AND report.unit_id = line.lead_unit_id
+                AND report.submitted_at >= line.round__opens_at
+                AND (report.submitted_at <= line.round__due_at
+                    OR report.submitted_at < line.round__closes_at)
+            GROUP BY line.pk, line.lead_unit_id
+        ) owed
+        GROUP BY owed.lead_unit_id, owed.state
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (ON_TIME, LATE, MISSING, *params))
+        for unit_id, state, n in cursor.fetchall():
+            units[unit_id].rounds.append([None, "", state, n])
 
 
 def _targets(review, end, units) -> None:

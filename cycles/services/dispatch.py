@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from campaigns.models import Campaign
-from cycles import hooks, permissions, schedule
+from cycles import bulletin_store, hooks, permissions, schedule
 from cycles.models import Digest, DispatchRound, RoundItem
 from cycles.services._bulk import BATCH
 from cycles.services.digests import digests_write
@@ -133,6 +133,7 @@ def round_close(*, round_id: int, now: datetime.datetime) -> bool:
         round_.result = round_bulletin(round_=round_, until=min(now, round_.closes_at))
         round_.closed_at = now
         round_.save(update_fields=["result", "closed_at"])
+        bulletin_store.store(round_)  # what the page reads: the figures, the lists as rows
         # Apps above (the cockpit's weekly snapshot) act once the close has committed.
         transaction.on_commit(lambda: hooks.after_round_close(round_id), robust=True)
         return True

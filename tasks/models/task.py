@@ -190,6 +190,9 @@ class Task(models.Model):
                 condition=models.Q(handed_over_at__isnull=False, acknowledged_at__isnull=True),
                 name="task_awaiting_ack",
             ),
+            # The few claimed tasks (揭榜挂帅): the draft ranking asks which of a month's are,
+            # twice, where it read every task for the flag.
+            models.Index(fields=["id"], condition=models.Q(claimed=True), name="task_claimed"),
         ]
 
     def __str__(self):

@@ -59,3 +59,50 @@ def test_the_coordinator_reads_every_title(client, world, round_):
     client.force_login(world.coordinator)
     html = client.get(reverse("cycles:round", args=[round_.pk])).content.decode()
     assert "本单位的逾期任务" in html and "另一单位的逾期任务" in html
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lead_staff"])
+def test_a_closed_round_reads_its_stored_lines_and_shows_what_the_whole_bulletin_shows(
+    client, world, round_, who
+):
+    """A closed round's page reads its summary and its first lines (cycles.bulletin_store),
+    not the whole bulletin: what it shows — the figures, each list's first tasks the reader
+    may open and how many more, each unit's tasks not reported — is what the whole bulletin,
+    cut as the page cuts it, shows."""
+    from cycles import bulletin_page, selectors
+    from cycles.models import BulletinLine
+    from cycles.services import round_close
+
+    for n in range(2 * bulletin_page.SHOWN):
+        TaskFactory(
+            task_list=world.task_list,
+            lead_unit=world.lead if n % 3 else world.other,
+            title=f"逾期任务{n:03d}",
+            deadline=datetime.date(2020, 1, 1),
+        )
+    round_ = round_open(
+        campaign=world.campaign,
+        times=round_times(world.campaign, datetime.date(2026, 11, 30)),
+        now=timezone.now(),
+    )
+    round_close(round_id=round_.pk, now=timezone.now())
+    round_.refresh_from_db()
+    user = getattr(world, who)
+    client.force_login(user)
+
+    shown = client.get(reverse("cycles:round", args=[round_.pk])).context["result"]
+    whole = bulletin_page.shown(
+        selectors.round_result_for(user=user, round_=round_, result=round_.result),
+        world.campaign,
+        user,
+    )
+
+    assert BulletinLine.objects.filter(round=round_).count() > bulletin_page.SHOWN
+    for key in bulletin_page.TASK_SECTIONS:
+        assert shown[key] == whole[key]
+        assert shown["more"][key] == whole["more"][key]
+    assert shown["more"]["overdue"] > 0
+    assert shown["totals"] == whole["totals"]
+    assert [
+        (u["unit"], u["owed"], u["missing_refs"], u["missing_more"]) for u in shown["units"]
+    ] == [(u["unit"], u["owed"], u["missing_refs"], u["missing_more"]) for u in whole["units"]]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cycles.models import MonthlyReview, Rating, ReviewItem, UnitMonth
-from tests.factories import TaskFactory
+from tests.factories import TaskFactory, TaskListFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,35 @@ def test_rating_lines_of_the_not_yet_rated_list_returns_to_its_first_page(client
 
     # Page 2 of the shorter list would skip the lines that moved up onto it.
     assert parse_qs(urlsplit(response["Location"]).query) == {"rating": ["unrated"]}
+
+
+def test_the_pages_list_every_line_once_in_the_order_of_unit_name_list_and_place(
+    client, review, world
+):
+    """The page's keys are read unit by unit (cycles.selectors.ReviewKeys): page after page
+    they are the lines of the plain query sorted by unit name, list order and place, with
+    units that run across a page's edge and a second list ordered before the first."""
+    type(world.task_list).objects.filter(pk=world.task_list.pk).update(order=5)
+    earlier = TaskListFactory(campaign=world.campaign, order=1)
+    first_unit = UnitFactory(name="区财政局")
+    review.task_list = earlier
+    add_lines(review, first_unit, 30)
+    add_lines(review, world.other, 20, start=500)
+    client.force_login(world.coordinator)
+    everything = list(
+        ReviewItem.objects.filter(review=review)
+        .order_by("lead_unit__name", "task__task_list__order", "task__order", "task_id")
+        .values_list("pk", flat=True)
+    )
+
+    shown = [i.pk for n in (1, 2, 3) for i in rows(page(client, review, page=n))]
+    by_proposal = [i.pk for i in rows(page(client, review, proposed=Rating.BEHIND))]
+    behind = set(
+        ReviewItem.objects.filter(review=review, proposed=Rating.BEHIND).values_list(
+            "pk", flat=True
+        )
+    )
+
+    assert shown == everything
+    assert len(everything) == 300
+    assert by_proposal == [pk for pk in everything if pk in behind]

@@ -1,0 +1,47 @@
+"""The task search's trigram index (tasks.search), on PostgreSQL only (SQLite searches as
+before), and the claimed tasks' index (the draft ranking). The trigram index's expression is
+the one ``icontains`` on ``tasks.search.SearchText`` compiles to, so that the planner finds
+it. Both are built concurrently on PostgreSQL: the task table keeps taking writes while the
+release before serves (README, "Upgrades: migrations while serving")."""
+
+from django.db import migrations, models
+
+INDEX = "task_search_trgm"
+EXPRESSION = "UPPER((title || ' ' || content || ' ' || specific_owner_name)::text)"
+CLAIMED = models.Index(fields=["id"], condition=models.Q(claimed=True), name="task_claimed")
+
+
+def create(apps, schema_editor):
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    task = apps.get_model("tasks", "Task")
+    if postgresql:
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON tasks_task "
+            f"USING gin ({EXPRESSION} gin_trgm_ops)"
+        )
+        schema_editor.add_index(task, CLAIMED, concurrently=True)
+    else:
+        schema_editor.add_index(task, CLAIMED)
+
+
+def drop(apps, schema_editor):
+    task = apps.get_model("tasks", "Task")
+    schema_editor.remove_index(task, CLAIMED)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
+
+    dependencies = [
+        ("tasks", "0009_task_deadline_index"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name="task", index=CLAIMED)],
+            database_operations=[migrations.RunPython(create, drop)],
+        ),
+    ]
