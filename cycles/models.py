@@ -66,6 +66,10 @@ class RoundItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "task"], name="rounditem_unique"),
         ]
+        indexes = [
+            # A round's reports owed, by lead unit, matched to the reports made: index-only.
+            models.Index(fields=["round", "lead_unit", "task"], name="rounditem_round_unit_task"),
+        ]
 
     def __str__(self):
         return f"{self.round} {self.task_id}"
