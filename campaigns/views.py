@@ -83,11 +83,7 @@ def campaign_list(request):
 def campaign_detail(request, slug: str):
     campaign = access_campaign(request.user, slug)
     today = timezone.localdate()
-    summary = next(
-        s
-        for s in campaign_summaries(user=request.user, today=today)
-        if s.campaign.pk == campaign.pk
-    )
+    [summary] = campaign_summaries(user=request.user, today=today, campaign=campaign)
     return render(
         request,
         "campaigns/campaign_detail.html",

@@ -266,6 +266,7 @@ def unit_page(request, pk: int):
     campaigns = permissions.unit_page_campaigns(user, unit)
     rows = unit_campaigns(tasks=tasks, unit=unit, today=today)
     form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
+    # Keys first: the unit's tasks are sorted as narrow rows, then 50 are read whole.
     table = drill_tasks(
         base=tasks.exclude(status="draft"),
         filters=form.filters(),
@@ -282,7 +283,7 @@ def unit_page(request, pk: int):
             "unit": unit,
             "rows": rows,
             "form": form,
-            "page": Paginator(table, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": two_step_page(table, request.GET.get("page"), PAGE_SIZE),
             "query": query_without_page(request),
             "punctuality": punctuality,
             "punctuality_chart": {

@@ -94,6 +94,10 @@ def apply_filters(
         qs = qs.filter(status=filters.status)
     if filters.light:
         qs = qs.filter(Q(light_value=filters.light))
+        if filters.light == Light.RED:
+            # Every red task is overdue (tasks.lights): said too, the same tasks are found
+            # through the index of status and deadline, not by every task's light.
+            qs = qs.filter(overdue_q(today or timezone.localdate()))
     if filters.task_list:
         qs = qs.filter(task_list_id=filters.task_list)
     if filters.open_instructions:
@@ -174,13 +178,20 @@ class CampaignSummary:
 
 
 def campaign_summaries(
-    *, user: User, today: datetime.date | None = None, archived: bool = True
+    *,
+    user: User,
+    today: datetime.date | None = None,
+    archived: bool = True,
+    campaign: Campaign | None = None,
 ) -> list[CampaignSummary]:
-    """Every campaign the user may see, with light counts per list, counted in one SQL query;
-    ``archived=False`` leaves the archived campaigns out. A draft list (its coordinators alone
-    see it) is listed with its lines but counts in no total of the campaign."""
+    """Every campaign the user may see (or only ``campaign``, for its page), with light counts
+    per list, counted in one SQL query; ``archived=False`` leaves the archived campaigns out. A
+    draft list (its coordinators alone see it) is listed with its lines but counts in no total
+    of the campaign."""
     today = today or timezone.localdate()
     campaigns_qs = visible_campaigns(user)
+    if campaign is not None:
+        campaigns_qs = campaigns_qs.filter(pk=campaign.pk)
     if not archived:
         campaigns_qs = campaigns_qs.exclude(status=Campaign.Status.ARCHIVED)
     lists = TaskList.objects.filter(visible_lists_q(user)).order_by("order", "id")
@@ -222,20 +233,35 @@ def campaign_summaries(
 
 
 def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
-    """Lead units with the most red tasks in a campaign (for the leader's view)."""
-    return list(
+    """Lead units with the most red tasks in a campaign (for the leader's view). The tasks are
+    counted by lead unit and light (each task's light worked out once, a few hundred groups),
+    and the units ranked from those counts."""
+    groups = (
         Task.objects.work()
         .filter(task_list__campaign=campaign)
         .annotate(light_value=light_expression(today))
-        .values("lead_unit_id", "lead_unit__name")
-        .annotate(
-            total=Count("id"),
-            red=Count("id", filter=Q(light_value=Light.RED)),
-            yellow=Count("id", filter=Q(light_value=Light.YELLOW)),
-        )
-        .filter(Q(red__gt=0) | Q(yellow__gt=0))
-        .order_by("-red", "-yellow", "lead_unit__name")[:limit]
+        .values("lead_unit_id", "lead_unit__name", "light_value")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+    units: dict[int, dict] = {}
+    for row in groups:
+        unit = units.setdefault(
+            row["lead_unit_id"],
+            {
+                "lead_unit_id": row["lead_unit_id"],
+                "lead_unit__name": row["lead_unit__name"],
+                "total": 0,
+                "red": 0,
+                "yellow": 0,
+            },
+        )
+        unit["total"] += row["n"]
+        if row["light_value"] in (Light.RED, Light.YELLOW):
+            unit[row["light_value"]] += row["n"]
+    lagging = [u for u in units.values() if u["red"] or u["yellow"]]
+    lagging.sort(key=lambda u: (-u["red"], -u["yellow"], u["lead_unit__name"]))
+    return lagging[:limit]
 
 
 def list_filter_choices(*, task_list: TaskList) -> dict:

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 
 from campaigns.models import WORK_KINDS, Campaign
+from cockpit.selectors.reporting import reporting_counts
 from cycles.models import DispatchRound, RoundItem
 from tasks.lights import Light, light_expression, overdue_q
 from tasks.models import ProgressReport, Target, Task
@@ -134,7 +135,8 @@ def latest_rounds(campaign_ids) -> dict[int, DispatchRound]:
 
 def round_items(rounds) -> QuerySet[RoundItem]:
     """The reports the rounds owe, each marked reported (the lead unit reported within the
-    round's window, as the weekly bulletin counts it) and on time (by the due time)."""
+    round's window, as the weekly bulletin counts it) and on time (by the due time): the
+    drill-down's filters. Counting them is ``cockpit.selectors.reporting``'s."""
     reports = ProgressReport.objects.filter(
         task=OuterRef("task_id"),
         unit=OuterRef("lead_unit_id"),
@@ -146,22 +148,9 @@ def round_items(rounds) -> QuerySet[RoundItem]:
     )
 
 
-def reporting_counts(items: QuerySet[RoundItem], *group: str) -> list[dict]:
-    """Reports owed, made and made on time per ``group`` (e.g. round, lead unit), one query."""
-    return list(
-        items.values(*group)
-        .annotate(
-            owed=Count("pk"),
-            reported=Count("pk", filter=Q(is_reported=True)),
-            on_time=Count("pk", filter=Q(is_on_time=True)),
-        )
-        .order_by()
-    )
-
-
 def reporting_by_round(rounds: list[DispatchRound]) -> dict[int, dict]:
     """Round id → its reports owed, made and made on time (one query for every round)."""
-    return {row["round_id"]: row for row in reporting_counts(round_items(rounds), "round_id")}
+    return {row["round_id"]: row for row in reporting_counts([r.pk for r in rounds], "round_id")}
 
 
 def target_totals(campaign_ids) -> dict[int, tuple[int, int]]:

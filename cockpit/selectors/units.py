@@ -11,7 +11,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from accounts.models import Unit
 from campaigns.models import Campaign
 from cockpit.models import WeekSnapshot
-from cockpit.selectors.figures import COUNT_NAMES, grouped_counts, reporting_counts, round_items
+from cockpit.selectors.figures import COUNT_NAMES, grouped_counts
+from cockpit.selectors.reporting import reporting_counts
 from cycles.models import DispatchRound, UnitMonth
 from measures.models import INCENTIVES, PENALTIES, Application
 from tasks.models import Task
@@ -86,11 +87,12 @@ def unit_punctuality(
     owed as lead unit, made, made by the due time. A closed week is read from its snapshot
     (what its bulletin published); a round still open is counted. Three queries."""
     recent = today - datetime.timedelta(weeks=WEEKS_SHOWN)
-    rounds = DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent)
-    round_ids = {
-        (campaign_id, week): pk
-        for pk, campaign_id, week in rounds.values_list("pk", "campaign_id", "week_start")
-    }
+    rounds = list(
+        DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent).values_list(
+            "pk", "campaign_id", "week_start", "campaign__name", "closed_at"
+        )
+    )
+    round_ids = {(campaign_id, week): pk for pk, campaign_id, week, _name, _closed in rounds}
     weeks: dict[tuple[int, datetime.date], WeekRow] = {}
     snapshots = (
         WeekSnapshot.objects.filter(campaign__in=campaigns, week_start__gte=recent)
@@ -104,21 +106,16 @@ def unit_punctuality(
             weeks[key] = WeekRow(
                 round_ids.get(key), snapshot.campaign.name, key[0], key[1], *figures
             )
-    still_open = round_items(rounds.filter(closed_at__isnull=True)).filter(lead_unit=unit)
-    group = ("round_id", "round__week_start", "round__campaign_id", "round__campaign__name")
-    for r in reporting_counts(still_open, *group):
-        key = (r["round__campaign_id"], r["round__week_start"])
+    still_open = {
+        pk: (campaign_id, week, name)
+        for pk, campaign_id, week, name, closed in rounds
+        if closed is None
+    }
+    for r in reporting_counts(still_open, "round_id", lead_unit_id=unit.pk):
+        campaign_id, week, name = still_open[r["round_id"]]
         weeks.setdefault(
-            key,
-            WeekRow(
-                r["round_id"],
-                r["round__campaign__name"],
-                key[0],
-                key[1],
-                r["owed"],
-                r["reported"],
-                r["on_time"],
-            ),
+            (campaign_id, week),
+            WeekRow(r["round_id"], name, campaign_id, week, r["owed"], r["reported"], r["on_time"]),
         )
     return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from campaigns.models import WORK_KINDS, Campaign
 from cockpit.models import WeekSnapshot
-from cockpit.selectors.figures import reporting_counts, round_items
+from cockpit.selectors.reporting import reporting_counts
 from cycles import schedule
 from cycles.models import DispatchRound, RoundItem
 from tasks.lights import Light, light_expression, task_light
@@ -104,7 +104,7 @@ def round_figures(round_: DispatchRound) -> WeekFigures:
     )
     units = {
         str(row["lead_unit_id"]): [row["owed"], row["reported"], row["on_time"]]
-        for row in reporting_counts(round_items([round_]), "lead_unit_id")
+        for row in reporting_counts([round_.pk], "lead_unit_id")
     }
     return WeekFigures(
         owed=totals.get("owed", 0),

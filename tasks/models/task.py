@@ -184,6 +184,26 @@ class Task(models.Model):
             # a page read off the index, not a sort of every visible task. Its order by code
             # is (task_list, order, id): the index above.
             models.Index(fields=["deadline", "id"], name="task_deadline_id"),
+            # The cockpit's and campaign page's counts (light, overdue, 签收 by list, lead unit
+            # and category) read every task of a campaign, and the drill-down and unit page
+            # sort a page of their keys: from this index alone (an index-only scan, a tenth of
+            # the table's pages), never the wide rows (README "Speed of the pages").
+            # PostgreSQL only; elsewhere it is an index on (task_list, status).
+            models.Index(
+                fields=["task_list", "status"],
+                include=[
+                    "lead_unit",
+                    "category",
+                    "deadline",
+                    "ongoing",
+                    "progress",
+                    "order",
+                    "id",
+                    "handed_over_at",
+                    "acknowledged_at",
+                ],
+                name="task_counts",
+            ),
             # The few tasks still waiting for their unit's acknowledgement (签收).
             models.Index(
                 fields=["lead_unit", "handed_over_at"],

@@ -63,6 +63,11 @@ class ProgressReport(models.Model):
                 condition=models.Q(locked_at__isnull=True),
                 name="report_unlocked_at",
             ),
+            # Who reported in a round's window (the cockpit's reporting rate): the reports
+            # since the round opened, read from the index alone.
+            models.Index(
+                fields=["submitted_at"], include=["task", "unit"], name="report_submitted_at"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -75,3 +75,29 @@ def test_sql_light_agrees_with_python_light_on_every_case():
 
     for task in tasks:
         assert in_sql[task.pk] == task.light_on(TODAY).light, (task.status, task.deadline)
+
+
+@pytest.mark.django_db
+def test_every_red_task_is_overdue_so_a_red_filter_may_ask_the_deadline_index_too():
+    """``apply_filters`` narrows ``light=red`` by ``overdue_q`` as well (an index of status and
+    deadline): right only while red implies overdue, which this grid checks in SQL."""
+    from campaigns.models import TaskList
+    from tasks.lights import overdue_q
+    from tasks.models import Task
+    from tests.factories import TaskListFactory
+
+    checklist = TaskListFactory(kind=TaskList.Kind.CHECKLIST)
+    for status in ("draft", "in_progress", "awaiting_signoff", "closed"):
+        for offset in (None, -30, -1, 0, 1, NEAR_DAYS + 1):
+            TaskFactory(status=status, deadline=None if offset is None else days(offset))
+            TaskFactory(
+                status=status,
+                deadline=None if offset is None else days(offset),
+                task_list=checklist,
+            )
+        TaskFactory(status=status, deadline=None, ongoing=True)
+    lit = Task.objects.annotate(light_value=light_expression(TODAY))
+    red = set(lit.filter(light_value=Light.RED).values_list("pk", flat=True))
+
+    assert red  # the grid has red tasks
+    assert red <= set(Task.objects.filter(overdue_q(TODAY)).values_list("pk", flat=True))
