@@ -81,6 +81,10 @@ def test_a_large_list_is_exported_by_a_job_with_the_same_rows_as_at_once(
     page = client.get(reverse("campaigns:list_export", args=[campaign.slug, big.pk]) + f"?{query}")
     assert page.status_code == 200 and "Content-Disposition" not in page
     assert reverse("exports:ask", args=[campaign.slug, big.pk]) in page.content.decode()
+    if not query:  # the figure the page shows: every task of the list
+        shown = Task.objects.filter(task_list=big).count()
+        assert page.context["count"] == shown
+        assert f"{shown:,}" in page.content.decode()
     assert not ListExport.objects.exists(), "opening the page asks for nothing"
 
     answer = ask(client, campaign, big, query)
