@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaigns import draft_views, running_views, views
+from exports.views import list_export_view
 
 app_name = "campaigns"
 urlpatterns = [
@@ -8,7 +9,7 @@ urlpatterns = [
     path("new/", running_views.campaign_create_view, name="create"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/lists/<int:pk>/", views.list_detail, name="list_detail"),
-    path("<slug:slug>/lists/<int:pk>/export/", views.list_export_view, name="list_export"),
+    path("<slug:slug>/lists/<int:pk>/export/", list_export_view, name="list_export"),
     path("<slug:slug>/templates/<slug:kind>/", views.list_template_view, name="list_template"),
     path("<slug:slug>/imports/", views.import_start, name="import_start"),
     path("<slug:slug>/imports/upload/", views.import_upload, name="import_upload"),

@@ -18,7 +18,6 @@ from campaigns.selectors import (
     campaign_lists,
     import_preview,
     list_drafts,
-    list_export,
     list_import_state,
     list_imports_recent,
     list_template,
@@ -33,7 +32,6 @@ from campaigns.services.list_import_corrections import (
 from campaigns.services.list_imports import list_import_confirm, list_import_create
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, two_step_page, xlsx_response
-from config.replica import read_replica
 from tasks.acknowledgements import acknowledgement_counts
 from tasks.forms import TaskFilterForm
 from tasks.permissions import (
@@ -157,19 +155,6 @@ def _chart_data(summary) -> dict:
 
 
 # --- Export (anyone who may read the campaign; the tasks they may see) -----------------------
-
-
-@login_required
-@require_GET
-@read_replica()
-def list_export_view(request, slug: str, pk: int):
-    """The list as .xlsx in the layout it came in, filtered as on its page."""
-    campaign = access_campaign(request.user, slug)
-    task_list = access_task_list(request.user, campaign, pk)
-    choices = list_filter_choices(task_list=task_list)
-    form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
-    data = list_export(user=request.user, task_list=task_list, filters=form.filters())
-    return xlsx_response(data, f"{task_list.name}.xlsx")
 
 
 @login_required

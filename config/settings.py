@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "inspections",
     "challenges",
     "problems",
+    "exports",
     "cockpit",
     "api",
     "webhooks",
@@ -397,6 +398,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.jobs.report_uploads_prune",
         "schedule": crontab(hour=3, minute=25),
     },
+    "list-exports-prune": {"task": "exports.jobs.list_exports_prune", "schedule": 3600.0},
     "form-tokens-prune": {
         "task": "formtokens.jobs.form_tokens_prune",
         "schedule": crontab(hour=3, minute=40),
@@ -405,6 +407,12 @@ CELERY_BEAT_SCHEDULE = {
 # How long housekeeping keeps things (see the README's "Housekeeping").
 DELIVERIES_KEEP_DAYS = env.int("DELIVERIES_KEEP_DAYS", default=90)
 IMPORTS_KEEP_DAYS = env.int("IMPORTS_KEEP_DAYS", default=30)
+# A list's export: written in the request up to this many tasks, by a job above (README,
+# "Exports"); the same export asked for again this soon after is the one already written;
+# finished exports (task content) leave the storage after this many hours.
+EXPORT_INLINE_MAX_TASKS = env.int("EXPORT_INLINE_MAX_TASKS", default=2000)
+EXPORT_REUSE_SECONDS = env.int("EXPORT_REUSE_SECONDS", default=60)
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 # 一表填报 uploads never confirmed are forgotten after this many days (their round is over).
 REPORT_UPLOADS_KEEP_DAYS = env.int("REPORT_UPLOADS_KEEP_DAYS", default=14)
 ORPHAN_FILES_GRACE_HOURS = env.int("ORPHAN_FILES_GRACE_HOURS", default=24)

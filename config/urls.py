@@ -33,6 +33,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("challenges/", include("challenges.urls")),
     path("problems/", include("problems.urls")),
+    path("exports/", include("exports.urls")),
     path("cockpit/", include("cockpit.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -94,3 +94,24 @@ def test_the_report_check_counts_a_text_replaced_by_a_later_correction_once(worl
     problems = check_reports(markers)
     assert len(problems) == 2
     assert lost in problems[0] and twice in problems[1]
+
+
+def test_fill_leaves_the_rows_reported_this_round_alone():
+    """A row whose 本周进展 is filled was reported this round: filling it again would edit
+    that report and lose the marker the checks look for."""
+    data = _owed_sheet(["t10v1r5p7v1", "t12v2r5", "t14v1r5"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.active.cell(row=HEADER_ROW + 1, column=2, value="已报送（负载测试cd-0）")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    filled, markers = fill_owed(buffer.getvalue(), "负载测试ab", rows=2)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(filled)).active
+    texts = [sheet.cell(row=r, column=2).value for r in range(HEADER_ROW + 1, HEADER_ROW + 4)]
+    assert texts == [
+        "已报送（负载测试cd-0）",
+        "本周推进顺利（负载测试ab-0）",
+        "本周推进顺利（负载测试ab-1）",
+    ]
+    assert markers == ["负载测试ab-0", "负载测试ab-1"]

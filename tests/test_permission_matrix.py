@@ -11,6 +11,8 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from cockpit.services import screen_create
 from cycles.models import MonthlyReview, RankingFormula, RankingFormulaEvent, ReviewItem
 from cycles.schedule import round_times
 from cycles.services import review_open, round_open
+from exports.models import ListExport
 from inspections.models import Answer, AnswerEvent, AnswerFile, InspectionRound, Rectification
 from inspections.services import answer_submit
 from inspections.services import round_open as inspection_round_open
@@ -373,6 +376,14 @@ MATRIX = {
         for step in ("assign", "resolve", "refer", "answer", "reopen")
     },
     "campaigns:list_export": {"GET": SEE_TASK},
+    # A large list's export, written by a job: asked for by whoever reads the list, seen and
+    # downloaded only by the person who asked (here the coordinator).
+    "exports:ask": {
+        "POST": codes(other=404, other_coord=404, **dict.fromkeys(ADMINS, 404), anon=302, rest=302),
+        "GET": POST_ONLY,
+    },
+    "exports:export": {"GET": codes(coord=200, anon=302, rest=404)},
+    "exports:download": {"GET": codes(coord=200, anon=302, rest=404)},
     "campaigns:list_template": {"GET": SEE_TASK},
     "campaigns:import_start": {"GET": COORD_ONLY_GET},
     "campaigns:import_detail": {"GET": COORD_ONLY_GET},
@@ -692,6 +703,14 @@ def scene(module_db):
     world.bulk_upload = upload_check(
         by=world.lead_staff, filename="本周应报送.xlsx", data=owed_sheet(world)
     ).upload
+    world.list_export = ListExport.objects.create(
+        task_list=world.task_list,
+        requested_by=world.coordinator,
+        status=ListExport.Status.DONE,
+        file="exports/scene/list.xlsx",
+        filename="list.xlsx",
+        finished_at=timezone.now(),
+    )
     world.screen, world.screen_token = screen_create(
         by=world.coordinator, name="督查室大屏", campaigns=[world.campaign]
     )
@@ -941,6 +960,9 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             {"reason": "反弹", "version": w.referred.version},
         ),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
+        "exports:ask": ("exports:ask", [w.campaign.slug, w.task_list.pk], {}),
+        "exports:export": ("exports:export", [_list_export(w).pk], {}),
+        "exports:download": ("exports:download", [_list_export(w).pk], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
         "campaigns:import_detail": ("campaigns:import_detail", imp, {}),
@@ -1104,6 +1126,13 @@ def _task_post(w) -> dict:
     }
 
 
+def _list_export(w) -> ListExport:
+    """The coordinator's finished export of the list, its file in this test's storage."""
+    if not default_storage.exists(w.list_export.file.name):
+        default_storage.save(w.list_export.file.name, ContentFile(b"PK export"))
+    return w.list_export
+
+
 def owed_sheet(w) -> bytes:
     """The lead unit's 本周应报送 sheet with its one task reported (the scene's round)."""
     owed = owed_tasks(unit_id=w.lead.pk)
@@ -1162,6 +1191,7 @@ def snapshot() -> tuple:
         list(RankingFormula.objects.order_by("pk").values_list("version", "support_weight")),
         RankingFormulaEvent.objects.count(),
         list(ApiToken.objects.order_by("pk").values_list("revoked_at", flat=True)),
+        ListExport.objects.count(),
     )
 
 

@@ -14,11 +14,13 @@ LOAD_MAX_REQUESTS, LOAD_CAMPAIGN, LOAD_DEMO_CAMPAIGN, LOAD_HOSTS, LOAD_SESSIONS.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
 import random
 import re
+import time
 import uuid
 
 from locust import HttpUser, between, events, task
@@ -34,6 +36,7 @@ MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "20000"))
 CAMPAIGN = os.environ.get("LOAD_CAMPAIGN", "load-monday")
 # The demo's campaign, whose rounds and reviews have history (bulletins, monthly reviews).
 DEMO_CAMPAIGN = os.environ.get("LOAD_DEMO_CAMPAIGN", "new-area-ecosystem")
+EXPORT_POLLS = 15  # an export's page followed for at most 30 s
 STAFF, COORDINATORS, LEADERS = split(USERS)
 # Sessions opened before the clock starts (by username), one per user: a login costs a
 # password hash (PBKDF2, about a CPU-second), a cost of 8:30, not of the Monday reporting.
@@ -229,11 +232,31 @@ class Coordinator(Person):
 
     @task(1)
     def export(self):
-        if self.lists:
-            self.get(
-                f"{random.choice(self.lists)}export/",
-                "GET export /campaigns/[slug]/lists/[id]/export/",
-            )
+        """The list of 10,000 is written by a job: ask, follow its page, download."""
+        if not self.lists:
+            return
+        page = self.get(
+            f"{random.choice(self.lists)}export/", "GET export /campaigns/[slug]/lists/[id]/export/"
+        )
+        ask = re.search(r'action="(/exports/ask/[^"]+)"', page.text)
+        if ask is None:
+            return  # a small list: the file came at once
+        action = html.unescape(ask.group(1))
+        fields = form_fields(page.text, action) or {}
+        answer = self.client.post(
+            action, data=fields, name="POST export /exports/ask/…", allow_redirects=False
+        )
+        location = answer.headers.get("Location", "")
+        if answer.status_code != 302 or not location.startswith("/exports/"):
+            return
+        for _ in range(EXPORT_POLLS):
+            shown = self.get(location, "GET export page /exports/[id]/")
+            if 'hx-trigger="every 2s"' not in shown.text:
+                break
+            time.sleep(2)  # as the page asks again (htmx), every two seconds
+        download = links(shown.text, r'href="(/exports/\d+/download/)"')
+        if download:
+            self.get(download[0], "GET export download /exports/[id]/download/")
 
 
 class Leader(Person):

@@ -65,8 +65,8 @@ TASK_IN_KEY = re.compile(r"^t(\d+)v")
 
 
 def fill_owed(data: bytes, marker: str, rows: int, keep=lambda task_id: True):
-    """The downloaded 本周应报送 sheet with its first ``rows`` rows whose task ``keep`` accepts
-    reported, each report's text carrying ``marker-N``; the markers written."""
+    """The downloaded 本周应报送 sheet with its first ``rows`` rows not reported yet whose task
+    ``keep`` accepts reported, each report's text carrying ``marker-N``; the markers written."""
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -78,6 +78,11 @@ def fill_owed(data: bytes, marker: str, rows: int, keep=lambda task_id: True):
             break
         key = TASK_IN_KEY.match(str(sheet.cell(row=number, column=names[KEY]).value or ""))
         if key is None or not keep(int(key.group(1))):
+            continue
+        if sheet.cell(row=number, column=names["本周进展"]).value:
+            # Reported this round already (by this person's report form or an earlier
+            # sheet): filling it again would edit that report, replacing the text whose
+            # marker the checks look for. A person fills the rows still empty.
             continue
         text = f"{marker}-{len(written)}"
         sheet.cell(row=number, column=names["本周进展"]).value = f"本周推进顺利（{text}）"

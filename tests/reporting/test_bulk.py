@@ -282,3 +282,25 @@ def test_reports_waiting_for_the_head_are_told_to_the_heads_once(client, samples
     client.force_login(samples["head"])
     page = client.get(reverse("tasks:mine")).content.decode()
     assert "30%（待单位负责人确认）" in page
+
+
+def test_every_row_of_the_sheet_shows_which_columns_to_fill(client, samples):
+    """White (to fill) and grey (to read) columns, wrapped, on every owed row, not only the
+    first: the rows below the first share its style."""
+    import io
+
+    import openpyxl
+
+    from reporting.workbook import FILLED, GREY, HEADER_ROW, WHITE
+
+    client.force_login(samples["staff"])
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client))).active
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1))
+    assert len(rows) >= 50
+    for row in rows:
+        for name, cell in zip(header, row, strict=True):
+            white = name in FILLED.values() or name.endswith("本次值")
+            assert cell.fill.fgColor.rgb == (WHITE if white else GREY).fgColor.rgb, (name, cell)
+            assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    assert all(cell.font.bold for cell in sheet[HEADER_ROW])
