@@ -14,10 +14,13 @@ published: ``imports.import_locked`` stages it instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +29,7 @@ from accounts.services import unit_aliases_add, units_create
 from campaigns.importing.drafts import DraftTarget
 from campaigns.importing.headers import extra_keys
 from campaigns.models import Category, TaskList
-from campaigns.services.bulk import bulk_update_values, insert_rows, reserve_ids
+from campaigns.services.bulk import bulk_update_values, reserve_ids, stream_rows
 from campaigns.services.import_steps.comparing import (
     IMPORTED_FIELDS,
     TARGET_FIELDS,
@@ -118,11 +121,11 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
     writes.create(new_rows)
     for row in changed_rows:
         writes.update(row)
-    writes.flush()
+    created = writes.flush()
     _store_layout(plan, task_list)
     return ImportResult(
         task_list=task_list,
-        created=len(writes.task_rows),
+        created=created,
         updated=len(writes.changed_tasks),
         unchanged=plan.count("unchanged"),
         categories=len(plan.drafts.categories),
@@ -211,9 +214,43 @@ def _write_categories(plan: ImportPlan, task_list: TaskList) -> dict[str, Catego
     return categories
 
 
+#: The columns of a new task, in the order ``_Writes.task_row`` gives them (the others take
+#: their defaults).
+TASK_COLUMNS = (
+    "id",
+    "task_list_id",
+    "code",
+    "status",
+    "progress",
+    "version",
+    "created_at",
+    "updated_at",
+    "handed_over_at",
+    "title",
+    "content",
+    "source",
+    "category_id",
+    "lead_unit_id",
+    "principal_owner_name",
+    "leader_in_charge_name",
+    "specific_owner_name",
+    "deadline",
+    "deadline_text",
+    "ongoing",
+    "extra",
+    "order",
+    "difficulty",
+)
+EVENT_COLUMNS = ("task_id", "actor_id", "at", "kind", "before", "after", "note")
+SUPPORT_COLUMNS = ("task_id", "unit_id")
+TARGET_COLUMNS = ("task_id", "order", *TARGET_FIELDS, "baseline")
+
+
 @dataclass
 class _Writes:
-    """The rows of every table, gathered before one INSERT (or UPDATE) per table."""
+    """What every table gets: new tasks are streamed into one INSERT (COPY) per table from
+    the plan's rows and their reserved keys, never held as rows; changed tasks, which are
+    few, are gathered for one UPDATE."""
 
     plan: ImportPlan
     task_list: TaskList
@@ -221,10 +258,10 @@ class _Writes:
     unit_ids: dict[str, int]  # by the name in the file
     event: Row  # what every TaskEvent has in common
     note: str
-    task_rows: list[Row] = field(default_factory=list)
-    support_rows: list[Row] = field(default_factory=list)
-    target_rows: list[Row] = field(default_factory=list)
-    event_rows: list[Row] = field(default_factory=list)
+    created: list[tuple[PlannedRow, int]] = field(default_factory=list)  # with its new key
+    support_rows: list[tuple] = field(default_factory=list)  # of changed tasks
+    target_rows: list[tuple] = field(default_factory=list)
+    event_rows: list[tuple] = field(default_factory=list)
     changed_tasks: list[Task] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
     support_deletes: list[int] = field(default_factory=list)
@@ -242,42 +279,83 @@ class _Writes:
         return ids
 
     def create(self, rows: list[PlannedRow]) -> None:
-        """New tasks, their supports, targets and creation events, under reserved keys."""
+        """New tasks, under reserved keys: written by ``flush``."""
+        self.created = list(zip(rows, reserve_ids(Task, len(rows)), strict=True))
+
+    def _task_rows(self) -> Iterator[tuple]:
         now = self.event["at"]
-        status = Task.Status.DRAFT if self.task_list.is_draft else Task.Status.IN_PROGRESS
-        handed_over = self.task_list.is_work and not self.task_list.is_draft
-        for row, task_id in zip(rows, reserve_ids(Task, len(rows)), strict=True):
-            values = new_values(row, self.category_id(row.category))
-            self.task_rows.append(
-                {
-                    "id": task_id,
-                    "task_list_id": self.task_list.pk,
-                    "code": row.draft.code,
-                    "status": status,
-                    "progress": 0,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                    "difficulty": DIFFICULTY_DEFAULT,
-                    # Work reaches its lead unit, which is to acknowledge it (签收): once
-                    # its list is published (``drafts.task_list_publish``), not as a draft.
-                    "handed_over_at": now if handed_over else None,
-                    **values,
-                }
+        common = (
+            self.task_list.pk,
+            Task.Status.DRAFT if self.task_list.is_draft else Task.Status.IN_PROGRESS,
+            0,
+            1,
+            now,
+            now,
+            # Work reaches its lead unit, which is to acknowledge it (签收): once its list
+            # is published (``drafts.task_list_publish``), not as a draft.
+            now if self.task_list.is_work and not self.task_list.is_draft else None,
+        )
+        for row, task_id in self.created:
+            draft = row.draft
+            difficulty = DIFFICULTY_DEFAULT if draft.difficulty is None else draft.difficulty
+            yield (
+                task_id,
+                common[0],
+                draft.code,
+                *common[1:],
+                draft.title,
+                draft.content,
+                draft.source,
+                self.category_id(row.category),
+                row.lead_unit_id,
+                draft.principal_owner_name,
+                draft.leader_in_charge_name,
+                draft.specific_owner_name,
+                draft.deadline,
+                draft.deadline_text,
+                draft.ongoing,
+                draft.extra,
+                draft.order,
+                difficulty,
             )
-            wanted = self.support_ids(row)
-            self.support_rows += [{"task_id": task_id, "unit_id": unit_id} for unit_id in wanted]
-            self.target_rows += [{"task_id": task_id, **target} for target in row.draft.targets]
-            after: dict[str, Any] = {"code": row.draft.code}
+
+    def _created_supports(self) -> Iterator[tuple]:
+        for row, task_id in self.created:
+            for unit_id in self.support_ids(row):
+                yield (task_id, unit_id)
+        yield from self.support_rows
+
+    def _created_targets(self) -> Iterator[tuple]:
+        for row, task_id in self.created:
+            for target in row.draft.targets:
+                yield _target_row(task_id, target)
+        yield from self.target_rows
+
+    def _events(self) -> Iterator[tuple]:
+        """A creation event per new task (its number, title, place, units and deadline; the
+        rest is in the task and in the stored file), then the changed tasks' events."""
+        for row, task_id in self.created:
+            draft = row.draft
+            values = {
+                "title": draft.title,
+                "category_id": self.category_id(row.category),
+                "lead_unit_id": row.lead_unit_id,
+                "deadline": draft.deadline,
+                "deadline_text": draft.deadline_text,
+                "ongoing": draft.ongoing,
+            }
+            after: dict[str, Any] = {"code": draft.code}
             for key in CREATION_EVENT_FIELDS:
                 value = values[key]
                 if value:
                     after[key] = value.isoformat() if isinstance(value, dt.date) else value
+            wanted = self.support_ids(row)
             if wanted:
                 after["supporting_unit_ids"] = wanted
-            if row.draft.targets:
-                after["targets"] = [_target_json(target) for target in row.draft.targets]
-            self._event(task_id, {}, after)
+            if draft.targets:
+                after["targets"] = [_target_json(target) for target in draft.targets]
+            yield self._event(task_id, {}, after)
+        yield from self.event_rows
 
     def update(self, row: PlannedRow) -> None:
         """A changed task: its fields, supports and targets, and an event of what changed."""
@@ -300,7 +378,7 @@ class _Writes:
         task.version += 1
         task.updated_at = self.event["at"]
         self.changed_tasks.append(task)
-        self._event(task.pk, event_before, event_after)
+        self.event_rows.append(self._event(task.pk, event_before, event_after))
 
     def _update_supports(self, row: PlannedRow, task: Task, before: Row, after: Row) -> None:
         wanted = self.support_ids(row)
@@ -310,18 +388,14 @@ class _Writes:
         before["supporting_unit_ids"] = sorted(existing)
         after["supporting_unit_ids"] = sorted(wanted)
         self.support_deletes += [pk for unit_id, pk in existing.items() if unit_id not in wanted]
-        self.support_rows += [
-            {"task_id": task.pk, "unit_id": unit_id}
-            for unit_id in wanted
-            if unit_id not in existing
-        ]
+        self.support_rows += [(task.pk, unit_id) for unit_id in wanted if unit_id not in existing]
 
     def _update_targets(self, row: PlannedRow, task: Task, before: Row, after: Row) -> None:
         current = self.plan.targets.get(task.pk, [])
         for wanted, target in pair_targets(row.draft.targets, current):
             values = target_values(wanted)
             if target is None:
-                self.target_rows.append({"task_id": task.pk, **wanted})
+                self.target_rows.append(_target_row(task.pk, wanted))
                 after.setdefault("targets", []).append(_target_json(wanted))
             elif any(getattr(target, key) != value for key, value in values.items()):
                 old = {key: getattr(target, key) for key in TARGET_FIELDS}
@@ -331,23 +405,40 @@ class _Writes:
                 self.target_updates.append(target)
                 after.setdefault("targets", []).append(_target_json(wanted))
 
-    def _event(self, task_id: int, before: Row, after: Row) -> None:
-        self.event_rows.append(
-            {**self.event, "task_id": task_id, "before": before, "after": after, "note": self.note}
-        )
+    def _event(self, task_id: int, before: Row, after: Row) -> tuple:
+        event = self.event
+        return (task_id, event["actor_id"], event["at"], event["kind"], before, after, self.note)
 
-    def flush(self) -> None:
-        """One statement per table (none for a table with nothing to write)."""
-        insert_rows(Task, self.task_rows)
+    def flush(self) -> int:
+        """One statement per table (none for a table with nothing to write); returns how
+        many tasks were created."""
+        created = stream_rows(Task, TASK_COLUMNS, self._task_rows()) if self.created else 0
         bulk_update_values(
             Task, self.changed_tasks, sorted(self.changed_fields | {"version", "updated_at"})
         )
         if self.support_deletes:
             TaskSupport.objects.filter(pk__in=self.support_deletes).delete()
-        insert_rows(TaskSupport, self.support_rows)
-        insert_rows(Target, self.target_rows)
+        _stream(TaskSupport, SUPPORT_COLUMNS, self._created_supports())
+        _stream(Target, TARGET_COLUMNS, self._created_targets())
         bulk_update_values(Target, self.target_updates, list(TARGET_FIELDS))
-        insert_rows(TaskEvent, self.event_rows)
+        _stream(TaskEvent, EVENT_COLUMNS, self._events())
+        return created
+
+
+def _stream(model: type[Model], names: tuple[str, ...], rows: Iterator[tuple]) -> None:
+    """``stream_rows``, with no statement at all when there is no row."""
+    first = next(rows, None)
+    if first is not None:
+        stream_rows(model, names, chain((first,), rows))
+
+
+def _target_row(task_id: int, target: DraftTarget) -> tuple:
+    return (
+        task_id,
+        target["order"],
+        *(target[key] for key in TARGET_FIELDS),  # type: ignore[literal-required]
+        target.get("baseline"),
+    )
 
 
 def _target_json(target: DraftTarget | dict[str, Any]) -> dict[str, Any]:
