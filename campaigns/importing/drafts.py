@@ -96,7 +96,7 @@ class DraftTarget(TypedDict):
 Locate = Callable[[int | None, str | None], str]
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftTask:
     """One task as the file says it, checked; unit names are still names."""
 

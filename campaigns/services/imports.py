@@ -120,9 +120,12 @@ def tasklist_import(
         "accept_suggestions": accept_suggestions,
         "deadlines_in_campaign_year": deadlines_in_campaign_year,
     }
-    plan = import_plan(source=source, **options)
-    if plan.errors or dry_run:
+    if dry_run:
+        plan = import_plan(source=source, **options)
         return ImportReport(plan=plan, result=None, errors=plan.errors, summary=plan.summary())
+    # Compared once, under lock: a plan with errors writes nothing (and the transaction
+    # that only locked is left), else it is written at once — as a preview then a confirm
+    # would, without comparing every row twice.
     with transaction.atomic():
         plan, result = import_locked(source=source, by=by, **options)
         report = ImportReport(plan=plan, result=result, errors=plan.errors, summary=plan.summary())

@@ -71,7 +71,7 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
         "year": year,
         "filename": source.filename,
         "kind": source.kind,
-        "sheets": [_sheet_json(sheet) for sheet in source.sheets],
+        "sheets": [_sheet_json(sheet, source.size(sheet)) for sheet in source.sheets],
         "categories": [[c.name, c.code, c.order] for c in drafts.categories],
         "has_targets": drafts.has_targets,
         "issues": loose,
@@ -125,7 +125,7 @@ def _mapping(data: dict[str, Any] | None) -> HeaderMapping | None:
     )
 
 
-def _sheet_json(sheet: ParsedSheet) -> dict[str, Any]:
+def _sheet_json(sheet: ParsedSheet, size: tuple[int, int]) -> dict[str, Any]:
     return {
         "name": sheet.name,
         "header_row_index": sheet.header_row_index,
@@ -136,8 +136,8 @@ def _sheet_json(sheet: ParsedSheet) -> dict[str, Any]:
         "detected": _mapping_json(sheet.detected),
         "source": sheet.source,
         "samples": {str(k): v for k, v in sheet.samples.items()},
-        "rows": len(sheet.rows),
-        "categories_count": len(sheet.categories),
+        "rows": size[0],
+        "categories_count": size[1],
     }
 
 
