@@ -62,7 +62,7 @@ def _encoded(field: models.Field, values: Sequence[Any]) -> list[str]:
 
 
 #: Rows encoded and sent at a time: the text of all of them is never held at once.
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 1_000
 
 
 class _Chunks:
