@@ -57,6 +57,9 @@ CREATION_EVENT_FIELDS = (
 
 Row = dict[str, Any]
 
+# A creation event's "before", one object for every row (COPY encodes it once).
+_NOTHING: Row = {}
+
 # What ``handover_reset`` sets when a re-import gives a task another lead unit.
 HANDOVER_FIELDS = ("handed_over_at", "acknowledged_at", "acknowledged_by", "ack_reminded_at")
 
@@ -354,7 +357,7 @@ class _Writes:
                 after["supporting_unit_ids"] = wanted
             if draft.targets:
                 after["targets"] = [_target_json(target) for target in draft.targets]
-            yield self._event(task_id, {}, after)
+            yield self._event(task_id, _NOTHING, after)
         yield from self.event_rows
 
     def update(self, row: PlannedRow) -> None:
