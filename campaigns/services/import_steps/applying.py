@@ -2,8 +2,10 @@
 
 Units and aliases the coordinator asked for, categories, tasks (one INSERT), changed tasks
 (one UPDATE), supporting units, targets, and a TaskEvent per task (kind IMPORTED), all in
-bulk: keys are reserved first, so that every row pointing at a new task is built before the
-one INSERT per table, and the number of queries does not grow with the file.
+bulk: keys are reserved first, so that the rows pointing at a new task can be made without
+waiting for it, and the number of queries does not grow with the file. The new tasks' rows
+are made from the plan's rows as COPY takes them, a chunk at a time (``bulk.stream_rows``),
+never held as a list.
 
 A new list is made as a draft (``TaskList.published_at`` empty, its tasks in status draft):
 nobody but the campaign's coordinators sees it until it is published

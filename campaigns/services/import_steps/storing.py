@@ -1,6 +1,6 @@
 """Storing a preview: the small document on the ListImport and one ListImportRow per row.
 
-The rows of a preview are written in one statement (``bulk.insert_rows``: COPY on
+The rows of a preview are written in one statement (``bulk.stream_rows``: COPY on
 PostgreSQL), after the import's previous rows are deleted in one; a page of the preview then
 reads its 100 rows by index and its figures come from one aggregate
 (``campaigns.selectors.import_preview``).
