@@ -31,6 +31,7 @@ from accounts.models import Unit, UnitAlias, User
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
 from campaigns.services.bulk import stream_rows
 from campaigns.services.import_steps.applying import ImportResult
+from campaigns.services.import_steps.collecting import collector_paused
 from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.locking import import_locked
 from campaigns.services.import_steps.preview import plan_digest
@@ -219,6 +220,7 @@ def list_import_publish(*, list_import: ListImport, by: User | None) -> ListImpo
     return list_import_publish_run(list_import_id=locked.pk, by_id=by.pk if by else None) or locked
 
 
+@collector_paused()
 def list_import_publish_run(*, list_import_id: int, by_id: int | None) -> ListImport | None:
     """Apply a staged revision (the job's body; small files run it inline), exactly once.
 

@@ -31,6 +31,7 @@ from campaigns.importing.drafts import ERROR, Issue
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import list_import_publish, list_import_record
 from campaigns.services.import_steps.applying import ImportResult, import_apply
+from campaigns.services.import_steps.collecting import collector_paused
 from campaigns.services.import_steps.comparing import ImportPlan, import_plan
 from campaigns.services.import_steps.locking import import_locked
 from campaigns.services.import_steps.preview import plan_preview
@@ -83,6 +84,7 @@ class ImportReport:
         }
 
 
+@collector_paused()
 def tasklist_import(
     *,
     campaign: Campaign,

@@ -90,3 +90,28 @@ def test_streamed_rows_take_the_defaults_of_the_fields_they_leave_out_and_are_co
         (problem, data["same"], draft)
         for problem, data, draft in stored.values_list("problem", "data", "draft")
     } == {(False, "object on every row", None)}
+
+
+def test_the_collector_is_paused_inside_an_import_and_resumed_after_even_on_failure():
+    import gc
+
+    from campaigns.services.import_steps.collecting import collector_paused
+
+    seen = []
+
+    @collector_paused()
+    def step(fail: bool) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise RuntimeError
+
+    assert gc.isenabled()
+    step(False)
+    with pytest.raises(RuntimeError):
+        step(True)
+    with collector_paused():
+        step(False)  # nested: the outer one turns it back on
+        seen.append(gc.isenabled())
+
+    assert seen == [False, False, False, False]
+    assert gc.isenabled()
