@@ -10,8 +10,9 @@ a temporary folder, and runs every measurement in a fresh process, so that the p
 of one does not carry into the next. For each size it prints seconds, rows per second,
 queries and peak memory of:
 
-* ours, preview + confirm: read and check the file with full validation (the preview), then
-  in one transaction lock, compare again and write (the confirm), as the command does;
+* ours, preview + confirm: read and check the file with full validation, then in one
+  transaction lock, compare with the database and write, as the command does
+  (``tasklist_import``);
 * the limit: python-calamine reading the sheet's cells (no checks) and COPY writing them as
   text into a scratch table (on SQLite one executemany): no importer of these rows beats it;
 * ours, through the pages' path: the upload checked and its preview stored (one row each),

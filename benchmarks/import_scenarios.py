@@ -56,23 +56,19 @@ def _campaign(slug: str, office):
 
 
 def _ours(data: bytes, rows: int, tag: str):
-    from django.db import transaction
-
-    from campaigns.models import Campaign
-    from campaigns.services.imports import import_apply, import_plan, import_read
+    """What ``manage.py import_tasklist`` does: read and check with full validation, then
+    under lock compare with the database and write the draft (``tasklist_import``)."""
+    from campaigns.services.imports import tasklist_import
 
     office, user = _office()
     campaign = _campaign(f"ours-{rows}-{tag}", office)
 
     def run():
-        source = import_read(data=data, filename=f"reform-{rows}.xlsx")
-        preview = import_plan(source=source, campaign=campaign)
-        assert not preview.errors, preview.errors[:3]
-        with transaction.atomic():
-            Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-            plan = import_plan(source=source, campaign=campaign, for_update=True)
-            result = import_apply(plan=plan, by=user)
-        assert result.created == rows, result
+        report = tasklist_import(
+            campaign=campaign, data=data, filename=f"reform-{rows}.xlsx", by=user
+        )
+        assert not report.errors, report.errors[:3]
+        assert report.result is not None and report.result.created == rows, report.summary
 
     return run
 

@@ -96,7 +96,7 @@ class DraftTarget(TypedDict):
 Locate = Callable[[int | None, str | None], str]
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftTask:
     """One task as the file says it, checked; unit names are still names."""
 
@@ -109,8 +109,8 @@ class DraftTask:
     content: str = ""
     source: str = ""
     lead: str | None = None
-    supporting: list[str] = field(default_factory=list)
-    lead_rest: list[str] = field(default_factory=list)  # the supporting units of the lead cell
+    supporting: Sequence[str] = ()
+    lead_rest: Sequence[str] = ()  # the supporting units of the lead cell
     principal_owner_name: str = ""
     leader_in_charge_name: str = ""
     specific_owner_name: str = ""

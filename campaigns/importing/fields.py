@@ -75,8 +75,9 @@ def read_units(
         units = cache[key] = _units(*key)
     column = columns.get("lead_unit")
     task.lead = units.lead
-    task.lead_rest = list(units.lead_rest)
-    task.supporting = list(units.supporting)
+    # The cache's tuples, shared by the rows that give the same cells.
+    task.lead_rest = units.lead_rest
+    task.supporting = units.supporting
     if units.lead is None:
         if column or source == "text":
             problem(

@@ -43,7 +43,7 @@ class ParsedCategory:
     numbering: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """One data row: ``values`` holds non-empty mapped cells, ``extra`` other non-empty cells."""
 

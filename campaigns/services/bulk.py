@@ -166,16 +166,42 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
     return len(rows)
 
 
-def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> None:
+def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> int:
     """INSERT ``rows`` (each the values of the fields ``names``, in order) in one statement,
-    without holding them all: on PostgreSQL a generator is COPY'd a chunk at a time; SQLite
-    takes them as ``insert_rows`` does."""
+    without holding them all, and return how many: on PostgreSQL a generator is COPY'd a
+    chunk at a time; SQLite takes them as ``insert_rows`` does. The other fields take their
+    default (the primary key: the database's, unless ``names`` gives it)."""
     connection = _connection(model)
-    if connection.vendor == "postgresql":
-        fields = [model._meta.get_field(name) for name in names]
-        copy_rows(connection, model._meta.db_table, fields, rows)  # type: ignore[arg-type]
-    else:
-        insert_rows(model, [dict(zip(names, row, strict=True)) for row in rows])
+    if connection.vendor != "postgresql":
+        return insert_rows(model, [dict(zip(names, row, strict=True)) for row in rows])
+    given = [model._meta.get_field(name) for name in names]
+    rest = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in names and f.name not in names and not f.primary_key
+    ]
+    fields = [*given, *rest]
+    defaults = tuple(f.get_default() for f in rest)
+    counted = _Counted(rows)
+    with_defaults = (row + defaults for row in counted) if defaults else counted
+    copy_rows(connection, model._meta.db_table, fields, with_defaults)  # type: ignore[arg-type]
+    return counted.count
+
+
+class _Counted:
+    """Iterates over rows, counting them (for a generator handed to COPY)."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        self.rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        row = next(self.rows)
+        self.count += 1
+        return row
 
 
 def bulk_update_values(

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from accounts.merging import unit_references
 from accounts.models import Unit, UnitAlias, User
 from campaigns.models import Campaign, CampaignEvent, ListImport, TaskList
-from campaigns.services.bulk import insert_rows
+from campaigns.services.bulk import stream_rows
 from campaigns.services.import_steps.applying import ImportResult
+from campaigns.services.import_steps.collecting import collector_paused
 from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.locking import import_locked
 from campaigns.services.import_steps.preview import plan_digest
@@ -145,20 +146,13 @@ def task_list_publish(*, task_list: TaskList, by: User | None) -> TaskList:
         status=Task.Status.IN_PROGRESS, version=F("version") + 1, updated_at=now, **handover
     )
     note = _("Published with the list “%(name)s”") % {"name": locked.name}
-    insert_rows(
+    before, after = {"status": Task.Status.DRAFT}, {"status": Task.Status.IN_PROGRESS}
+    actor = by.pk if by else None
+    kind = TaskEvent.Kind.STATUS_CHANGED
+    stream_rows(
         TaskEvent,
-        [
-            {
-                "task_id": pk,
-                "actor_id": by.pk if by else None,
-                "at": now,
-                "kind": TaskEvent.Kind.STATUS_CHANGED,
-                "before": {"status": Task.Status.DRAFT},
-                "after": {"status": Task.Status.IN_PROGRESS},
-                "note": note,
-            }
-            for pk in ids
-        ],
+        ("task_id", "actor_id", "at", "kind", "before", "after", "note"),
+        ((pk, actor, now, kind, before, after, note) for pk in ids),
     )
     locked.published_at, locked.published_by = now, by
     locked.save(update_fields=["published_at", "published_by"])
@@ -226,6 +220,7 @@ def list_import_publish(*, list_import: ListImport, by: User | None) -> ListImpo
     return list_import_publish_run(list_import_id=locked.pk, by_id=by.pk if by else None) or locked
 
 
+@collector_paused()
 def list_import_publish_run(*, list_import_id: int, by_id: int | None) -> ListImport | None:
     """Apply a staged revision (the job's body; small files run it inline), exactly once.
 

@@ -31,6 +31,7 @@ from campaigns.importing.drafts import ERROR, Issue
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import list_import_publish, list_import_record
 from campaigns.services.import_steps.applying import ImportResult, import_apply
+from campaigns.services.import_steps.collecting import collector_paused
 from campaigns.services.import_steps.comparing import ImportPlan, import_plan
 from campaigns.services.import_steps.locking import import_locked
 from campaigns.services.import_steps.preview import plan_preview
@@ -83,6 +84,7 @@ class ImportReport:
         }
 
 
+@collector_paused()
 def tasklist_import(
     *,
     campaign: Campaign,
@@ -120,9 +122,12 @@ def tasklist_import(
         "accept_suggestions": accept_suggestions,
         "deadlines_in_campaign_year": deadlines_in_campaign_year,
     }
-    plan = import_plan(source=source, **options)
-    if plan.errors or dry_run:
+    if dry_run:
+        plan = import_plan(source=source, **options)
         return ImportReport(plan=plan, result=None, errors=plan.errors, summary=plan.summary())
+    # Compared once, under lock: a plan with errors writes nothing (and the transaction
+    # that only locked is left), else it is written at once — as a preview then a confirm
+    # would, without comparing every row twice.
     with transaction.atomic():
         plan, result = import_locked(source=source, by=by, **options)
         report = ImportReport(plan=plan, result=result, errors=plan.errors, summary=plan.summary())

@@ -25,6 +25,7 @@ from audit.services import audit_record
 from campaigns.importing.safety import Inspection
 from campaigns.models import Campaign, ListImport, TaskList
 from campaigns.services.drafts import RECORDED_FIELDS, import_recorded
+from campaigns.services.import_steps.collecting import collector_paused
 from campaigns.services.import_steps.sizing import in_background, row_estimate
 from campaigns.services.import_steps.storing import (
     checked_stored,
@@ -105,6 +106,7 @@ def queue_check(list_import: ListImport) -> None:
     transaction.on_commit(lambda: list_import_check_job.delay(pk))
 
 
+@collector_paused()
 def list_import_check(
     *, list_import: ListImport, inspection: Inspection | None = None
 ) -> ListImport:
@@ -212,6 +214,7 @@ def list_import_confirm(*, list_import: ListImport, by: User) -> ListImport:
     return list_import_run(list_import_id=locked.pk, by_id=by.pk) or locked
 
 
+@collector_paused()
 def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | None:
     """Write a confirmed import as a draft, exactly once (the job's body; small files run it
     inline): a new list unpublished, a revision of a live list staged for review.

@@ -75,3 +75,43 @@ def test_a_generator_of_more_rows_than_a_chunk_is_written_whole_and_in_order(upl
     assert list(stored.values_list("data", flat=True)[count - 3 :]) == [
         {"n": i} for i in range(count - 3, count)
     ]
+
+
+def test_streamed_rows_take_the_defaults_of_the_fields_they_leave_out_and_are_counted(upload):
+    shared = {"same": "object on every row"}
+    rows = ((upload.pk, i, "create", shared) for i in range(CHUNK_ROWS + 3))
+
+    written = stream_rows(ListImportRow, ("list_import_id", "position", "action", "data"), rows)
+
+    assert written == CHUNK_ROWS + 3
+    stored = ListImportRow.objects.filter(list_import=upload)
+    assert stored.count() == written
+    assert {
+        (problem, data["same"], draft)
+        for problem, data, draft in stored.values_list("problem", "data", "draft")
+    } == {(False, "object on every row", None)}
+
+
+def test_the_collector_is_paused_inside_an_import_and_resumed_after_even_on_failure():
+    import gc
+
+    from campaigns.services.import_steps.collecting import collector_paused
+
+    seen = []
+
+    @collector_paused()
+    def step(fail: bool) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise RuntimeError
+
+    assert gc.isenabled()
+    step(False)
+    with pytest.raises(RuntimeError):
+        step(True)
+    with collector_paused():
+        step(False)  # nested: the outer one turns it back on
+        seen.append(gc.isenabled())
+
+    assert seen == [False, False, False, False]
+    assert gc.isenabled()

@@ -14,7 +14,7 @@ from accounts.models import Unit, UnitAlias
 from benchmarks.generate import UNITS as BENCH_UNITS
 from benchmarks.generate import reform_workbook
 from campaigns.models import TaskList
-from campaigns.services.imports import tasklist_import
+from campaigns.services.imports import import_read, tasklist_import
 from tasks.models import Target, Task, TaskEvent
 from tests.campaigns.conftest import PLAN_CHOICES, counts, sample, xlsx
 
@@ -416,3 +416,18 @@ def test_a_list_sent_as_a_table_in_a_word_document_reads_like_a_sheet(campaign):
     )
     assert {s.unit.name for s in first.supports.all()} == {"区税务局", "区司法局"}
     assert (second.lead_unit.name, second.ongoing) == ("区财政局", True)
+
+
+def test_a_checked_file_lets_its_parsed_rows_go_and_keeps_their_counts(campaign):
+    source = import_read(data=reform_workbook(30), filename="r.xlsx")
+    sheet = source.sheets[0]
+    rows, categories = len(sheet.rows), len(sheet.categories)
+
+    drafts = source.drafts(default_year=campaign.year)
+
+    assert len(drafts.tasks) == rows == 30
+    assert source.sheets[0].rows == []
+    assert source.size(source.sheets[0]) == (rows, categories)
+    assert source.drafts(default_year=campaign.year) is drafts
+    with pytest.raises(ValueError):
+        source.drafts(default_year=campaign.year + 1)

@@ -2,8 +2,10 @@
 
 Units and aliases the coordinator asked for, categories, tasks (one INSERT), changed tasks
 (one UPDATE), supporting units, targets, and a TaskEvent per task (kind IMPORTED), all in
-bulk: keys are reserved first, so that every row pointing at a new task is built before the
-one INSERT per table, and the number of queries does not grow with the file.
+bulk: keys are reserved first, so that the rows pointing at a new task can be made without
+waiting for it, and the number of queries does not grow with the file. The new tasks' rows
+are made from the plan's rows as COPY takes them, a chunk at a time (``bulk.stream_rows``),
+never held as a list.
 
 A new list is made as a draft (``TaskList.published_at`` empty, its tasks in status draft):
 nobody but the campaign's coordinators sees it until it is published
@@ -13,7 +15,6 @@ published: ``imports.import_locked`` stages it instead.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,39 +24,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitAlias, User
 from accounts.services import unit_aliases_add, units_create
-from campaigns.importing.drafts import DraftTarget
 from campaigns.importing.headers import extra_keys
 from campaigns.models import Category, TaskList
-from campaigns.services.bulk import bulk_update_values, insert_rows, reserve_ids
-from campaigns.services.import_steps.comparing import (
-    IMPORTED_FIELDS,
-    TARGET_FIELDS,
-    ImportPlan,
-    PlannedRow,
-    decimal_json,
-    new_values,
-    pair_targets,
-    target_values,
-)
+from campaigns.services.bulk import bulk_update_values
+from campaigns.services.import_steps.comparing import ImportPlan
+from campaigns.services.import_steps.writing import Writes
 from config.errors import RuleViolation
-from tasks.models import DIFFICULTY_DEFAULT, Target, Task, TaskEvent, TaskSupport
-from tasks.services import handover_reset, history_now, snapshot
-
-# What a creation event records: the task's number, title, place and units, and deadline
-# (the rest is in the task and in the stored file; later changes record before/after).
-CREATION_EVENT_FIELDS = (
-    "title",
-    "category_id",
-    "lead_unit_id",
-    "deadline",
-    "deadline_text",
-    "ongoing",
-)
-
-Row = dict[str, Any]
-
-# What ``handover_reset`` sets when a re-import gives a task another lead unit.
-HANDOVER_FIELDS = ("handed_over_at", "acknowledged_at", "acknowledged_by", "ack_reminded_at")
+from tasks.models import TaskEvent
+from tasks.services import history_now
 
 
 @dataclass
@@ -98,7 +74,7 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
     now = history_now()
     task_list = plan.task_list or _create_list(plan)
     unit_ids, created_units, created_aliases = _write_units(plan)
-    writes = _Writes(
+    writes = Writes(
         plan=plan,
         task_list=task_list,
         categories=_write_categories(plan, task_list),
@@ -118,11 +94,11 @@ def import_apply(*, plan: ImportPlan, by: User | None, note: str = "") -> Import
     writes.create(new_rows)
     for row in changed_rows:
         writes.update(row)
-    writes.flush()
+    created = writes.flush()
     _store_layout(plan, task_list)
     return ImportResult(
         task_list=task_list,
-        created=len(writes.task_rows),
+        created=created,
         updated=len(writes.changed_tasks),
         unchanged=plan.count("unchanged"),
         categories=len(plan.drafts.categories),
@@ -209,159 +185,6 @@ def _write_categories(plan: ImportPlan, task_list: TaskList) -> dict[str, Catego
             moved.append(category)
     bulk_update_values(Category, moved, ["code", "order"])
     return categories
-
-
-@dataclass
-class _Writes:
-    """The rows of every table, gathered before one INSERT (or UPDATE) per table."""
-
-    plan: ImportPlan
-    task_list: TaskList
-    categories: dict[str, Category]
-    unit_ids: dict[str, int]  # by the name in the file
-    event: Row  # what every TaskEvent has in common
-    note: str
-    task_rows: list[Row] = field(default_factory=list)
-    support_rows: list[Row] = field(default_factory=list)
-    target_rows: list[Row] = field(default_factory=list)
-    event_rows: list[Row] = field(default_factory=list)
-    changed_tasks: list[Task] = field(default_factory=list)
-    changed_fields: set[str] = field(default_factory=set)
-    support_deletes: list[int] = field(default_factory=list)
-    target_updates: list[Target] = field(default_factory=list)
-
-    def category_id(self, name: str | None) -> int | None:
-        return self.categories[name].pk if name else None
-
-    def support_ids(self, row: PlannedRow) -> list[int]:
-        ids: list[int] = []
-        for unit in row.supporting:
-            unit_id = unit.unit_id if unit.unit_id is not None else self.unit_ids[unit.name]
-            if unit_id != row.lead_unit_id and unit_id not in ids:
-                ids.append(unit_id)
-        return ids
-
-    def create(self, rows: list[PlannedRow]) -> None:
-        """New tasks, their supports, targets and creation events, under reserved keys."""
-        now = self.event["at"]
-        status = Task.Status.DRAFT if self.task_list.is_draft else Task.Status.IN_PROGRESS
-        handed_over = self.task_list.is_work and not self.task_list.is_draft
-        for row, task_id in zip(rows, reserve_ids(Task, len(rows)), strict=True):
-            values = new_values(row, self.category_id(row.category))
-            self.task_rows.append(
-                {
-                    "id": task_id,
-                    "task_list_id": self.task_list.pk,
-                    "code": row.draft.code,
-                    "status": status,
-                    "progress": 0,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                    "difficulty": DIFFICULTY_DEFAULT,
-                    # Work reaches its lead unit, which is to acknowledge it (签收): once
-                    # its list is published (``drafts.task_list_publish``), not as a draft.
-                    "handed_over_at": now if handed_over else None,
-                    **values,
-                }
-            )
-            wanted = self.support_ids(row)
-            self.support_rows += [{"task_id": task_id, "unit_id": unit_id} for unit_id in wanted]
-            self.target_rows += [{"task_id": task_id, **target} for target in row.draft.targets]
-            after: dict[str, Any] = {"code": row.draft.code}
-            for key in CREATION_EVENT_FIELDS:
-                value = values[key]
-                if value:
-                    after[key] = value.isoformat() if isinstance(value, dt.date) else value
-            if wanted:
-                after["supporting_unit_ids"] = wanted
-            if row.draft.targets:
-                after["targets"] = [_target_json(target) for target in row.draft.targets]
-            self._event(task_id, {}, after)
-
-    def update(self, row: PlannedRow) -> None:
-        """A changed task: its fields, supports and targets, and an event of what changed."""
-        task = row.task
-        assert task is not None
-        before = snapshot(task, IMPORTED_FIELDS)
-        for name, value in new_values(row, self.category_id(row.category)).items():
-            setattr(task, name, value)
-        after = snapshot(task, IMPORTED_FIELDS)
-        changed = {key for key in after if after[key] != before[key]}
-        self.changed_fields |= changed
-        if "lead_unit_id" in changed and self.task_list.is_work:
-            handover_reset(task, at=self.event["at"])  # the new lead unit is to acknowledge it
-            self.changed_fields |= set(HANDOVER_FIELDS)
-        event_before = {key: before[key] for key in sorted(changed)}
-        event_after = {key: after[key] for key in sorted(changed)}
-        self._update_supports(row, task, event_before, event_after)
-        if self.plan.drafts.has_targets:
-            self._update_targets(row, task, event_before, event_after)
-        task.version += 1
-        task.updated_at = self.event["at"]
-        self.changed_tasks.append(task)
-        self._event(task.pk, event_before, event_after)
-
-    def _update_supports(self, row: PlannedRow, task: Task, before: Row, after: Row) -> None:
-        wanted = self.support_ids(row)
-        existing = self.plan.supports.get(task.pk, {})
-        if set(existing) == set(wanted):
-            return
-        before["supporting_unit_ids"] = sorted(existing)
-        after["supporting_unit_ids"] = sorted(wanted)
-        self.support_deletes += [pk for unit_id, pk in existing.items() if unit_id not in wanted]
-        self.support_rows += [
-            {"task_id": task.pk, "unit_id": unit_id}
-            for unit_id in wanted
-            if unit_id not in existing
-        ]
-
-    def _update_targets(self, row: PlannedRow, task: Task, before: Row, after: Row) -> None:
-        current = self.plan.targets.get(task.pk, [])
-        for wanted, target in pair_targets(row.draft.targets, current):
-            values = target_values(wanted)
-            if target is None:
-                self.target_rows.append({"task_id": task.pk, **wanted})
-                after.setdefault("targets", []).append(_target_json(wanted))
-            elif any(getattr(target, key) != value for key, value in values.items()):
-                old = {key: getattr(target, key) for key in TARGET_FIELDS}
-                before.setdefault("targets", []).append(_target_json(old))
-                for key, value in values.items():
-                    setattr(target, key, value)
-                self.target_updates.append(target)
-                after.setdefault("targets", []).append(_target_json(wanted))
-
-    def _event(self, task_id: int, before: Row, after: Row) -> None:
-        self.event_rows.append(
-            {**self.event, "task_id": task_id, "before": before, "after": after, "note": self.note}
-        )
-
-    def flush(self) -> None:
-        """One statement per table (none for a table with nothing to write)."""
-        insert_rows(Task, self.task_rows)
-        bulk_update_values(
-            Task, self.changed_tasks, sorted(self.changed_fields | {"version", "updated_at"})
-        )
-        if self.support_deletes:
-            TaskSupport.objects.filter(pk__in=self.support_deletes).delete()
-        insert_rows(TaskSupport, self.support_rows)
-        insert_rows(Target, self.target_rows)
-        bulk_update_values(Target, self.target_updates, list(TARGET_FIELDS))
-        insert_rows(TaskEvent, self.event_rows)
-
-
-def _target_json(target: DraftTarget | dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: decimal_json(target.get(key))
-        for key in (
-            "metric",
-            "unit_of_measure",
-            "baseline",
-            "target_value",
-            "current_value",
-            "direction",
-        )
-    }
 
 
 def _store_layout(plan: ImportPlan, task_list: TaskList) -> None:

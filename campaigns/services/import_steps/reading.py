@@ -57,11 +57,19 @@ class ImportSource:
         return list_title(self.sheets) or PurePath(self.filename).stem[:200]
 
     def drafts(self, *, default_year: int) -> Drafts:
-        """The checked rows (built once per year: deadlines such as 6月底前 need one)."""
+        """The checked rows (deadlines such as 6月底前 need the year, the campaign's).
+
+        Once checked, the parsed rows are let go (the drafts say all they said, and a 50,000-row
+        file's rows are tens of MB): the sheets keep their layout, ``sizes`` their counts.
+        """
         if default_year not in self._drafts:
+            if self._drafts or self.sizes is not None:
+                raise ValueError("this file was checked for another year: read it again")
             self._drafts[default_year] = build_drafts(
                 self.sheets, default_year=default_year, max_rows=settings.IMPORT_MAX_ROWS
             )
+            self.sizes = {sheet.name: self.size(sheet) for sheet in self.sheets}
+            self.sheets = [replace(sheet, rows=[]) for sheet in self.sheets]
         return self._drafts[default_year]
 
 
