@@ -1,5 +1,6 @@
-"""Pasted plans: the parser is linear in the text (1 MB in under 2 s), any numbering is
-read, and a large paste is checked by a job, never inside the web request."""
+"""Pasted plans: the parser is linear in the text (four times the text costs about four times
+the CPU, not sixteen), any numbering is read, and a large paste is checked by a job, never
+inside the web request. No test here reads the clock on the wall: `benchmarks/` does that."""
 
 import time
 
@@ -21,28 +22,45 @@ def _plan(size: int) -> str:
     return "\n".join(lines)
 
 
-def test_a_1_mb_plan_is_read_in_under_two_seconds_with_every_number():
-    text = _plan(1024 * 1024)
+def _cpu_seconds(text: str) -> float:
+    """The parser's CPU time for the text, the best of three (another process's load or a
+    garbage collection in one run does not count)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        parse_plan(text)
+        best = min(best, time.process_time() - started)
+    return best
 
-    started = time.perf_counter()
-    sheet = parse_plan(text)
-    seconds = time.perf_counter() - started
 
-    assert seconds < 2, seconds
+def _grows_linearly(small: str, large: str) -> None:
+    """Four times the text: linear work costs about ×4, the quadratic reading this guards
+    against cost ×16. Below ×8 passes (a constant start-up only lowers the ratio)."""
+    ratio = _cpu_seconds(large) / max(_cpu_seconds(small), 1e-3)
+    assert ratio < 8, ratio
+
+
+def test_a_1_mb_plan_is_read_with_every_number():
+    sheet = parse_plan(_plan(1024 * 1024))
+
     codes = [row.values["code"] for row in sheet.rows if not row.skipped]
     assert len(codes) > 6000 and codes[-1] == str(len(codes))  # 1000 and beyond included
 
 
-@pytest.mark.parametrize("wrapped", [500, 2000])
-def test_lines_wrapped_into_one_item_cost_linear_time(wrapped):
-    """What took minutes: thousands of wrapped lines joined into one item (20,000 lines took
-    about 30 s when each line re-read the item; now well under a second on an idle machine)."""
-    text = "一、改革\n1. 开始（\n" + "\n".join(
-        "推行容缺受理机制（优化审批流程" for _ in range(wrapped * 10)
+def test_reading_a_plan_is_linear_in_its_size():
+    _grows_linearly(_plan(256 * 1024), _plan(1024 * 1024))
+
+
+def _wrapped(lines: int) -> str:
+    return "一、改革\n1. 开始（\n" + "\n".join(
+        "推行容缺受理机制（优化审批流程" for _ in range(lines)
     )
-    started = time.perf_counter()
-    parse_plan(text)
-    assert time.perf_counter() - started < 3
+
+
+def test_lines_wrapped_into_one_item_cost_linear_time():
+    """What took minutes: thousands of wrapped lines joined into one item (20,000 lines took
+    about 30 s when each line re-read the item)."""
+    _grows_linearly(_wrapped(5000), _wrapped(20000))
 
 
 @pytest.mark.django_db
