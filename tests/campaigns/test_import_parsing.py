@@ -292,10 +292,10 @@ def test_directory_is_fast_for_many_lookups() -> None:
         for i in range(500)
     ]
     directory = UnitDirectory(units, [])
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not the wall: other processes' load does not count
     for i in range(2000):
         directory.resolve("区" + syllables[(i * 7) % 30 : (i * 7) % 30 + 2] + "局" + str(i % 300))
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
 
 
 # --- headers -------------------------------------------------------------------------------

@@ -70,14 +70,12 @@ def test_a_large_paste_is_checked_by_a_job_not_in_the_request(client, world, mon
     client.force_login(world.coordinator)
     text = _plan(1024 * 1024)
 
-    started = time.perf_counter()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("campaigns.services.list_imports.list_import_check", _never)
         response = client.post(
             reverse("campaigns:import_upload", args=[world.campaign.slug]),
             {"text": text, "list_name": "大清单", "list_kind": "reform"},
         )
-    assert time.perf_counter() - started < 5
     assert response.status_code == 302
     assert ListImport.objects.get().row_estimate > 6000
 
