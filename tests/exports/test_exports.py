@@ -17,25 +17,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from campaigns.services.imports import tasklist_import
 from exports.models import ListExport
 from exports.services import list_exports_prune
 from tasks.models import Task
-from tests.campaigns.conftest import sample
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def big(campaign, settings):
-    """The sample reform list, with the inline limit set below its size."""
-    task_list = tasklist_import(
-        publish=True, campaign=campaign, data=sample("reform-tasks.xlsx"), filename="r.xlsx"
-    ).result.task_list
-    settings.EXPORT_INLINE_MAX_TASKS = 3
-    assert Task.objects.filter(task_list=task_list).count() > 3
-    return task_list
 
 
 def _rows(data: bytes) -> list[tuple]:
