@@ -3,19 +3,9 @@ built concurrently on PostgreSQL: review lines grow by a campaign's tasks every 
 
 from django.db import migrations, models
 
+from config.indexes import add_indexes_concurrently
+
 INDEX = models.Index(fields=["review", "lead_unit", "rating"], name="reviewitem_unit_rating")
-
-
-def create(apps, schema_editor):
-    item = apps.get_model("cycles", "ReviewItem")
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(item, INDEX, concurrently=True)
-    else:
-        schema_editor.add_index(item, INDEX)
-
-
-def drop(apps, schema_editor):
-    schema_editor.remove_index(apps.get_model("cycles", "ReviewItem"), INDEX)
 
 
 class Migration(migrations.Migration):
@@ -25,9 +15,4 @@ class Migration(migrations.Migration):
         ("cycles", "0003_ranking_formula"),
     ]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(model_name="reviewitem", index=INDEX)],
-            database_operations=[migrations.RunPython(create, drop)],
-        ),
-    ]
+    operations = [add_indexes_concurrently("cycles", ("reviewitem", INDEX))]

@@ -3,19 +3,9 @@ the reports), built concurrently on PostgreSQL: rounds grow by a campaign's task
 
 from django.db import migrations, models
 
+from config.indexes import add_indexes_concurrently
+
 INDEX = models.Index(fields=["round", "lead_unit", "task"], name="rounditem_round_unit_task")
-
-
-def create(apps, schema_editor):
-    item = apps.get_model("cycles", "RoundItem")
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(item, INDEX, concurrently=True)
-    else:
-        schema_editor.add_index(item, INDEX)
-
-
-def drop(apps, schema_editor):
-    schema_editor.remove_index(apps.get_model("cycles", "RoundItem"), INDEX)
 
 
 class Migration(migrations.Migration):
@@ -25,9 +15,4 @@ class Migration(migrations.Migration):
         ("cycles", "0005_bulletin_lines"),
     ]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(model_name="rounditem", index=INDEX)],
-            database_operations=[migrations.RunPython(create, drop)],
-        ),
-    ]
+    operations = [add_indexes_concurrently("cycles", ("rounditem", INDEX))]

@@ -6,28 +6,23 @@ release before serves (README, "Upgrades: migrations while serving")."""
 
 from django.db import migrations, models
 
+from config.indexes import add_indexes_concurrently
+
 INDEX = "task_search_trgm"
 EXPRESSION = "UPPER((title || ' ' || content || ' ' || specific_owner_name)::text)"
 CLAIMED = models.Index(fields=["id"], condition=models.Q(claimed=True), name="task_claimed")
 
 
-def create(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    task = apps.get_model("tasks", "Task")
-    if postgresql:
+def create_trigram(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON tasks_task "
             f"USING gin ({EXPRESSION} gin_trgm_ops)"
         )
-        schema_editor.add_index(task, CLAIMED, concurrently=True)
-    else:
-        schema_editor.add_index(task, CLAIMED)
 
 
-def drop(apps, schema_editor):
-    task = apps.get_model("tasks", "Task")
-    schema_editor.remove_index(task, CLAIMED)
+def drop_trigram(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
@@ -40,8 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(model_name="task", index=CLAIMED)],
-            database_operations=[migrations.RunPython(create, drop)],
-        ),
+        migrations.RunPython(create_trigram, drop_trigram),
+        add_indexes_concurrently("tasks", ("task", CLAIMED)),
     ]

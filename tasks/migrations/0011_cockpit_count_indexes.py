@@ -5,6 +5,8 @@ the release before serves (README, "Upgrades: migrations while serving")."""
 
 from django.db import migrations, models
 
+from config.indexes import add_indexes_concurrently
+
 REPORTS = models.Index(
     fields=["submitted_at"], include=("task", "unit"), name="report_submitted_at"
 )
@@ -23,22 +25,6 @@ COUNTS = models.Index(
     ),
     name="task_counts",
 )
-INDEXES = (("progressreport", REPORTS), ("task", COUNTS))
-
-
-def create(apps, schema_editor):
-    concurrently = schema_editor.connection.vendor == "postgresql"
-    for model, index in INDEXES:
-        model_class = apps.get_model("tasks", model)
-        if concurrently:
-            schema_editor.add_index(model_class, index, concurrently=True)
-        else:
-            schema_editor.add_index(model_class, index)
-
-
-def drop(apps, schema_editor):
-    for model, index in INDEXES:
-        schema_editor.remove_index(apps.get_model("tasks", model), index)
 
 
 class Migration(migrations.Migration):
@@ -48,11 +34,4 @@ class Migration(migrations.Migration):
         ("tasks", "0010_task_search_trgm"),
     ]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddIndex(model_name=model, index=index) for model, index in INDEXES
-            ],
-            database_operations=[migrations.RunPython(create, drop)],
-        ),
-    ]
+    operations = [add_indexes_concurrently("tasks", ("progressreport", REPORTS), ("task", COUNTS))]

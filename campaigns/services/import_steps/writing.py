@@ -52,7 +52,8 @@ _NOTHING: Row = {}
 HANDOVER_FIELDS = ("handed_over_at", "acknowledged_at", "acknowledged_by", "ack_reminded_at")
 
 
-#: The columns of a new task, in the order ``_Writes.task_row`` gives them (the others take
+#: The columns of a new task, in the order ``Writes._task_rows`` gives them: its keys and
+#: state, then the fields an import writes, in ``IMPORTED_FIELDS``' order (the others take
 #: their defaults).
 TASK_COLUMNS = (
     "id",
@@ -64,20 +65,7 @@ TASK_COLUMNS = (
     "created_at",
     "updated_at",
     "handed_over_at",
-    "title",
-    "content",
-    "source",
-    "category_id",
-    "lead_unit_id",
-    "principal_owner_name",
-    "leader_in_charge_name",
-    "specific_owner_name",
-    "deadline",
-    "deadline_text",
-    "ongoing",
-    "extra",
-    "order",
-    "difficulty",
+    *IMPORTED_FIELDS,
 )
 EVENT_COLUMNS = ("task_id", "actor_id", "at", "kind", "before", "after", "note")
 SUPPORT_COLUMNS = ("task_id", "unit_id")
