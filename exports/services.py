@@ -24,6 +24,7 @@ def list_export_request(*, user: User, task_list: TaskList, query: str) -> ListE
     or within ``EXPORT_REUSE_SECONDS`` of one being ready, gets that one: a second click
     does not write 10,000 rows again."""
     now = timezone.now()
+    query = query[:2000]  # as stored: a longer query string is still found again
     same = ListExport.objects.filter(requested_by=user, task_list=task_list, query=query)
     recent = same.filter(
         status=ListExport.Status.DONE,
@@ -36,7 +37,7 @@ def list_export_request(*, user: User, task_list: TaskList, query: str) -> ListE
     export = ListExport.objects.create(
         task_list=task_list,
         requested_by=user,
-        query=query[:2000],
+        query=query,
         filename=f"{task_list.name}.xlsx",
         created_at=now,
     )
