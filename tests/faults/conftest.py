@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sys
+import threading
+import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Role
+from benchmarks.generate import UNITS
 from benchmarks.load.pages import EVIDENCE, form_fields
 from benchmarks.load.stack import Stack
+from tasks.models import ProgressReport
 from tests.conftest import require
 from tests.factories import CampaignFactory, TaskFactory, TaskListFactory, UnitFactory, UserFactory
 from tests.workers import database_url
@@ -116,6 +123,29 @@ class Person:
         return response
 
 
+def keep_reporting(person: Person, task_id: int, outcomes: list, stop: threading.Event):
+    """Report again and again, each report with a marker of its own: (marker, status of the
+    POST, or of the page when it failed, and the answer's text)."""
+    while not stop.is_set():
+        marker = uuid.uuid4().hex
+        page = person.get(f"/tasks/{task_id}/")
+        if page.status_code != 200:
+            outcomes.append((marker, page.status_code, page.text))
+            time.sleep(0.2)
+            continue
+        answer = person.report(task_id, f"持续报送{marker}", page=page)
+        outcomes.append((marker, answer.status_code, answer.text))
+
+
+def stored_markers() -> set[str]:
+    """The markers of ``keep_reporting``'s reports that the database holds."""
+    return {
+        match
+        for text in ProgressReport.objects.values_list("text", flat=True)
+        for match in re.findall(r"持续报送([0-9a-f]{32})", text)
+    }
+
+
 @pytest.fixture
 def reporting_unit(transactional_db):
     """A campaign whose reports the unit head confirms (so each report notifies the head, by
@@ -137,3 +167,27 @@ def reporting_unit(transactional_db):
     for user in (staff, head):
         real_password(user)
     return {"unit": unit, "campaign": campaign, "tasks": tasks, "staff": staff, "head": head}
+
+
+def round_due_now():
+    """A campaign whose round opens today at midnight, five owners with tasks (one digest
+    each), and its coordinator."""
+    today = timezone.localtime()
+    office = UnitFactory(name="区营商环境建设办公室")
+    campaign = CampaignFactory(
+        organiser=office,
+        dispatch_weekday=today.weekday(),
+        dispatch_time=datetime.time(0, 0),
+        report_due_weekday=(today.weekday() + 1) % 7,
+        report_due_time=datetime.time(23, 0),
+    )
+    task_list = TaskListFactory(campaign=campaign)
+    unit = UnitFactory(name=UNITS[0])
+    for n in range(5):
+        owner = UserFactory(username=f"owner{n}", unit=unit, roles=[Role.STAFF])
+        TaskFactory(task_list=task_list, lead_unit=unit, specific_owner=owner)
+    coordinator = UserFactory(username="drill_coordinator", unit=office, roles=[Role.COORDINATOR])
+    campaign.coordinators.add(coordinator)
+    for name in UNITS:
+        UnitFactory(name=name)
+    return campaign, coordinator

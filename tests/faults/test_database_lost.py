@@ -8,33 +8,18 @@ processes serve and work again (CONN_HEALTH_CHECKS drops the dead connections), 
 report is in the database exactly when its sender was told it was saved: nothing half
 written."""
 
-import re
 import threading
 import time
-import uuid
 
 import pytest
 
 from accounts.models import Heartbeat
 from tasks.models import ProgressReport, TaskEvent
-from tests.faults.conftest import Person, through
+from tests.faults.conftest import Person, keep_reporting, stored_markers, through
 from tests.faults.proxy import TcpProxy
 from tests.workers import purge, wait_for
 
 pytestmark = pytest.mark.services
-
-
-def _keep_reporting(person: Person, task_id: int, outcomes: list, stop: threading.Event):
-    """Report again and again: (marker, status of the POST, or of the page when it failed)."""
-    while not stop.is_set():
-        marker = uuid.uuid4().hex
-        page = person.get(f"/tasks/{task_id}/")
-        if page.status_code != 200:
-            outcomes.append((marker, page.status_code, page.text))
-            time.sleep(0.2)
-            continue
-        answer = person.report(task_id, f"持续报送{marker}", page=page)
-        outcomes.append((marker, answer.status_code, answer.text))
 
 
 def test_web_and_worker_ride_out_a_lost_database(reporting_unit, stack, postgres):
@@ -56,7 +41,7 @@ def test_web_and_worker_ride_out_a_lost_database(reporting_unit, stack, postgres
     task = reporting_unit["tasks"][0]
     outcomes: list = []
     stop = threading.Event()
-    loop = threading.Thread(target=_keep_reporting, args=(reporter, task.pk, outcomes, stop))
+    loop = threading.Thread(target=keep_reporting, args=(reporter, task.pk, outcomes, stop))
     loop.start()
     try:
         wait_for(lambda: len(outcomes) >= 2, timeout=30, what="reports before the cut")
@@ -82,11 +67,7 @@ def test_web_and_worker_ride_out_a_lost_database(reporting_unit, stack, postgres
         assert "服务暂时不可用" in page.text
     assert 500 not in staff.statuses and 500 not in reporter.statuses
     # Nothing half written: saved exactly when the answer said so.
-    stored = {
-        match
-        for text in ProgressReport.objects.values_list("text", flat=True)
-        for match in re.findall(r"持续报送([0-9a-f]{32})", text)
-    }
+    stored = stored_markers()
     assert ProgressReport.objects.count() == len(stored)  # none twice
     told = {marker for marker, status, _ in outcomes if status == 302}
     refused = {marker for marker, status, _ in outcomes if status == 503}

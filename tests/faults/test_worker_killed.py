@@ -6,51 +6,24 @@ the unacknowledged jobs to the restarted worker (visibility timeout 3 s here): t
 in the database whole or not at all at every moment, and ends whole; every digest of the
 round is sent once."""
 
-import datetime
 import os
 import signal
 import time
 
 import pytest
-from django.utils import timezone
 
-from accounts.models import Role
-from benchmarks.generate import UNITS, reform_workbook
+from benchmarks.generate import reform_workbook
 from campaigns.models import ListImport
 from campaigns.services.list_imports import list_import_confirm, list_import_create
 from cycles.jobs import run_due_cycles
 from cycles.models import Digest
 from notifications.models import Notification
 from tasks.models import Task
-from tests.factories import CampaignFactory, TaskFactory, TaskListFactory, UnitFactory, UserFactory
+from tests.faults.conftest import round_due_now
 from tests.workers import purge, wait_for
 
 pytestmark = pytest.mark.services
 ROWS = 1500
-
-
-def _round_due_now():
-    """A campaign whose round opens today at midnight, five owners with tasks (one digest
-    each), and its coordinator."""
-    today = timezone.localtime()
-    office = UnitFactory(name="区营商环境建设办公室")
-    campaign = CampaignFactory(
-        organiser=office,
-        dispatch_weekday=today.weekday(),
-        dispatch_time=datetime.time(0, 0),
-        report_due_weekday=(today.weekday() + 1) % 7,
-        report_due_time=datetime.time(23, 0),
-    )
-    task_list = TaskListFactory(campaign=campaign)
-    unit = UnitFactory(name=UNITS[0])
-    for n in range(5):
-        owner = UserFactory(username=f"owner{n}", unit=unit, roles=[Role.STAFF])
-        TaskFactory(task_list=task_list, lead_unit=unit, specific_owner=owner)
-    coordinator = UserFactory(username="drill_coordinator", unit=office, roles=[Role.COORDINATOR])
-    campaign.coordinators.add(coordinator)
-    for name in UNITS:
-        UnitFactory(name=name)
-    return campaign, coordinator
 
 
 def _imported(list_import: ListImport) -> int:
@@ -67,7 +40,7 @@ def test_killed_worker_loses_no_digest_and_no_half_import(
 
     settings.IMPORT_BACKGROUND_ROWS = 5
     stack.env["IMPORT_BACKGROUND_ROWS"] = "5"
-    campaign, coordinator = _round_due_now()
+    campaign, coordinator = round_due_now()
     purge(app)
     first = stack.start_worker(concurrency=2)
     list_import = list_import_create(

@@ -1,0 +1,143 @@
+"""Drill: the Redis master killed while staff report, Sentinel promoting its replica.
+
+A Redis set as a city runs it (README "Operations"), on loopback: a master, a replica and
+three sentinels (quorum 2, down after 1 s), each a real `redis-server`. Web (gunicorn), a
+Celery worker and beat are configured with REDIS_SENTINELS only, as in production. While a
+person keeps reporting (each report notifies the unit head, by email too), the master gets
+SIGKILL; the sentinels promote the replica. Every report its sender was told was saved is in
+the database exactly once, no page answers 500, every notice is delivered once after the
+switch, and the same web, worker and beat processes go on with the new master."""
+
+import re
+import shutil
+import threading
+import time
+
+import pytest
+
+from benchmarks.load.stack import free_port
+from cycles.models import Digest
+from notifications.models import Delivery, Notification
+from tasks.models import ProgressReport
+from tests.conftest import require
+from tests.faults.conftest import Person, keep_reporting, round_due_now, stored_markers
+from tests.faults.sentinels import RedisSet
+from tests.workers import wait_for
+
+pytestmark = pytest.mark.services
+SWITCH_ANSWERS = {200, 302, 503}  # a clean 503 is allowed while no master is named; never 500
+
+
+@pytest.fixture
+def redis_set(tmp_path):
+    binary = shutil.which("redis-server")
+    require("redis-server", bool(binary), "install Redis (apt-get install redis-server)")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    running = RedisSet(binary=str(binary), folder=folder)
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+
+
+def _told_saved(outcomes: list) -> int:
+    return sum(1 for _, status, _ in outcomes if status == 302)
+
+
+def _mails_to(folder, address: str) -> int:
+    """Messages written by the file mail backend to ``address`` (one file may hold several)."""
+    line = re.compile(rf"^To: {re.escape(address)}$", re.MULTILINE)
+    return sum(len(line.findall(mail.read_text())) for mail in (folder / "mail").glob("*"))
+
+
+def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_twice(
+    reporting_unit, redis_set, stack
+):
+    # redis_set before stack: the processes stop before the Redis set they talk to.
+    stack.env.update(
+        # With Sentinel REDIS_URL gives only the database number: nothing listens at its host.
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        REDIS_SENTINELS=redis_set.sentinels,
+        REDIS_SENTINEL_MASTER=redis_set.name,
+    )
+    processes = [
+        stack.start_web(workers=1, threads=4),
+        stack.start_worker(concurrency=1, pool="solo"),
+        stack.start_beat(),
+    ]
+    stack.wait_until_serving()
+    worker_log = stack.folder / "worker0.log"
+    staff, reporter = Person(stack.hosts[0]), Person(stack.hosts[0])
+    staff.login("drill_staff")
+    reporter.login("drill_staff")
+    task = reporting_unit["tasks"][0]
+    outcomes: list = []
+    stop = threading.Event()
+    loop = threading.Thread(target=keep_reporting, args=(reporter, task.pk, outcomes, stop))
+    loop.start()
+    try:
+        wait_for(
+            lambda: Delivery.objects.filter(status=Delivery.Status.SENT).exists(),
+            timeout=40,
+            what="a notice delivered through the first master",
+            log=worker_log,
+        )
+        redis_set.kill_master()
+        killed_at = time.time()
+
+        def switched() -> bool:
+            staff.get("/tasks/mine/")  # pages opened during the switch
+            return redis_set.current_master() == redis_set.replica_port
+
+        wait_for(switched, timeout=30, what="the sentinels to name the replica master")
+        redis_set.wait_for_promotion(timeout=30)
+        # A dispatch round due from now on: beat (every 2 s) has the worker open it on the new
+        # master, and the worker queues its digests there.
+        round_campaign, _ = round_due_now()
+        after = len(outcomes)
+        wait_for(
+            lambda: _told_saved(outcomes[after:]) >= 3,
+            timeout=30,
+            what="reports saved after the failover",
+        )
+    finally:
+        stop.set()
+        loop.join(timeout=60)
+
+    wait_for(
+        lambda: Digest.objects.filter(round__campaign=round_campaign).exists()
+        and not Digest.objects.filter(sent_at__isnull=True).exists()
+        and not Delivery.objects.exclude(status=Delivery.Status.SENT).exists(),
+        timeout=40,
+        what="the round's digests and every delivery sent on the new master",
+        log=worker_log,
+    )
+    # No 500, before, during or after the switch.
+    answers = {*staff.statuses, *reporter.statuses}
+    assert answers <= SWITCH_ANSWERS, answers
+    # Saved exactly when the answer said so, and never twice.
+    stored = stored_markers()
+    told = {marker for marker, status, _ in outcomes if status == 302}
+    assert ProgressReport.objects.count() == len(stored)
+    assert told == stored, (len(told), len(stored))
+    # One notice per report, each delivered (email too) exactly once.
+    notices = Notification.objects.filter(kind=Notification.Kind.REPORT_TO_CONFIRM)
+    assert notices.count() == len(stored)
+    emails = Delivery.objects.filter(channel="email")
+    assert emails.count() == len(stored)
+    assert _mails_to(stack.folder / "var", reporting_unit["head"].email) == len(stored)
+    # One digest per owner of the round, each sent once, each its notice.
+    digests = Digest.objects.filter(round__campaign=round_campaign)
+    assert digests.count() == 5
+    assert Notification.objects.filter(kind=Notification.Kind.DIGEST).count() == 5
+    assert digests.values("notification").distinct().count() == 5
+    # The same processes carried on, on the new master: beat claimed periods there after the
+    # kill (the 2 s sweep's), and the web's cache and sessions write there.
+    assert all(process.poll() is None for process in processes)
+    new_master = redis_set.client(redis_set.replica_port)
+    claimed = [
+        int(key.rsplit(b":", 1)[1]) * 2
+        for key in new_master.keys("qingdan:beat:deliveries-sweep:*")
+    ]
+    assert any(at > killed_at for at in claimed), (claimed, killed_at)
