@@ -96,6 +96,8 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
         # master, and the worker queues its digests there.
         round_campaign, _ = round_due_now()
         after = len(outcomes)
+        head = Person(stack.hosts[0])
+        head.login("drill_head")  # a session the web's cache writes on the new master
         wait_for(
             lambda: _told_saved(outcomes[after:]) >= 3,
             timeout=30,
@@ -114,7 +116,7 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
         log=worker_log,
     )
     # No 500, before, during or after the switch.
-    answers = {*staff.statuses, *reporter.statuses}
+    answers = {*staff.statuses, *reporter.statuses, *head.statuses}
     assert answers <= SWITCH_ANSWERS, answers
     # Saved exactly when the answer said so, and never twice.
     stored = stored_markers()
@@ -132,10 +134,13 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
     assert digests.count() == 5
     assert Notification.objects.filter(kind=Notification.Kind.DIGEST).count() == 5
     assert digests.values("notification").distinct().count() == 5
-    # The same processes carried on, on the new master: beat claimed periods there after the
-    # kill (the 2 s sweep's), and the web's cache and sessions write there.
+    # The same processes carried on, on the new master: the web's cache holds the session of
+    # the login after the switch, and beat claimed periods there after the kill (the 2 s
+    # sweep's).
     assert all(process.poll() is None for process in processes)
     new_master = redis_set.client(redis_set.replica_port)
+    session = head.session.cookies["sessionid"]
+    assert new_master.keys(f"qingdan:*{session}"), session
     claimed = [
         int(key.rsplit(b":", 1)[1]) * 2
         for key in new_master.keys("qingdan:beat:deliveries-sweep:*")
