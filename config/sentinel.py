@@ -10,13 +10,15 @@ for the rest of the app (the beat guard, config/beat.py).
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
 from redis.connection import parse_url
 from redis.retry import Retry
-from redis.sentinel import Sentinel, SentinelConnectionPool
+from redis.sentinel import MasterNotFoundError, Sentinel, SentinelConnectionPool
 
 
 def _database(url: str) -> dict[str, Any]:
@@ -47,7 +49,35 @@ def _sentinels(
 
 
 class SentinelPool(SentinelConnectionPool):
-    """Connections to the master Sentinel names, for Django's RedisCache (``pool_class``)."""
+    """Connections to the master Sentinel names, for Django's RedisCache (``pool_class``).
+
+    redis-py asks the sentinels only when it opens a connection. After a master dies its
+    connections break and new ones find the new master; but after a planned switch
+    (``SENTINEL FAILOVER``) the old master runs on, as master, until the sentinels demote it
+    8-10 s later, and pooled connections would keep writing there what the demotion then
+    throws away. So before lending a connection the pool asks again, at most once every
+    ``recheck_seconds``: if the master has moved, redis-py closes the idle connections (and
+    drops those in use when they come back), and the next one opened goes to the new master.
+    If no sentinel answers the check, the connections are used as they are, and the next check
+    waits ``recheck_away_seconds`` (sentinels that time out would hold a call for up to a
+    second each).
+    """
+
+    recheck_seconds = 1.0
+    recheck_away_seconds = 10.0
+    clock = staticmethod(time.monotonic)
+    _next_check = -math.inf
+
+    def get_connection(self, *args: Any, **kwargs: Any):
+        now = self.clock()
+        if now >= self._next_check:
+            try:
+                self.get_master_address()
+            except MasterNotFoundError:
+                self._next_check = now + self.recheck_away_seconds
+            else:
+                self._next_check = now + self.recheck_seconds
+        return super().get_connection(*args, **kwargs)
 
     @classmethod
     def from_url(  # type: ignore[override]

@@ -16,14 +16,20 @@ import pytest
 import redis
 from celery import Celery
 from django.core.exceptions import ImproperlyConfigured
-from redis.sentinel import SentinelManagedConnection, SentinelManagedSSLConnection
+from redis.sentinel import (
+    MasterNotFoundError,
+    SentinelConnectionPool,
+    SentinelManagedConnection,
+    SentinelManagedSSLConnection,
+)
 
 from benchmarks.load.stack import free_port
 from config import scaleout
 from config.cache import TolerantRedisCache
 from config.sentinel import SentinelPool, redis_client
 from tests.conftest import require
-from tests.workers import purge, running_worker
+from tests.faults.sentinels import RedisSet
+from tests.workers import purge, running_worker, wait_for
 
 
 def _env(monkeypatch, **variables) -> environ.Env:
@@ -111,6 +117,34 @@ def test_the_cache_pool_takes_database_password_and_tls_from_the_url_and_the_mas
     assert "host" not in plain.connection_kwargs
     assert plain.connection_class is SentinelManagedConnection
     assert tls.connection_class is SentinelManagedSSLConnection
+
+
+class _Sentinels:
+    """Stands in for redis-py's Sentinel: names a master, or none (``away``)."""
+
+    def __init__(self, away: bool):
+        self.away, self.asked = away, 0
+
+    def discover_master(self, service_name):
+        self.asked += 1
+        if self.away:
+            raise MasterNotFoundError(service_name)
+        return ("10.0.0.1", 6379)
+
+
+@pytest.mark.parametrize(("away", "asked"), [(False, 5), (True, 2)])
+def test_the_pool_asks_where_the_master_is_each_second_and_every_10_s_while_nobody_answers(
+    monkeypatch, away, asked
+):
+    sentinels = _Sentinels(away)
+    pool = SentinelPool("qingdan", sentinels)
+    monkeypatch.setattr(SentinelConnectionPool, "get_connection", lambda *args, **kwargs: "lent")
+
+    for second in (0, 0.5, 1.0, 5, 10.9, 11.0, 11.5, 12.0):
+        pool.clock = lambda second=second: 100 + second
+        assert pool.get_connection() == "lent"
+
+    assert sentinels.asked == asked
 
 
 @pytest.fixture
@@ -228,3 +262,42 @@ def test_a_job_goes_to_a_worker_and_its_result_comes_back_through_the_sentinels(
 
     assert answer == "pong"
     assert f"sentinel://127.0.0.1:{sentinel['sentinels'][0][1]}" in log.read_text()
+
+
+@pytest.fixture
+def redis_set(tmp_path):
+    """A master, its replica and three sentinels of our own (tests/faults/sentinels.py)."""
+    binary = shutil.which("redis-server")
+    require("redis-server", bool(binary), "install Redis (apt-get install redis-server)")
+    running = RedisSet(binary=str(binary), folder=tmp_path)
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+
+
+@pytest.mark.services
+def test_after_a_planned_switch_the_app_writes_to_the_new_master_at_once(redis_set, settings):
+    """``SENTINEL FAILOVER`` promotes the replica while the old master still runs; the
+    sentinels demote it only some seconds later, and what is written to it meanwhile is lost
+    when it resynchronises. A pooled connection to it must not keep writing there."""
+    settings.REDIS_SENTINEL = {
+        "sentinels": [("127.0.0.1", port) for port in redis_set.sentinel_ports],
+        "master_name": redis_set.name,
+        "sentinel_kwargs": {},
+    }
+    client = redis_client("redis://127.0.0.1/0", socket_timeout=1)
+    assert client.set("qingdan:before", "first")  # a connection to the first master, kept idle
+    old, new = redis_set.client(redis_set.master_port), redis_set.client(redis_set.replica_port)
+
+    redis_set.switch_over()
+    redis_set.wait_for_promotion()
+    # The sentinels demote the old master 8-10 s after the switch: well after this.
+    wait_for(
+        lambda: client.set("qingdan:after", "second") and new.get("qingdan:after") == b"second",
+        timeout=5,
+        what="the client to write to the new master",
+    )
+
+    client.set("qingdan:later", "third")
+    assert new.get("qingdan:later") == b"third" and old.get("qingdan:later") is None

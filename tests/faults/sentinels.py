@@ -134,6 +134,11 @@ class RedisSet:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
+    def switch_over(self) -> None:
+        """A planned switch (``SENTINEL FAILOVER``): the replica is promoted while the master
+        still runs; the sentinels turn the old master into its replica some seconds later."""
+        assert _ask(self.sentinel_ports[0]).sentinel_failover(self.name)
+
     def wait_for_promotion(self, timeout: float = 30) -> int:
         """The replica, once the sentinels name it master and it says so itself."""
 
