@@ -151,6 +151,16 @@ class RedisSet:
         _poll(promoted, timeout, "the sentinels to promote the replica", self.logs())
         return self.replica_port
 
+    def wait_for_demotion(self, timeout: float = 30) -> None:
+        """After a planned switch: the old master, once the sentinels made it the replica of
+        the new one (8-10 s after the switch) and it is in sync."""
+
+        def demoted() -> bool:
+            state = _ask(self.master_port).info("replication")
+            return state["role"] == "slave" and state.get("master_link_status") == "up"
+
+        _poll(demoted, timeout, "the sentinels to demote the old master", self.logs())
+
     def client(self, port: int) -> redis.Redis:
         return _ask(port)
 

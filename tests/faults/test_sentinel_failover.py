@@ -1,4 +1,5 @@
-"""Drill: the Redis master killed while staff report, Sentinel promoting its replica.
+"""Drill: the Redis master killed (or switched over) while staff report, Sentinel promoting
+its replica.
 
 A Redis set as a city runs it (README "Operations"), on loopback: a master, a replica and
 three sentinels (quorum 2, down after 1 s), each a real `redis-server`. Web (gunicorn), a
@@ -6,7 +7,11 @@ Celery worker and beat are configured with REDIS_SENTINELS only, as in productio
 person keeps reporting (each report notifies the unit head, by email too), the master gets
 SIGKILL; the sentinels promote the replica. Every report its sender was told was saved is in
 the database exactly once, no page answers 500, every notice is delivered once after the
-switch, and the same web, worker and beat processes go on with the new master."""
+switch, and the same web, worker and beat processes go on with the new master.
+
+The same again with a planned switch (``SENTINEL FAILOVER``), where the old master runs on
+and is demoted by the sentinels 8-10 s later: the cache and the beat guard must leave it at
+once (config/sentinel.py), or what they write there is lost with the demotion."""
 
 import re
 import shutil
@@ -51,8 +56,9 @@ def _mails_to(folder, address: str) -> int:
     return sum(len(line.findall(mail.read_text())) for mail in (folder / "mail").glob("*"))
 
 
+@pytest.mark.parametrize("how", ["kill", "switch"])
 def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_twice(
-    reporting_unit, redis_set, stack
+    reporting_unit, redis_set, stack, how
 ):
     # redis_set before stack: the processes stop before the Redis set they talk to.
     stack.env.update(
@@ -83,8 +89,11 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
             what="a notice delivered through the first master",
             log=worker_log,
         )
-        redis_set.kill_master()
-        killed_at = time.time()
+        switched_at = time.time()
+        if how == "kill":
+            redis_set.kill_master()
+        else:
+            redis_set.switch_over()
 
         def switched() -> bool:
             staff.get("/tasks/mine/")  # pages opened during the switch
@@ -92,6 +101,11 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
 
         wait_for(switched, timeout=30, what="the sentinels to name the replica master")
         redis_set.wait_for_promotion(timeout=30)
+        if how == "switch":
+            # Celery's connections leave the old master when it is demoted: a message still
+            # queued there then is lost with its data (README "Operations"), so the round
+            # below starts after that.
+            redis_set.wait_for_demotion(timeout=30)
         # A dispatch round due from now on: beat (every 2 s) has the worker open it on the new
         # master, and the worker queues its digests there.
         round_campaign, _ = round_due_now()
@@ -135,7 +149,7 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
     assert Notification.objects.filter(kind=Notification.Kind.DIGEST).count() == 5
     assert digests.values("notification").distinct().count() == 5
     # The same processes carried on, on the new master: the web's cache holds the session of
-    # the login after the switch, and beat claimed periods there after the kill (the 2 s
+    # the login after the switch, and beat claimed periods there after the switch (the 2 s
     # sweep's).
     assert all(process.poll() is None for process in processes)
     new_master = redis_set.client(redis_set.replica_port)
@@ -145,4 +159,4 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
         int(key.rsplit(b":", 1)[1]) * 2
         for key in new_master.keys("qingdan:beat:deliveries-sweep:*")
     ]
-    assert any(at > killed_at for at in claimed), (claimed, killed_at)
+    assert any(at > switched_at for at in claimed), (claimed, switched_at)
