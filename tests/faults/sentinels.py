@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-
-from benchmarks.load.stack import free_port
 
 QUORUM = 2
 DOWN_AFTER_MS = 1000
@@ -29,6 +28,15 @@ def _ask(port: int) -> redis.Redis:
     return redis.Redis(
         host="127.0.0.1", port=port, socket_timeout=1, socket_connect_timeout=1, retry=None
     )
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (each held open while the next is chosen)."""
+    with contextlib.ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
 
 
 def _poll(check, timeout: float, what: str, logs: list[Path]):
@@ -51,10 +59,13 @@ class RedisSet:
     binary: str
     folder: Path
     name: str = field(default_factory=lambda: f"qingdan-drill-{os.getpid()}")
-    master_port: int = field(default_factory=free_port)
-    replica_port: int = field(default_factory=free_port)
-    sentinel_ports: list[int] = field(default_factory=lambda: [free_port() for _ in range(3)])
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    master_port: int = field(init=False)
+    replica_port: int = field(init=False)
+    sentinel_ports: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.master_port, self.replica_port, *self.sentinel_ports = _free_ports(5)
 
     @property
     def sentinels(self) -> str:
