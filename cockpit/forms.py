@@ -16,6 +16,8 @@ class OptionsSelect(forms.Select):
     (its categories and units). The same markup, for plain (value, label) choices."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        if any(isinstance(label, list | tuple) for _value, label in self.choices):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's way
         chosen = set(self.format_value(value))
         options = "".join(
             f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>'
