@@ -87,22 +87,37 @@ def target_attainment(
     values = targets.order_by(*_order(by), "task__order", "order", "id").values_list(
         key_field, name_field, "baseline", "target_value", "current_value", "direction"
     )
+    no_category = str(_("No category"))
     return attainment_rollup(
-        (
-            key,
-            name or str(_("No category")),
-            Target(
-                baseline=baseline,
-                target_value=target_value,
-                current_value=current_value,
-                direction=direction,
-            ),
-        )
+        (key, name or no_category, Measured(baseline, target_value, current_value, direction))
         for key, name, baseline, target_value, current_value, direction in values
     )
 
 
-def attainment_rollup(targets: Iterable[tuple[int | None, str, Target]]) -> list[AttainmentRow]:
+class Measured:
+    """A target's values judged by the ``Target`` model's own rule (its ``achieved`` and
+    ``attainment``, borrowed), without a model instance per target: ``Model.__init__`` fills
+    every field, and a campaign's cockpit rolls its targets up twice on every view."""
+
+    __slots__ = ("baseline", "target_value", "current_value", "direction")
+    Direction = Target.Direction
+
+    def __init__(self, baseline, target_value, current_value, direction):
+        self.baseline, self.target_value = baseline, target_value
+        self.current_value, self.direction = current_value, direction
+
+    @property
+    def achieved(self) -> bool:
+        return Target.__dict__["achieved"].fget(self)
+
+    @property
+    def attainment(self) -> int | None:
+        return Target.__dict__["attainment"].fget(self)
+
+
+def attainment_rollup(
+    targets: Iterable[tuple[int | None, str, Target | Measured]],
+) -> list[AttainmentRow]:
     """Add up (key, name, target) triples into one row per key, in the order keys first come.
     The targets may carry values other than their current ones (as at a past moment, see
     ``cycles.selectors.targets_at``): only baseline, target and current value and the

@@ -1,23 +1,13 @@
 """The cockpit's links: every figure opens the tasks it counts, through the filters of the
-list pages kept in the query string. Built here, in one place, so every link is the same."""
-
-from urllib.parse import urlencode
+list pages kept in the query string. Built here and in ``cockpit.tables`` (the campaign
+cockpit's big tables, drawn in Python), in one place, so every link is the same."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
+
+from cockpit import tables
 
 register = template.Library()
-
-
-def _query(params: dict) -> str:
-    kept = {
-        k: ("1" if v is True else v)
-        for k, v in sorted(params.items())
-        if v not in (None, "", False)
-    }
-    return f"?{urlencode(kept)}" if kept else ""
 
 
 def _reverse(context, name: str, arg) -> str:
@@ -28,45 +18,49 @@ def _reverse(context, name: str, arg) -> str:
     return cache[name, arg]
 
 
+def _links(context, campaign) -> tables.Links:
+    cache = context.render_context.setdefault("cockpit_links", {})
+    if campaign.pk not in cache:
+        cache[campaign.pk] = tables.Links(campaign)
+    return cache[campaign.pk]
+
+
 @register.simple_tag(takes_context=True)
 def drill(context, campaign, **params) -> str:
     """The campaign's drill-down list filtered by ``params`` (e.g. lead_unit=3, light="red")."""
-    return _reverse(context, "cockpit:tasks", campaign.slug) + _query(params)
+    return _reverse(context, "cockpit:tasks", campaign.slug) + tables.drill_query(params)
 
 
 @register.simple_tag(takes_context=True)
 def unit_drill(context, unit_id, **params) -> str:
     """A unit's page, its task table filtered by ``params``, scrolled to the table."""
-    return _reverse(context, "cockpit:unit", unit_id) + _query(params) + "#tasks"
+    return _reverse(context, "cockpit:unit", unit_id) + tables.drill_query(params) + "#tasks"
 
 
-@register.simple_tag
-def rank_change(change) -> str:
-    """↑2 (places gained), ↓1 (lost), = (kept); nothing when there is no month before."""
-    if change is None:
-        return ""
-    if change > 0:
-        return format_html('<span class="up" title="{}">↑{}</span>', _("places gained"), change)
-    if change < 0:
-        return format_html('<span class="down" title="{}">↓{}</span>', _("places lost"), -change)
-    return format_html('<span class="same" title="{}">=</span>', _("same place"))
+@register.simple_tag(takes_context=True)
+def heat_rows(context, rows, lists, campaign):
+    """The heat map's rows (``cockpit.tables.heat_rows``)."""
+    return tables.heat_rows(rows, lists, _links(context, campaign))
 
 
-@register.filter
-def percent(value) -> str:
-    return "—" if value is None else f"{value}%"
+@register.simple_tag(takes_context=True)
+def unit_rows(context, rows, table, campaign, ledger_links):
+    """The unit table's rows (``cockpit.tables.unit_rows``)."""
+    return tables.unit_rows(rows, table, _links(context, campaign), ledger_links=ledger_links)
+
+
+@register.simple_tag(takes_context=True)
+def category_rows(context, breakdown, campaign):
+    """One list's categories' rows (``cockpit.tables.category_rows``)."""
+    return tables.category_rows(breakdown, _links(context, campaign))
+
+
+register.simple_tag(tables.rank_change, name="rank_change")
+register.filter("percent", tables.percent)
+register.filter("heat_level", tables.heat_level)
 
 
 @register.filter
 def cells(row, lists):
     """A heat-map row's cells in the order of the lists: [(list, {"red": n, "yellow": n})]."""
     return row.cell_list(lists)
-
-
-@register.filter
-def heat_level(count) -> int:
-    """The colour step of a heat-map cell (a class, so no inline style is needed): 0–5."""
-    for level, at_least in ((5, 20), (4, 10), (3, 5), (2, 2), (1, 1)):
-        if count >= at_least:
-            return level
-    return 0
