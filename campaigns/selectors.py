@@ -134,7 +134,7 @@ def preview_counts(list_import: ListImport, stored: QuerySet[ListImportRow]) -> 
 
 
 class _Counted:
-    """Stored preview rows for the paginator: counted by the aggregate already made, sliced
+    """Stored preview rows for the paginator: counted by the figures already at hand, sliced
     into one query of their ``data``."""
 
     def __init__(self, rows: QuerySet[ListImportRow], count: int):

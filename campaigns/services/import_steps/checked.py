@@ -4,11 +4,12 @@ A check stores, besides what the preview shows, what the file said once read and
 each row's task draft (``ListImportRow.draft``) and, in the preview's document under
 ``checked``, the sheets' layout, the categories, the issues not tied to a task and each
 sheet's column headers (which every task of the sheet names its fields by: kept once, not
-with each row — 40% of a row's draft). The
-confirm (``list_imports.list_import_run``) rebuilds the ImportSource from them and compares
+with each row, where they were 40% of a row's draft). The confirm
+(``list_imports.list_import_run``) rebuilds the ImportSource from them and compares
 it with the database once more under lock — the unit directory and the list's tasks are
 what can have changed since; the file cannot. A check stored for another year (deadlines
-such as 6月底前 take the campaign's) or by an older version is not used: the file is read.
+such as 6月底前 take the campaign's) or in a form this code does not read (``READABLE``) is not
+used: the file is read.
 """
 
 from __future__ import annotations

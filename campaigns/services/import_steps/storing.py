@@ -24,7 +24,7 @@ from campaigns.services.import_steps.reading import ImportSource
 
 _COLUMNS = ("list_import_id", "position", "action", "problem", "change", "data", "draft")
 
-#: What the preview's figures count, as the rows are written (``Counts``).
+#: The preview's figures, counted as its rows are written (the document's ``counts``).
 COUNTED = ("tasks", "created", "updated", "unchanged", "problems")
 _CHANGES = ("create", "update")
 
