@@ -408,14 +408,19 @@ class ListImportRow(models.Model):
     Stored as rows, not one JSON document, so that a preview page reads only the rows it
     shows (one index range) and its figures come from one aggregate, whatever the file's size.
     ``problem``: an error or a warning on the row (the "with problems" filter); ``action``:
-    create, update, unchanged or error (the "new and changed" filter). ``draft``: the task as
+    create, update, unchanged or error; ``change``: the action creates or updates a task (the
+    "new and changed" filter, one index range in position order). ``draft``: the task as
     the file gave it, checked, so that the confirm does not read and check the file again.
     """
 
-    list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
+    # No index of its own: the unique (list_import, position) serves every lookup by import.
+    list_import = models.ForeignKey(
+        ListImport, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     position = models.PositiveIntegerField()
     action = models.CharField(max_length=10)
     problem = models.BooleanField(default=False)
+    change = models.BooleanField(default=False)
     data = models.JSONField(default=dict)
     # The row's task as read and checked, for the confirm (``import_steps/checked.py``).
     draft = models.JSONField(null=True, blank=True)
@@ -430,8 +435,10 @@ class ListImportRow(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["list_import", "action", "position"]),
             models.Index(fields=["list_import", "problem", "position"]),
+            models.Index(
+                fields=["list_import", "change", "position"], name="list_import_row_change"
+            ),
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ from campaigns.exporting import (
 from campaigns.kinds import export_columns
 from campaigns.models import Campaign, Category, ListImport, ListImportRow, TaskList
 from campaigns.services.import_steps.preview import ISSUES_KEPT
+from campaigns.services.import_steps.storing import COUNTED
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task, TaskSupport
 from tasks.selectors import TaskFilters, tasks_of_list
@@ -79,22 +80,17 @@ class ImportPreview:
 def import_preview(*, list_import: ListImport, page: str | None, show: str = "") -> ImportPreview:
     """The preview of an import, its rows a page at a time (all, only problems, only changes).
 
-    The page's rows are read by index from the stored rows (``ListImportRow``) and the figures
-    come from one aggregate over them, so the page costs the same for 40 rows or 50,000.
+    The page's rows are read by index from the stored rows (``ListImportRow``), and the
+    figures are the counts of those rows made as they were written (``storing.preview_store``,
+    in the same transaction), so the page costs the same for 40 rows or 50,000.
     """
     preview = list_import.preview or {}
     stored = ListImportRow.objects.filter(list_import=list_import)
-    counts = stored.aggregate(
-        tasks=Count("pk"),
-        created=Count("pk", filter=Q(action="create")),
-        updated=Count("pk", filter=Q(action="update")),
-        unchanged=Count("pk", filter=Q(action="unchanged")),
-        problems=Count("pk", filter=Q(problem=True)),
-    )
+    counts = preview_counts(list_import, stored)
     if show == "problems":
         stored, total = stored.filter(problem=True), counts["problems"]
     elif show == "changes":
-        stored = stored.filter(action__in=["create", "update"])
+        stored = stored.filter(change=True)
         total = counts["created"] + counts["updated"]
     else:
         total = counts["tasks"]
@@ -122,8 +118,23 @@ def import_preview(*, list_import: ListImport, page: str | None, show: str = "")
     )
 
 
+def preview_counts(list_import: ListImport, stored: QuerySet[ListImportRow]) -> dict[str, int]:
+    """The preview's figures: as counted when its rows were written, or (a preview stored
+    before they were) one aggregate over the rows."""
+    counts = (list_import.preview or {}).get("counts")
+    if counts and set(counts) == set(COUNTED):
+        return counts
+    return stored.aggregate(
+        tasks=Count("pk"),
+        created=Count("pk", filter=Q(action="create")),
+        updated=Count("pk", filter=Q(action="update")),
+        unchanged=Count("pk", filter=Q(action="unchanged")),
+        problems=Count("pk", filter=Q(problem=True)),
+    )
+
+
 class _Counted:
-    """Stored preview rows for the paginator: counted by the aggregate already made, sliced
+    """Stored preview rows for the paginator: counted by the figures already at hand, sliced
     into one query of their ``data``."""
 
     def __init__(self, rows: QuerySet[ListImportRow], count: int):

@@ -287,8 +287,10 @@ def list_import_run(*, list_import_id: int, by_id: int | None) -> ListImport | N
     return _no_longer_fits(list_import, plan)
 
 
+@transaction.atomic
 def _no_longer_fits(list_import: ListImport, plan: ImportPlan) -> ListImport:
-    """The list changed under the preview: show the new errors, write nothing."""
+    """The list changed under the preview: show the new errors, write nothing (the new
+    preview's rows and its document, with their counts, in one transaction)."""
     preview_store(list_import, plan)
     list_import.summary = plan.summary()
     list_import.status = ListImport.Status.READY

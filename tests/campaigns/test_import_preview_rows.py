@@ -199,3 +199,83 @@ def test_the_confirm_writes_what_the_check_stored_without_reading_the_file_again
     assert not report.errors
     assert _tasks(list_import.task_list) == _tasks(report.result.task_list)
     assert report.result.task_list.layout["sheets"] == list_import.task_list.layout["sheets"]
+
+
+def test_the_stored_figures_are_plain_counts_and_the_page_counts_no_rows_again(
+    signed_in, campaign, coordinator, bench_units
+):
+    list_import = _upload(campaign, coordinator, 120)
+    rows = ListImportRow.objects.filter(list_import=list_import)
+    list_import.refresh_from_db()
+
+    assert list_import.preview["counts"] == {
+        "tasks": rows.count(),
+        "created": rows.filter(action="create").count(),
+        "updated": rows.filter(action="update").count(),
+        "unchanged": rows.filter(action="unchanged").count(),
+        "problems": rows.filter(problem=True).count(),
+    }
+    assert list(rows.filter(change=True).values_list("pk", flat=True)) == list(
+        rows.filter(action__in=["create", "update"]).values_list("pk", flat=True)
+    )
+    url = reverse("campaigns:import_detail", args=[campaign.slug, list_import.pk])
+    with CaptureQueriesContext(connection) as captured:
+        assert signed_in.get(url, {"show": "changes"}).status_code == 200
+    counting = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "campaigns_listimportrow" in q["sql"] and "COUNT(" in q["sql"].upper()
+    ]
+    assert counting == []
+
+
+def test_a_preview_stored_without_its_figures_counts_its_rows(
+    signed_in, campaign, coordinator, bench_units
+):
+    list_import = _upload(campaign, coordinator, 60)
+    list_import.refresh_from_db()
+    stored = dict(list_import.preview["counts"])
+    ListImport.objects.filter(pk=list_import.pk).update(
+        preview={k: v for k, v in list_import.preview.items() if k != "counts"}
+    )
+
+    _queries, html = _page(signed_in, list_import, "")
+
+    assert _figures(html) == {k: v for k, v in stored.items() if k != "problems"}
+    assert _figures(html)["tasks"] == 60
+
+
+def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_form(
+    signed_in, campaign, coordinator, bench_units, monkeypatch
+):
+    data = sample("campaign-targets.xlsx")
+    list_import = list_import_create(
+        campaign=campaign, by=coordinator, filename="a.xlsx", data=data
+    )
+    assert list_import.status == ListImport.Status.READY, list_import.message
+    list_import.refresh_from_db()
+    checked = list_import.preview["checked"]
+    headers = checked["columns"]
+    drafts = ListImportRow.objects.filter(list_import=list_import).order_by("position")
+    assert headers and all("columns" not in row.draft for row in drafts)
+    # As the version before stored it: the headers with every row, none in the document.
+    for row in drafts:
+        row.draft["columns"] = headers[row.draft["sheet"]]
+        row.save(update_fields=["draft"])
+    old = {k: v for k, v in checked.items() if k != "columns"}
+    ListImport.objects.filter(pk=list_import.pk).update(
+        preview={**list_import.preview, "checked": {**old, "version": 1}}
+    )
+    read_again = []
+    monkeypatch.setattr(
+        "campaigns.services.list_imports.import_read", lambda **kw: read_again.append(kw)
+    )
+
+    list_import = list_import_confirm(list_import=list_import, by=coordinator)
+
+    assert list_import.status == ListImport.Status.DRAFT, list_import.message
+    assert read_again == []
+    monkeypatch.undo()
+    other = CampaignFactory(year=campaign.year, organiser=campaign.organiser, slug="other")
+    report = tasklist_import(campaign=other, data=data, filename="a.xlsx", by=coordinator)
+    assert _tasks(list_import.task_list) == _tasks(report.result.task_list)

@@ -2,11 +2,14 @@
 
 A check stores, besides what the preview shows, what the file said once read and checked:
 each row's task draft (``ListImportRow.draft``) and, in the preview's document under
-``checked``, the sheets' layout, the categories and the issues not tied to a task. The
-confirm (``list_imports.list_import_run``) rebuilds the ImportSource from them and compares
+``checked``, the sheets' layout, the categories, the issues not tied to a task and each
+sheet's column headers (which every task of the sheet names its fields by: kept once, not
+with each row, where they were 40% of a row's draft). The confirm
+(``list_imports.list_import_run``) rebuilds the ImportSource from them and compares
 it with the database once more under lock — the unit directory and the list's tasks are
 what can have changed since; the file cannot. A check stored for another year (deadlines
-such as 6月底前 take the campaign's) or by an older version is not used: the file is read.
+such as 6月底前 take the campaign's) or in a form this code does not read (``READABLE``) is not
+used: the file is read.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from campaigns.importing.headers import HeaderMapping
 from campaigns.importing.rows import ParsedSheet
 from campaigns.services.import_steps.reading import ImportSource
 
-VERSION = 1
+VERSION = 2
+#: Versions this code reads: 1 kept the column headers with every row.
+READABLE = (1, 2)
 
 _PLAIN = (
     "sheet",
@@ -66,6 +71,9 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
             by_row.setdefault(place, []).append(issue.as_dict())
         else:
             loose.append(issue.as_dict())
+    headers: dict[str, dict[str, str]] = {}
+    for task in drafts.tasks:
+        headers.setdefault(task.sheet, task.columns)
     document = {
         "version": VERSION,
         "year": year,
@@ -75,8 +83,12 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
         "categories": [[c.name, c.code, c.order] for c in drafts.categories],
         "has_targets": drafts.has_targets,
         "issues": loose,
+        "columns": headers,
     }
-    rows = (_draft_json(task, by_row.pop((task.sheet, task.row), [])) for task in drafts.tasks)
+    rows = (
+        _draft_json(task, by_row.pop((task.sheet, task.row), []), headers.get(task.sheet))
+        for task in drafts.tasks
+    )
     return document, rows
 
 
@@ -84,13 +96,13 @@ def checked_source(
     document: dict[str, Any] | None, rows: Iterable[dict | None], year: int
 ) -> ImportSource | None:
     """The ImportSource a check stored, or None when it cannot stand for the file."""
-    if not document or document.get("version") != VERSION or document.get("year") != year:
+    if not document or document.get("version") not in READABLE or document.get("year") != year:
         return None
     sheets = [_sheet(data) for data in document["sheets"]]
     places = {sheet.name: Location(sheet, len(sheets) > 1) for sheet in sheets}
     issues = [_issue(data) for data in document["issues"]]
     tasks = []
-    shared = _Shared()
+    shared = _Shared(document.get("columns", {}))
     for data in rows:
         if data is None:  # stored before the rows kept their tasks
             return None
@@ -164,8 +176,12 @@ def _decimal_text(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _draft_json(task: DraftTask, issues: list[dict]) -> dict[str, Any]:
+def _draft_json(
+    task: DraftTask, issues: list[dict], headers: dict[str, str] | None
+) -> dict[str, Any]:
     data = {name: getattr(task, name) for name in _PLAIN}
+    if task.columns is headers or task.columns == headers:
+        del data["columns"]  # the sheet's, kept once in the document
     data["deadline"] = task.deadline.isoformat() if task.deadline else None
     data["difficulty"] = _decimal_text(task.difficulty)
     data["targets"] = [
@@ -200,7 +216,8 @@ class _Shared:
     deadline as written …), as the check had them: decoded from JSON, every row would hold
     copies of its own (a 50,000-row file: some 100 MB more)."""
 
-    def __init__(self) -> None:
+    def __init__(self, headers: dict[str, dict[str, str]]) -> None:
+        self.headers = headers  # by sheet: what a row without columns of its own names
         self.texts: dict[str, str] = {}
         self.names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.columns: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
@@ -214,7 +231,9 @@ class _Shared:
         for key in ("supporting", "lead_rest"):
             names = tuple(texts.setdefault(name, name) for name in data[key])
             data[key] = self.names.setdefault(names, names)
-        columns = data["columns"]
+        columns = data.get("columns")
+        if columns is None:
+            columns = self.headers[data["sheet"]]
         data["columns"] = self.columns.setdefault(tuple(columns.items()), columns)
         return data
 

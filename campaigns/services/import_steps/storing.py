@@ -1,14 +1,15 @@
 """Storing a preview: the small document on the ListImport and one ListImportRow per row.
 
 The rows of a preview are written in one statement (``bulk.stream_rows``: COPY on
-PostgreSQL), after the import's previous rows are deleted in one; a page of the preview then
-reads its 100 rows by index and its figures come from one aggregate
-(``campaigns.selectors.import_preview``).
+PostgreSQL), after the import's previous rows are deleted in one, and counted as they are
+written (the document's ``counts``); a page of the preview then reads its 100 rows by index
+and shows those counts (``campaigns.selectors.import_preview``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import TextField
@@ -21,29 +22,41 @@ from campaigns.services.import_steps.comparing import ImportPlan
 from campaigns.services.import_steps.preview import plan_preview, preview_rows
 from campaigns.services.import_steps.reading import ImportSource
 
-_COLUMNS = ("list_import_id", "position", "action", "problem", "data", "draft")
+_COLUMNS = ("list_import_id", "position", "action", "problem", "change", "data", "draft")
+
+#: The preview's figures, counted as its rows are written (the document's ``counts``).
+COUNTED = ("tasks", "created", "updated", "unchanged", "problems")
+_CHANGES = ("create", "update")
 
 
 @transaction.atomic(savepoint=False)
 def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
-    """Set the import's preview document (saved by the caller) and write its rows (now)."""
+    """Set the import's preview document (saved by the caller, in the same transaction) and
+    write its rows (now); the document's ``counts`` are those of the rows written."""
     checked, drafts = checked_drafts(plan.source, plan.campaign.year)
     list_import.preview = {**plan_preview(plan), "checked": checked}
     if list_import.pk is None:  # recorded by the command in one go: saved again by the caller
         list_import.save()
     preview_rows_clear([list_import.pk])
-    rows = (
-        (
-            list_import.pk,
-            position,
-            data["action"],
-            data["action"] == "error" or bool(data["issues"]),
-            data,
-            draft,
-        )
-        for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True))
-    )
-    stream_rows(ListImportRow, _COLUMNS, rows)
+    counts = dict.fromkeys(COUNTED, 0)
+    stream_rows(ListImportRow, _COLUMNS, _rows(list_import.pk, plan, drafts, counts))
+    list_import.preview["counts"] = counts
+
+
+def _rows(
+    list_import_id: int, plan: ImportPlan, drafts: Iterator[dict], counts: dict[str, int]
+) -> Iterator[tuple]:
+    """The preview's rows as COPY takes them, counted as they go."""
+    actions = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+    for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True)):
+        action = data["action"]
+        problem = action == "error" or bool(data["issues"])
+        counts["tasks"] += 1
+        if action in actions:
+            counts[actions[action]] += 1
+        if problem:
+            counts["problems"] += 1
+        yield (list_import_id, position, action, problem, action in _CHANGES, data, draft)
 
 
 def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
