@@ -1,10 +1,11 @@
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+
+from config.pages import address_of
 
 register = template.Library()
 
@@ -114,8 +115,7 @@ def task_rows(tasks, today, show_list=False, list_inline=False) -> SafeString:
     with ``list_inline`` the campaign and list under each title."""
     # Unescaped, as {% translate %} leaves our own translations.
     words = _row_labels()
-    # The task page's address, reversed once a table rather than once a row.
-    words["href"] = reverse("tasks:detail", args=[0]).removesuffix("0/") + "{}/"
+    words["href"] = address_of("tasks:detail")
     rows: list[str] = []
     list_id = object()
     for task in tasks:
