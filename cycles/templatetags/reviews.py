@@ -37,21 +37,27 @@ def review_rows(items, can_rate, ratings) -> SafeString:
     choices = [
         (value, conditional_escape(value), conditional_escape(label)) for value, label in ratings
     ]
-    return mark_safe("".join(_review_row(item, words, can_rate, choices) for item in items))
+    # What get_proposed_display() and get_rating_display() say, translated once a page.
+    labels = {value: label for value, _html, label in choices}
+    rows = (_review_row(item, words, can_rate, choices, labels) for item in items)
+    return mark_safe("".join(rows))
 
 
-def _review_row(item, words: dict, can_rate: bool, choices: list) -> str:
+def _review_row(item, words: dict, can_rate: bool, choices: list, labels: dict) -> str:
     task = item.task
     title = conditional_escape(Truncator(task.title).chars(40))
-    rating = _rating_select(item, words, choices) if can_rate else _rating_given(item)
+    proposed = labels.get(item.proposed) or conditional_escape(item.proposed)
+    if can_rate:
+        rating = _rating_select(item, words, choices)
+    else:
+        rating = labels.get(item.rating) or conditional_escape(item.rating) or "—"
     return (
         f'<tr>\n  <td data-label="{words["lead_unit"]}">{conditional_escape(item.lead_unit)}</td>'
         f'\n  <td class="title"><a href="{words["href"].format(item.task_id)}">'
         f"{conditional_escape(task.code)}. {title}</a></td>"
         f'\n  <td data-label="{words["reports"]}">{item.reports}</td>'
         f'\n  <td data-label="{words["progress"]}">{item.progress}%</td>'
-        f'\n  <td data-label="{words["proposed"]}">'
-        f"{conditional_escape(item.get_proposed_display())}</td>"
+        f'\n  <td data-label="{words["proposed"]}">{proposed}</td>'
         f'\n  <td data-label="{words["why"]}"><span class="reason">'
         f"{conditional_escape(item.reason)}</span></td>"
         f'\n  <td data-label="{words["rating"]}">{rating}</td>\n</tr>'
@@ -69,7 +75,3 @@ def _rating_select(item, words: dict, choices: list) -> str:
         f'\n      <option value="">{"—" if item.rating else words["not_rated"]}</option>'
         f"\n      {options}\n    </select>"
     )
-
-
-def _rating_given(item) -> str:
-    return conditional_escape(item.get_rating_display() or "—")
