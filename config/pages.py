@@ -110,3 +110,10 @@ def two_step_page(
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
+
+
+def address_of(viewname: str) -> str:
+    """The address of ``viewname`` (one integer argument, last in its path) with ``{}`` in
+    the argument's place: reversed once and formatted for each row of a long page, where a
+    ``reverse`` per row was a tenth of the page's CPU."""
+    return reverse(viewname, args=[0]).removesuffix("0/") + "{}/"

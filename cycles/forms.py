@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from config.widgets import QuickSelect
 from cycles.models import FORMULA_SETTINGS, RankingFormula, Rating
 from cycles.ranking.formula import formula_problems
 from cycles.selectors import UNRATED, ReviewFilters
@@ -43,14 +44,16 @@ class ReviewFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Task number or title"), required=False, max_length=100)
     unit = forms.TypedChoiceField(
-        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+        widget=QuickSelect, label=_("Lead unit"), required=False, coerce=int, empty_value=None
     )
     proposed = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Proposed"),
         required=False,
         choices=[("", _("Any proposal")), *Rating.choices],
     )
     rating = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Rating"),
         required=False,
         choices=[("", _("Any rating")), (UNRATED, _("Not rated yet")), *Rating.choices],

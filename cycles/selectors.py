@@ -7,10 +7,10 @@ import dataclasses
 import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 
 from accounts.models import Unit
 from campaigns.models import Campaign
+from config.pages import address_of
 from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, ReviewItem, RoundItem
 from cycles.permissions import can_see_every_rating
@@ -268,10 +268,11 @@ def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[
         .values_list("pk", flat=True)
         .distinct()
     )
+    address = address_of("tasks:detail")
     return {
         pk: {
             "label": f"{list_name} · {code}" if code in repeated else code,
-            "url": reverse("tasks:detail", args=[pk]) if pk in visible else "",
+            "url": address.format(pk) if pk in visible else "",
         }
         for pk, code, list_name in rows
     }

@@ -1,7 +1,11 @@
 from django import template
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+
+from config.pages import address_of
 
 register = template.Library()
 
@@ -79,3 +83,123 @@ def paren(*parts) -> str:
 def join_names(values) -> str:
     """Names in a row: "甲、乙" in Chinese, "A, B" in English."""
     return pgettext("between names", ", ").join(str(v) for v in values)
+
+
+# --- A task table's rows (tasks/_task_table.html) --------------------------------------------
+# Written here rather than in the template language: its loop, two dozen lookups and four tags
+# a row were half a 50-row list page's CPU; plain string formatting draws the same markup in a
+# sixth of the time.
+
+
+def _row_labels() -> dict[str, str]:
+    """The cells' data-labels and the rows' words, translated once a table."""
+    return {
+        "light": _("Light"),
+        "no": _("No."),
+        "task": _("Task"),
+        "lead_unit": _("Lead unit"),
+        "deadline": _("Deadline"),
+        "progress": _("Progress"),
+        "status": _("Status"),
+        "last_report": _("Last report"),
+        "overdue": _("not acknowledged, overdue"),
+        "pending": _("awaiting acknowledgement"),
+        "with": _("with"),
+        "none_yet": _("none yet"),
+    }
+
+
+@register.simple_tag
+def task_rows(tasks, today, show_list=False, list_inline=False) -> SafeString:
+    """The rows of ``tasks``; with ``show_list`` a heading row before each list's first task,
+    with ``list_inline`` the campaign and list under each title."""
+    # Unescaped, as {% translate %} leaves our own translations.
+    words = _row_labels()
+    words["href"] = address_of("tasks:detail")
+    rows: list[str] = []
+    list_id = object()
+    for task in tasks:
+        if task.task_list_id != list_id:
+            list_id = task.task_list_id
+            if show_list:
+                rows.append(
+                    format_html(
+                        '\n    <tr class="group"><th colspan="8">{} · {}</th></tr>',
+                        task.task_list.campaign,
+                        task.task_list,
+                    )
+                )
+        rows.append(_task_row(task, today, words, list_inline))
+    return mark_safe("".join(rows))
+
+
+def _task_row(task, today, words: dict, list_inline: bool) -> str:
+    cells = (
+        ("light", "", light_badge(task.light_value)),
+        ("no", "", conditional_escape(task.code)),
+        ("task", ' class="title"', _title_cell(task, words, list_inline)),
+        ("lead_unit", "", _units_cell(task, words)),
+        ("deadline", "", deadline_cell(task, today)),
+        ("progress", "", _progress_cell(task)),
+        ("status", "", conditional_escape(task.get_status_display())),
+        ("last_report", "", _last_report_cell(task, words)),
+    )
+    tds = "".join(
+        f'\n      <td data-label="{words[key]}"{attrs}>{html}</td>' for key, attrs, html in cells
+    )
+    return f"\n    <tr>{tds}\n    </tr>"
+
+
+def _title_cell(task, words: dict, list_inline: bool) -> str:
+    href = words["href"].format(task.pk)
+    parts = [format_html('<a href="{}">{}</a>', href, task.title), "\n        "]
+    state = task.acknowledgement_state
+    if state:
+        word = words["overdue"] if state == "overdue" else words["pending"]
+        parts.append(f'<mark class="flag" data-testid="ack-flag">{word}</mark>')
+    parts.append("\n        ")
+    open_instructions = getattr(task, "open_instructions", 0)
+    if open_instructions:
+        # As {% blocktranslate %}: the number escaped, the translation as it is.
+        text = ngettext("%(n)s open instruction", "%(n)s open instructions", open_instructions) % {
+            "n": conditional_escape(str(open_instructions))
+        }
+        parts.append(f'<mark class="flag">{text}</mark>')
+    parts.append("\n        ")
+    if task.category_id is not None:
+        parts.append(format_html('<br><small class="muted">{}</small>', task.category.name))
+    if list_inline:
+        parts.append(
+            format_html(
+                '<br><small class="muted">{} · {}</small>', task.task_list.campaign, task.task_list
+            )
+        )
+    return "".join(parts)
+
+
+def _units_cell(task, words: dict) -> str:
+    lead = conditional_escape(task.lead_unit)
+    supports = task.supports.all()
+    if not supports:
+        return lead
+    names = "、".join(conditional_escape(s.unit) for s in supports)
+    return f'{lead}<br><small class="muted">{words["with"]} {names}</small>'
+
+
+def _progress_cell(task) -> str:
+    cell = (
+        f'<progress value="{task.progress}" max="100"></progress> <small>{task.progress}%</small>'
+    )
+    awaiting = getattr(task, "awaiting_percent", None)
+    if awaiting is not None:
+        text = _("%(percent)s%% (waiting for the unit head's confirmation)") % {
+            "percent": conditional_escape(str(awaiting))
+        }
+        cell += f'<br><small class="awaiting" data-testid="awaiting">{text}</small>'
+    return cell
+
+
+def _last_report_cell(task, words: dict) -> str:
+    if task.last_report_at:
+        return f"{timezone.localtime(task.last_report_at):%Y-%m-%d}"
+    return f'<span class="muted">{words["none_yet"]}</span>'
