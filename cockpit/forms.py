@@ -1,37 +1,11 @@
-from html import escape
-
 from django import forms
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from cockpit.selectors.drill import DrillFilters
+from config.widgets import QuickSelect
 from tasks.forms import TaskFilterForm
 from tasks.selectors import TaskFilters
-
-
-class OptionsSelect(forms.Select):
-    """A select drawn in Python: Django draws each option through a template (select_option.html
-    and its attrs), ~0.1 ms an option, and a campaign's filter bar holds a few hundred options
-    (its categories and units). The same markup, for plain (value, label) choices."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        if any(isinstance(label, list | tuple) for _value, label in self.choices):
-            return super().render(name, value, attrs, renderer)  # option groups: Django's way
-        chosen = set(self.format_value(value))
-        options = "".join(
-            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>'
-            f"{escape(str(label))}</option>"
-            for v, label in self.choices
-        )
-        attributes = "".join(  # as django/forms/widgets/attrs.html writes them
-            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(str(v))}"'
-            for k, v in self.build_attrs(self.attrs, attrs).items()
-            if v is not False and v is not None
-        )
-        return mark_safe(  # every text escaped
-            f'<select name="{escape(name)}"{attributes}>{options}</select>'
-        )
 
 
 class DrillForm(TaskFilterForm):
@@ -84,7 +58,7 @@ class DrillForm(TaskFilterForm):
             del self.fields["campaign"]
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = OptionsSelect(attrs=field.widget.attrs, choices=field.choices)
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
         if "role" in self.fields:
             self.fields["role"].label = _("The unit's part")
             self.fields["role"].choices = [
