@@ -22,7 +22,7 @@ from django.db.models import (
 
 from accounts.models import Unit
 from cycles import hooks, schedule
-from cycles.models import MonthlyReview, RankingFormula, ReviewItem, RoundItem
+from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
 from cycles.ranking.compute import LATE, LEAD, MISSING, ON_TIME, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
 from cycles.selectors import targets_at
@@ -140,10 +140,14 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     """Each ranked unit's weekly reports owed in the rounds that opened in the month, counted
     by state (on time, late, missing), leaving out the tasks excused for that unit.
 
-    The owed lines meet their reports in one join (the unit's reports on the task within the
-    round), grouped per line, then counted per unit and state: a hash join over the month's
-    reports, where an EXISTS per line and state probed the reports 400,000 times at 200,000
-    lines (seconds)."""
+    A report counts from the round's opening: on time up to the due time, late before the
+    round closes (the line-by-line draft's two EXISTS, ``cycles.ranking.inputs``). The
+    month's reports are read once from the index of report times (``report_submitted_at``,
+    index only), each round's window, and folded to one row per round, task and unit that
+    reported; the owed lines (the index ``rounditem_round_unit_task``, index only) meet those
+    rows in one hash join on the whole key and are counted per unit and state. Joining each
+    line to its reports and grouping per line (200,000 groups at 100,000 tasks) cost three
+    times as much; an EXISTS per line and state probed the reports 400,000 times."""
     mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
     if supports:
         mine |= Q(
@@ -156,46 +160,41 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
     excused = ReviewItem.objects.filter(
         mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
     )
-    owed = RoundItem.objects.filter(
-        round__campaign_id=review.campaign_id,
-        round__opens_at__gte=start,
-        round__opens_at__lt=end,
-        lead_unit_id__in=list(units),
+    rounds = DispatchRound.objects.filter(
+        campaign_id=review.campaign_id, opens_at__gte=start, opens_at__lt=end
     )
+    owed = RoundItem.objects.filter(round__in=rounds.values("pk"), lead_unit_id__in=list(units))
     if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
         owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
-    # A report counts from the round's opening: on time up to the due time, late before it
-    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs). The lines meet the
-    # unit's reports on their task in one join, are grouped per line, then per unit and state
-    # (the ORM groups once; the join goes straight from the line's task to the reports).
-    lines_sql, params = (
-        owed.values(
-            "pk", "lead_unit_id", "task_id", "round__opens_at", "round__due_at", "round__closes_at"
-        )
-        .order_by()
-        .query.sql_with_params()
+    owed_sql, owed_params = (
+        owed.values("round_id", "lead_unit_id", "task_id").order_by().query.sql_with_params()
+    )
+    rounds_sql, rounds_params = (
+        rounds.values("id", "opens_at", "due_at", "closes_at").order_by().query.sql_with_params()
     )
     reports = ProgressReport._meta.db_table
+    # The window's upper bound is said once more as one value (the OR implies it), so that
+    # the index of report times is read from the opening to the later of due and close only.
     sql = f"""
-        SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (
-            SELECT line.lead_unit_id,
-                CASE WHEN COUNT(CASE WHEN report.submitted_at <= line.round__due_at THEN 1 END) > 0
-                    THEN %s
-                WHEN COUNT(CASE WHEN report.submitted_at < line.round__closes_at THEN 1 END) > 0
-                    THEN %s
-                ELSE %s END AS state
-            FROM ({lines_sql}) line
-            LEFT JOIN {reports} report ON report.task_id = line.task_id
-                AND report.unit_id = line.lead_unit_id
-                AND report.submitted_at >= line.round__opens_at
-                AND (report.submitted_at <= line.round__due_at
-                    OR report.submitted_at < line.round__closes_at)
-            GROUP BY line.pk, line.lead_unit_id
-        ) owed
-        GROUP BY owed.lead_unit_id, owed.state
+        SELECT line.lead_unit_id,
+            CASE WHEN made.on_time = 1 THEN %s WHEN made.on_time = 0 THEN %s ELSE %s END,
+            COUNT(*)
+        FROM ({owed_sql}) line
+        LEFT JOIN (
+            SELECT win.id AS round_id, report.task_id, report.unit_id,
+                MAX(CASE WHEN report.submitted_at <= win.due_at THEN 1 ELSE 0 END) AS on_time
+            FROM ({rounds_sql}) win
+            JOIN {reports} report ON report.submitted_at >= win.opens_at
+                AND report.submitted_at <= CASE WHEN win.due_at > win.closes_at
+                    THEN win.due_at ELSE win.closes_at END
+                AND (report.submitted_at <= win.due_at OR report.submitted_at < win.closes_at)
+            GROUP BY win.id, report.task_id, report.unit_id
+        ) made ON made.round_id = line.round_id AND made.task_id = line.task_id
+            AND made.unit_id = line.lead_unit_id
+        GROUP BY 1, 2
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, (ON_TIME, LATE, MISSING, *params))
+        cursor.execute(sql, (ON_TIME, LATE, MISSING, *owed_params, *rounds_params))
         for unit_id, state, n in cursor.fetchall():
             units[unit_id].rounds.append([None, "", state, n])
 
