@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -22,7 +21,7 @@ from django.db.models import (
 
 from accounts.models import Unit
 from cycles import hooks, schedule
-from cycles.models import MonthlyReview, RankingFormula, ReviewItem, RoundItem
+from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
 from cycles.ranking.compute import LATE, LEAD, MISSING, ON_TIME, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
 from cycles.selectors import targets_at
@@ -37,27 +36,11 @@ def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) ->
     def unit(unit_id: int) -> UnitInputs:
         return units.setdefault(unit_id, UnitInputs(unit=unit_id, name=""))
 
-    claimed = _claimed(review)
-    rows = (
-        ReviewItem.objects.filter(review=review)
-        .annotate(is_excused=_flag(Q(excused_at__isnull=False)), is_claimed=claimed)
-        .values(
-            "lead_unit_id",
-            "rating",
-            "proposed",
-            "task__difficulty",
-            "reports",
-            "is_excused",
-            "is_claimed",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        unit(row["lead_unit_id"]).lines.append(_line(row, LEAD, row["reports"]))
-    if formula.support_weight:
-        _supporting(review, start, end, claimed, unit)
-    _rounds(review, start, end, units, supports=bool(formula.support_weight))
+    any_excused = False
+    for row in _lines(review, start, end, supports=bool(formula.support_weight)):
+        unit(row["unit_id"]).lines.append(_line(row))
+        any_excused = any_excused or row["is_excused"]
+    _rounds(review, start, end, units, supports=bool(formula.support_weight), excused=any_excused)
     _targets(review, end, units)
     add_penalties(review, start, end, units)
     # The names in one query of the units, not joined into the groupings above.
@@ -70,15 +53,16 @@ def _flag(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def _line(row: dict, role: str, reports: int) -> Line:
+def _line(row: dict) -> Line:
+    difficulty = Task._meta.get_field("difficulty").to_python(row["difficulty"])
     return Line(
         task=None,  # type: ignore[arg-type]  # a group of lines, not one task
         code="",
         title="",
-        role=role,
+        role=row["role"],
         rating=row["rating"] or row["proposed"],
-        difficulty=str(row["task__difficulty"]),
-        reports=reports,
+        difficulty=str(difficulty),
+        reports=row["reports"],
         claimed=bool(row["is_claimed"]),
         proposed=not row["rating"],
         excused=bool(row["is_excused"]),
@@ -99,51 +83,80 @@ def _claimed(review: MonthlyReview, prefix: str = ""):
     return _flag(Q(**{f"{prefix}task_id__in": ids}))
 
 
-def _supporting(review, start, end, claimed, unit) -> None:
-    """The supporting units' lines, grouped: each with the task's rating, and whether the unit
-    reported a contribution in the month (a line without one scores 0)."""
-    contributed = Exists(
-        ProgressReport.objects.filter(
-            task_id=OuterRef("task_id"),
-            unit_id=OuterRef("support_unit"),
-            submitted_at__gte=start,
-            submitted_at__lt=end,
-        )
-    )
-    rows = (
+def _lines(review, start, end, *, supports: bool) -> list[dict]:
+    """The review's lines grouped, in one statement that reads them once (the review's lines
+    with their task's difficulty and whether it was claimed): each lead unit's lines grouped
+    by what scores them (rating, proposal, difficulty, reports, excused, claimed) and, when
+    the formula counts supported tasks, each supporting unit's lines (other than the lead)
+    grouped the same way, a line's reports being 1 when the unit reported a contribution in
+    the month, else 0 (such a line scores 0). The contributions are the supports that meet a
+    report of their unit on their task in the month: a few rows (most reports are the lead
+    unit's), where folding the month's every report to one row per task and unit hashed
+    100,000 pairs at 100,000 tasks."""
+    lines_sql, lines_params = (
         ReviewItem.objects.filter(review=review)
-        .annotate(support_unit=F("task__supports__unit_id"))
-        .filter(support_unit__isnull=False)
-        .exclude(support_unit=F("lead_unit_id"))
         .annotate(
             is_excused=_flag(Q(excused_at__isnull=False)),
-            is_claimed=claimed,
-            contributed=contributed,
+            is_claimed=_claimed(review),
+            difficulty=F("task__difficulty"),
         )
         .values(
-            "support_unit",
+            "task_id",
+            "lead_unit_id",
             "rating",
             "proposed",
-            "task__difficulty",
+            "difficulty",
+            "reports",
             "is_excused",
             "is_claimed",
-            "contributed",
         )
-        .annotate(n=Count("pk"))
         .order_by()
+        .query.sql_with_params()
     )
-    for row in rows:
-        unit(row["support_unit"]).lines.append(_line(row, SUPPORT, 1 if row["contributed"] else 0))
+    columns = "line.rating, line.proposed, line.difficulty, line.is_excused, line.is_claimed"
+    sql = f"""
+        WITH line AS ({lines_sql})
+        SELECT %s, line.lead_unit_id, {columns}, line.reports, COUNT(*)
+        FROM line
+        GROUP BY line.lead_unit_id, {columns}, line.reports
+    """
+    params: list = [*lines_params, LEAD]
+    if supports:
+        reports, task_support = ProgressReport._meta.db_table, TaskSupport._meta.db_table
+        sql += f"""
+            UNION ALL
+            SELECT %s, support.unit_id, {columns},
+                CASE WHEN made.id IS NULL THEN 0 ELSE 1 END, COUNT(*)
+            FROM line
+            JOIN {task_support} support ON support.task_id = line.task_id
+                AND support.unit_id <> line.lead_unit_id
+            LEFT JOIN (
+                SELECT DISTINCT other.id FROM {task_support} other
+                JOIN {reports} report ON report.task_id = other.task_id
+                    AND report.unit_id = other.unit_id
+                WHERE report.submitted_at >= %s AND report.submitted_at < %s
+            ) made ON made.id = support.id
+            GROUP BY support.unit_id, {columns}, made.id IS NULL
+        """
+        params += [SUPPORT, start, end]
+    names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip((*names, "reports", "n"), row, strict=True)) for row in cursor]
 
 
-def _rounds(review, start, end, units, *, supports: bool) -> None:
+def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None:
     """Each ranked unit's weekly reports owed in the rounds that opened in the month, counted
     by state (on time, late, missing), leaving out the tasks excused for that unit.
 
-    The owed lines meet their reports in one join (the unit's reports on the task within the
-    round), grouped per line, then counted per unit and state: a hash join over the month's
-    reports, where an EXISTS per line and state probed the reports 400,000 times at 200,000
-    lines (seconds)."""
+    A report counts from the round's opening: on time up to the due time, late before the
+    round closes (the line-by-line draft's two EXISTS, ``cycles.ranking.inputs``). The
+    month's reports are read once from the index of report times (``report_submitted_at``,
+    index only), each round's window, and folded to one row per round, task and unit that
+    reported; the owed lines of those rounds meet those rows in one hash join on the whole key
+    and are counted per unit and state. Joining each line to its reports and grouping per
+    line (200,000 groups at 100,000 tasks) cost twice the database's CPU; an EXISTS per line
+    and state probed the reports 400,000 times."""
     mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
     if supports:
         mine |= Q(
@@ -153,51 +166,57 @@ def _rounds(review, start, end, units, *, supports: bool) -> None:
                 )
             )
         )
-    excused = ReviewItem.objects.filter(
+    excused_line = ReviewItem.objects.filter(
         mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
     )
-    owed = RoundItem.objects.filter(
-        round__campaign_id=review.campaign_id,
-        round__opens_at__gte=start,
-        round__opens_at__lt=end,
-        lead_unit_id__in=list(units),
+    rounds = DispatchRound.objects.filter(
+        campaign_id=review.campaign_id, opens_at__gte=start, opens_at__lt=end
     )
-    if ReviewItem.objects.filter(review=review, excused_at__isnull=False).exists():
-        owed = owed.filter(~Exists(excused))  # asked only when a line is excused: rarely
-    # A report counts from the round's opening: on time up to the due time, late before it
-    # closes (the line-by-line draft's two EXISTS, cycles.ranking.inputs). The lines meet the
-    # unit's reports on their task in one join, are grouped per line, then per unit and state
-    # (the ORM groups once; the join goes straight from the line's task to the reports).
-    lines_sql, params = (
-        owed.values(
-            "pk", "lead_unit_id", "task_id", "round__opens_at", "round__due_at", "round__closes_at"
-        )
+    # The rounds' ids as values (one small query), so that the lines owed are read by round
+    # alone: a join to the rounds, or a filter of 200,000 lines on the ranked units, cost as
+    # much as the rest (a unit owing reports but leading no line of the review is left out
+    # below, as it has no line to score).
+    round_ids = list(rounds.values_list("pk", flat=True))
+    if not round_ids:
+        return
+    owed = RoundItem.objects.filter(round_id__in=round_ids)
+    if excused:
+        owed = owed.filter(~Exists(excused_line))  # only when a line is excused: rarely
+    owed_sql, owed_params = (
+        owed.values("round_id", "lead_unit_id", "task_id").order_by().query.sql_with_params()
+    )
+    rounds_sql, rounds_params = (
+        DispatchRound.objects.filter(pk__in=round_ids)
+        .values("id", "opens_at", "due_at", "closes_at")
         .order_by()
         .query.sql_with_params()
     )
     reports = ProgressReport._meta.db_table
+    # The window's upper bound is said once more as one value (the OR implies it), so that
+    # the index of report times is read from the opening to the later of due and close only.
     sql = f"""
-        SELECT owed.lead_unit_id, owed.state, COUNT(*) FROM (
-            SELECT line.lead_unit_id,
-                CASE WHEN COUNT(CASE WHEN report.submitted_at <= line.round__due_at THEN 1 END) > 0
-                    THEN %s
-                WHEN COUNT(CASE WHEN report.submitted_at < line.round__closes_at THEN 1 END) > 0
-                    THEN %s
-                ELSE %s END AS state
-            FROM ({lines_sql}) line
-            LEFT JOIN {reports} report ON report.task_id = line.task_id
-                AND report.unit_id = line.lead_unit_id
-                AND report.submitted_at >= line.round__opens_at
-                AND (report.submitted_at <= line.round__due_at
-                    OR report.submitted_at < line.round__closes_at)
-            GROUP BY line.pk, line.lead_unit_id
-        ) owed
-        GROUP BY owed.lead_unit_id, owed.state
+        SELECT line.lead_unit_id,
+            CASE WHEN made.on_time = 1 THEN %s WHEN made.on_time = 0 THEN %s ELSE %s END,
+            COUNT(*)
+        FROM ({owed_sql}) line
+        LEFT JOIN (
+            SELECT win.id AS round_id, report.task_id, report.unit_id,
+                MAX(CASE WHEN report.submitted_at <= win.due_at THEN 1 ELSE 0 END) AS on_time
+            FROM ({rounds_sql}) win
+            JOIN {reports} report ON report.submitted_at >= win.opens_at
+                AND report.submitted_at <= CASE WHEN win.due_at > win.closes_at
+                    THEN win.due_at ELSE win.closes_at END
+                AND (report.submitted_at <= win.due_at OR report.submitted_at < win.closes_at)
+            GROUP BY win.id, report.task_id, report.unit_id
+        ) made ON made.round_id = line.round_id AND made.task_id = line.task_id
+            AND made.unit_id = line.lead_unit_id
+        GROUP BY 1, 2
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, (ON_TIME, LATE, MISSING, *params))
+        cursor.execute(sql, (ON_TIME, LATE, MISSING, *owed_params, *rounds_params))
         for unit_id, state, n in cursor.fetchall():
-            units[unit_id].rounds.append([None, "", state, n])
+            if unit_id in units:
+                units[unit_id].rounds.append([None, "", state, n])
 
 
 def _targets(review, end, units) -> None:
@@ -205,10 +224,10 @@ def _targets(review, end, units) -> None:
     way added up, and how many."""
     lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
     targets = targets_at(task_ids=lines.values("task_id"), moment=end)  # type: ignore[arg-type]
-    lead_of = dict(
-        lines.filter(task_id__in={t.task_id for t in targets}).values_list(
-            "task_id", "lead_unit_id"
-        )
+    lead_of = dict(  # in no order: the lines' own joins the task lists' order through tasks
+        lines.filter(task_id__in={t.task_id for t in targets})
+        .order_by()
+        .values_list("task_id", "lead_unit_id")
     )
     sums: dict[int, list] = {}
     for target in targets:
