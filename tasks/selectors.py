@@ -277,43 +277,43 @@ def list_filter_choices(*, task_list: TaskList) -> dict:
 
 def task_detail(*, task: Task) -> Task:
     """One task with everything its page shows, in a fixed number of queries."""
+    return task_detail_queryset().get(pk=task.pk)
+
+
+def task_detail_queryset() -> QuerySet[Task]:
+    """Tasks with everything the task page shows (``task_detail``); for
+    ``access_task(..., queryset=...)``, which then reads the task once, not twice."""
     evidence = Evidence.objects.order_by("id")
-    return (
-        Task.objects.select_related(
-            "task_list__campaign", "category", "lead_unit", "specific_owner", "acknowledged_by"
-        )
-        .prefetch_related(
-            Prefetch("supports", queryset=TaskSupport.objects.select_related("unit")),
-            "targets",
-            "milestones",
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related(
-                    "unit", "submitted_by", "confirmed_by"
-                )
-                .prefetch_related(
-                    Prefetch("evidence", queryset=evidence),
-                    Prefetch(
-                        "target_values",
-                        queryset=ReportTargetValue.objects.select_related("target"),
-                    ),
-                )
-                .order_by("-submitted_at", "-id"),
-            ),
-            Prefetch(
-                "instructions",
-                queryset=Instruction.objects.select_related("given_by", "answered_by"),
-            ),
-            Prefetch(
-                "requests",
-                queryset=TaskRequest.objects.select_related(
-                    "requested_by", "decided_by", "proposed_unit"
-                ).prefetch_related(Prefetch("evidence", queryset=evidence)),
-            ),
-            Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
-            Prefetch("followups", queryset=Followup.objects.select_related("checked_by")),
-        )
-        .get(pk=task.pk)
+    return Task.objects.select_related(
+        "task_list__campaign", "category", "lead_unit", "specific_owner", "acknowledged_by"
+    ).prefetch_related(
+        Prefetch("supports", queryset=TaskSupport.objects.select_related("unit")),
+        "targets",
+        "milestones",
+        Prefetch(
+            "reports",
+            queryset=ProgressReport.objects.select_related("unit", "submitted_by", "confirmed_by")
+            .prefetch_related(
+                Prefetch("evidence", queryset=evidence),
+                Prefetch(
+                    "target_values",
+                    queryset=ReportTargetValue.objects.select_related("target"),
+                ),
+            )
+            .order_by("-submitted_at", "-id"),
+        ),
+        Prefetch(
+            "instructions",
+            queryset=Instruction.objects.select_related("given_by", "answered_by"),
+        ),
+        Prefetch(
+            "requests",
+            queryset=TaskRequest.objects.select_related(
+                "requested_by", "decided_by", "proposed_unit"
+            ).prefetch_related(Prefetch("evidence", queryset=evidence)),
+        ),
+        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+        Prefetch("followups", queryset=Followup.objects.select_related("checked_by")),
     )
 
 
