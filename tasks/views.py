@@ -35,6 +35,7 @@ from tasks.selectors import (
     target_series,
     task_detail,
     task_detail_queryset,
+    task_detail_rest,
     tasks_for_user,
 )
 
@@ -153,7 +154,7 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
     task = access_task(request.user, pk, queryset=task_detail_queryset())
-    return _task_page(request, task, detailed=True)
+    return _task_page(request, task_detail_rest(task), detailed=True)
 
 
 @login_required
