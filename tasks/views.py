@@ -26,7 +26,7 @@ from tasks.forms import (
     RequestForm,
     TaskFilterForm,
 )
-from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
 from tasks.my_work import awaiting_report, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
@@ -160,7 +160,8 @@ def task_page(request, pk: int):
 @login_required
 @post_only("tasks:detail", anchor="#report")
 def report_submit(request, pk: int):
-    task = access_task(request.user, pk)
+    # With its list and campaign: the rules the service checks first read them (two queries).
+    task = access_task(request.user, pk, Task.objects.select_related("task_list__campaign"))
     is_lead = permissions.is_lead_member(request.user, task)
     form = ReportForm(
         request.POST, request.FILES, targets=list(task.targets.all()) if is_lead else ()
