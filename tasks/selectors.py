@@ -293,7 +293,7 @@ def task_detail_queryset() -> QuerySet[Task]:
         )
         .annotate(
             **{
-                f"has_{name}": Exists(model.objects.filter(task=OuterRef("pk")))
+                f"has_{name}": Exists(model._default_manager.filter(task=OuterRef("pk")))
                 for name, model in _RARE_MODELS.items()
             }
         )
@@ -358,8 +358,8 @@ def task_detail_rest(task: Task) -> Task:
     cache = task.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, model in _RARE_MODELS.items():
         if not getattr(task, f"has_{name}"):
-            empty = model.objects.none()
-            empty._result_cache, empty._prefetch_done = [], True
+            empty = model._default_manager.none()
+            empty._result_cache = []  # read: nothing (not even the query Django would build)
             cache[name] = empty
     return task
 

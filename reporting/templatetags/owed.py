@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from tasks.templatetags.qingdan import deadline_cell, light_badge
@@ -58,9 +58,9 @@ def _task_url():
 
 
 def _when(value, fmt: str) -> str:
-    """As the ``date`` filter writes it (in the current time zone): the formats used here are
-    all digits, so the language's format settings are not looked up."""
-    return date_format(template_localtime(value), fmt)
+    """As the ``date`` filter writes it, in the current time zone (the values are aware):
+    the formats used here are all digits, so the language's formats are not looked up."""
+    return date_format(localtime(value), fmt)
 
 
 def _awaiting(item) -> SafeString | str:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -87,7 +87,7 @@ def _instructions(task) -> str:
     n = getattr(task, "open_instructions", "")
     if not n:
         return ""
-    text = ngettext("%(n)s open instruction", "%(n)s open instructions", n) % {
+    text = ngettext("%(n)s open instruction", "%(n)s open instructions", int(n)) % {
         "n": conditional_escape(n)
     }
     return f'<mark class="flag">{text}</mark>'
@@ -114,7 +114,7 @@ def _awaiting(task) -> str:
 def _last(task, words: _Words) -> str:
     at = getattr(task, "last_report_at", None)
     if at:
-        return conditional_escape(date_format(template_localtime(at), "Y-m-d"))
+        return conditional_escape(date_format(localtime(at), "Y-m-d"))
     return f'<span class="muted">{words.none_yet}</span>'
 
 
