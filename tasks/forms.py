@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from accounts.permissions import leading_units_q
-from config.widgets import QuickSelect
 from tasks.files import KINDS
 from tasks.lights import Light
 from tasks.models import Task, TaskRequest
@@ -23,20 +22,13 @@ class TaskFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        widget=QuickSelect,
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *Task.Status.choices],
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Task.Status.choices]
     )
     light = forms.ChoiceField(
-        widget=QuickSelect,
-        label=_("Light"),
-        required=False,
-        choices=[("", _("All lights")), *Light.choices],
+        label=_("Light"), required=False, choices=[("", _("All lights")), *Light.choices]
     )
     open_instructions = forms.BooleanField(label=_("Open instructions only"), required=False)
     role = forms.ChoiceField(
-        widget=QuickSelect,
         label=_("Our part"),
         required=False,
         choices=[
@@ -46,21 +38,18 @@ class TaskFilterForm(forms.Form):
         ],
     )
     task_list = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("List"), required=False, coerce=int, empty_value=None
+        label=_("List"), required=False, coerce=int, empty_value=None
     )
     category = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("Category"), required=False, coerce=int, empty_value=None
+        label=_("Category"), required=False, coerce=int, empty_value=None
     )
-    unit = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("Unit"), required=False, coerce=int, empty_value=None
-    )
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     lead_unit = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("Lead unit"), required=False, coerce=int, empty_value=None
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     sort = forms.ChoiceField(
-        widget=QuickSelect,
         label=_("Order"),
         required=False,
         choices=[
@@ -165,9 +154,7 @@ class ReportForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    kind = forms.ChoiceField(
-        widget=QuickSelect, label=_("I ask for"), choices=TaskRequest.Kind.choices
-    )
+    kind = forms.ChoiceField(label=_("I ask for"), choices=TaskRequest.Kind.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     proposed_deadline = forms.DateField(
         label=_("New deadline (extension)"),
@@ -175,7 +162,6 @@ class RequestForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     proposed_unit = forms.ModelChoiceField(
-        widget=QuickSelect,
         label=_("Hand over to (transfer)"),
         # A task is never handed to a unit that may not lead (a supervisory body).
         queryset=Unit.objects.filter(leading_units_q(), active=True).order_by("order", "name"),

@@ -1,6 +1,6 @@
-"""What each row of a task table shows (the rows are written by tasks/templatetags/task_rows.py):
-light, number, title and flags, lead and supporting units, deadline, progress and the report
-waiting for the head, status, last report; a group row per list; one row when none match."""
+"""What each row of 我的任务's task table shows: light, number, title and flags, lead and
+supporting units, deadline, progress and the report waiting for the head, status, last report;
+a group row per list; one row when none match."""
 
 import datetime
 
