@@ -17,7 +17,7 @@ def owed_section(user, today: datetime.date, sort: str) -> Section | None:
     reported yet first, then in the order the page asks for."""
     if not permissions.can_report_in_bulk(user):
         return None
-    owed = owed_tasks(unit_id=user.unit_id, today=today, limit=OWED_SHOWN, sort=sort)
+    owed = owed_tasks(unit_id=user.unit_id, today=today, limit=OWED_SHOWN, sort=sort, targets=False)
     if not owed.tasks:
         return None
     return Section(

@@ -139,6 +139,13 @@ def _ordered(queryset: QuerySet[RoundItem], sort: str, today: datetime.date) -> 
 LIST_ORDER = ("task__task_list__campaign__name", "task__task_list__order", "task__order", "task_id")
 
 
+def _targets(*, task_ids: list[int]) -> dict[int, list[Target]]:
+    by_task: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(task_id__in=task_ids).order_by("task_id", "order", "id"):
+        by_task.setdefault(target.task_id, []).append(target)
+    return by_task
+
+
 def _latest_lead_at() -> Subquery:
     return Subquery(
         ProgressReport.objects.filter(
@@ -157,11 +164,13 @@ def owed_tasks(
     task_ids: list[int] | None = None,
     limit: int | None = None,
     sort: str | None = None,
+    targets: bool = True,
 ) -> Owed:
     """The tasks ``unit_id`` leads that are owed in a current round and still in progress, in
     list order (``task_ids``: only those). ``limit``: only the first so many, in the order
     ``sort`` asks for (not reported yet first, as 我的任务 shows them); the counts per round
-    are counted in SQL either way, so they cover every owed task. Six queries."""
+    are counted in SQL either way, so they cover every owed task. Six queries; four with
+    ``targets=False`` (the pages, which show no target: the sheet and the upload need them)."""
     now = now or timezone.now()
     today = today or timezone.localdate()
     rounds: dict[int, DispatchRound] = {}
@@ -195,25 +204,21 @@ def owed_tasks(
             today,
         )
     items = list(queryset[:limit] if limit is not None else queryset)
-    reports = {
-        report.pk: report
-        for report in ProgressReport.objects.filter(
-            pk__in=[i.last_report_id for i in items if i.last_report_id]
-        ).prefetch_related(
+    last_reports = ProgressReport.objects.filter(
+        pk__in=[i.last_report_id for i in items if i.last_report_id]
+    )
+    if targets:
+        last_reports = last_reports.prefetch_related(
             Prefetch("target_values", queryset=ReportTargetValue.objects.order_by("target_id"))
         )
-    }
-    targets: dict[int, list[Target]] = {}
-    for target in Target.objects.filter(task_id__in=[i.task_id for i in items]).order_by(
-        "task_id", "order", "id"
-    ):
-        targets.setdefault(target.task_id, []).append(target)
+    reports = {report.pk: report for report in last_reports}
+    by_task = _targets(task_ids=[i.task_id for i in items]) if targets else {}
     owed = [
         OwedTask(
             task=item.task,
             round=by_round[item.round_id].round,
             last_report=reports.get(item.last_report_id),
-            targets=targets.get(item.task_id, []),
+            targets=by_task.get(item.task_id, []),
             light=item.task.light_on(today),
         )
         for item in items

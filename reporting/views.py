@@ -33,7 +33,7 @@ def _week_label(owed) -> str:
 def _start_page(request, form, status=200):
     # The page shows the counts per round (counted in SQL), not the tasks: one is enough to
     # know whether anything is owed (reading all 280 of a busy unit was most of its CPU).
-    owed = owed_tasks(unit_id=request.user.unit_id, limit=1)
+    owed = owed_tasks(unit_id=request.user.unit_id, limit=1, targets=False)
     uploads = ReportUpload.objects.filter(uploaded_by=request.user).defer("rows")[:5]
     return render(
         request,

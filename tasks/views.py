@@ -26,7 +26,7 @@ from tasks.forms import (
     RequestForm,
     TaskFilterForm,
 )
-from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
 from tasks.my_work import awaiting_report, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
@@ -34,6 +34,8 @@ from tasks.selectors import (
     pending_requests,
     target_series,
     task_detail,
+    task_detail_queryset,
+    task_detail_rest,
     tasks_for_user,
 )
 
@@ -87,10 +89,12 @@ def my_tasks(request):
     )
 
 
-def _task_page(request, task, *, forms=None, status=200):
-    """Render the task page; ``forms`` replaces the blank form that failed, keeping its input."""
+def _task_page(request, task, *, forms=None, status=200, detailed=False):
+    """Render the task page; ``forms`` replaces the blank form that failed, keeping its input.
+    ``detailed``: ``task`` was read with ``task_detail_queryset`` already."""
     user = request.user
-    task = task_detail(task=task)
+    if not detailed:
+        task = task_detail(task=task)
     today = timezone.localdate()
     forms = forms or {}
     can = {
@@ -148,13 +152,16 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 
 @login_required
 def task_page(request, pk: int):
-    return _task_page(request, access_task(request.user, pk))
+    # The access check reads the task with everything its page shows: one query, not two.
+    task = access_task(request.user, pk, queryset=task_detail_queryset())
+    return _task_page(request, task_detail_rest(task), detailed=True)
 
 
 @login_required
 @post_only("tasks:detail", anchor="#report")
 def report_submit(request, pk: int):
-    task = access_task(request.user, pk)
+    # With its list and campaign: the rules the service checks first read them (two queries).
+    task = access_task(request.user, pk, Task.objects.select_related("task_list__campaign"))
     is_lead = permissions.is_lead_member(request.user, task)
     form = ReportForm(
         request.POST, request.FILES, targets=list(task.targets.all()) if is_lead else ()

@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qingdan_load \\
     python -m benchmarks.load.cpu                  # the table (best of four, one process)
-    python -m benchmarks.load.cpu --profile mine   # cProfile of one page, top 40 by cumulative
+    python -m benchmarks.load.cpu --profile mine   # cProfile (CPU time) of one page, top 45
 
 It copies the prepared template (``python -m benchmarks.load prepare``) into ``<name>_cpu``,
 opens this week's dispatch round (as beat does in ``run``), and opens each page of the mix
@@ -237,7 +237,8 @@ def _profile(pages: Pages, row) -> None:
 
     _label, user, url, _weight = row
     pages.request(user, url, 0)
-    profile = cProfile.Profile()
+    # This process's CPU, not the wall clock: waiting for PostgreSQL is not counted.
+    profile = cProfile.Profile(time.process_time)
     profile.enable()
     for n in range(3):
         pages.request(user, url, n + 1)

@@ -19,10 +19,24 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 BIN = Path(sys.executable).parent
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port on loopback: any, or the first free one of the hundred from
+    ``LOAD_PORT_BASE`` (a shared machine where each person keeps to their own ports)."""
+    base = int(os.environ.get("LOAD_PORT_BASE", "0"))
+    for port in range(base, base + 100) if base else [0]:
+        if port in _GIVEN:  # handed out, its server perhaps not listening yet
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _GIVEN.add(probe.getsockname()[1])
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in {base}–{base + 99}")
 
 
 @dataclass
