@@ -177,6 +177,7 @@ class RequestForm(forms.Form):
         # A task is never handed to a unit that may not lead (a supervisory body).
         queryset=Unit.objects.filter(leading_units_q(), active=True).order_by("order", "name"),
         required=False,
+        widget=QuickSelect,
     )
     files = MultipleFileField(  # type: ignore[assignment]  # see ReportForm.files
         label=_("Evidence files (needed for close-out)"), required=False
