@@ -31,7 +31,9 @@ from problems.selectors import problem_counts
 from tasks.models import Instruction, ProgressReport, Target, Task, TaskEvent, TaskRequest
 from tasks.selectors import tasks_for_user
 
-pytestmark = pytest.mark.django_db
+# One process loads the demo once for all of them (27 s each time on the 2-core machine)
+# instead of each test process loading it for its share.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 PASSWORD = "demo-pass-1"
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
