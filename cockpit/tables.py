@@ -21,6 +21,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from config.pages import address_of
+
 MUTED_DASH = '<span class="muted">–</span>'
 MUTED_NONE = '<span class="muted">—</span>'
 NO_CELL = {"red": 0, "yellow": 0}
@@ -71,7 +73,7 @@ class Links:
     def __init__(self, campaign):
         self.campaign = campaign
         self.tasks = reverse("cockpit:tasks", args=[campaign.slug])
-        self._units: dict[int, str] = {}
+        self._unit = address_of("cockpit:unit")
         self._ledger = ""
 
     def drill(self, **params) -> str:
@@ -86,9 +88,7 @@ class Links:
         return escape(self._ledger + (f"?{urlencode(params)}" if params else ""))
 
     def unit(self, pk: int) -> str:
-        if pk not in self._units:
-            self._units[pk] = reverse("cockpit:unit", args=[pk])
-        return self._units[pk]
+        return self._unit.format(pk)
 
 
 def _count(href: str, n: int, css: str = "") -> str:
