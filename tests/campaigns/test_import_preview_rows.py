@@ -175,15 +175,9 @@ def _tasks(task_list) -> list[tuple]:
     ]
 
 
-@pytest.mark.parametrize("name", ["reform", "campaign-targets.xlsx"])
-def test_the_confirm_writes_what_the_check_stored_without_reading_the_file_again(
-    signed_in, campaign, coordinator, bench_units, monkeypatch, name
-):
-    data = reform_workbook(60) if name == "reform" else sample(name)
-    list_import = list_import_create(
-        campaign=campaign, by=coordinator, filename="a.xlsx", data=data
-    )
-    assert list_import.status == ListImport.Status.READY, list_import.message
+def _confirm_writes_what_the_command_writes(list_import, campaign, coordinator, data, monkeypatch):
+    """The confirm applies the stored check without reading the file again, and its list is
+    the one the command's import of the same file makes."""
     read_again = []
     monkeypatch.setattr(
         "campaigns.services.list_imports.import_read", lambda **kw: read_again.append(kw)
@@ -196,8 +190,23 @@ def test_the_confirm_writes_what_the_check_stored_without_reading_the_file_again
     monkeypatch.undo()
     other = CampaignFactory(year=campaign.year, organiser=campaign.organiser, slug="other")
     report = tasklist_import(campaign=other, data=data, filename="a.xlsx", by=coordinator)
-    assert not report.errors
     assert _tasks(list_import.task_list) == _tasks(report.result.task_list)
+    return list_import, report
+
+
+@pytest.mark.parametrize("name", ["reform", "campaign-targets.xlsx"])
+def test_the_confirm_writes_what_the_check_stored_without_reading_the_file_again(
+    signed_in, campaign, coordinator, bench_units, monkeypatch, name
+):
+    data = reform_workbook(60) if name == "reform" else sample(name)
+    list_import = list_import_create(
+        campaign=campaign, by=coordinator, filename="a.xlsx", data=data
+    )
+    assert list_import.status == ListImport.Status.READY, list_import.message
+    list_import, report = _confirm_writes_what_the_command_writes(
+        list_import, campaign, coordinator, data, monkeypatch
+    )
+    assert not report.errors
     assert report.result.task_list.layout["sheets"] == list_import.task_list.layout["sheets"]
 
 
@@ -266,16 +275,4 @@ def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_for
     ListImport.objects.filter(pk=list_import.pk).update(
         preview={**list_import.preview, "checked": {**old, "version": 1}}
     )
-    read_again = []
-    monkeypatch.setattr(
-        "campaigns.services.list_imports.import_read", lambda **kw: read_again.append(kw)
-    )
-
-    list_import = list_import_confirm(list_import=list_import, by=coordinator)
-
-    assert list_import.status == ListImport.Status.DRAFT, list_import.message
-    assert read_again == []
-    monkeypatch.undo()
-    other = CampaignFactory(year=campaign.year, organiser=campaign.organiser, slug="other")
-    report = tasklist_import(campaign=other, data=data, filename="a.xlsx", by=coordinator)
-    assert _tasks(list_import.task_list) == _tasks(report.result.task_list)
+    _confirm_writes_what_the_command_writes(list_import, campaign, coordinator, data, monkeypatch)
