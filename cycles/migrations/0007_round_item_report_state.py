@@ -1,7 +1,7 @@
 """Each weekly report owed says whether it came (``RoundItem.report_state``), so the draft
 ranking counts a column through an index; the rows already there are worked out from the
 reports, by the rule of ``cycles.services.owed`` (on time by the due time, late before the
-close, counted from the opening)."""
+close, counted from the opening). The index follows in 0008, built concurrently."""
 
 from django.db import migrations, models
 from django.db.models import Exists, OuterRef
@@ -26,7 +26,6 @@ def report_states(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_merge_20261203_1439"),
         ("cycles", "0006_cockpit_count_indexes"),
         ("tasks", "0011_cockpit_count_indexes"),
     ]
@@ -47,10 +46,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(report_states, migrations.RunPython.noop, elidable=True),
-        migrations.AddIndex(
-            model_name="rounditem",
-            index=models.Index(
-                fields=["round", "lead_unit", "report_state"], name="rounditem_report_state"
-            ),
-        ),
     ]

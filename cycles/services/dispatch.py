@@ -133,6 +133,9 @@ def round_close(*, round_id: int, now: datetime.datetime) -> bool:
         )
         if round_.closed_at is not None:
             return False
+        # The states its reports gave (written with each report; again here, in case a
+        # report came through the release before this one, while it still served).
+        owed_states_refresh(items=RoundItem.objects.filter(round=round_))
         round_.result = round_bulletin(round_=round_, until=min(now, round_.closes_at))
         round_.closed_at = now
         round_.save(update_fields=["result", "closed_at"])

@@ -6,10 +6,11 @@ report by report.
 The state is written in the transaction that writes what changes it, never later: a report
 (``owed_reports_record``, which ``tasks`` calls through ``tasks.hooks.reports_written``),
 a round opening (``owed_states_refresh`` on its items: reports may be older than its items),
-units merged (their reports and items are one unit's). A report's task, unit and time never
-change once written and no service deletes one (a task deleted takes its items with it), so
-nothing else moves a state. The draft ranking counts the states; "why this score" and
-certifying read the reports themselves, and the tests hold the two equal.
+units merged (their reports and items are one unit's); a round closing works its states out
+once more. A report's task, unit and time never change once written (a correction changes
+its words, certifying locks it) and no service deletes one (a task deleted takes its items
+with it), so nothing else moves a state. The draft ranking counts the states; "why this
+score" and certifying read the reports themselves, and the tests hold the two equal.
 """
 
 import datetime
@@ -49,21 +50,22 @@ def owed_reports_record(reports: Iterable[ProgressReport]) -> int:
     return changed
 
 
-def owed_states_refresh(*, items: QuerySet[RoundItem], also_units: Iterable[int] = ()) -> None:
-    """Work out ``items``' states again from the reports (three statements): a round just
-    opened, or units merged. ``also_units``: reports of these units count as the items' lead
-    unit's too (a merge, whichever of the two apps moves its rows first)."""
+def owed_states_refresh(*, items: QuerySet[RoundItem], also_units: Iterable[int] = ()) -> int:
+    """Work out ``items``' states again from the reports, writing only the lines whose state
+    differs (three statements, none of them writing when all is in step): a round just
+    opened, a round closing (what the release before this one wrote while it still served,
+    README "Upgrades"), units merged. ``also_units``: reports of these units count as the
+    items' lead unit's too (a merge, whichever of the two apps moves its rows first)."""
     units = Q(unit_id=OuterRef("lead_unit_id"))
     if also_units:
         units |= Q(unit_id__in=list(also_units))
     reports = ProgressReport.objects.filter(
         units, task_id=OuterRef("task_id"), submitted_at__gte=OuterRef("round__opens_at")
     )
-    items.exclude(report_state=MISSING).update(report_state=MISSING)
-    items.filter(Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at")))).update(
-        report_state=ON_TIME
+    on_time = Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at")))
+    late = Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at")))
+    return (
+        items.filter(on_time).exclude(report_state=ON_TIME).update(report_state=ON_TIME)
+        + items.filter(~on_time, late).exclude(report_state=LATE).update(report_state=LATE)
+        + items.filter(~on_time, ~late).exclude(report_state=MISSING).update(report_state=MISSING)
     )
-    items.filter(
-        Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
-        report_state=MISSING,
-    ).update(report_state=LATE)
