@@ -109,8 +109,10 @@ def _measure(scenario: str, path: Path, rows: int, tag: str, url: str) -> dict:
 
 def _line(name: str, rows: int, result: dict, note: str = "") -> None:
     seconds = result["seconds"]
+    server = result.get("db_cpu")
+    server_text = "" if server is None else f", database {server:>5.2f} s"
     print(
-        f"  {name:<40} {rows:>7,} rows {seconds:>8.3f} s (CPU {result['cpu']:>6.3f} s) "
+        f"  {name:<40} {rows:>7,} rows {seconds:>8.3f} s (CPU {result['cpu']:>6.3f} s{server_text}) "
         f"{rows / seconds:>9,.0f} rows/s {result['queries']:>7,} queries "
         f"peak {result['peak_mb']:>5.0f} MB{note}",
         flush=True,

@@ -82,6 +82,35 @@ def _time_commits(connection, counter: _Counter) -> None:
     bulk.copy_rows = timed_copy
 
 
+class _ServerClock:
+    """The CPU seconds of this connection's PostgreSQL server process (same machine: a
+    loaded machine disturbs it far less than the wall clock); None elsewhere, or when the
+    connection changed meanwhile (a page request closes it)."""
+
+    def __init__(self, connection):
+        self.path, self.pid = None, None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+                self.path = Path(f"/proc/{self.pid}/stat")
+        self.connection = connection
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float | None:
+        try:
+            fields = self.path.read_text().rsplit(")", 1)[1].split() if self.path else None
+        except OSError:
+            return None
+        return None if fields is None else (int(fields[11]) + int(fields[12])) / self.tick
+
+    def since(self, started: float | None) -> float | None:
+        now = self()
+        raw = self.connection.connection
+        same = raw is not None and raw.get_backend_pid() == self.pid
+        return None if started is None or now is None or not same else round(now - started, 2)
+
+
 #: Each step of a scenario: (name, wall seconds, CPU seconds), for ``--detail``.
 STEPS: list[tuple[str, float, float]] = []
 
@@ -355,15 +384,18 @@ def child(scenario: str, path: Path, rows: int, tag: str) -> None:
     run = prepare(data, rows, tag)
     counter = _Counter()
     _time_commits(connection, counter)
-    started, cpu = time.perf_counter(), time.process_time()
+    server = _ServerClock(connection)
+    started, cpu, server_cpu = time.perf_counter(), time.process_time(), server()
     with connection.execute_wrapper(counter):
         slowest = run()
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    server_cpu = server.since(server_cpu)
     if slowest is not None:  # the preview page: the slowest of its three filters
         seconds, cpu, counter.queries = slowest, cpu / 3, counter.queries // 3
     result = {"seconds": seconds, "cpu": cpu, "queries": counter.queries, "peak_mb": _peak_mb()}
     result["steps"], result["slowest"] = STEPS, counter.slowest()
+    result["db_cpu"] = server_cpu
     print(json.dumps(result))
 
 
