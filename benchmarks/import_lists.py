@@ -127,10 +127,14 @@ def _detail(results: list[dict]) -> None:
     """Each run's steps, and the slowest statements of the best (COMMIT among them)."""
     for number, result in enumerate(results, 1):
         steps = ", ".join(
-            f"{name} {wall:.2f} s (CPU {cpu:.2f})" for name, wall, cpu in result["steps"]
+            f"{name} {wall:.2f} s (CPU {cpu:.2f}, database {server})"
+            for name, wall, cpu, server in result["steps"]
         )
-        if steps:
-            print(f"      run {number}: {steps}", flush=True)
+        print(
+            f"      run {number}: {result['seconds']:.2f} s, CPU {result['cpu']:.2f} s, "
+            f"database {result.get('db_cpu')} s" + (f"; {steps}" if steps else ""),
+            flush=True,
+        )
     best = min(results, key=lambda r: r["seconds"])
     for sql, count, spent in best["slowest"]:
         print(f"      {spent:>7.3f} s  {count:>3}×  {sql}", flush=True)

@@ -111,16 +111,22 @@ class _ServerClock:
         return None if started is None or now is None or not same else round(now - started, 2)
 
 
-#: Each step of a scenario: (name, wall seconds, CPU seconds), for ``--detail``.
-STEPS: list[tuple[str, float, float]] = []
+#: Each step of a scenario: (name, wall seconds, CPU seconds, the database's CPU seconds),
+#: for ``--detail``.
+STEPS: list[tuple[str, float, float, float | None]] = []
 
 
 class _Step:
+    """A step's wall seconds, CPU seconds and the database server's CPU seconds."""
+
+    server: _ServerClock | None = None  # set by ``child``
+
     def __init__(self, name: str):
         self.name = name
 
     def __enter__(self):
         self.started, self.cpu = time.perf_counter(), time.process_time()
+        self.server_cpu = self.server() if self.server else None
 
     def __exit__(self, *exc):
         STEPS.append(
@@ -128,6 +134,7 @@ class _Step:
                 self.name,
                 round(time.perf_counter() - self.started, 3),
                 round(time.process_time() - self.cpu, 3),
+                self.server.since(self.server_cpu) if self.server else None,
             )
         )
 
@@ -384,7 +391,7 @@ def child(scenario: str, path: Path, rows: int, tag: str) -> None:
     run = prepare(data, rows, tag)
     counter = _Counter()
     _time_commits(connection, counter)
-    server = _ServerClock(connection)
+    server = _Step.server = _ServerClock(connection)
     started, cpu, server_cpu = time.perf_counter(), time.process_time(), server()
     with connection.execute_wrapper(counter):
         slowest = run()
