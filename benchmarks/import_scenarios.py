@@ -106,9 +106,11 @@ class _ServerClock:
 
     def since(self, started: float | None) -> float | None:
         now = self()
+        if started is None or now is None:
+            return None
         raw = self.connection.connection
         same = raw is not None and raw.get_backend_pid() == self.pid
-        return None if started is None or now is None or not same else round(now - started, 2)
+        return round(now - started, 2) if same else None
 
 
 #: Each step of a scenario: (name, wall seconds, CPU seconds, the database's CPU seconds),
