@@ -13,15 +13,33 @@ from django.db import migrations
 import campaigns.fields
 
 
+def _retype(to: str):
+    def retype(apps, schema_editor):
+        # SQLite keeps JSON as text already; PostgreSQL converts each value (jsonb → text
+        # on the way there, text → jsonb back, which Django's AlterField alone cannot cast).
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                "ALTER TABLE campaigns_listimportrow "
+                f"ALTER COLUMN draft TYPE {to} USING draft::{to}"
+            )
+
+    return retype
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0006_import_row_change"),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="listimportrow",
-            name="draft",
-            field=campaigns.fields.JSONText(blank=True, null=True),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="listimportrow",
+                    name="draft",
+                    field=campaigns.fields.JSONText(blank=True, null=True),
+                ),
+            ],
+            database_operations=[migrations.RunPython(_retype("text"), _retype("jsonb"))],
         ),
     ]
