@@ -9,7 +9,8 @@ measures that work directly: in a throwaway database (``test_<name>``), a list o
 tasks is imported once (``tasklist_import``), then its tasks, supporting units, targets and
 events are written again under new keys and numbers, as the import writes them (one
 statement per table), and each foreign key's deferred check is run on its own
-(``SET CONSTRAINTS … IMMEDIATE``), then all of it rolled back. Each step is timed by the
+(``SET CONSTRAINTS … IMMEDIATE``), then the tasks published (one UPDATE: draft → in progress,
+as ``task_list_publish`` does), then all of it rolled back. Each step is timed by the
 server process's CPU time (``/proc/<pid>/stat``: same machine, so a loaded machine disturbs
 it little; wall seconds where it cannot be read) and by the wall clock. It runs again with
 the task search's trigram index (``task_search_trgm``, tasks migration 0010) dropped inside
@@ -101,8 +102,18 @@ def _steps(cursor, clock: ServerClock, drop_trigram: bool) -> dict[str, tuple[fl
             (f"check {table}.{name.split('_fk_')[0].removeprefix(table + '_')}", name)
             for table, name in _foreign_keys(cursor)
         ]
+        # Publishing, last (an updated row's pending check would be skipped): every task
+        # rewritten, draft → in progress and handed over, as ``task_list_publish`` does.
+        steps.append(
+            (
+                "publish: UPDATE tasks_task",
+                "UPDATE tasks_task SET status = 'in_progress', version = version + 1, "
+                "updated_at = now(), handed_over_at = now() "
+                "WHERE id IN (SELECT id FROM new_tasks)",
+            )
+        )
         for label, sql in steps:
-            if not sql.startswith("INSERT"):
+            if not sql.startswith(("INSERT", "UPDATE")):
                 sql = f'SET CONSTRAINTS "{sql}" IMMEDIATE'
             cpu, wall = clock(), time.perf_counter()
             cursor.execute(sql)

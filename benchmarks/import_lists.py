@@ -109,8 +109,10 @@ def _measure(scenario: str, path: Path, rows: int, tag: str, url: str) -> dict:
 
 def _line(name: str, rows: int, result: dict, note: str = "") -> None:
     seconds = result["seconds"]
+    server = result.get("db_cpu")
+    server_text = "" if server is None else f", database {server:>5.2f} s"
     print(
-        f"  {name:<40} {rows:>7,} rows {seconds:>8.3f} s (CPU {result['cpu']:>6.3f} s) "
+        f"  {name:<40} {rows:>7,} rows {seconds:>8.3f} s (CPU {result['cpu']:>6.3f} s{server_text}) "
         f"{rows / seconds:>9,.0f} rows/s {result['queries']:>7,} queries "
         f"peak {result['peak_mb']:>5.0f} MB{note}",
         flush=True,
@@ -119,6 +121,23 @@ def _line(name: str, rows: int, result: dict, note: str = "") -> None:
 
 def _load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _detail(results: list[dict]) -> None:
+    """Each run's steps, and the slowest statements of the best (COMMIT among them)."""
+    for number, result in enumerate(results, 1):
+        steps = ", ".join(
+            f"{name} {wall:.2f} s (CPU {cpu:.2f}, database {server})"
+            for name, wall, cpu, server in result["steps"]
+        )
+        print(
+            f"      run {number}: {result['seconds']:.2f} s, CPU {result['cpu']:.2f} s, "
+            f"database {result.get('db_cpu')} s" + (f"; {steps}" if steps else ""),
+            flush=True,
+        )
+    best = min(results, key=lambda r: r["seconds"])
+    for sql, count, spent in best["slowest"]:
+        print(f"      {spent:>7.3f} s  {count:>3}×  {sql}", flush=True)
 
 
 def _ratios(best: dict) -> None:
@@ -145,6 +164,18 @@ def main() -> None:
         help="sizes to run django-import-export on (it takes minutes at 10,000 rows)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of ours per size (best shown)")
+    parser.add_argument(
+        "--detail",
+        action="store_true",
+        help="also print each run's steps (wall and CPU) and its slowest statements",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("limit", "ours", "ours-pages", "preview-page"),
+        default=("limit", "ours", "ours-pages", "preview-page"),
+        help="the measurements to run (and no reading alone)",
+    )
     parser.add_argument("--keep-files", type=Path, help="also keep the generated files here")
     args = parser.parse_args()
 
@@ -179,16 +210,20 @@ def main() -> None:
                 (args.keep_files / path.name).write_bytes(data)
             size = len(data) / 1024 / 1024
             print(f"\n{rows:,} rows ({size:.1f} MB .xlsx), {_load()}", flush=True)
-            for scenario in ("read-openpyxl", "read-ours"):
-                _line(SCENARIOS[scenario], rows, _measure(scenario, path, rows, "0", url))
+            if len(args.only) == 4:
+                for scenario in ("read-openpyxl", "read-ours"):
+                    _line(SCENARIOS[scenario], rows, _measure(scenario, path, rows, "0", url))
             best = {}
-            for scenario in ("limit", "ours", "ours-pages", "preview-page"):
+            for scenario in args.only:
                 results = [_measure(scenario, path, rows, str(n), url) for n in range(args.repeat)]
                 best[scenario] = min(results, key=lambda r: r["seconds"])
                 median = statistics.median(r["seconds"] for r in results)
                 note = f"  (median of {args.repeat}: {median:.2f} s)" if args.repeat > 1 else ""
                 _line(SCENARIOS[scenario], rows, best[scenario], note)
-            _ratios(best)
+                if args.detail:
+                    _detail(results)
+            if {"limit", "ours", "ours-pages"} <= set(best):
+                _ratios(best)
             if rows in args.import_export_rows:
                 theirs = _measure("import-export", path, rows, "0", url)
                 _line(SCENARIOS["import-export"], rows, theirs)

@@ -28,12 +28,117 @@ def _peak_mb() -> float:
 
 
 class _Counter:
+    """Counts the queries, and times each (its wall seconds, the server's work included)."""
+
     def __init__(self):
         self.queries = 0
+        self.timed: dict[str, list[float]] = {}
 
     def __call__(self, execute, sql, params, many, context):
         self.queries += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - started
+            entry = self.timed.setdefault(" ".join(sql.split())[:90], [0, 0.0])
+            entry[0] += 1
+            entry[1] += spent
+
+    def slowest(self, count: int = 8) -> list[tuple[str, int, float]]:
+        items = sorted(self.timed.items(), key=lambda item: -item[1][1])[:count]
+        return [(sql, int(n), round(spent, 3)) for sql, (n, spent) in items]
+
+
+def _time_commits(connection, counter: _Counter) -> None:
+    """Time each COMMIT too (the deferred foreign-key checks run then) and each COPY: neither
+    goes through the execute wrapper."""
+    commit = connection._commit
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            entry = counter.timed.setdefault("COMMIT", [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    connection._commit = timed
+
+    from campaigns.services import bulk
+
+    copy_rows = bulk.copy_rows
+
+    def timed_copy(connection, table, fields, rows):
+        started = time.perf_counter()
+        try:
+            return copy_rows(connection, table, fields, rows)
+        finally:  # the rows' making and encoding included: COPY consumes them as it goes
+            entry = counter.timed.setdefault(f"COPY {table} (rows made and encoded too)", [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    bulk.copy_rows = timed_copy
+
+
+class _ServerClock:
+    """The CPU seconds of this connection's PostgreSQL server process (same machine: a
+    loaded machine disturbs it far less than the wall clock); None elsewhere, or when the
+    connection changed meanwhile (a page request closes it)."""
+
+    def __init__(self, connection):
+        self.path, self.pid = None, None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+                self.path = Path(f"/proc/{self.pid}/stat")
+        self.connection = connection
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float | None:
+        try:
+            fields = self.path.read_text().rsplit(")", 1)[1].split() if self.path else None
+        except OSError:
+            return None
+        return None if fields is None else (int(fields[11]) + int(fields[12])) / self.tick
+
+    def since(self, started: float | None) -> float | None:
+        now = self()
+        if started is None or now is None:
+            return None
+        raw = self.connection.connection
+        same = raw is not None and raw.get_backend_pid() == self.pid
+        return round(now - started, 2) if same else None
+
+
+#: Each step of a scenario: (name, wall seconds, CPU seconds, the database's CPU seconds),
+#: for ``--detail``.
+STEPS: list[tuple[str, float, float, float | None]] = []
+
+
+class _Step:
+    """A step's wall seconds, CPU seconds and the database server's CPU seconds."""
+
+    server: _ServerClock | None = None  # set by ``child``
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.started, self.cpu = time.perf_counter(), time.process_time()
+        self.server_cpu = self.server() if self.server else None
+
+    def __exit__(self, *exc):
+        STEPS.append(
+            (
+                self.name,
+                round(time.perf_counter() - self.started, 3),
+                round(time.process_time() - self.cpu, 3),
+                self.server.since(self.server_cpu) if self.server else None,
+            )
+        )
 
 
 # --- In the child process: one measurement ---------------------------------------------------
@@ -87,13 +192,16 @@ def _ours_pages(data: bytes, rows: int, tag: str):
     settings.IMPORT_BACKGROUND_ROWS = 10**9
 
     def run():
-        list_import = list_import_create(
-            campaign=campaign, by=user, filename=f"reform-{rows}.xlsx", data=data
-        )
+        with _Step("check (upload read, checked, preview stored)"):
+            list_import = list_import_create(
+                campaign=campaign, by=user, filename=f"reform-{rows}.xlsx", data=data
+            )
         assert list_import.status == ListImport.Status.READY, list_import.summary
-        list_import = list_import_confirm(list_import=list_import, by=user)
+        with _Step("confirm (stored check, compare, write the draft)"):
+            list_import = list_import_confirm(list_import=list_import, by=user)
         assert list_import.status == ListImport.Status.DRAFT, list_import.message
-        list_import = list_import_publish(list_import=list_import, by=user)  # live from here
+        with _Step("publish"):
+            list_import = list_import_publish(list_import=list_import, by=user)  # live from here
         assert list_import.status == ListImport.Status.DONE, list_import.message
 
     return run
@@ -284,14 +392,19 @@ def child(scenario: str, path: Path, rows: int, tag: str) -> None:
     }[scenario]
     run = prepare(data, rows, tag)
     counter = _Counter()
-    started, cpu = time.perf_counter(), time.process_time()
+    _time_commits(connection, counter)
+    server = _Step.server = _ServerClock(connection)
+    started, cpu, server_cpu = time.perf_counter(), time.process_time(), server()
     with connection.execute_wrapper(counter):
         slowest = run()
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    server_cpu = server.since(server_cpu)
     if slowest is not None:  # the preview page: the slowest of its three filters
         seconds, cpu, counter.queries = slowest, cpu / 3, counter.queries // 3
     result = {"seconds": seconds, "cpu": cpu, "queries": counter.queries, "peak_mb": _peak_mb()}
+    result["steps"], result["slowest"] = STEPS, counter.slowest()
+    result["db_cpu"] = server_cpu
     print(json.dumps(result))
 
 

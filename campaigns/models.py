@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.fields import JSONText
 from config.history import AppendOnlyQuerySet
 
 
@@ -422,8 +423,9 @@ class ListImportRow(models.Model):
     problem = models.BooleanField(default=False)
     change = models.BooleanField(default=False)
     data = models.JSONField(default=dict)
-    # The row's task as read and checked, for the confirm (``import_steps/checked.py``).
-    draft = models.JSONField(null=True, blank=True)
+    # The row's task as read and checked, for the confirm (``import_steps/checked.py``): kept
+    # as text, which the database neither parses nor writes out again (``fields.JSONText``).
+    draft = JSONText(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import preview row")

@@ -14,6 +14,7 @@ from django.db.models import F, Func, Lookup, Q, Subquery, TextField
 from django.db.models.lookups import IContains
 
 from accounts.models import Unit
+from tasks.models import Task
 
 #: Between the fields of ``SearchText``: a word of the search holds no whitespace (the words
 #: are the query split on it), so no match can run from one field into the next.
@@ -51,10 +52,19 @@ class AnyOf(Lookup):
 
 
 def word_q(word: str) -> Q:
-    """One word of the search, as a condition on the task."""
+    """One word of the search, as a condition on the task.
+
+    The text is asked of live tasks and of drafts apart: the trigram index holds live tasks
+    only (migration 0012: a draft list's tasks are written without it, and enter it once when
+    published), so that is where the planner looks for them, and for the tasks of a draft list,
+    which its coordinators review and search too, it reads the few drafts through the index of
+    status. Together the two are every task, as before.
+    """
     units = Unit.objects.filter(name__icontains=word).order_by().values("pk")
+    text = IContains(SearchText(), word)
     return (
-        Q(IContains(SearchText(), word))
+        (~Q(status=Task.Status.DRAFT) & Q(text))
+        | (Q(status=Task.Status.DRAFT) & Q(text))
         | Q(code=word)
         | Q(AnyOf(F("lead_unit_id"), Subquery(units)))
     )

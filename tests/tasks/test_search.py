@@ -69,3 +69,39 @@ def test_a_word_does_not_run_from_one_field_into_the_next(tasks, world):
     found = apply_filters(every, TaskFilters(q="联合验收"), unit_id=None)
 
     assert sorted(found.values_list("code", flat=True)) == ["A-1", "A-2"]
+
+
+@pytest.mark.parametrize("word", ["联合验收", "验收", "张三", "A-9"])
+def test_a_draft_lists_tasks_are_found_like_live_ones(tasks, world, word):
+    """The trigram index holds live tasks only (tasks migration 0012); a draft list's tasks,
+    which its coordinators review and search, are found all the same."""
+    TaskFactory(
+        task_list=world.task_list, title="联合验收草稿", code="A-8", status=Task.Status.DRAFT
+    )
+    TaskFactory(
+        task_list=world.task_list,
+        title="草稿",
+        specific_owner_name="张三",
+        code="A-9",
+        status=Task.Status.DRAFT,
+    )
+    every = Task.objects.filter(task_list=world.task_list)
+
+    found = set(
+        apply_filters(every, TaskFilters(q=word), unit_id=None).values_list("pk", flat=True)
+    )
+
+    assert found == set(_before(every, word).values_list("pk", flat=True))
+    assert every.filter(pk__in=found, status=Task.Status.DRAFT).exists()
+
+
+def test_the_trigram_index_leaves_drafts_out(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'task_search_trgm'")
+        (definition,) = cursor.fetchone()
+
+    assert definition.endswith("WHERE ((status)::text <> 'draft'::text)")
