@@ -77,6 +77,8 @@ class Stack:
             [
                 str(BIN / "gunicorn"),
                 "config.wsgi:application",
+                "--config",
+                "python:config.gunicorn",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
