@@ -14,6 +14,9 @@ rarely; the young generations are collected as before.
 from __future__ import annotations
 
 import gc
+import os
+import threading
+import time
 
 # By these counts a worker has compiled the templates and filled the caches of the pages it
 # serves (a freeze also pins what the other threads' requests hold at that moment: a few
@@ -21,6 +24,11 @@ import gc
 FREEZE_AT_REQUESTS = (20, 100, 1000)
 # A full collection after this many collections of the middle generation (Python's: 10).
 FULL_COLLECTION_EVERY = 100
+# QINGDAN_GC_STATS=1 (the load benchmark sets it): each worker logs, as it stops, the CPU its
+# collections took ("gc: …" in its log), timed in the thread that collected.
+GC_STATS = os.environ.get("QINGDAN_GC_STATS") == "1"
+_began: dict[int, float] = {}
+_spent = {"seconds": 0.0, "full": 0}
 
 
 def freeze() -> None:
@@ -41,3 +49,27 @@ def post_request(worker, req, environ, resp) -> None:
     if due:
         worker.qingdan_frozen_at = due[-1]
         freeze()
+
+
+def _timed(phase: str, info: dict) -> None:
+    if phase == "start":
+        _began[threading.get_ident()] = time.thread_time()
+        return
+    _spent["seconds"] += time.thread_time() - _began.pop(threading.get_ident(), time.thread_time())
+    _spent["full"] += info["generation"] == 2
+
+
+def post_fork(server, worker) -> None:
+    if GC_STATS:
+        gc.callbacks.append(_timed)
+
+
+def worker_exit(server, worker) -> None:
+    if GC_STATS:
+        worker.log.info(
+            "gc: %.2f CPU-seconds in collections (%d full) of %.2f in all, %d requests",
+            _spent["seconds"],
+            _spent["full"],
+            time.process_time(),
+            worker.nr,
+        )
