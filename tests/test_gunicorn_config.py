@@ -68,3 +68,20 @@ def test_threads_finishing_together_freeze_once(monkeypatch):
     gunicorn.post_request(worker, None, {}, None)
     gunicorn.post_request(worker, None, {}, None)
     assert fake.calls.count("freeze") == 2  # the start, then once
+
+
+def test_the_load_run_reads_the_line_a_worker_logs_about_its_collections(monkeypatch, tmp_path):
+    from benchmarks.load.run import gc_summary
+
+    class Log:
+        def info(self, message, *args):
+            (tmp_path / "web0.log").write_text(message % args + "\n")
+
+    monkeypatch.setattr(gunicorn, "GC_STATS", True)
+    monkeypatch.setattr(gunicorn, "_spent", {"seconds": 1.5, "full": 3})
+    monkeypatch.setattr(gunicorn.time, "process_time", lambda: 10.0)
+    gunicorn.worker_exit(None, SimpleNamespace(log=Log(), nr=250))
+    assert gc_summary(tmp_path) == (
+        "web workers' garbage collections: 1.5 of their 10.0 CPU-seconds (15 %), 3 full, "
+        "in 1 workers"
+    )
