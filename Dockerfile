@@ -18,4 +18,4 @@ RUN useradd --system --home /app qingdan && mkdir -p /var/lib/qingdan/media /var
     && chown -R qingdan /var/lib/qingdan
 USER qingdan
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -111,9 +111,12 @@ class Awaiting:
 
 
 def awaiting_summary(*, user: User) -> Awaiting:
-    """Counted in SQL; only the tasks shown are read (two queries at any size)."""
+    """Counted in SQL; only the tasks shown are read (two queries at any size, one when
+    nothing waits: the usual case, a unit acknowledges what it is handed within days)."""
     queryset = awaiting_of_unit(user=user)
     figures = queryset.aggregate(n=Count("pk"), until=Max("handed_over_at"))
+    if not figures["n"]:
+        return Awaiting(tasks=[], count=0, until=None)
     shown = list(
         queryset.select_related("task_list__campaign").order_by("handed_over_at", "pk")[:ACK_SHOWN]
     )

@@ -7,6 +7,8 @@ import csv
 import datetime
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -14,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from benchmarks.load.stack import ROOT, Stack, cpu_seconds
+from benchmarks.load.stack import ROOT, Stack, cpu_seconds, machine_cpu
 
 READ_GOAL_MS, WRITE_GOAL_MS, RATE_GOAL = 300, 800, 100
 
@@ -82,6 +84,7 @@ def _environment(folder: Path, database_url: str) -> dict[str, str]:
         "CYCLES_EVERY_SECONDS": "5",
         "ACK_REMIND_EVERY_SECONDS": "30",
         "DEBUG": "false",
+        "QINGDAN_GC_STATS": "1",  # config/gunicorn.py: each worker logs its collections' CPU
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 
@@ -159,9 +162,10 @@ def run_benchmark(args) -> int:
     try:
         stack.wait_until_serving()
         load_before = os.getloadavg()
-        cpu_before = [cpu_seconds(p) for p in stack.all()]
         markers = folder / "markers.json"
         open_sessions(args.users, accounts, folder / "sessions.json")
+        cpu_before = [cpu_seconds(p) for p in stack.all()]
+        others_before = (_children_cpu(), *machine_cpu())
         locust = run_locust(
             folder=folder,
             env=env,
@@ -177,17 +181,49 @@ def run_benchmark(args) -> int:
             for after, before in zip([cpu_seconds(p) for p in stack.all()], cpu_before, strict=True)
         ]
         load_after = os.getloadavg()
+        others = [
+            after - before
+            for after, before in zip((_children_cpu(), *machine_cpu()), others_before, strict=True)
+        ]
         failed = print_figures(
             folder / "stats_stats.csv", args, stack, cpu, load_before, load_after
+        )
+        print(
+            f"Locust's CPU seconds {others[0]:.1f}; the whole machine's: {others[1]:.0f} busy of "
+            f"{others[2]:.0f} (every core: PostgreSQL, Locust, Redis, anyone else's work too)"
         )
         time.sleep(2)
         problems = check_reports(markers) + check_digests(since=began, wait=60)
     finally:
         stack.stop()
+    print(gc_summary(folder))
     for problem in problems:
         print("CHECK FAILED:", problem)
     print(f"logs, stats and markers in {folder}")
     return 1 if (problems or failed or locust.returncode not in (0, 1)) else 0
+
+
+GC_LINE = re.compile(r"gc: ([\d.]+) CPU-seconds in collections \((\d+) full\) of ([\d.]+) in all")
+
+
+def gc_summary(folder: Path) -> str:
+    """What the web workers' garbage collections cost, from the lines they log as they stop
+    (config/gunicorn.py), over their whole lives (start-up included)."""
+    found = [GC_LINE.search(line) for log in folder.glob("web*.log") for line in log.open()]
+    rows = [(float(m[1]), int(m[2]), float(m[3])) for m in found if m]
+    if not rows:
+        return "web workers' garbage collections: not logged"
+    gc_seconds, full, total = (sum(column) for column in zip(*rows, strict=True))
+    return (
+        f"web workers' garbage collections: {gc_seconds:.1f} of their {total:.1f} CPU-seconds "
+        f"({100 * gc_seconds / max(total, 0.001):.0f} %), {full} full, in {len(rows)} workers"
+    )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (Locust, once it has exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _row_kind(name: str) -> str:

@@ -77,6 +77,8 @@ class Stack:
             [
                 str(BIN / "gunicorn"),
                 "config.wsgi:application",
+                "--config",
+                "python:config.gunicorn",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
@@ -214,3 +216,12 @@ def cpu_seconds(process: subprocess.Popen) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since boot, every core and process:
+    what the web processes' share is out of."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks

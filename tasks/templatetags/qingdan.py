@@ -1,9 +1,11 @@
+import functools
+
 from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from config.pages import address_of
 
@@ -13,15 +15,30 @@ register = template.Library()
 @register.simple_tag
 def deadline_cell(task, today):
     """Deadline as a date (or the original text), with days left or overdue for running tasks."""
-    if task.ongoing or task.deadline is None:
-        text = task.deadline_text or (_("Ongoing") if task.ongoing else "—")
+    return _deadline_cell(
+        task.ongoing,
+        task.deadline,
+        task.deadline_text,
+        task.status == "in_progress",
+        today,
+        get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _deadline_cell(ongoing, deadline, deadline_text, running, today, _language) -> SafeString:
+    """The cell of ``deadline_cell``, remembered: tasks of a list share a few deadlines, and
+    a table writes a hundred cells (about 5 % of 我的任务's CPU). ``_language``: the words are
+    translated into it."""
+    if ongoing or deadline is None:
+        text = deadline_text or (_("Ongoing") if ongoing else "—")
         return format_html('<span class="muted">{}</span>', text)
     date = format_html(
-        '<time datetime="{0}" title="{1}">{0}</time>', task.deadline.isoformat(), task.deadline_text
+        '<time datetime="{0}" title="{1}">{0}</time>', deadline.isoformat(), deadline_text
     )
-    if task.status != "in_progress":
+    if not running:
         return date
-    days = (task.deadline - today).days
+    days = (deadline - today).days
     if days < 0:
         note = ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}
         css = "overdue"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from notifications.models import Notification
-from tasks.acknowledgements import acknowledgement_counts, awaiting_for_unit
+from tasks.acknowledgements import acknowledgement_counts, awaiting_for_unit, awaiting_summary
 from tasks.jobs import acknowledgements_remind as remind_job
 from tasks.models import Task, TaskEvent
 from tasks.services import (
@@ -99,6 +99,21 @@ def test_bulk_acknowledgement_takes_only_the_units_own_tasks_among_those_shown(w
     assert TaskEvent.objects.filter(kind=TaskEvent.Kind.ACKNOWLEDGED).count() == 3
     assert [t.pk for t in awaiting_for_unit(user=world.lead_staff)] == [not_shown.pk]
     assert tasks_acknowledge(by=world.lead_staff, task_ids=[t.pk for t in mine]) == 0
+
+
+def test_what_my_tasks_names_for_acknowledgement_and_one_query_when_nothing_waits(
+    world, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        nothing = awaiting_summary(user=world.lead_staff)
+    assert (nothing.tasks, nothing.count, nothing.until) == ([], 0, None)
+
+    handed = [_handed(world, code=str(n), hours_ago=10 - n) for n in (2, 3)]
+    with django_assert_num_queries(2):
+        waiting = awaiting_summary(user=world.lead_staff)
+    assert [t.pk for t in waiting] == [t.pk for t in handed]
+    assert waiting.count == len(waiting) == 2
+    assert waiting.until == max(t.handed_over_at for t in handed)
 
 
 def test_an_approved_transfer_asks_the_new_unit_to_acknowledge(world):
