@@ -1,39 +1,24 @@
+"""Read-only: measures, their applications and history are written only by measures.services."""
+
 from django.contrib import admin
 
+from config.admin import ViewOnlyAdmin, ViewOnlyInline
 from measures.models import Application, ApplicationEvent, Measure
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For reference: measures change only through their pages, which keep history."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Measure)
-class MeasureAdmin(ReadOnlyAdmin):
+class MeasureAdmin(ViewOnlyAdmin):
     list_display = ("line", "kind", "rule", "number")
     list_filter = ("kind", "rule")
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ViewOnlyInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ("at", "kind", "actor", "before", "after")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
+class ApplicationAdmin(ViewOnlyAdmin):
     list_display = ("measure", "campaign", "month", "unit", "person", "status", "origin")
     list_filter = ("status", "origin", "measure__kind")
     inlines = [ApplicationEventInline]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ViewOnlyAdmin
 from notifications.models import Delivery, RobotWebhook
 
 
@@ -69,7 +70,7 @@ class RobotWebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ViewOnlyAdmin):
     """What went out by which channel, read-only. Sending again is on the 发送失败 page."""
 
     list_display = ["created_at", "channel", "to", "kind", "status", "attempts", "sent_at"]
@@ -101,12 +102,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("people named"))
     def people_list(self, obj):
         return "、".join(obj.people_labels)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,44 +1,27 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
 
+from config.admin import ViewOnlyAdmin, ViewOnlyInline
 from tasks.models import Evidence, Milestone, ProgressReport, Target, Task, TaskEvent, TaskSupport
 from tasks.resources import TaskExportResource
 from tasks.services import task_update
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Shown for reference; changed only through the pages and imports, which keep history."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class TaskSupportInline(ReadOnlyInline):
+class TaskSupportInline(ViewOnlyInline):
     model = TaskSupport
 
 
-class TargetInline(ReadOnlyInline):
+class TargetInline(ViewOnlyInline):
     model = Target
 
 
-class MilestoneInline(ReadOnlyInline):
+class MilestoneInline(ViewOnlyInline):
     model = Milestone
 
 
-class TaskEventInline(admin.TabularInline):
+class TaskEventInline(ViewOnlyInline):
     model = TaskEvent
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ("at", "kind", "actor", "before", "after", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)
@@ -82,13 +65,13 @@ class TaskAdmin(ExportMixin, admin.ModelAdmin):
         task_update(task=obj, by=request.user, **changes)
 
 
-class EvidenceInline(ReadOnlyInline):
+class EvidenceInline(ViewOnlyInline):
     model = Evidence
-    fields = readonly_fields = ["original_name", "size", "content_type", "uploaded_at"]
+    fields = readonly_fields = ("original_name", "size", "content_type", "uploaded_at")
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ViewOnlyAdmin):
     """Shown, never written: a report is made, corrected and locked through the services
     (tasks.services.reports), which leave its history and settle the weekly report it answers
     (cycles.services.owed); a change here would do neither."""
@@ -99,27 +82,9 @@ class ProgressReportAdmin(admin.ModelAdmin):
     search_fields = ["task__title", "text"]
     inlines = [EvidenceInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
+class TaskEventAdmin(ViewOnlyAdmin):
     list_display = ["task", "kind", "actor", "at"]
     list_filter = ["kind"]
     list_select_related = ["task", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ViewOnlyAdmin
 from webhooks.events import EVENTS
 from webhooks.models import Subscription, WebhookDelivery, new_secret
 
@@ -56,7 +57,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ViewOnlyAdmin):
     """What went out, read-only (never the body: it carries task content). Sending again is
     on the 发送失败 page."""
 
@@ -77,12 +78,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
