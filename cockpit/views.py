@@ -23,6 +23,7 @@ from cockpit.selectors.breakdowns import (
 from cockpit.selectors.drill import drill_tasks
 from cockpit.selectors.figures import campaign_figures, counted_tasks
 from cockpit.selectors.redlist import (
+    first_red,
     late_instructions,
     red_list,
     with_days_late,
@@ -94,7 +95,7 @@ def overview(request):
                 for c in campaigns
             ],
             "red": with_days_overdue(
-                red_list(campaign_ids=ids, today=today)[:RED_ON_OVERVIEW], today
+                first_red(campaign_ids=ids, today=today, limit=RED_ON_OVERVIEW), today
             ),
             "red_total": sum(f.red for f in figures.values()),
             "instructs_in": permissions.instructs_in(user, ids),
@@ -164,7 +165,11 @@ def campaign_cockpit(request, slug: str):
         {
             "campaign": campaign,
             "f": campaign_figures(
-                campaigns=[campaign], today=today, counts=breakdown.total, reporting=units.week
+                campaigns=[campaign],
+                today=today,
+                counts=breakdown.total,
+                reporting=units.week,
+                rounds={campaign.pk: units.round} if units.round else {},
             )[campaign.pk],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),
