@@ -268,8 +268,11 @@ def unit_page(request, pk: int):
     unit = permissions.access_unit_page(user, pk)
     today = timezone.localdate()
     tasks = permissions.unit_page_tasks(user, unit)
+    led = permissions.unit_page_tasks(user, unit, supports=False)
     campaigns = permissions.unit_page_campaigns(user, unit)
-    rows = unit_campaigns(tasks=tasks, unit=unit, today=today)
+    rows = unit_campaigns(
+        led=led, supported=permissions.unit_page_tasks(user, unit, leads=False), today=today
+    )
     form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
     # Keys first: the unit's tasks are sorted as narrow rows, then 50 are read whole.
     table = drill_tasks(
@@ -300,9 +303,7 @@ def unit_page(request, pk: int):
             "ratings": ratings,
             "ratings_chart": score_series(ratings),
             "measures": applied_measures(campaigns=campaigns, unit=unit),
-            "attainment": target_attainment(
-                by="campaign", tasks=tasks.filter(lead_unit=unit).exclude(status="draft")
-            ),
+            "attainment": target_attainment(by="campaign", tasks=led.exclude(status="draft")),
             "cockpit_links": permissions.sees_every_unit_figure(user),
             "today": today,
         },
