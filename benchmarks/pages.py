@@ -83,9 +83,10 @@ def _cycles(campaign, coordinator) -> dict:
     """This week's round (a third reported) and last month's review (half reported)."""
     from django.utils import timezone
 
-    from cycles.models import DispatchRound
+    from cycles.models import DispatchRound, RoundItem
     from cycles.schedule import round_times, week_start
     from cycles.services import review_open, round_close, round_open
+    from cycles.services.owed import owed_states_refresh
     from tasks.models import ProgressReport, Task
 
     today = timezone.localdate()
@@ -149,6 +150,11 @@ def _cycles(campaign, coordinator) -> dict:
         if n % 4 != 0
     ]
     ProgressReport.objects.bulk_create(reports, batch_size=5000)
+    # What the report services do with each report they write (here written in bulk): mark
+    # the weekly reports owed that they settle (``RoundItem.report_state``).
+    owed_states_refresh(
+        items=RoundItem.objects.filter(round__in=[r for r in (closed, round_) if r is not None])
+    )
     review = review_open(campaign=campaign, month=month, now=now)
     _formula(campaign, coordinator)
     if review is None:

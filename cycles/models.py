@@ -60,9 +60,22 @@ class DispatchRound(models.Model):
 class RoundItem(models.Model):
     """One open task owing one report from its lead unit in a round."""
 
+    class ReportState(models.TextChoices):
+        # The values are the ranking's (``cycles.ranking.compute``: ON_TIME, LATE, MISSING).
+        ON_TIME = "on_time", _("Reported on time")
+        LATE = "late", _("Reported late")
+        MISSING = "missing", _("Not reported")
+
     round = models.ForeignKey(DispatchRound, on_delete=models.CASCADE, related_name="items")
     task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="round_items")
     lead_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    # Whether the lead unit's report came: by the due time, before the close, or not (yet).
+    # Written with the report, in its transaction (``cycles.services.owed``), and when the
+    # round opens: the draft ranking counts it through an index instead of reading the
+    # month's reports again; "why this score" and certifying still read the reports.
+    report_state = models.CharField(
+        _("report"), max_length=10, choices=ReportState.choices, default=ReportState.MISSING
+    )
 
     class Meta:
         verbose_name = _("task owed in a round")
@@ -73,6 +86,10 @@ class RoundItem(models.Model):
         indexes = [
             # A round's reports owed, by lead unit, matched to the reports made: index-only.
             models.Index(fields=["round", "lead_unit", "task"], name="rounditem_round_unit_task"),
+            # The draft ranking's weekly reports owed, counted per unit and state: index-only.
+            models.Index(
+                fields=["round", "lead_unit", "report_state"], name="rounditem_report_state"
+            ),
         ]
 
     def __str__(self):

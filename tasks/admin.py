@@ -82,19 +82,31 @@ class TaskAdmin(ExportMixin, admin.ModelAdmin):
         task_update(task=obj, by=request.user, **changes)
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    extra = 0
-    readonly_fields = ["original_name", "size", "content_type", "uploaded_at"]
+    fields = readonly_fields = ["original_name", "size", "content_type", "uploaded_at"]
 
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(admin.ModelAdmin):
+    """Shown, never written: a report is made, corrected and locked through the services
+    (tasks.services.reports), which leave its history and settle the weekly report it answers
+    (cycles.services.owed); a change here would do neither."""
+
     list_display = ["task", "unit", "period_start", "percent", "submitted_by", "submitted_at"]
     list_filter = ["period_start"]
     list_select_related = ["task", "unit", "submitted_by"]
     search_fields = ["task__title", "text"]
     inlines = [EvidenceInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TaskEvent)

@@ -54,3 +54,22 @@ def task_page_section_register(fn: TaskSectionProvider) -> None:
 def task_page_sections(*, user, task) -> list[Section]:
     sections = (fn(user, task) for fn in _TASK_PAGE_SECTIONS)
     return [section for section in sections if section is not None]
+
+
+# fn(reports) → None: called with the reports just written, in the transaction that wrote
+# them (the weekly rounds mark the reports owed that they settle, ``cycles.services.owed``).
+ReportsWritten = Callable[[list[Any]], Any]
+
+_REPORTS_WRITTEN: list[ReportsWritten] = []
+
+
+def reports_written_register(fn: ReportsWritten) -> None:
+    """Let an app keep what it derives from reports in step with them (register in
+    ``ready()``): every service that writes a report calls it in its transaction."""
+    if fn not in _REPORTS_WRITTEN:
+        _REPORTS_WRITTEN.append(fn)
+
+
+def reports_written(reports: list[Any]) -> None:
+    for fn in _REPORTS_WRITTEN:
+        fn(reports)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Value,
@@ -22,10 +22,10 @@ from django.db.models import (
 from accounts.models import Unit
 from cycles import hooks, schedule
 from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
-from cycles.ranking.compute import LATE, LEAD, MISSING, ON_TIME, SUPPORT, Line, UnitInputs
+from cycles.ranking.compute import LEAD, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
 from cycles.selectors import targets_at
-from tasks.models import ProgressReport, Task, TaskSupport
+from tasks.models import DIFFICULTY_DEFAULT, ProgressReport, Task, TaskSupport
 
 
 def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) -> list[UnitInputs]:
@@ -84,49 +84,42 @@ def _claimed(review: MonthlyReview, prefix: str = ""):
 
 
 def _lines(review, start, end, *, supports: bool) -> list[dict]:
-    """The review's lines grouped, in one statement that reads them once (the review's lines
-    with their task's difficulty and whether it was claimed): each lead unit's lines grouped
-    by what scores them (rating, proposal, difficulty, reports, excused, claimed) and, when
-    the formula counts supported tasks, each supporting unit's lines (other than the lead)
-    grouped the same way, a line's reports being 1 when the unit reported a contribution in
-    the month, else 0 (such a line scores 0). The contributions are the supports that meet a
-    report of their unit on their task in the month: a few rows (most reports are the lead
-    unit's), where folding the month's every report to one row per task and unit hashed
-    100,000 pairs at 100,000 tasks."""
-    lines_sql, lines_params = (
+    """The review's lines grouped, in one statement and one grouping: each lead unit's lines
+    grouped by what scores them (rating, proposal, difficulty, reports, excused, claimed)
+    and, when the formula counts supported tasks, each supporting unit's lines (other than
+    the lead) grouped the same way, a line's reports being 1 when the unit reported a
+    contribution in the month, else 0 (such a line scores 0). The contributions are the
+    supports that meet a report of their unit on their task in the month: a few rows (most
+    reports are the lead unit's), where folding the month's every report to one row per task
+    and unit hashed 100,000 pairs at 100,000 tasks.
+
+    The difficulty is the task's as it stands: the tasks whose difficulty is not the default
+    are read first (the task table once, a few rows kept) and the lines meet those alone,
+    where joining the lines to all their tasks hashed 100,000 rows; the lead rows and the
+    supporting rows are grouped together in one hash, not the second sorted apart."""
+    items_sql, items_params = (
         ReviewItem.objects.filter(review=review)
-        .annotate(
-            is_excused=_flag(Q(excused_at__isnull=False)),
-            is_claimed=_claimed(review),
-            difficulty=F("task__difficulty"),
-        )
+        .annotate(is_excused=_flag(Q(excused_at__isnull=False)), is_claimed=_claimed(review))
         .values(
-            "task_id",
-            "lead_unit_id",
-            "rating",
-            "proposed",
-            "difficulty",
-            "reports",
-            "is_excused",
-            "is_claimed",
+            "task_id", "lead_unit_id", "rating", "proposed", "reports", "is_excused", "is_claimed"
         )
         .order_by()
         .query.sql_with_params()
     )
+    hard_sql, hard_params = (
+        Task.objects.exclude(difficulty=DIFFICULTY_DEFAULT)
+        .values("id", "difficulty")
+        .order_by()
+        .query.sql_with_params()
+    )
     columns = "line.rating, line.proposed, line.difficulty, line.is_excused, line.is_claimed"
-    sql = f"""
-        WITH line AS ({lines_sql})
-        SELECT %s, line.lead_unit_id, {columns}, line.reports, COUNT(*)
-        FROM line
-        GROUP BY line.lead_unit_id, {columns}, line.reports
-    """
-    params: list = [*lines_params, LEAD]
+    rows = f"SELECT %s AS role, line.lead_unit_id AS unit_id, {columns}, line.reports FROM line"
+    params: list = [*hard_params, DIFFICULTY_DEFAULT, *items_params, LEAD]
     if supports:
         reports, task_support = ProgressReport._meta.db_table, TaskSupport._meta.db_table
-        sql += f"""
+        rows += f"""
             UNION ALL
-            SELECT %s, support.unit_id, {columns},
-                CASE WHEN made.id IS NULL THEN 0 ELSE 1 END, COUNT(*)
+            SELECT %s, support.unit_id, {columns}, CASE WHEN made.id IS NULL THEN 0 ELSE 1 END
             FROM line
             JOIN {task_support} support ON support.task_id = line.task_id
                 AND support.unit_id <> line.lead_unit_id
@@ -136,9 +129,21 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
                     AND report.unit_id = other.unit_id
                 WHERE report.submitted_at >= %s AND report.submitted_at < %s
             ) made ON made.id = support.id
-            GROUP BY support.unit_id, {columns}, made.id IS NULL
         """
         params += [SUPPORT, start, end]
+    # "hard" is worked out once (a few rows); "line" is read again for the supporting rows
+    # rather than 100,000 rows of it written aside.
+    sql = f"""
+        WITH hard AS MATERIALIZED ({hard_sql}),
+        line AS NOT MATERIALIZED (
+            SELECT item.*, COALESCE(hard.difficulty, %s) AS difficulty
+            FROM ({items_sql}) item LEFT JOIN hard ON hard.id = item.task_id
+        )
+        SELECT role, unit_id, rating, proposed, difficulty, is_excused, is_claimed, reports,
+            COUNT(*)
+        FROM ({rows}) row
+        GROUP BY role, unit_id, rating, proposed, difficulty, is_excused, is_claimed, reports
+    """
     names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -149,26 +154,12 @@ def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None
     """Each ranked unit's weekly reports owed in the rounds that opened in the month, counted
     by state (on time, late, missing), leaving out the tasks excused for that unit.
 
-    A report counts from the round's opening: on time up to the due time, late before the
-    round closes (the line-by-line draft's two EXISTS, ``cycles.ranking.inputs``). The
-    month's reports are read once from the index of report times (``report_submitted_at``,
-    index only), each round's window, and folded to one row per round, task and unit that
-    reported; the owed lines of those rounds meet those rows in one hash join on the whole key
-    and are counted per unit and state. Joining each line to its reports and grouping per
-    line (200,000 groups at 100,000 tasks) cost twice the database's CPU; an EXISTS per line
-    and state probed the reports 400,000 times."""
-    mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
-    if supports:
-        mine |= Q(
-            Exists(
-                TaskSupport.objects.filter(
-                    task_id=OuterRef("task_id"), unit_id=OuterRef(OuterRef("lead_unit_id"))
-                )
-            )
-        )
-    excused_line = ReviewItem.objects.filter(
-        mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
-    )
+    Each owed line holds its state (``RoundItem.report_state``, written with the report in
+    its transaction, ``cycles.services.owed``: on time up to the due time, late before the
+    round closes, as the line-by-line draft's two EXISTS in ``cycles.ranking.inputs``), so
+    the lines are counted per round, unit and state from the index of those three columns
+    alone, in its order. Meeting each line with the month's reports folded per round, task
+    and unit (one hash join of 200,000 lines at 100,000 tasks) cost most of the page's SQL."""
     rounds = DispatchRound.objects.filter(
         campaign_id=review.campaign_id, opens_at__gte=start, opens_at__lt=end
     )
@@ -180,43 +171,34 @@ def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None
     if not round_ids:
         return
     owed = RoundItem.objects.filter(round_id__in=round_ids)
-    if excused:
-        owed = owed.filter(~Exists(excused_line))  # only when a line is excused: rarely
-    owed_sql, owed_params = (
-        owed.values("round_id", "lead_unit_id", "task_id").order_by().query.sql_with_params()
-    )
-    rounds_sql, rounds_params = (
-        DispatchRound.objects.filter(pk__in=round_ids)
-        .values("id", "opens_at", "due_at", "closes_at")
-        .order_by()
-        .query.sql_with_params()
-    )
-    reports = ProgressReport._meta.db_table
-    # The window's upper bound is said once more as one value (the OR implies it), so that
-    # the index of report times is read from the opening to the later of due and close only.
-    sql = f"""
-        SELECT line.lead_unit_id,
-            CASE WHEN made.on_time = 1 THEN %s WHEN made.on_time = 0 THEN %s ELSE %s END,
-            COUNT(*)
-        FROM ({owed_sql}) line
-        LEFT JOIN (
-            SELECT win.id AS round_id, report.task_id, report.unit_id,
-                MAX(CASE WHEN report.submitted_at <= win.due_at THEN 1 ELSE 0 END) AS on_time
-            FROM ({rounds_sql}) win
-            JOIN {reports} report ON report.submitted_at >= win.opens_at
-                AND report.submitted_at <= CASE WHEN win.due_at > win.closes_at
-                    THEN win.due_at ELSE win.closes_at END
-                AND (report.submitted_at <= win.due_at OR report.submitted_at < win.closes_at)
-            GROUP BY win.id, report.task_id, report.unit_id
-        ) made ON made.round_id = line.round_id AND made.task_id = line.task_id
-            AND made.unit_id = line.lead_unit_id
-        GROUP BY 1, 2
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (ON_TIME, LATE, MISSING, *owed_params, *rounds_params))
-        for unit_id, state, n in cursor.fetchall():
-            if unit_id in units:
-                units[unit_id].rounds.append([None, "", state, n])
+    if excused:  # only when a line is excused: rarely
+        mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
+        if supports:
+            mine |= Q(
+                Exists(
+                    TaskSupport.objects.filter(
+                        task_id=OuterRef("task_id"), unit_id=OuterRef(OuterRef("lead_unit_id"))
+                    )
+                )
+            )
+        owed = owed.filter(
+            ~Exists(
+                ReviewItem.objects.filter(
+                    mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
+                )
+            )
+        )
+    counts: dict[tuple[int, str], int] = {}
+    for _round, unit_id, state, n in (
+        owed.values("round_id", "lead_unit_id", "report_state")
+        .annotate(n=Count("*"))
+        .order_by("round_id", "lead_unit_id", "report_state")
+        .values_list("round_id", "lead_unit_id", "report_state", "n")
+    ):
+        counts[(unit_id, state)] = counts.get((unit_id, state), 0) + n
+    for (unit_id, state), n in counts.items():
+        if unit_id in units:
+            units[unit_id].rounds.append([None, "", state, n])
 
 
 def _targets(review, end, units) -> None:

@@ -15,6 +15,7 @@ from cycles.models import Digest, DispatchRound, RoundItem
 from cycles.services._bulk import BATCH
 from cycles.services.digests import digests_write
 from cycles.services.figures import reported_task_ids, round_bulletin
+from cycles.services.owed import owed_states_refresh
 from tasks.lights import Light, light_expression
 from tasks.models import Task
 
@@ -79,6 +80,8 @@ def round_open(
                 [RoundItem(round=round_, task_id=t, lead_unit_id=u) for t, u, _o in rows],
                 batch_size=BATCH,
             )
+            # Reports may already be in its window (a round opened late, or back-filled).
+            owed_states_refresh(items=RoundItem.objects.filter(round=round_))
             digests_write(round_=round_, kind=Digest.Kind.OPENING, by_user=_owners(rows))
             log.info("opened %s: %d tasks", round_, len(rows))
             return round_
@@ -130,6 +133,9 @@ def round_close(*, round_id: int, now: datetime.datetime) -> bool:
         )
         if round_.closed_at is not None:
             return False
+        # The states its reports gave (written with each report; again here, in case a
+        # report came through the release before this one, while it still served).
+        owed_states_refresh(items=RoundItem.objects.filter(round=round_))
         round_.result = round_bulletin(round_=round_, until=min(now, round_.closes_at))
         round_.closed_at = now
         round_.save(update_fields=["result", "closed_at"])

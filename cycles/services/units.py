@@ -6,6 +6,7 @@ excuse), so the two count as the one body they were."""
 from accounts.merging import MergeContext
 from cycles.models import MonthlyReview, ReviewItem, RoundItem, UnitMonth
 from cycles.services.excuse import figures_recompute
+from cycles.services.owed import owed_states_refresh
 
 
 def cycles_units_merge(ctx: MergeContext) -> dict[str, int]:
@@ -17,6 +18,8 @@ def cycles_units_merge(ctx: MergeContext) -> dict[str, int]:
     )
     rounds = RoundItem.objects.filter(lead_unit_id=merged).update(lead_unit_id=into)
     items = ReviewItem.objects.filter(lead_unit_id=merged).update(lead_unit_id=into)
+    # The merged unit's reports are the surviving unit's (moved before or after this).
+    owed_states_refresh(items=RoundItem.objects.filter(lead_unit_id=into), also_units=[merged])
     # The stored inputs name the merged unit: the month is ranked afresh from its lines,
     # which now name the surviving unit, with the formula it was certified with.
     UnitMonth.objects.filter(review__in=reviews).update(inputs={})

@@ -17,7 +17,7 @@ from django.db.models import Case, F, Value, When
 
 from accounts.models import User
 from config.errors import RuleViolation
-from tasks import permissions
+from tasks import hooks, permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import require
 from tasks.services.core import _check_deadline, history_now, snapshot
@@ -77,6 +77,7 @@ def reports_submit_held(*, by: User, items: list[NewReport]) -> list[ProgressRep
             raise ReportRefused(index, refusal) from refusal
     at = history_now()
     reports = _reports(by, items, at)
+    hooks.reports_written(reports)
     _apply_all(by, items, reports, at)
     with webhook_batch():  # the subscriptions read once for the whole sheet
         for item, report in zip(items, reports, strict=True):

@@ -12,7 +12,7 @@ from accounts.models import User
 from config.errors import RuleViolation
 from notifications.models import Notification
 from notifications.services import notify
-from tasks import permissions
+from tasks import hooks, permissions
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task, TaskEvent
 from tasks.services._common import check_files, require, store_files, task_url
 from tasks.services.core import event_record, events_dated, service_atomic, task_update
@@ -89,6 +89,7 @@ def report_submit(
         ]
     )
     store_files(checked, report=report)
+    hooks.reports_written([report])
     # A report given its date (typed in from paper) writes its history at that date too.
     with events_dated(dated):
         event_record(
@@ -264,6 +265,7 @@ def report_record(
             confirmed_by=by,
             confirmed_at=submitted_at or timezone.now(),
         )
+        hooks.reports_written([report])
         event_record(
             task=task,
             by=by,

@@ -35,6 +35,7 @@ from cycles import hooks
 from cycles.models import DispatchRound, MonthlyReview, Rating, ReviewItem, RoundItem
 from cycles.services import ranking_formula_update
 from measures.services import application_add
+from tasks import hooks as task_hooks
 from tasks.models import ProgressReport, Target, TaskSupport
 from tests.cycles.conftest import at
 from tests.factories import TaskFactory, TaskListFactory, UserFactory
@@ -170,7 +171,9 @@ def build(world, clock, *, formula: bool = True) -> SimpleNamespace:
 
 
 def _report(task, unit, person, when):
-    ProgressReport.objects.create(
+    """A report written as the report services write one: the row, then what apps keep of
+    it in the same transaction (the weekly reports owed that it settles)."""
+    report = ProgressReport.objects.create(
         task=task,
         unit=unit,
         period_start=when.date(),
@@ -180,6 +183,7 @@ def _report(task, unit, person, when):
         submitted_at=when,
         confirmed_at=when,
     )
+    task_hooks.reports_written([report])
 
 
 def claims_registered(monkeypatch):

@@ -20,6 +20,7 @@ from cycles.services import review_item_excuse
 from tasks.models import ProgressReport, TaskSupport
 from tests.cycles import ranking_example
 from tests.cycles.conftest import at
+from tests.cycles.test_owed_states import checked_states
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,15 @@ def test_the_draft_page_equals_plain_counts_of_the_raw_rows_for_every_term(examp
     assert plain["B"]["rounds"] == Counter({ON_TIME: 2, LATE: 1, MISSING: 3})
     assert plain["C"]["rounds"] == Counter({ON_TIME: 3, LATE: 1, MISSING: 2})
     assert plain["C"]["contributed"] == 0  # its report on T5 came in November
+
+
+def test_every_owed_line_stores_the_state_its_reports_give(example):
+    """The page counts the stored states (``RoundItem.report_state``): on every edge above
+    each equals the state worked out from the raw reports, in and out of the month."""
+    stored = Counter(item.report_state for item in checked_states())
+    # October's 20 (the counts of the test above) and one on time in each of September's
+    # and November's rounds.
+    assert stored == Counter({ON_TIME: 9 + 2, LATE: 3, MISSING: 8 + 18})
 
 
 def test_the_draft_page_equals_the_line_by_line_draft_and_plain_counts_after_an_excuse(

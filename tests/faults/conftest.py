@@ -3,6 +3,7 @@ test database, a person using it over HTTP, and a small campaign to report on.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
@@ -135,6 +136,24 @@ def keep_reporting(person: Person, task_id: int, outcomes: list, stop: threading
             continue
         answer = person.report(task_id, f"持续报送{marker}", page=page)
         outcomes.append((marker, answer.status_code, answer.text))
+
+
+@contextlib.contextmanager
+def reporting_in_background(host: str, task_id: int, username: str = "drill_staff"):
+    """A person signed in as ``username`` reports on the task again and again in a thread
+    (``keep_reporting``) while the block runs; yields them and their outcomes, and stops and
+    joins the thread when the block ends, however it ends."""
+    person = Person(host)
+    person.login(username)
+    outcomes: list = []
+    stop = threading.Event()
+    loop = threading.Thread(target=keep_reporting, args=(person, task_id, outcomes, stop))
+    loop.start()
+    try:
+        yield person, outcomes
+    finally:
+        stop.set()
+        loop.join(timeout=60)
 
 
 def stored_markers() -> set[str]:

@@ -8,14 +8,13 @@ processes serve and work again (CONN_HEALTH_CHECKS drops the dead connections), 
 report is in the database exactly when its sender was told it was saved: nothing half
 written."""
 
-import threading
 import time
 
 import pytest
 
 from accounts.models import Heartbeat
 from tasks.models import ProgressReport, TaskEvent
-from tests.faults.conftest import Person, keep_reporting, stored_markers, through
+from tests.faults.conftest import Person, reporting_in_background, stored_markers, through
 from tests.faults.proxy import TcpProxy
 from tests.workers import purge, wait_for
 
@@ -35,32 +34,24 @@ def test_web_and_worker_ride_out_a_lost_database(reporting_unit, stack, postgres
     worker = stack.start_worker(concurrency=1, pool="solo")
     stack.wait_until_serving()
     purge(app)
-    staff, reporter = Person(stack.hosts[0]), Person(stack.hosts[0])
+    staff = Person(stack.hosts[0])
     staff.login("drill_staff")
-    reporter.login("drill_staff")
     task = reporting_unit["tasks"][0]
-    outcomes: list = []
-    stop = threading.Event()
-    loop = threading.Thread(target=keep_reporting, args=(reporter, task.pk, outcomes, stop))
-    loop.start()
-    try:
+    with reporting_in_background(stack.hosts[0], task.pk) as (reporter, outcomes):
         wait_for(lambda: len(outcomes) >= 2, timeout=30, what="reports before the cut")
         proxy.cut()
-        time.sleep(1)
-        down = [staff.get("/tasks/mine/"), staff.get(f"/tasks/{task.pk}/"), staff.get("/")]
-        ping.delay()  # the worker takes a job while the database is gone
-        time.sleep(3)
-    finally:
-        proxy.restore()
-    try:
+        try:
+            time.sleep(1)
+            down = [staff.get("/tasks/mine/"), staff.get(f"/tasks/{task.pk}/"), staff.get("/")]
+            ping.delay()  # the worker takes a job while the database is gone
+            time.sleep(3)
+        finally:
+            proxy.restore()
         wait_for(
             lambda: staff.get("/tasks/mine/").status_code == 200, timeout=30, what="web recovers"
         )
         sent_after = len(outcomes)
         wait_for(lambda: len(outcomes) >= sent_after + 2, timeout=30, what="reports after")
-    finally:
-        stop.set()
-        loop.join(timeout=60)
 
     for page in down:
         assert page.status_code == 503

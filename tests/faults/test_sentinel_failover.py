@@ -15,7 +15,6 @@ once (config/sentinel.py), or what they write there is lost with the demotion.""
 
 import re
 import shutil
-import threading
 import time
 
 import pytest
@@ -26,7 +25,7 @@ from cycles.models import Digest
 from notifications.models import Delivery, Notification
 from tasks.models import ProgressReport
 from tests.conftest import require
-from tests.faults.conftest import Person, keep_reporting, round_due_now, stored_markers
+from tests.faults.conftest import Person, reporting_in_background, round_due_now, stored_markers
 from tests.faults.sentinels import RedisSet
 from tests.workers import wait_for
 
@@ -76,15 +75,10 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
     ]
     stack.wait_until_serving()
     worker_log = stack.folder / "worker0.log"
-    staff, reporter = Person(stack.hosts[0]), Person(stack.hosts[0])
+    staff = Person(stack.hosts[0])
     staff.login("drill_staff")
-    reporter.login("drill_staff")
     task = reporting_unit["tasks"][0]
-    outcomes: list = []
-    stop = threading.Event()
-    loop = threading.Thread(target=keep_reporting, args=(reporter, task.pk, outcomes, stop))
-    loop.start()
-    try:
+    with reporting_in_background(stack.hosts[0], task.pk) as (reporter, outcomes):
         wait_for(
             lambda: Delivery.objects.filter(status=Delivery.Status.SENT).exists(),
             timeout=40,
@@ -120,9 +114,6 @@ def test_staff_report_through_a_sentinel_failover_and_nothing_is_lost_or_sent_tw
             timeout=30,
             what="reports saved after the failover",
         )
-    finally:
-        stop.set()
-        loop.join(timeout=60)
 
     wait_for(
         lambda: Digest.objects.filter(round__campaign=round_campaign).exists()

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tasks.models import Task, TaskEvent
-from tests.factories import TaskFactory, UnitFactory
+from tests.factories import TaskFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,23 @@ def test_the_admin_cannot_add_tasks_or_change_what_a_workflow_owns(admin_client)
     assert task.lead_unit_id != other.pk
     assert not TaskEvent.objects.filter(task=task).exists()
     assert admin_client.get("/admin/tasks/task/add/").status_code == 403
+
+
+def test_the_admin_shows_reports_but_never_writes_them(admin_client):
+    """Reports are made, corrected and locked through the services, which keep their history
+    and settle the weekly report owed they answer: the admin only shows them."""
+    from tasks.services import report_submit
+
+    task = TaskFactory()
+    lead = UserFactory(unit=task.lead_unit)
+    report = report_submit(task=task, by=lead, text="已完成方案起草", percent=30)
+    url = f"/admin/tasks/progressreport/{report.pk}/change/"
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "已完成方案起草" in page.content.decode()
+    admin_client.post(url, {"text": "改过的", "percent": 90})
+    assert admin_client.get("/admin/tasks/progressreport/add/").status_code == 403
+    assert admin_client.post(f"/admin/tasks/progressreport/{report.pk}/delete/").status_code == 403
+    report.refresh_from_db()
+    assert (report.text, report.percent) == ("已完成方案起草", 30)
