@@ -13,7 +13,6 @@ from django.db import connections
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +27,7 @@ from campaigns.models import WORK_KINDS, Campaign
 from cockpit.selectors.reporting import reporting_counts
 from cycles.models import DispatchRound, RoundItem
 from tasks.lights import Light, light_expression, overdue_q
-from tasks.models import ProgressReport, Target, Task
+from tasks.models import Target, Task
 
 # A target met: a measured value at or past the target, in the target's direction (the rule of
 # ``Target.achieved``, as a filter).
@@ -142,19 +141,21 @@ def latest_rounds(campaign_ids) -> dict[int, DispatchRound]:
     return {r.campaign_id: r for r in rounds}
 
 
-def round_items(rounds) -> QuerySet[RoundItem]:
-    """The reports the rounds owe, each marked reported (the lead unit reported within the
-    round's window, as the weekly bulletin counts it) and on time (by the due time): the
-    drill-down's filters. Counting them is ``cockpit.selectors.reporting``'s."""
-    reports = ProgressReport.objects.filter(
-        task=OuterRef("task_id"),
-        unit=OuterRef("lead_unit_id"),
-        submitted_at__gte=OuterRef("round__opens_at"),
-    )
-    return RoundItem.objects.filter(round__in=rounds).annotate(
-        is_reported=Exists(reports.filter(submitted_at__lt=OuterRef("round__closes_at"))),
-        is_on_time=Exists(reports.filter(submitted_at__lte=OuterRef("round__due_at"))),
-    )
+def round_items(rounds, reported: str = "") -> QuerySet[RoundItem]:
+    """The reports the rounds owe: all, or those made (``reported="yes"``: the lead unit
+    reported within the round's window, as the weekly bulletin counts it), not made ("no") or
+    made after the due time ("late"), by the state each item keeps (``RoundItem.report_state``):
+    the drill-down's filters. Counting them is ``cockpit.selectors.reporting``'s, from the same
+    column."""
+    items = RoundItem.objects.filter(round__in=rounds)
+    missing, late = RoundItem.ReportState.MISSING, RoundItem.ReportState.LATE
+    if reported == "yes":
+        return items.exclude(report_state=missing)
+    if reported == "no":
+        return items.filter(report_state=missing)
+    if reported == "late":
+        return items.filter(report_state=late)
+    return items
 
 
 def reporting_by_round(rounds: list[DispatchRound]) -> dict[int, dict]:
