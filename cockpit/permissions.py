@@ -16,7 +16,7 @@ templates (through the flags their views pass) and services ask this module; not
   needs no login: the link's token is the key, and it shows aggregates and task titles only.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Unit, User
@@ -24,6 +24,7 @@ from accounts.permissions import is_coordinator, is_leader, oversees_campaigns, 
 from campaigns.models import Campaign
 from cockpit.models import Screen
 from tasks.models import Task, TaskSupport
+from tasks.search import AnyOf
 
 # --- the cockpit (leaders and coordinators) ----------------------------------------------
 
@@ -94,10 +95,24 @@ def own_unit_page(user: User) -> int | None:
     return user.unit_id if works_on_tasks(user) and user.unit_id else None
 
 
-def unit_page_tasks(user: User, unit: Unit) -> QuerySet[Task]:
-    """The work the unit leads or supports that ``user`` may open (see the module's rules)."""
-    supports = TaskSupport.objects.filter(unit=unit).values("task_id")
-    qs = Task.objects.work().filter(Q(lead_unit=unit) | Q(pk__in=supports))
+def unit_page_tasks(
+    user: User, unit: Unit, *, leads: bool = True, supports: bool = True
+) -> QuerySet[Task]:
+    """The work the unit leads or supports (or only ``leads``, or only ``supports``) that
+    ``user`` may open (see the module's rules).
+
+    The supported tasks are an array of ids (``AnyOf``: ``= ANY(ARRAY(…))`` on PostgreSQL), so
+    the condition is an OR of two index scans, the lead unit's and the primary key's; as
+    ``IN (subquery)`` inside the OR it was a filter on every task of every campaign (about
+    20 ms for each of the page's reads at 100,000 tasks). The page's counts of the tasks it
+    leads, and of those it supports, ask for one side only: one index scan."""
+    supported = Q(AnyOf(F("pk"), Subquery(TaskSupport.objects.filter(unit=unit).values("task_id"))))
+    if leads and supports:
+        qs = Task.objects.work().filter(Q(lead_unit=unit) | supported)
+    elif leads:
+        qs = Task.objects.work().filter(lead_unit=unit)
+    else:
+        qs = Task.objects.work().filter(supported).exclude(lead_unit=unit)
     if is_leader(user) or _own_unit(user, unit):
         return qs
     if is_coordinator(user):

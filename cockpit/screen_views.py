@@ -20,7 +20,7 @@ from cockpit.forms import ScreenForm
 from cockpit.models import ScreenUse
 from cockpit.selectors.breakdowns import campaign_breakdown, heat_map, work_lists
 from cockpit.selectors.figures import campaign_figures
-from cockpit.selectors.redlist import red_list
+from cockpit.selectors.redlist import first_red
 from cockpit.selectors.trend import trend, trend_chart
 from cockpit.services import screen_create, screen_revoke, screen_use
 from cockpit.services.screens import screen_for_token
@@ -134,7 +134,7 @@ def _screen_page(request, screen_):
         breakdown = campaign_breakdown(campaign=campaign, today=today)
         heat = heat_map(breakdown)[:HEAT_ROWS]
         weeks = trend(campaign=campaign, weeks=26)
-        red = red_list(campaign_ids=[campaign.pk], today=today)[:RED_ROWS]
+        red = first_red(campaign_ids=[campaign.pk], today=today, limit=RED_ROWS)
         context |= {
             "campaign": campaign,
             "position": index + 1,

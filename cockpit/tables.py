@@ -1,6 +1,7 @@
-"""The campaign cockpit's three big tables — the heat map (lead unit × list), the unit table
-and the categories of each list — drawn row by row in Python, through the template tags
-``heat_rows``, ``unit_rows`` and ``category_rows``.
+"""The campaign cockpit's big tables — the heat map (lead unit × list), the unit table, the
+categories of each list and the targets by list and by lead unit — drawn row by row in Python,
+through the template tags ``heat_rows``, ``unit_rows``, ``category_rows`` and
+``attainment_rows``.
 
 At 100,000 tasks they hold some 1,500 numbers, each a link to the tasks it counts, and Django's
 template language spent several microseconds on every variable, filter and tag of every cell
@@ -251,3 +252,34 @@ def _problems(u, links: Links, ledger_links: bool) -> str:
         elif n:
             out.append(f" <small>{escape(str(label))} {number}</small>")
     return "".join(out)
+
+
+def attainment_rows(rows: Iterable, links: Links, by: str) -> SafeString:
+    """The targets rolled up by list or lead unit (``tasks.attainment.AttainmentRow``), each
+    number a link to the tasks holding those targets (``by``: "task_list" or "lead_unit")."""
+    labels = {
+        "any": escape(_("Targets")),
+        "met": escape(_("met")),
+        "not_met": escape(_("not met")),
+        "unmeasured": escape(_("not measured")),
+    }
+    share_label = escape(_("of the way"))
+    out = []
+    for r in rows:
+        base = links.drill(**{by: r.key})
+        out.append(f'<tr><th scope="row" class="title">{escape(r.name)}</th>')
+        for target, n in (
+            ("any", r.targets),
+            ("met", r.met),
+            ("not_met", r.not_met),
+            ("unmeasured", r.unmeasured),
+        ):
+            out.append(
+                f'<td data-label="{labels[target]}"><a href="{base}&amp;target={target}"'
+                f' data-targets="{target}" data-n="{n}">{n}</a></td>'
+            )
+        share = r.share
+        out.append(
+            f'<td data-label="{share_label}">{"—" if share is None else f"{share}%"}</td></tr>'
+        )
+    return mark_safe("".join(out))  # every text above is escaped

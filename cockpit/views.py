@@ -23,6 +23,7 @@ from cockpit.selectors.breakdowns import (
 from cockpit.selectors.drill import drill_tasks
 from cockpit.selectors.figures import campaign_figures, counted_tasks
 from cockpit.selectors.redlist import (
+    first_red,
     late_instructions,
     red_list,
     with_days_late,
@@ -94,7 +95,7 @@ def overview(request):
                 for c in campaigns
             ],
             "red": with_days_overdue(
-                red_list(campaign_ids=ids, today=today)[:RED_ON_OVERVIEW], today
+                first_red(campaign_ids=ids, today=today, limit=RED_ON_OVERVIEW), today
             ),
             "red_total": sum(f.red for f in figures.values()),
             "instructs_in": permissions.instructs_in(user, ids),
@@ -164,7 +165,11 @@ def campaign_cockpit(request, slug: str):
         {
             "campaign": campaign,
             "f": campaign_figures(
-                campaigns=[campaign], today=today, counts=breakdown.total, reporting=units.week
+                campaigns=[campaign],
+                today=today,
+                counts=breakdown.total,
+                reporting=units.week,
+                rounds={campaign.pk: units.round} if units.round else {},
             )[campaign.pk],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),
@@ -263,8 +268,11 @@ def unit_page(request, pk: int):
     unit = permissions.access_unit_page(user, pk)
     today = timezone.localdate()
     tasks = permissions.unit_page_tasks(user, unit)
+    led = permissions.unit_page_tasks(user, unit, supports=False)
     campaigns = permissions.unit_page_campaigns(user, unit)
-    rows = unit_campaigns(tasks=tasks, unit=unit, today=today)
+    rows = unit_campaigns(
+        led=led, supported=permissions.unit_page_tasks(user, unit, leads=False), today=today
+    )
     form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
     # Keys first: the unit's tasks are sorted as narrow rows, then 50 are read whole.
     table = drill_tasks(
@@ -295,9 +303,7 @@ def unit_page(request, pk: int):
             "ratings": ratings,
             "ratings_chart": score_series(ratings),
             "measures": applied_measures(campaigns=campaigns, unit=unit),
-            "attainment": target_attainment(
-                by="campaign", tasks=tasks.filter(lead_unit=unit).exclude(status="draft")
-            ),
+            "attainment": target_attainment(by="campaign", tasks=led.exclude(status="draft")),
             "cockpit_links": permissions.sees_every_unit_figure(user),
             "today": today,
         },

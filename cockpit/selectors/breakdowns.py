@@ -7,6 +7,7 @@ last month. Never a count per unit."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import add
 
 from accounts.models import Unit
 from campaigns.models import Campaign, Category, TaskList
@@ -48,8 +49,7 @@ def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown
     units (grouping by the name too made every group key wider and the grouping a third slower
     at 100,000 tasks). The whole, each unit, each category and each heat-map cell are sums of
     those tuples."""
-    width = len(COUNT_NAMES)
-    total = [0] * width
+    total = [0] * len(COUNT_NAMES)
     units: dict[int, list[int]] = {}
     categories: dict[tuple[int, int | None], list[int]] = {}
     heat: dict[int, dict[int, dict]] = {}
@@ -61,15 +61,14 @@ def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown
         "task_list_id",
         "category_id",
     )
+    # Sums of about 2,000 tuples of seven counts: ``map(add, …)`` adds them element-wise in C.
     for unit, task_list, category, *counts in groups:
-        for sums in (
-            total,
-            units.get(unit) or units.setdefault(unit, [0] * width),
-            categories.get((task_list, category))
-            or categories.setdefault((task_list, category), [0] * width),
-        ):
-            for i, n in enumerate(counts):
-                sums[i] += n
+        total = list(map(add, total, counts))
+        before = units.get(unit)
+        units[unit] = counts if before is None else list(map(add, before, counts))
+        key = (task_list, category)
+        before = categories.get(key)
+        categories[key] = counts if before is None else list(map(add, before, counts))
         if counts[red] or counts[yellow]:
             cell = heat.setdefault(unit, {}).setdefault(task_list, {"red": 0, "yellow": 0})
             cell["red"] += counts[red]

@@ -48,15 +48,9 @@ def apply_drill(qs: QuerySet[Task], drill: DrillFilters) -> QuerySet[Task]:
     if drill.uncategorised:
         qs = qs.filter(category__isnull=True)
     if drill.round:
-        items = round_items(DispatchRound.objects.filter(pk=drill.round))
+        items = round_items(DispatchRound.objects.filter(pk=drill.round), drill.reported)
         if drill.round_unit:
             items = items.filter(lead_unit_id=drill.round_unit)
-        if drill.reported == "yes":
-            items = items.filter(Q(is_reported=True))
-        elif drill.reported == "no":
-            items = items.filter(Q(is_reported=False))
-        elif drill.reported == "late":
-            items = items.filter(Q(is_reported=True, is_on_time=False))
         qs = qs.filter(pk__in=items.values("task_id"))
     if drill.week_of and drill.week in WEEK_LISTS:
         qs = qs.filter(pk__in=week_task_ids(drill.week_of, drill.week))

@@ -1,14 +1,16 @@
 """The reports rounds owed, made and made on time, counted in one grouped query.
 
-A round owes one report per task from the task's lead unit (``RoundItem``). The report is made
-when that unit reported within the round's window (opened ≤ submitted < closed) and on time
-when by the due time (opened ≤ submitted ≤ due) — as the weekly bulletin counts
-(``cockpit.selectors.figures.round_items`` says the same per item, for the drill-down's
-filters). Both depend only on the unit's first report since the round opened: made when it
-came before the close, on time when by the due time. So the reports since the earliest round
-opened are read once (an index range on ``submitted_at``), their first time per round, task
-and unit is taken, and the items are joined to those — a hash join, where an EXISTS per item
-probed the reports twice for each of 100,000 items (0.8–1.3 s; README "Speed of the pages").
+A round owes one report per task from the task's lead unit (``RoundItem``). Each item keeps
+whether it came (``RoundItem.report_state``, written with the report in its transaction:
+``cycles.services.owed``): on time (a report of the lead unit between the opening and the due
+time), late (before the close) or missing — the weekly bulletin's rule. So the counts are a
+count of that column over the round's items, read from the index ``rounditem_report_state``
+(round, lead unit, state) alone; where the first report of each item's unit since the round
+opened was worked out from the reports and hash-joined to every item owed (about 55 ms of the
+database's CPU for 100,000 items; README "Speed of the pages"). The drill-down's filters
+(``cockpit.selectors.figures.round_items``) read the same column, so each figure opens exactly
+the tasks it counts; ``tests/cockpit/test_reporting_counts.py`` compares both with a
+report-by-report check at each edge of the window.
 """
 
 from collections.abc import Collection
@@ -16,8 +18,7 @@ from collections.abc import Collection
 from django.db import connections, router
 
 from accounts.models import Unit
-from cycles.models import DispatchRound, RoundItem
-from tasks.models import ProgressReport
+from cycles.models import RoundItem
 
 # What the counts may be grouped by: name → column of the grouped items (ids and text only: raw
 # SQL gets no conversion of dates on SQLite). The lead unit's name is looked up after the
@@ -31,8 +32,7 @@ GROUPS: dict[str, str] = {
 
 
 def _sql(groups: tuple[str, ...], ids: int, by_unit: bool) -> str:
-    items, rounds = RoundItem._meta.db_table, DispatchRound._meta.db_table
-    reports = ProgressReport._meta.db_table
+    items = RoundItem._meta.db_table
     keys = [g for g in ("round_id", "lead_unit_id") if g in groups]
     named = "lead_unit__name" in groups
     if named and "lead_unit_id" not in keys:
@@ -44,18 +44,9 @@ def _sql(groups: tuple[str, ...], ids: int, by_unit: bool) -> str:
         SELECT {", ".join(GROUPS[g] for g in groups)}, x.owed, x.reported, x.on_time
         FROM (
             SELECT {inner}, COUNT(*) AS owed,
-                SUM(CASE WHEN f.first_at < d.closes_at THEN 1 ELSE 0 END) AS reported,
-                SUM(CASE WHEN f.first_at <= d.due_at THEN 1 ELSE 0 END) AS on_time
+                SUM(CASE WHEN i.report_state <> %s THEN 1 ELSE 0 END) AS reported,
+                SUM(CASE WHEN i.report_state = %s THEN 1 ELSE 0 END) AS on_time
             FROM {items} i
-            JOIN {rounds} d ON d.id = i.round_id
-            LEFT JOIN (
-                SELECT r.id AS round_id, p.task_id, p.unit_id, MIN(p.submitted_at) AS first_at
-                FROM {reports} p JOIN {rounds} r ON p.submitted_at >= r.opens_at
-                WHERE r.id IN ({marks})
-                    AND p.submitted_at >= (SELECT MIN(opens_at) FROM {rounds} WHERE id IN ({marks}))
-                GROUP BY r.id, p.task_id, p.unit_id
-            ) f ON f.round_id = i.round_id AND f.task_id = i.task_id
-                AND f.unit_id = i.lead_unit_id
             WHERE i.round_id IN ({marks}) {"AND i.lead_unit_id = %s" if by_unit else ""}
             GROUP BY {inner}
         ) x {units}
@@ -70,7 +61,8 @@ def reporting_counts(
     ids = sorted(set(round_ids))
     if not ids:
         return []
-    params: list = ids * 3 + ([lead_unit_id] if lead_unit_id is not None else [])
+    states = [RoundItem.ReportState.MISSING.value, RoundItem.ReportState.ON_TIME.value]
+    params: list = states + ids + ([lead_unit_id] if lead_unit_id is not None else [])
     connection = connections[router.db_for_read(RoundItem)]
     with connection.cursor() as cursor:
         cursor.execute(_sql(group, len(ids), lead_unit_id is not None), params)
@@ -80,7 +72,7 @@ def reporting_counts(
     return [
         {
             **dict(zip(group, row[:width], strict=True)),
-            **dict(zip(counts, row[width:], strict=True)),
+            **dict(zip(counts, (int(n) for n in row[width:]), strict=True)),
         }
         for row in rows
     ]

@@ -29,18 +29,20 @@ class CampaignRow:
     supporting: int = 0
 
 
-def unit_campaigns(*, tasks: QuerySet[Task], unit: Unit, today: datetime.date) -> list[CampaignRow]:
+def unit_campaigns(
+    *, led: QuerySet[Task], supported: QuerySet[Task], today: datetime.date
+) -> list[CampaignRow]:
     """Per campaign: the unit's lead tasks with their counts, and how many it supports. Two
-    queries; ``tasks`` is what the reader may see of the unit's work."""
-    published = tasks.exclude(status=Task.Status.DRAFT)
+    queries; ``led`` and ``supported`` are what the reader may see of the work the unit leads
+    and of the work it supports (and does not lead)."""
     groups = ("task_list__campaign_id", "task_list__campaign__name", "task_list__campaign__slug")
     rows: dict[int, CampaignRow] = {}
     for (pk, name, slug), counts in grouped_counts(
-        published.filter(lead_unit=unit), today, *groups
+        led.exclude(status=Task.Status.DRAFT), today, *groups
     ).items():
         rows[pk] = CampaignRow(pk, name, slug, lead={n: counts[n] for n in COUNT_NAMES})
-    supported = published.exclude(lead_unit=unit).values(*groups).annotate(n=Count("pk")).order_by()
-    for row in supported:
+    published = supported.exclude(status=Task.Status.DRAFT)
+    for row in published.values(*groups).annotate(n=Count("pk")).order_by():
         pk = row["task_list__campaign_id"]
         if pk not in rows:
             rows[pk] = CampaignRow(pk, row[groups[1]], row[groups[2]])

@@ -55,6 +55,12 @@ def category_rows(context, breakdown, campaign):
     return tables.category_rows(breakdown, _links(context, campaign))
 
 
+@register.simple_tag(takes_context=True)
+def attainment_rows(context, rows, campaign, by):
+    """The targets by list or lead unit (``cockpit.tables.attainment_rows``)."""
+    return tables.attainment_rows(rows, _links(context, campaign), by)
+
+
 register.simple_tag(tables.rank_change, name="rank_change")
 register.filter("percent", tables.percent)
 register.filter("heat_level", tables.heat_level)

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cockpit.models import WeekSnapshot
+from cockpit.selectors.redlist import first_red, red_list
 from cycles.models import RoundItem
 from cycles.schedule import month_start, previous_month
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task
-from tests.cockpit.conftest import count_links, days, task_ids
+from tests.cockpit.conftest import build_scene, count_links, days, task_ids
 from tests.factories import TaskFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,15 @@ def test_last_months_reporting_adds_up_the_weeks_of_that_month(client, scene):
     other = table.split(f'href="/cockpit/units/{scene.other.pk}/"', 1)[1].split("</tr>", 1)[0]
     assert "66.7%" in lead and "(4/6)" in lead
     assert "100.0%" in other and "(10/10)" in other
+
+
+def test_the_first_red_tasks_are_the_red_lists_first_in_its_order(world):
+    w = build_scene(world, extra=12)  # 4 more overdue tasks, several on the same deadline
+    ids = {w.campaign.pk, w.other_campaign.pk}
+
+    whole = [t.pk for t in red_list(campaign_ids=ids, today=w.today)]
+    first = [t.pk for t in first_red(campaign_ids=ids, today=w.today, limit=5)]
+
+    assert len(whole) == 8
+    assert first == whole[:5]
+    assert [t.pk for t in first_red(campaign_ids=ids, today=w.today, limit=50)] == whole
