@@ -25,6 +25,11 @@ def report_states(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The column (with its default, instant on PostgreSQL) commits on its own, then each
+    # backfill UPDATE: one transaction would hold the table's exclusive lock through the
+    # backfill (about 10 s at 100,000 tasks), stalling the serving release's rounds.
+    atomic = False
+
     dependencies = [
         ("cycles", "0006_cockpit_count_indexes"),
         ("tasks", "0011_cockpit_count_indexes"),

@@ -5,6 +5,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import IntegrityError, transaction
 
@@ -82,11 +83,20 @@ def round_open(
             )
             # Reports may already be in its window (a round opened late, or back-filled).
             owed_states_refresh(items=RoundItem.objects.filter(round=round_))
+            transaction.on_commit(partial(_owed_states_settle, round_.pk))
             digests_write(round_=round_, kind=Digest.Kind.OPENING, by_user=_owners(rows))
             log.info("opened %s: %d tasks", round_, len(rows))
             return round_
     except IntegrityError:  # another worker opened it in the same instant
         return None
+
+
+def _owed_states_settle(round_id: int) -> None:
+    """Once the round is committed, its states worked out again: a report saved while it was
+    being opened ran its hook before the round's items existed, and committed after the check
+    above (the items' key on the task waits for the report's lock on it, so the round commits
+    after the report). Writes nothing when all is in step."""
+    owed_states_refresh(items=RoundItem.objects.filter(round_id=round_id))
 
 
 def round_remind(*, round_id: int, now: datetime.datetime, remind_owners: bool = True) -> bool:

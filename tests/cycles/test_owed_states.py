@@ -166,3 +166,49 @@ def test_merging_units_works_the_states_out_again(week, clock):
     assert after[w.merged_task.pk] == "missing"
     assert set(RoundItem.objects.values_list("lead_unit_id", flat=True)) == {w.lead.pk}
     assert RoundItem.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_saved_while_its_round_opens_is_counted(week):
+    """The report's hook runs before the round's items exist, and the round's own check before
+    the report is committed: the round works its states out again once it is committed."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two transactions at once: PostgreSQL's row locks")
+    w = week
+    saved, go = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def report() -> None:
+        try:
+            with transaction.atomic():
+                _submit(w, w.task, w.lead_staff, 2026, 11, 23, 10, 0)
+                saved.set()
+                go.wait(20)  # not committed yet while the round opens
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+            saved.set()
+        finally:
+            connection.close()
+
+    def open_round() -> None:
+        try:
+            round_open(campaign=w.campaign, times=w.times, now=at(2026, 11, 23, 10, 1))
+        finally:
+            connection.close()
+
+    reporter = threading.Thread(target=report)
+    reporter.start()
+    assert saved.wait(20)
+    opener = threading.Thread(target=open_round)
+    opener.start()
+    opener.join(3)
+    assert opener.is_alive()  # the round waits for the report to commit
+    go.set()
+    reporter.join(20)
+    opener.join(20)
+    assert not failures
+    assert states()[w.task.pk] == "on_time"
