@@ -40,6 +40,17 @@ def _copy() -> None:
     os.environ["DATABASE_URL"] = url._replace(path=f"/{copy}").geturl()
 
 
+def use_copy(*, reuse: bool) -> None:
+    """Point DATABASE_URL (the prepared template) at its copy ``<name>_cpu``: made afresh, or,
+    with ``reuse``, the one left by the last run."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL to the prepared template (python -m benchmarks.load prepare)")
+    if reuse:
+        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"] + "_cpu"
+    else:
+        _copy()
+
+
 def _open_round() -> None:
     from django.utils import timezone
 
@@ -201,12 +212,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the pages whose label starts so")
     parser.add_argument("--no-copy", action="store_true", help="reuse <name>_cpu as it is")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("set DATABASE_URL to the prepared template (python -m benchmarks.load prepare)")
-    if args.no_copy:
-        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"] + "_cpu"
-    else:
-        _copy()
+    use_copy(reuse=args.no_copy)
     import django
 
     django.setup()

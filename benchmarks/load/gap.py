@@ -109,14 +109,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the pages whose label starts so")
     parser.add_argument("--no-copy", action="store_true", help="reuse <name>_cpu as it is")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("set DATABASE_URL to the prepared template (python -m benchmarks.load prepare)")
     from benchmarks.load import cpu
 
-    if args.no_copy:
-        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"] + "_cpu"
-    else:
-        cpu._copy()
+    cpu.use_copy(reuse=args.no_copy)
     from benchmarks.load.run import _environment
 
     # The web processes' var folder here too: a secret key kept there signs the sessions.
