@@ -23,8 +23,9 @@ import re
 import time
 import uuid
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
+from requests.cookies import create_cookie
 
 from benchmarks.load.pages import EVIDENCE, account_of, fill_owed, form_fields, links, split
 
@@ -76,7 +77,16 @@ def _write_markers(**_kwargs):
             json.dump(succeeded, out)
 
 
-class Person(HttpUser):
+def text(response) -> str:
+    """A page's text; "" for a file or an answer without a body (geventhttpclient's
+    ``text`` is None there, where requests' was "")."""
+    return response.text or ""
+
+
+class Person(FastHttpUser):
+    """geventhttpclient, not requests: the load generator shares the two cores with the
+    server it measures, and requests' client cost several times the CPU a request."""
+
     abstract = True
     wait_time = between(0.2, 0.8)
     username = ""
@@ -85,10 +95,13 @@ class Person(HttpUser):
         if HOSTS:
             self.client.base_url = HOSTS[next(_hosts) % len(HOSTS)]
         if SESSIONS.get(self.username):
-            self.client.cookies.set("sessionid", SESSIONS[self.username].pop())
+            host = self.client.base_url.split("://", 1)[-1].split(":", 1)[0]
+            self.client.cookiejar.set_cookie(
+                create_cookie("sessionid", SESSIONS[self.username].pop(), domain=host)
+            )
             return
         page = self.client.get("/accounts/login/", name="login page")
-        fields = form_fields(page.text, "") or {}
+        fields = form_fields(text(page), "") or {}
         fields.update(username=self.username, password=PASSWORD)
         answer = self.client.post(
             "/accounts/login/", data=fields, name="login", allow_redirects=False
@@ -118,7 +131,7 @@ class UnitStaff(Person):
 
     def mine(self) -> list[int]:
         page = self.get("/tasks/mine/", "GET 我的任务 /tasks/mine/")
-        ids = [int(pk) for pk in links(page.text, r"href=\"/tasks/(\d+)/\"")]
+        ids = [int(pk) for pk in links(text(page), r"href=\"/tasks/(\d+)/\"")]
         self.tasks_seen = [pk for pk in ids if pk % self.sharers == self.slot] or self.tasks_seen
         return self.tasks_seen
 
@@ -139,7 +152,7 @@ class UnitStaff(Person):
             return
         pk = random.choice(ids)
         page = self.get(f"/tasks/{pk}/", "GET task page /tasks/[id]/")
-        fields = form_fields(page.text, f"/tasks/{pk}/reports/")
+        fields = form_fields(text(page), f"/tasks/{pk}/reports/")
         if fields is None:
             return  # not a task this unit reports on (closed meanwhile)
         marker = f"{PREFIX}{uuid.uuid4().hex}"
@@ -165,7 +178,7 @@ class UnitStaff(Person):
         data, written = fill_owed(sheet.content, marker, rows=3, keep=self.mine_key)
         if not written:
             return
-        fields = form_fields(start.text, "/reporting/uploads/") or {}
+        fields = form_fields(text(start), "/reporting/uploads/") or {}
         answer = self.client.post(
             "/reporting/uploads/",
             data=fields,
@@ -178,7 +191,7 @@ class UnitStaff(Person):
             return
         url = f"/reporting/uploads/{match.group(1)}/"
         detail = self.get(url, "GET 一表填报 preview /reporting/uploads/[id]/")
-        fields = form_fields(detail.text, f"{url}confirm/")
+        fields = form_fields(text(detail), f"{url}confirm/")
         if fields is None:
             return
         confirmed = self.client.post(
@@ -186,7 +199,7 @@ class UnitStaff(Person):
             data=fields,
             name="POST 一表填报 confirm /reporting/uploads/[id]/confirm/",
         )
-        if "已写入" in confirmed.text:
+        if "已写入" in text(confirmed):
             succeeded.extend(written)
 
     def mine_key(self, task_id: int) -> bool:
@@ -202,10 +215,10 @@ class Coordinator(Person):
     def on_start(self):
         super().on_start()
         page = self.get(f"/campaigns/{CAMPAIGN}/", "GET campaign /campaigns/[slug]/")
-        self.lists = links(page.text, rf"href=\"(/campaigns/{CAMPAIGN}/lists/\d+/)\"")
+        self.lists = links(text(page), rf"href=\"(/campaigns/{CAMPAIGN}/lists/\d+/)\"")
         cycles = self.get(f"/cycles/campaign/{CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
         demo = self.get(f"/cycles/campaign/{DEMO_CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
-        self.reviews = links(cycles.text + demo.text, r"href=\"(/cycles/reviews/\d+/)\"")
+        self.reviews = links(text(cycles) + text(demo), r"href=\"(/cycles/reviews/\d+/)\"")
 
     @task(4)
     def list_filtered(self):
@@ -238,11 +251,11 @@ class Coordinator(Person):
         page = self.get(
             f"{random.choice(self.lists)}export/", "GET export /campaigns/[slug]/lists/[id]/export/"
         )
-        ask = re.search(r'action="(/exports/ask/[^"]+)"', page.text)
+        ask = re.search(r'action="(/exports/ask/[^"]+)"', text(page))
         if ask is None:
             return  # a small list: the file came at once
         action = html.unescape(ask.group(1))
-        fields = form_fields(page.text, action) or {}
+        fields = form_fields(text(page), action) or {}
         answer = self.client.post(
             action, data=fields, name="POST export /exports/ask/…", allow_redirects=False
         )
@@ -251,10 +264,10 @@ class Coordinator(Person):
             return
         for _ in range(EXPORT_POLLS):
             shown = self.get(location, "GET export page /exports/[id]/")
-            if 'hx-trigger="every 2s"' not in shown.text:
+            if 'hx-trigger="every 2s"' not in text(shown):
                 break
             time.sleep(2)  # as the page asks again (htmx), every two seconds
-        download = links(shown.text, r'href="(/exports/\d+/download/)"')
+        download = links(text(shown), r'href="(/exports/\d+/download/)"')
         if download:
             self.get(download[0], "GET export download /exports/[id]/download/")
 
@@ -269,7 +282,7 @@ class Leader(Person):
         super().on_start()
         page = self.get(f"/cycles/campaign/{DEMO_CAMPAIGN}/", "GET cycles /cycles/campaign/[slug]/")
         self.bulletins = links(
-            page.text, r"href=\"(/cycles/(?:rounds/\d+|reviews/\d+/bulletin)/)\""
+            text(page), r"href=\"(/cycles/(?:rounds/\d+|reviews/\d+/bulletin)/)\""
         )
 
     @task(3)

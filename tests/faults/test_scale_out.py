@@ -25,7 +25,7 @@ SECONDS = 18
 ACCOUNTS = 4
 ROWS = 120
 # A Locust client's request in gunicorn's access log (not the start-up check's, from urllib).
-SERVED = re.compile(r'"(?:GET|POST) /[^"]*" \d+ .*"python-requests/')
+SERVED = re.compile(r'"(?:GET|POST) /[^"]*" \d+ .*"python/gevent-http-client')
 
 
 def _monday() -> int:
