@@ -53,6 +53,7 @@ from tasks.selectors import (
     target_attainment,
     tasks_of_list,
 )
+from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
 
@@ -118,7 +119,10 @@ def list_detail(request, slug: str, pk: int):
     tasks = tasks_of_list(
         user=request.user, task_list=task_list, filters=form.filters(), today=today
     )
-    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
+    # A work list's rows are drawn by {% task_rows %} from plain values; the other kinds'
+    # (questions, measures) by their own template, from the tasks themselves.
+    rows = task_table_rows(today) if task_list.is_work else None
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE, rows=rows)
     can_manage = can_manage_campaign(request.user, campaign)
     return render(
         request,
