@@ -63,7 +63,13 @@ def test_rows_of_values_draw_the_markup_of_rows_of_tasks(world, show_list, list_
 
     assert from_values == from_tasks
     # What the comparison covers (the rows are not empty of it).
-    for shown in ("超时未签收", "待签收", "1项督办待回复", "审批&lt;改革&gt;", "区&lt;财政&gt;局、区大数据局"):
+    for shown in (
+        "超时未签收",
+        "待签收",
+        "1项督办待回复",
+        "审批&lt;改革&gt;",
+        "区&lt;财政&gt;局、区大数据局",
+    ):
         assert shown in from_values
     assert from_values.count("<tr") == 4 + (2 if show_list else 0)
 
