@@ -4,8 +4,10 @@ cockpit's big tables, drawn in Python), in one place, so every link is the same.
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from cockpit import tables
+from cockpit.red_rows import red_rows as red_rows_of
 
 register = template.Library()
 
@@ -64,6 +66,12 @@ def attainment_rows(context, rows, campaign, by):
 register.simple_tag(tables.rank_change, name="rank_change")
 register.filter("percent", tables.percent)
 register.filter("heat_level", tables.heat_level)
+
+
+@register.simple_tag(takes_context=True)
+def red_rows(context, tasks, instructs_in, instruction_fields):
+    """The red list's rows (``cockpit.red_rows``)."""
+    return mark_safe(red_rows_of(context, tasks, instructs_in, instruction_fields))
 
 
 @register.filter
