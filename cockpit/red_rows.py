@@ -3,17 +3,32 @@ tables' are (``{% task_rows %}``): the template's loop, a ``{% url %}`` pair, th
 a form per row were half the red list's CPU. The same markup, each row's instruction form
 with its own ``{% csrf_token %}`` and ``{% form_token %}`` as the template wrote them."""
 
+import html
+from functools import lru_cache
+
 from django.template.defaultfilters import truncatechars
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from config.pages import address_of
 from formtokens.templatetags.formtokens import form_token
 
 _CSRF = CsrfTokenNode()
+
+
+def escape(text) -> str:
+    """As the template escapes a value (``django.utils.html.escape``, without its lazy
+    wrapper, a tenth of a row's time)."""
+    return html.escape(str(text))
+
+
+@lru_cache(maxsize=1024)
+def _shortened(name: str, length: int, _language: str) -> str:
+    """``name|truncatechars:length``, escaped: a page's rows share a few campaigns and lists."""
+    return escape(truncatechars(name, length))
 
 
 def _words() -> dict[str, str]:
@@ -44,6 +59,7 @@ def red_rows(context, tasks, instructs_in, instruction_fields) -> str:
         "give": reverse("tasks:instruction_give", args=[0]).replace("/0/", "/{}/"),
     }
     zone = timezone.get_current_timezone()
+    words["language"] = get_language()
     return "".join(
         _row(context, task, words, links, zone, instructs_in, instruction_fields) for task in tasks
     )
@@ -70,8 +86,8 @@ def _row(context, task, words, links, zone, instructs_in, instruction_fields) ->
     return (
         f'\n    <tr data-task="{task.pk}">'
         f'\n      <td data-label="{words["no"]}"><small class="muted">'
-        f"{escape(truncatechars(task.task_list.campaign.name, 12))} · "
-        f"{escape(truncatechars(task.task_list.name, 10))}</small><br>{escape(task.code)}</td>"
+        f"{_shortened(task.task_list.campaign.name, 12, words['language'])} · "
+        f"{_shortened(task.task_list.name, 10, words['language'])}</small><br>{escape(task.code)}</td>"
         f'\n      <td data-label="{words["task"]}" class="title">'
         f'<a href="{links["task"].format(task.pk)}">{escape(task.title)}</a></td>'
         f'\n      <td data-label="{words["lead_unit"]}">'
