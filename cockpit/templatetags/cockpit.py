@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from cockpit import tables
+from cockpit import tables, unit_tables
 from cockpit.red_rows import red_rows as red_rows_of
 
 register = template.Library()
@@ -72,6 +72,12 @@ register.filter("heat_level", tables.heat_level)
 def red_rows(context, tasks, instructs_in, instruction_fields):
     """The red list's rows (``cockpit.red_rows``)."""
     return mark_safe(red_rows_of(context, tasks, instructs_in, instruction_fields))
+
+
+@register.simple_tag
+def punctuality_rows(weeks, unit_id):
+    """The unit page's week-by-week rows (``cockpit.unit_tables``)."""
+    return mark_safe(unit_tables.punctuality_rows(weeks, unit_id))
 
 
 @register.filter
