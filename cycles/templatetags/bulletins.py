@@ -95,6 +95,6 @@ def bulletin_unit_rows(context, units: list[dict]) -> SafeString:
             f'<td data-label="{words["late"]}">{cells["late"]}</td>'
             f'<td data-label="{words["rate"]}">{cells["rate"]}%</td>'
             f'<td data-label="{words["not_reported"]}" class="refs">'
-            f"{task_refs(unit.get('missing_refs'))}{more}</td></tr>"
+            f"{task_refs(unit.get('missing_refs') or [])}{more}</td></tr>"
         )
     return mark_safe("".join(rows))
