@@ -28,7 +28,9 @@ from campaigns.services.import_steps.preview import ISSUES_KEPT
 from campaigns.services.import_steps.storing import COUNTED
 from tasks.lights import Light
 from tasks.models import ProgressReport, Target, Task, TaskSupport
-from tasks.selectors import TaskFilters, tasks_of_list
+from tasks.permissions import visible_tasks
+from tasks.selectors import TaskFilters, apply_filters, tasks_of_list
+from tasks.table_rows import filtered_columns
 
 PREVIEW_PAGE_SIZE = 100
 ISSUES_SHOWN = ISSUES_KEPT
@@ -53,6 +55,17 @@ def list_drafts(*, task_list: TaskList) -> list[ListImport]:
         .defer("source", "preview")
         .order_by("created_at", "id")
     )
+
+
+def list_page_tasks(
+    *, user: User, task_list: TaskList, filters: TaskFilters, today: datetime.date
+) -> QuerySet[Task]:
+    """The tasks of a work list's page, as ``tasks_of_list`` chooses and orders them, for
+    their keys: the columns its rows show are read with the rows
+    (``tasks.table_rows.task_table_rows``), not built for the keys' query."""
+    qs: QuerySet[Task] = visible_tasks(user).filter(task_list=task_list)
+    qs = filtered_columns(qs, filters, today)
+    return apply_filters(qs, filters, unit_id=user.unit_id, today=today).order_by("order", "id")
 
 
 def list_import_state(*, list_import_id: int) -> ListImport:

@@ -20,6 +20,7 @@ from campaigns.selectors import (
     list_drafts,
     list_import_state,
     list_imports_recent,
+    list_page_tasks,
     list_template,
     unit_names,
 )
@@ -53,6 +54,7 @@ from tasks.selectors import (
     target_attainment,
     tasks_of_list,
 )
+from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
 
@@ -115,10 +117,18 @@ def list_detail(request, slug: str, pk: int):
     choices = list_filter_choices(task_list=task_list)
     form = TaskFilterForm(request.GET, for_unit=False, work=task_list.is_work, **choices)
     today = timezone.localdate()
-    tasks = tasks_of_list(
-        user=request.user, task_list=task_list, filters=form.filters(), today=today
-    )
-    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
+    filters = form.filters()
+    if task_list.is_work:
+        # Drawn by {% task_rows %} from plain values; the keys chosen without the columns.
+        tasks = list_page_tasks(
+            user=request.user, task_list=task_list, filters=filters, today=today
+        )
+        rows = task_table_rows(today)
+    else:
+        # Questions and measures: drawn by their own template, from the tasks themselves.
+        tasks = tasks_of_list(user=request.user, task_list=task_list, filters=filters, today=today)
+        rows = None
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE, rows=rows)
     can_manage = can_manage_campaign(request.user, campaign)
     return render(
         request,

@@ -45,6 +45,7 @@ from problems.permissions import sees_whole_ledger
 from problems.selectors import campaign_counts, count_columns, counts_section
 from tasks.forms import InstructionForm
 from tasks.selectors import target_attainment
+from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
 RED_ON_OVERVIEW = 20
@@ -231,7 +232,7 @@ def campaign_tasks(request, slug: str):
     )
     drill = form.drill()
     tasks = drill_tasks(base=counted, filters=form.filters(), drill=drill, today=today)
-    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
+    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today))
     round_ = (
         DispatchRound.objects.filter(campaign=campaign, pk=drill.round).first()
         if drill.round
@@ -291,7 +292,9 @@ def unit_page(request, pk: int):
             "unit": unit,
             "rows": rows,
             "form": form,
-            "page": two_step_page(table, request.GET.get("page"), PAGE_SIZE),
+            "page": two_step_page(
+                table, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today)
+            ),
             "query": query_without_page(request),
             "punctuality": punctuality,
             "punctuality_chart": {

@@ -95,20 +95,31 @@ class FormulaSafeExport:
 
 
 def two_step_page(
-    queryset: QuerySet, number: Any, per_page: int, *, keys: Any = None
+    queryset: QuerySet,
+    number: Any,
+    per_page: int,
+    *,
+    keys: Any = None,
+    rows: Callable[[list], dict] | None = None,
 ) -> DjangoPage:
     """A page of ``queryset`` in two steps: the page's primary keys first (narrow rows: the
     database sorts and skips keys, not whole rows with their joins and subqueries), then the
     rows of those keys with everything they show, put back in the page's order. Same count
     query as a plain Paginator; one query more, but neither reads more than the page.
     ``keys``: the keys in the page's order another way (anything with ``count()`` and
-    slicing, e.g. ``cycles.selectors.ReviewKeys``); by default ``queryset``'s."""
+    slicing, e.g. ``cycles.selectors.ReviewKeys``); by default ``queryset``'s.
+    ``rows``: the rows of a list of keys another way (keyed by them, in any order; e.g.
+    ``tasks.table_rows.task_table_rows``, plain values where the page needs no model); by
+    default ``queryset``'s objects of those keys (its filters asked again)."""
     if keys is None:
         keys = queryset.values_list("pk", flat=True)
     page = Paginator(keys, per_page).get_page(number)
     ids = list(page.object_list)
-    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    if rows is None:
+        found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    else:
+        found = rows(ids)
+    page.object_list = [found[pk] for pk in ids if pk in found]
     return page
 
 

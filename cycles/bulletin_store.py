@@ -7,6 +7,8 @@ bulletin for the .xlsx and the API. At 100,000 tasks the page parsed 18 MB of JS
 from django.db.models import Count, F, Value, Window
 from django.db.models.functions import RowNumber
 
+from cycles.among import among
+
 TASK_SECTIONS = ("red", "overdue", "late", "closed")
 #: How many tasks each list of the page names (the .xlsx names them all).
 SHOWN = 50
@@ -89,7 +91,7 @@ def stored_result(round_, visible=None) -> dict:
         # task through the index, each list's length counted beside its first lines.
         ids = list(visible.order_by().values_list("pk", flat=True))
         first = (
-            lines.filter(task_id__in=ids)
+            lines.filter(among("task_id", ids))
             .annotate(
                 nth=Window(RowNumber(), partition_by=F("section"), order_by=F("position").asc()),
                 n=Window(Count("*"), partition_by=F("section")),

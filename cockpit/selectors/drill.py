@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from cockpit.selectors.figures import TARGET_MET, round_items
 from cycles.models import DispatchRound
 from tasks.models import Target, Task
-from tasks.selectors import TaskFilters, apply_filters, with_list_columns
+from tasks.selectors import TaskFilters, apply_filters
+from tasks.table_rows import filtered_columns
 
 REPORTED = ("yes", "no", "late")
 TARGETS = ("any", "met", "not_met", "unmeasured")
@@ -75,8 +76,9 @@ def drill_tasks(
     today: datetime.date,
     unit_id: int | None = None,
 ) -> QuerySet[Task]:
-    """``base`` narrowed by the filters, with the columns of the list pages, in list order."""
-    qs = with_list_columns(base, today=today)
+    """``base`` narrowed by the filters, in list order: a page's keys, whose rows
+    ``tasks.table_rows.task_table_rows`` reads with the columns of the list pages."""
+    qs = filtered_columns(base, filters, today)
     qs = apply_filters(qs, filters, unit_id=unit_id, today=today)
     return apply_drill(qs, drill).order_by(
         "task_list__campaign__name", "task_list__order", "task_list_id", "order", "pk"

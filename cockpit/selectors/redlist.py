@@ -13,12 +13,17 @@ from tasks.selectors import overdue_instructions, with_list_columns
 
 def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
     """Every red (that is, overdue) task of these campaigns, the longest overdue first, with
-    the list pages' columns (last report, open instructions, supporting units)."""
+    the list pages' columns the red table shows (last report, open instructions)."""
     # Red is overdue by the rule of tasks.lights; asked as "overdue" it reads the index of the
     # tasks' status and deadline instead of working out every task's light.
     tasks = counted_tasks().filter(overdue_q(today), task_list__campaign__in=campaign_ids)
-    return with_list_columns(tasks, today=today).order_by(
-        "deadline", "task_list__campaign_id", "task_list__order", "order", "pk"
+    # The red table shows no category and no supporting unit: neither is read.
+    return (
+        with_list_columns(tasks, today=today)
+        .select_related(None)
+        .select_related("task_list__campaign", "lead_unit")
+        .prefetch_related(None)
+        .order_by("deadline", "task_list__campaign_id", "task_list__order", "order", "pk")
     )
 
 

@@ -2,10 +2,17 @@
 list pages kept in the query string. Built here and in ``cockpit.tables`` (the campaign
 cockpit's big tables, drawn in Python), in one place, so every link is the same."""
 
-from django import template
-from django.urls import reverse
+from html import escape
 
-from cockpit import tables
+from django import template
+from django.template.base import render_value_in_context
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from cockpit import tables, unit_tables
+from cockpit.red_rows import red_rows as red_rows_of
+from config.pages import address_of
 
 register = template.Library()
 
@@ -64,6 +71,84 @@ def attainment_rows(context, rows, campaign, by):
 register.simple_tag(tables.rank_change, name="rank_change")
 register.filter("percent", tables.percent)
 register.filter("heat_level", tables.heat_level)
+
+
+@register.simple_tag(takes_context=True)
+def red_rows(context, tasks, instructs_in, instruction_fields):
+    """The red list's rows (``cockpit.red_rows``)."""
+    return mark_safe(red_rows_of(context, tasks, instructs_in, instruction_fields))
+
+
+@register.simple_tag
+def punctuality_rows(weeks, unit_id):
+    """The unit page's week-by-week rows (``cockpit.unit_tables``)."""
+    return mark_safe(unit_tables.punctuality_rows(weeks, unit_id))
+
+
+@register.simple_tag(takes_context=True)
+def trend_rows(context, weeks, campaign):
+    """The cockpit's weeks (``cockpit.selectors.trend``), a row each: a week its round closed
+    links to its bulletin and each number to the tasks behind it (``{% drill %}``'s links)."""
+    drill_base = _reverse(context, "cockpit:tasks", campaign.slug)
+    round_url = address_of("cycles:round")
+    words = {
+        key: escape(label)
+        for key, label in (
+            ("bulletin", _("The weekly bulletin lists the tasks behind these figures")),
+            ("reconstructed", _("Reconstructed from the history")),
+            ("red", _("red")),
+            ("overdue", _("overdue")),
+            ("rate", _("reporting rate")),
+            ("made", _("reports made / owed")),
+            ("progress", _("average progress")),
+            ("closed", _("closed that week")),
+        )
+    }
+    rows = []
+    for week in weeks:
+        rows.append(_trend_row(context, week, words, drill_base, round_url))
+    return mark_safe("".join(rows))
+
+
+def _trend_row(context, week, words: dict, drill_base: str, round_url: str) -> str:
+    def value(name):
+        return render_value_in_context(getattr(week, name), context)
+
+    def link(name, **params):
+        href = escape(drill_base + tables.drill_query(params))
+        return f'<a href="{href}" data-count="{value(name)}">{value(name)}</a>'
+
+    head = value("label")
+    if week.round_id:
+        head = f'<a href="{round_url.format(week.round_id)}" title="{words["bulletin"]}">{head}</a>'
+    if week.source == "history":
+        head += f' <small class="muted" title="{words["reconstructed"]}">*</small>'
+    if week.round_id and week.source == "round":
+        pk = week.round_id
+        cells = (
+            link("red", week_of=pk, week="red"),
+            link("overdue", week_of=pk, week="overdue"),
+            f"{value('rate')}%",
+            f"{link('reported', round=pk, reported='yes')} / {link('owed', round=pk)}",
+            f"{value('progress')}%",
+            link("closed", week_of=pk, week="closed"),
+        )
+    else:
+        cells = (
+            value("red"),
+            value("overdue"),
+            f"{value('rate')}%",
+            f"{value('reported')} / {value('owed')}",
+            f"{value('progress')}%",
+            value("closed"),
+        )
+    tds = "".join(
+        f'\n    <td data-label="{words[key]}">{cell}</td>'
+        for key, cell in zip(
+            ("red", "overdue", "rate", "made", "progress", "closed"), cells, strict=True
+        )
+    )
+    return f'<tr>\n    <th scope="row" class="title">{head}</th>\n{tds}\n\n  </tr>'
 
 
 @register.filter

@@ -1,13 +1,15 @@
 import functools
 
 from django import template
+from django.template.base import render_value_in_context
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from config.pages import address_of
+from tasks.models import Task
 
 register = template.Library()
 
@@ -128,11 +130,13 @@ def _row_labels() -> dict[str, str]:
 
 @register.simple_tag
 def task_rows(tasks, today, show_list=False, list_inline=False) -> SafeString:
-    """The rows of ``tasks``; with ``show_list`` a heading row before each list's first task,
-    with ``list_inline`` the campaign and list under each title."""
+    """The rows of ``tasks`` (``Task`` objects, or the lighter ``tasks.table_rows.TaskRow``);
+    with ``show_list`` a heading row before each list's first task, with ``list_inline`` the
+    campaign and list under each title."""
     # Unescaped, as {% translate %} leaves our own translations.
     words = _row_labels()
-    words["href"] = address_of("tasks:detail")
+    words["href"] = escape(address_of("tasks:detail"))
+    table = _Table(words, today, list_inline)
     rows: list[str] = []
     list_id = object()
     for task in tasks:
@@ -146,61 +150,102 @@ def task_rows(tasks, today, show_list=False, list_inline=False) -> SafeString:
                         task.task_list,
                     )
                 )
-        rows.append(_task_row(task, today, words, list_inline))
+        rows.append(table.row(task))
     return mark_safe("".join(rows))
 
 
-def _task_row(task, today, words: dict, list_inline: bool) -> str:
-    cells = (
-        ("light", "", light_badge(task.light_value)),
-        ("no", "", conditional_escape(task.code)),
-        ("task", ' class="title"', _title_cell(task, words, list_inline)),
-        ("lead_unit", "", _units_cell(task, words)),
-        ("deadline", "", deadline_cell(task, today)),
-        ("progress", "", _progress_cell(task)),
-        ("status", "", conditional_escape(task.get_status_display())),
-        ("last_report", "", _last_report_cell(task, words)),
-    )
-    tds = "".join(
-        f'\n      <td data-label="{words[key]}"{attrs}>{html}</td>' for key, attrs, html in cells
-    )
-    return f"\n    <tr>{tds}\n    </tr>"
+class _Table:
+    """What every row of one table shares, worked out once: the words, each light's dot, each
+    status's name, the time zone (the translations and lazy texts cost more than the rows'
+    own values did)."""
 
+    def __init__(self, words: dict, today, list_inline: bool):
+        self.words, self.today, self.list_inline = words, today, list_inline
+        self.labels = {key: f'\n      <td data-label="{words[key]}"' for key in _CELLS}
+        self.badges: dict = {}
+        self.statuses = {value: escape(label) for value, label in Task.Status.choices}
+        self.zone = timezone.get_current_timezone()
+        self.language = get_language()
 
-def _title_cell(task, words: dict, list_inline: bool) -> str:
-    href = words["href"].format(task.pk)
-    parts = [format_html('<a href="{}">{}</a>', href, task.title), "\n        "]
-    state = task.acknowledgement_state
-    if state:
-        word = words["overdue"] if state == "overdue" else words["pending"]
-        parts.append(f'<mark class="flag" data-testid="ack-flag">{word}</mark>')
-    parts.append("\n        ")
-    open_instructions = getattr(task, "open_instructions", 0)
-    if open_instructions:
-        # As {% blocktranslate %}: the number escaped, the translation as it is.
-        text = ngettext("%(n)s open instruction", "%(n)s open instructions", open_instructions) % {
-            "n": conditional_escape(str(open_instructions))
-        }
-        parts.append(f'<mark class="flag">{text}</mark>')
-    parts.append("\n        ")
-    if task.category_id is not None:
-        parts.append(format_html('<br><small class="muted">{}</small>', task.category.name))
-    if list_inline:
-        parts.append(
-            format_html(
-                '<br><small class="muted">{} · {}</small>', task.task_list.campaign, task.task_list
-            )
+    def badge(self, light) -> str:
+        badge = self.badges.get(light)
+        if badge is None:
+            badge = self.badges[light] = light_badge(light)
+        return badge
+
+    def row(self, task) -> str:
+        labels = self.labels
+        status = self.statuses.get(task.status)
+        if status is None:
+            status = conditional_escape(task.get_status_display())
+        deadline = _deadline_cell(
+            task.ongoing,
+            task.deadline,
+            task.deadline_text,
+            task.status == "in_progress",
+            self.today,
+            self.language,
         )
-    return "".join(parts)
+        return (
+            f"\n    <tr>"
+            f"{labels['light']}>{self.badge(task.light_value)}</td>"
+            f"{labels['no']}>{escape(task.code)}</td>"
+            f'{labels["task"]} class="title">{self.title(task)}</td>'
+            f"{labels['lead_unit']}>{_units_cell(task, self.words)}</td>"
+            f"{labels['deadline']}>{deadline}</td>"
+            f"{labels['progress']}>{_progress_cell(task)}</td>"
+            f"{labels['status']}>{status}</td>"
+            f"{labels['last_report']}>{self.last_report(task)}</td>"
+            f"\n    </tr>"
+        )
+
+    def title(self, task) -> str:
+        words = self.words
+        parts = [f'<a href="{words["href"].format(task.pk)}">{escape(task.title)}</a>\n        ']
+        state = task.acknowledgement_state
+        if state:
+            word = words["overdue"] if state == "overdue" else words["pending"]
+            parts.append(f'<mark class="flag" data-testid="ack-flag">{word}</mark>')
+        parts.append("\n        ")
+        open_instructions = getattr(task, "open_instructions", 0)
+        if open_instructions:
+            # As {% blocktranslate %}: the number escaped, the translation as it is.
+            text = ngettext(
+                "%(n)s open instruction", "%(n)s open instructions", open_instructions
+            ) % {"n": conditional_escape(str(open_instructions))}
+            parts.append(f'<mark class="flag">{text}</mark>')
+        parts.append("\n        ")
+        if task.category_id is not None:
+            parts.append(f'<br><small class="muted">{escape(task.category.name)}</small>')
+        if self.list_inline:
+            parts.append(
+                format_html(
+                    '<br><small class="muted">{} · {}</small>',
+                    task.task_list.campaign,
+                    task.task_list,
+                )
+            )
+        return "".join(parts)
+
+    def last_report(self, task) -> str:
+        if task.last_report_at:
+            return f"{task.last_report_at.astimezone(self.zone):%Y-%m-%d}"
+        return f'<span class="muted">{self.words["none_yet"]}</span>'
+
+
+# The cells of a row, in order.
+_CELLS = ("light", "no", "task", "lead_unit", "deadline", "progress", "status", "last_report")
 
 
 def _units_cell(task, words: dict) -> str:
-    lead = conditional_escape(task.lead_unit)
-    supports = task.supports.all()
-    if not supports:
+    lead = escape(str(task.lead_unit))
+    names = getattr(task, "support_names", None)
+    if names is None:
+        names = [str(s.unit) for s in task.supports.all()]
+    if not names:
         return lead
-    names = "、".join(conditional_escape(s.unit) for s in supports)
-    return f'{lead}<br><small class="muted">{words["with"]} {names}</small>'
+    joined = "、".join(escape(name) for name in names)
+    return f'{lead}<br><small class="muted">{words["with"]} {joined}</small>'
 
 
 def _progress_cell(task) -> str:
@@ -216,7 +261,41 @@ def _progress_cell(task) -> str:
     return cell
 
 
-def _last_report_cell(task, words: dict) -> str:
-    if task.last_report_at:
-        return f"{timezone.localtime(task.last_report_at):%Y-%m-%d}"
-    return f'<span class="muted">{words["none_yet"]}</span>'
+# --- A table of targets (tasks/_attainment.html) ------------------------------------------------
+
+
+def _field(row, key: str, context) -> str:
+    """``{{ row.key }}`` of an ``AttainmentRow`` or of a bulletin's dict, as the template
+    wrote it (localised, escaped; nothing for what the row lacks)."""
+    if isinstance(row, dict):
+        return render_value_in_context(row[key], context) if key in row else ""
+    return render_value_in_context(getattr(row, key, ""), context)
+
+
+@register.simple_tag(takes_context=True)
+def attainment_rows(context, rows) -> SafeString:
+    """The rows of a table of targets: targets, met, not met, not measured, share of the way.
+    Written here rather than in the template's loop (some 100 rows on a campaign's page)."""
+    labels = {
+        key: escape(label)
+        for key, label in (
+            ("targets", _("Targets")),
+            ("met", _("met")),
+            ("not_met", _("not met")),
+            ("unmeasured", _("not measured")),
+        )
+    }
+    share_label = escape(_("of the way"))
+    out = []
+    for row in rows:
+        cells = "".join(
+            f'<td data-label="{label}">{_field(row, key, context)}</td>'
+            for key, label in labels.items()
+        )
+        share = row.get("share") if isinstance(row, dict) else getattr(row, "share", None)
+        shown = "—" if share is None else f"{render_value_in_context(share, context)}%"
+        out.append(
+            f'<tr><th scope="row" class="title">{_field(row, "name", context)}</th>{cells}'
+            f'<td data-label="{share_label}">{shown}</td></tr>'
+        )
+    return mark_safe("".join(out))
