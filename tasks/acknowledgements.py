@@ -110,6 +110,18 @@ class Awaiting:
         return self.count - len(self.tasks)
 
 
+#: What 我的任务's 签收 box shows of a task: its number, title, campaign, and whether overdue.
+AWAITING_COLUMNS = (
+    "code",
+    "title",
+    "status",
+    "handed_over_at",
+    "acknowledged_at",
+    "task_list__campaign__name",
+    "task_list__campaign__acknowledge_within_hours",
+)
+
+
 def awaiting_summary(*, user: User) -> Awaiting:
     """Counted in SQL; only the tasks shown are read (two queries at any size, one when
     nothing waits: the usual case, a unit acknowledges what it is handed within days)."""
@@ -118,6 +130,8 @@ def awaiting_summary(*, user: User) -> Awaiting:
     if not figures["n"]:
         return Awaiting(tasks=[], count=0, until=None)
     shown = list(
-        queryset.select_related("task_list__campaign").order_by("handed_over_at", "pk")[:ACK_SHOWN]
+        queryset.select_related("task_list__campaign")
+        .only(*AWAITING_COLUMNS)
+        .order_by("handed_over_at", "pk")[:ACK_SHOWN]
     )
     return Awaiting(tasks=shown, count=figures["n"], until=figures["until"])

@@ -124,10 +124,33 @@ def apply_filters(
     return qs
 
 
+#: What 我的任务's table does not show of a task (``tasks_for_user(..., page=True)``).
+NOT_IN_TABLE = (
+    "content",
+    "goal",
+    "source",
+    "extra",
+    "principal_owner_name",
+    "leader_in_charge_name",
+    "specific_owner_name",
+    "difficulty",
+    "ack_reminded_at",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
+
+
 def tasks_for_user(
-    *, user: User, filters: TaskFilters | None = None, today: datetime.date | None = None
+    *,
+    user: User,
+    filters: TaskFilters | None = None,
+    today: datetime.date | None = None,
+    page: bool = False,
 ) -> QuerySet[Task]:
-    """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
+    """The tasks of the user's own unit (lead or supporting), for "my tasks". ``page``: for
+    its table, without the columns it does not show, nor the lists and campaigns (the page
+    has read them for its filter: ``tasks.my_work.lists_attached`` puts them back)."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
     # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
@@ -137,6 +160,8 @@ def tasks_for_user(
     if user.unit_id:
         qs = qs.filter(_lead_or_support_q(user.unit_id))
     qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
+    if page:
+        qs = qs.select_related(None).select_related("category", "lead_unit").defer(*NOT_IN_TABLE)
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
 

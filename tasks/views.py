@@ -27,7 +27,7 @@ from tasks.forms import (
     TaskFilterForm,
 )
 from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
-from tasks.my_work import awaiting_report, reports_to_confirm
+from tasks.my_work import awaiting_report, lists_attached, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -64,14 +64,17 @@ def my_tasks(request):
     order asked for); above them what apps add (the round's owed tasks) and, for unit heads,
     the reports waiting for them."""
     user = request.user
-    lists = TaskList.objects.filter(
-        pk__in=visible_tasks(user).work().values("task_list_id")
-    ).select_related("campaign")
+    lists = list(
+        TaskList.objects.filter(
+            pk__in=visible_tasks(user).work().values("task_list_id")
+        ).select_related("campaign")
+    )
     form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
     filters = form.filters()
-    tasks = tasks_for_user(user=user, filters=filters, today=today)
+    tasks = tasks_for_user(user=user, filters=filters, today=today, page=True)
     page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
+    lists_attached(page.object_list, lists)
     confirms = permissions.confirms_reports(user)
     return render(
         request,
