@@ -90,7 +90,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_summary(user=user)
+            "awaiting": awaiting_summary(user=user, lists=lists)
             if permissions.acknowledges_for_unit(user)
             else [],
         },
