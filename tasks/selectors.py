@@ -313,9 +313,8 @@ def task_detail_queryset() -> QuerySet[Task]:
     ``access_task(..., queryset=...)``, which then reads the task once, not twice."""
     evidence = Evidence.objects.order_by("id")
     return (
-        Task.objects.select_related(
-            "task_list__campaign", "category", "lead_unit", "specific_owner", "acknowledged_by"
-        )
+        Task.objects.select_related("task_list__campaign", "category", "lead_unit", "acknowledged_by")
+        .defer(*_not_shown("acknowledged_by"))
         .annotate(
             **{
                 f"has_{name}": Exists(model._default_manager.filter(task=OuterRef("pk")))
@@ -329,6 +328,7 @@ def task_detail_queryset() -> QuerySet[Task]:
                 queryset=ProgressReport.objects.select_related(
                     "unit", "submitted_by", "confirmed_by"
                 )
+                .defer(*_not_shown("submitted_by"), *_not_shown("confirmed_by"))
                 .prefetch_related(
                     Prefetch("evidence", queryset=evidence),
                     Prefetch(
@@ -338,9 +338,22 @@ def task_detail_queryset() -> QuerySet[Task]:
                 )
                 .order_by("-submitted_at", "-id"),
             ),
-            Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+            Prefetch(
+                "events",
+                queryset=TaskEvent.objects.select_related("actor").defer(*_not_shown("actor")),
+            ),
         )
     )
+
+
+#: What the task page shows of a person (who acknowledged, reported, acted): the name.
+USER_SHOWN = ("id", "username", "first_name", "last_name", "display_name")
+
+
+def _not_shown(path: str) -> list[str]:
+    """The columns of the person at ``path`` the page does not show (their password hash,
+    second factor, contact fields ...): not read, nor made into attributes, for each person."""
+    return [f"{path}__{f.attname}" for f in User._meta.concrete_fields if f.name not in USER_SHOWN]
 
 
 # What most tasks have none of (targets, milestones, instructions, requests, follow-ups): the
