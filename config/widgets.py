@@ -55,7 +55,9 @@ class QuickMarkup:
         name_attr = conditional_escape(widget["name"])
         if self.template_name == "django/forms/widgets/textarea.html":
             text = conditional_escape(widget["value"]) if widget["value"] else ""
-            return mark_safe(f'<textarea name="{name_attr}"{_attrs(widget["attrs"])}>\n{text}</textarea>')
+            return mark_safe(
+                f'<textarea name="{name_attr}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+            )
         value = widget["value"]
         shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
         markup = f'<input type="{conditional_escape(widget["type"])}" name="{name_attr}"{shown}'

@@ -26,7 +26,7 @@ from tasks.forms import (
     RequestForm,
     TaskFilterForm,
 )
-from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
+from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
 from tasks.my_work import awaiting_report, lists_attached, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
@@ -163,36 +163,6 @@ def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
     task = access_task(request.user, pk, queryset=TASK_PAGE_QUERYSET.all())
     return _task_page(request, task_detail_rest(task), detailed=True)
-
-
-@login_required
-@post_only("tasks:detail", anchor="#report")
-def report_submit(request, pk: int):
-    # With its list and campaign: the rules the service checks first read them (two queries).
-    task = access_task(request.user, pk, Task.objects.select_related("task_list__campaign"))
-    is_lead = permissions.is_lead_member(request.user, task)
-    form = ReportForm(
-        request.POST, request.FILES, targets=list(task.targets.all()) if is_lead else ()
-    )
-    if form.is_valid():
-        try:
-            services.report_submit(
-                task=task,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                percent=form.cleaned_data["percent"],
-                obstacles=form.cleaned_data["obstacles"],
-                next_steps=form.cleaned_data["next_steps"],
-                target_values=form.target_values(),
-                files=form.cleaned_data["files"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("Your report was submitted."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"report": form}, status=400)
 
 
 @login_required
