@@ -76,7 +76,7 @@ def lists_attached(tasks: Iterable[Task], lists: Iterable[TaskList]) -> None:
     page, rather than a copy of both per row (``tasks_for_user(..., page=True)``). A task of
     a list not among them (one published meanwhile) reads its own when asked."""
     by_id = {task_list.pk: task_list for task_list in lists}
-    cache = Task.task_list.field.set_cached_value  # type: ignore[attr-defined]
+    cache = Task.task_list.field.set_cached_value
     for task in tasks:
         task_list = by_id.get(task.task_list_id)
         if task_list is not None:

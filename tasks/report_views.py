@@ -34,7 +34,7 @@ REPORT_QUERYSET = (
 def report_submit(request, pk: int):
     task = access_task(request.user, pk, REPORT_QUERYSET.all())
     lead = permissions.is_lead_member(request.user, task)
-    targets = list(task.targets.all()) if lead and task.has_targets else ()
+    targets = list(task.targets.all()) if lead and task.has_targets else ()  # type: ignore[attr-defined]
     form = ReportForm(request.POST, request.FILES, targets=targets)
     if form.is_valid():
         try:

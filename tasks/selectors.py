@@ -1,6 +1,7 @@
 """Reads. Each list read says what it joins, so a page costs the same few queries at any size."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -26,11 +27,12 @@ from tasks.models import (
     Instruction,
     ProgressReport,
     Task,
+    TaskQuerySet,
     TaskRequest,
     TaskSupport,
 )
 from tasks.my_work import awaiting_percent, sorted_tasks
-from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
+from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks, visible_tasks_q
 from tasks.search import word_q
 from tasks.task_page import (  # noqa: F401 (re-exported)
     task_detail,
@@ -152,17 +154,29 @@ def tasks_for_user(
     has read them for its filter: ``tasks.my_work.lists_attached`` puts them back)."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
-    # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
-    qs: QuerySet[Task] = (
-        visible_tasks(user).work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
-    )
+    if page:
+        qs = _table_of_mine(today).filter(visible_tasks_q(user))
+    else:
+        qs = _of_mine(Task.objects.filter(visible_tasks_q(user)), today)
     if user.unit_id:
         qs = qs.filter(_lead_or_support_q(user.unit_id))
-    qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
-    if page:
-        qs = qs.select_related(None).select_related("category", "lead_unit").defer(*NOT_IN_TABLE)
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
+
+
+def _of_mine(qs: TaskQuerySet, today: datetime.date) -> QuerySet[Task]:
+    # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
+    qs = qs.work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
+    return with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
+
+
+@functools.lru_cache(maxsize=2)
+def _table_of_mine(today: datetime.date) -> QuerySet[Task]:
+    """我的任务's table before whose tasks they are: built once a day per process and cloned
+    for each request (as TASK_PAGE_QUERYSET is), not its expressions worked out again for
+    each. The person's conditions are added to the clone; never evaluated itself."""
+    qs = _of_mine(Task.objects.all(), today).select_related(None)
+    return qs.select_related("category", "lead_unit").defer(*NOT_IN_TABLE)
 
 
 def tasks_of_list(
