@@ -164,3 +164,33 @@ def test_a_report_on_a_task_with_targets_still_takes_their_values(client, world)
     refused = _report(client, Task.objects.get(pk=world.task.pk), percent=150, **{field: "61"})
     assert refused.status_code == 400
     assert f'name="{field}"' in refused.content.decode()
+
+
+FIELD_INCLUDE = Template('{% include "tasks/_field.html" with field=f %}')
+FIELD_TAG = Template("{% load fields %}{% field_row f %}")
+
+
+def _task_page_forms(world):
+    from tasks.forms import AnswerForm, FollowupForm, InstructionForm, RequestForm
+
+    targets = [Target.objects.get(pk=world.target.pk)]
+    return [
+        ReportForm(targets=targets, initial={"percent": 20, "version": 1}),
+        ReportForm({"text": "", "percent": "150", "version": "x"}, targets=targets),
+        RequestForm(initial={"version": 1}),
+        RequestForm({"kind": "extension", "reason": "<b>理由</b>"}),
+        InstructionForm(),
+        InstructionForm({"text": "", "reply_by": "not a date"}),
+        AnswerForm({"answer": ""}),
+        FollowupForm({"finding": "x"}),
+    ]
+
+
+def test_field_row_writes_what_the_field_include_writes(world):
+    seen = 0
+    for form in _task_page_forms(world):
+        for field in form:
+            context = Context({"f": field})
+            assert FIELD_TAG.render(context) == FIELD_INCLUDE.render(context), field.name
+            seen += 1
+    assert seen > 30
