@@ -38,3 +38,43 @@ def _attrs(attrs: dict) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+class QuickMarkup:
+    """For an input or a textarea: the markup written here, not by Django's templates
+    (django/forms/widgets/input.html and textarea.html, each including attrs.html), which
+    cost a task page's forms more CPU than its queries. Same markup; tests/test_widgets.py
+    checks it against the templates'."""
+
+    template_name: str
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        if widget.get("is_initial"):  # a file input showing its current file: Django's
+            return super().render(name, value, attrs, renderer)  # type: ignore[misc]
+        name_attr = conditional_escape(widget["name"])
+        if self.template_name == "django/forms/widgets/textarea.html":
+            text = conditional_escape(widget["value"]) if widget["value"] else ""
+            return mark_safe(
+                f'<textarea name="{name_attr}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+            )
+        value = widget["value"]
+        shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        markup = f'<input type="{conditional_escape(widget["type"])}" name="{name_attr}"{shown}'
+        return mark_safe(f"{markup}{_attrs(widget['attrs'])}>")
+
+
+class QuickTextarea(QuickMarkup, forms.Textarea):
+    pass
+
+
+class QuickNumberInput(QuickMarkup, forms.NumberInput):
+    pass
+
+
+class QuickHiddenInput(QuickMarkup, forms.HiddenInput):
+    pass
+
+
+class QuickDateInput(QuickMarkup, forms.DateInput):
+    pass

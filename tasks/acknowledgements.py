@@ -2,14 +2,16 @@
 longer than their campaign allows (flagged). Each read is one query at any size."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Campaign
+from campaigns.models import Campaign, TaskList
 from tasks.models import Task
+from tasks.my_work import lists_attached
 
 
 def overdue_before(campaign: Campaign, now: datetime.datetime) -> datetime.datetime:
@@ -110,14 +112,24 @@ class Awaiting:
         return self.count - len(self.tasks)
 
 
-def awaiting_summary(*, user: User) -> Awaiting:
+#: What 我的任务's 签收 box shows of a task: its number, title, and whether overdue (by its
+#: campaign's hours: the list and campaign come from ``lists``).
+AWAITING_COLUMNS = ("code", "title", "status", "handed_over_at", "acknowledged_at", "task_list")
+
+
+def awaiting_summary(*, user: User, lists: Iterable[TaskList] | None = None) -> Awaiting:
     """Counted in SQL; only the tasks shown are read (two queries at any size, one when
-    nothing waits: the usual case, a unit acknowledges what it is handed within days)."""
+    nothing waits: the usual case, a unit acknowledges what it is handed within days).
+    ``lists``: the lists (with their campaigns) of the unit's work, read already by the page,
+    given to the tasks shown rather than a copy of both read with each."""
     queryset = awaiting_of_unit(user=user)
     figures = queryset.aggregate(n=Count("pk"), until=Max("handed_over_at"))
     if not figures["n"]:
         return Awaiting(tasks=[], count=0, until=None)
-    shown = list(
-        queryset.select_related("task_list__campaign").order_by("handed_over_at", "pk")[:ACK_SHOWN]
-    )
+    queryset = queryset.only(*AWAITING_COLUMNS).order_by("handed_over_at", "pk")
+    if lists is None:
+        queryset = queryset.select_related("task_list__campaign")
+    shown = list(queryset[:ACK_SHOWN])
+    if lists is not None:
+        lists_attached(shown, lists)
     return Awaiting(tasks=shown, count=figures["n"], until=figures["until"])

@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from accounts.permissions import leading_units_q
-from config.widgets import QuickSelect
+from config.widgets import (
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickMarkup,
+    QuickNumberInput,
+    QuickSelect,
+    QuickTextarea,
+)
 from tasks.files import KINDS
 from tasks.lights import Light
 from tasks.models import Task, TaskRequest
@@ -110,7 +117,7 @@ class TaskFilterForm(forms.Form):
         return TaskFilters(**data)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(QuickMarkup, forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
@@ -129,17 +136,19 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
-    percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    text = forms.CharField(label=_("What was done"), widget=QuickTextarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(
+        label=_("Percent complete"), min_value=0, max_value=100, widget=QuickNumberInput
+    )
     obstacles = forms.CharField(
-        label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Obstacles"), required=False, widget=QuickTextarea(attrs={"rows": 2})
     )
     next_steps = forms.CharField(
-        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Next steps"), required=False, widget=QuickTextarea(attrs={"rows": 2})
     )
     # A field named like BaseForm.files: the form's metaclass takes it off the class.
     files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+    version = forms.IntegerField(widget=QuickHiddenInput, error_messages=STALE_PAGE)
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,11 +175,11 @@ class ReportForm(forms.Form):
 
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("I ask for"), choices=TaskRequest.Kind.choices)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), widget=QuickTextarea(attrs={"rows": 3}))
     proposed_deadline = forms.DateField(
         label=_("New deadline (extension)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
     )
     proposed_unit = forms.ModelChoiceField(
         label=_("Hand over to (transfer)"),
@@ -182,7 +191,7 @@ class RequestForm(forms.Form):
     files = MultipleFileField(  # type: ignore[assignment]  # see ReportForm.files
         label=_("Evidence files (needed for close-out)"), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+    version = forms.IntegerField(widget=QuickHiddenInput, error_messages=STALE_PAGE)
 
 
 class DecisionForm(forms.Form):
@@ -194,9 +203,9 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (needed to reject)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=QuickTextarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+    version = forms.IntegerField(widget=QuickHiddenInput, error_messages=STALE_PAGE)
 
     OWNER_NAMES = ("principal_owner_name", "leader_in_charge_name", "specific_owner_name")
 
@@ -207,21 +216,21 @@ class DecisionForm(forms.Form):
 
 
 class InstructionForm(forms.Form):
-    text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Instruction"), widget=QuickTextarea(attrs={"rows": 3}))
     reply_by = forms.DateField(
         label=_("Answer by (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
         help_text=_("The lead unit is reminded; past this day its head is reminded too."),
     )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(label=_("Answer"), widget=QuickTextarea(attrs={"rows": 3}))
 
 
 class FollowupForm(forms.Form):
-    finding = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    finding = forms.CharField(label=_("Finding"), widget=QuickTextarea(attrs={"rows": 3}))
     result_holds = forms.TypedChoiceField(
         label=_("Does the result last?"),
         choices=[("yes", _("Yes, it lasts")), ("no", _("No, it slipped back"))],
@@ -231,15 +240,17 @@ class FollowupForm(forms.Form):
 
 
 class ReportEditForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
-    percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    text = forms.CharField(label=_("What was done"), widget=QuickTextarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(
+        label=_("Percent complete"), min_value=0, max_value=100, widget=QuickNumberInput
+    )
     obstacles = forms.CharField(
-        label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Obstacles"), required=False, widget=QuickTextarea(attrs={"rows": 2})
     )
     next_steps = forms.CharField(
-        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Next steps"), required=False, widget=QuickTextarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
+    version = forms.IntegerField(widget=QuickHiddenInput, error_messages=STALE_PAGE)
 
 
 class EvidenceForm(forms.Form):

@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +13,48 @@ from django.utils.translation import ngettext
 from config.errors import RuleViolation
 from config.pages import post_only
 from tasks import permissions, services
-from tasks.forms import EvidenceForm
-from tasks.models import ProgressReport
+from tasks.forms import EvidenceForm, ReportForm
+from tasks.models import ProgressReport, Target, Task
 from tasks.permissions import access_task
+from tasks.views import _task_page
+
+# The report's read of the task, built once per process and cloned for each report: what the
+# rules ask before the service reads the task again under its lock (its status, lead unit,
+# list and campaign: the service's first check reads them), and whether it has targets, so a
+# task without any (most) costs no query for them.
+REPORT_QUERYSET = (
+    Task.objects.select_related("task_list__campaign")
+    .only("status", "lead_unit_id", "task_list__kind", "task_list__campaign__status")
+    .annotate(has_targets=Exists(Target.objects.filter(task=OuterRef("pk"))))
+)
+
+
+@login_required
+@post_only("tasks:detail", anchor="#report")
+def report_submit(request, pk: int):
+    task = access_task(request.user, pk, REPORT_QUERYSET.all())
+    lead = permissions.is_lead_member(request.user, task)
+    targets = list(task.targets.all()) if lead and task.has_targets else ()  # type: ignore[attr-defined]
+    form = ReportForm(request.POST, request.FILES, targets=targets)
+    if form.is_valid():
+        try:
+            services.report_submit(
+                task=task,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                obstacles=form.cleaned_data["obstacles"],
+                next_steps=form.cleaned_data["next_steps"],
+                target_values=form.target_values(),
+                files=form.cleaned_data["files"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except RuleViolation as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Your report was submitted."))
+            return redirect("tasks:detail", pk=task.pk)
+    return _task_page(request, task, forms={"report": form}, status=400)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Reads. Each list read says what it joins, so a page costs the same few queries at any size."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -12,7 +13,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,20 +24,21 @@ from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-
 from tasks.lights import Light, light_expression, overdue_q
 from tasks.models import (
     Evidence,
-    Followup,
     Instruction,
-    Milestone,
     ProgressReport,
-    ReportTargetValue,
-    Target,
     Task,
-    TaskEvent,
+    TaskQuerySet,
     TaskRequest,
     TaskSupport,
 )
 from tasks.my_work import awaiting_percent, sorted_tasks
-from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks
+from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks, visible_tasks_q
 from tasks.search import word_q
+from tasks.task_page import (  # noqa: F401 (re-exported)
+    task_detail,
+    task_detail_queryset,
+    task_detail_rest,
+)
 
 
 @dataclass
@@ -124,21 +125,58 @@ def apply_filters(
     return qs
 
 
+#: What 我的任务's table does not show of a task (``tasks_for_user(..., page=True)``).
+NOT_IN_TABLE = (
+    "content",
+    "goal",
+    "source",
+    "extra",
+    "principal_owner_name",
+    "leader_in_charge_name",
+    "specific_owner_name",
+    "difficulty",
+    "ack_reminded_at",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
+
+
 def tasks_for_user(
-    *, user: User, filters: TaskFilters | None = None, today: datetime.date | None = None
+    *,
+    user: User,
+    filters: TaskFilters | None = None,
+    today: datetime.date | None = None,
+    page: bool = False,
 ) -> QuerySet[Task]:
-    """The tasks of the user's own unit (lead or supporting), for "my tasks"."""
+    """The tasks of the user's own unit (lead or supporting), for "my tasks". ``page``: for
+    its table, without the columns it does not show, nor the lists and campaigns (the page
+    has read them for its filter: ``tasks.my_work.lists_attached`` puts them back)."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
-    # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
-    qs: QuerySet[Task] = (
-        visible_tasks(user).work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
-    )
+    if page:
+        qs = _table_of_mine(today).filter(visible_tasks_q(user))
+    else:
+        qs = _of_mine(Task.objects.filter(visible_tasks_q(user)), today)
     if user.unit_id:
         qs = qs.filter(_lead_or_support_q(user.unit_id))
-    qs = with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
+
+
+def _of_mine(qs: TaskQuerySet, today: datetime.date) -> QuerySet[Task]:
+    # An archived campaign is read-only and out of the way (its tasks stay on its list pages).
+    qs = qs.work().exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
+    return with_list_columns(qs, today=today).annotate(awaiting_percent=awaiting_percent())
+
+
+@functools.lru_cache(maxsize=2)
+def _table_of_mine(today: datetime.date) -> QuerySet[Task]:
+    """我的任务's table before whose tasks they are: built once a day per process and cloned
+    for each request (as TASK_PAGE_QUERYSET is), not its expressions worked out again for
+    each. The person's conditions are added to the clone; never evaluated itself."""
+    qs = _of_mine(Task.objects.all(), today).select_related(None)
+    return qs.select_related("category", "lead_unit").defer(*NOT_IN_TABLE)
 
 
 def tasks_of_list(
@@ -276,92 +314,6 @@ def list_filter_choices(*, task_list: TaskList) -> dict:
             ).order_by("order", "name")
         ),
     }
-
-
-def task_detail(*, task: Task) -> Task:
-    """One task with everything its page shows, in a fixed number of queries at most."""
-    return task_detail_rest(task_detail_queryset().get(pk=task.pk))
-
-
-def task_detail_queryset() -> QuerySet[Task]:
-    """Tasks with everything the task page shows but what ``task_detail_rest`` adds; for
-    ``access_task(..., queryset=...)``, which then reads the task once, not twice."""
-    evidence = Evidence.objects.order_by("id")
-    return (
-        Task.objects.select_related(
-            "task_list__campaign", "category", "lead_unit", "specific_owner", "acknowledged_by"
-        )
-        .annotate(
-            **{
-                f"has_{name}": Exists(model._default_manager.filter(task=OuterRef("pk")))
-                for name, model in _RARE_MODELS.items()
-            }
-        )
-        .prefetch_related(
-            Prefetch("supports", queryset=TaskSupport.objects.select_related("unit")),
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related(
-                    "unit", "submitted_by", "confirmed_by"
-                )
-                .prefetch_related(
-                    Prefetch("evidence", queryset=evidence),
-                    Prefetch(
-                        "target_values",
-                        queryset=ReportTargetValue.objects.select_related("target"),
-                    ),
-                )
-                .order_by("-submitted_at", "-id"),
-            ),
-            Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
-        )
-    )
-
-
-# What most tasks have none of (targets, milestones, instructions, requests, follow-ups): the
-# task's query says whether each has any (an EXISTS), and only those are read. A prefetch
-# query costs the web process more than the EXISTS, even when it finds nothing.
-_RARE_MODELS = {
-    "targets": Target,
-    "milestones": Milestone,
-    "instructions": Instruction,
-    "requests": TaskRequest,
-    "followups": Followup,
-}
-
-
-def _rare_lookups() -> dict[str, Prefetch]:
-    evidence = Evidence.objects.order_by("id")
-    return {
-        "targets": Prefetch("targets"),
-        "milestones": Prefetch("milestones"),
-        "instructions": Prefetch(
-            "instructions", queryset=Instruction.objects.select_related("given_by", "answered_by")
-        ),
-        "requests": Prefetch(
-            "requests",
-            queryset=TaskRequest.objects.select_related(
-                "requested_by", "decided_by", "proposed_unit"
-            ).prefetch_related(Prefetch("evidence", queryset=evidence)),
-        ),
-        "followups": Prefetch("followups", queryset=Followup.objects.select_related("checked_by")),
-    }
-
-
-def task_detail_rest(task: Task) -> Task:
-    """Read the rare relations ``task`` has (``task_detail_queryset``'s flags); the others
-    are set empty, as a prefetch finding nothing would leave them."""
-    lookups = _rare_lookups()
-    prefetch_related_objects(
-        [task], *[lookups[name] for name in _RARE_MODELS if getattr(task, f"has_{name}")]
-    )
-    cache = task.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, model in _RARE_MODELS.items():
-        if not getattr(task, f"has_{name}"):
-            empty = model._default_manager.none()
-            empty._result_cache = []  # read: nothing (not even the query Django would build)
-            cache[name] = empty
-    return task
 
 
 def _files_on_task(path: str) -> Coalesce:

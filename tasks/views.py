@@ -26,8 +26,8 @@ from tasks.forms import (
     RequestForm,
     TaskFilterForm,
 )
-from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
-from tasks.my_work import awaiting_report, reports_to_confirm
+from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.my_work import awaiting_report, lists_attached, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -64,14 +64,17 @@ def my_tasks(request):
     order asked for); above them what apps add (the round's owed tasks) and, for unit heads,
     the reports waiting for them."""
     user = request.user
-    lists = TaskList.objects.filter(
-        pk__in=visible_tasks(user).work().values("task_list_id")
-    ).select_related("campaign")
+    lists = list(
+        TaskList.objects.filter(
+            pk__in=visible_tasks(user).work().values("task_list_id")
+        ).select_related("campaign")
+    )
     form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
     filters = form.filters()
-    tasks = tasks_for_user(user=user, filters=filters, today=today)
+    tasks = tasks_for_user(user=user, filters=filters, today=today, page=True)
     page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
+    lists_attached(page.object_list, lists)
     confirms = permissions.confirms_reports(user)
     return render(
         request,
@@ -87,7 +90,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_summary(user=user)
+            "awaiting": awaiting_summary(user=user, lists=lists)
             if permissions.acknowledges_for_unit(user)
             else [],
         },
@@ -160,36 +163,6 @@ def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
     task = access_task(request.user, pk, queryset=TASK_PAGE_QUERYSET.all())
     return _task_page(request, task_detail_rest(task), detailed=True)
-
-
-@login_required
-@post_only("tasks:detail", anchor="#report")
-def report_submit(request, pk: int):
-    # With its list and campaign: the rules the service checks first read them (two queries).
-    task = access_task(request.user, pk, Task.objects.select_related("task_list__campaign"))
-    is_lead = permissions.is_lead_member(request.user, task)
-    form = ReportForm(
-        request.POST, request.FILES, targets=list(task.targets.all()) if is_lead else ()
-    )
-    if form.is_valid():
-        try:
-            services.report_submit(
-                task=task,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                percent=form.cleaned_data["percent"],
-                obstacles=form.cleaned_data["obstacles"],
-                next_steps=form.cleaned_data["next_steps"],
-                target_values=form.target_values(),
-                files=form.cleaned_data["files"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("Your report was submitted."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"report": form}, status=400)
 
 
 @login_required
