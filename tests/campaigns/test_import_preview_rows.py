@@ -132,9 +132,8 @@ def test_a_confirm_after_the_directory_changed_refuses_and_shows_the_new_errors_
 ):
     list_import = _upload(campaign, coordinator, 40)
     assert list_import.summary["errors"] == 0
-    using = ListImportRow.objects.filter(
-        list_import=list_import, data__lead="区财政局", action="create"
-    ).count()
+    stored = ListImportRow.objects.filter(list_import=list_import, action="create")
+    using = sum(data["lead"] == "区财政局" for data in stored.values_list("data", flat=True))
     assert using
     Unit.objects.filter(name="区财政局").update(active=False)
 
@@ -288,3 +287,28 @@ def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_for
         preview={**list_import.preview, "checked": {**old, "version": version}}
     )
     _confirm_writes_what_the_command_writes(list_import, campaign, coordinator, data, monkeypatch)
+
+
+def test_a_check_stored_with_other_fields_is_not_used_the_file_is_read_again(
+    signed_in, campaign, coordinator, bench_units, monkeypatch
+):
+    """A stored row is its task's fields in the order the document names: stored by code whose
+    task had other fields (or another order), it cannot stand for the file, which is read."""
+    list_import = _upload(campaign, coordinator, 30)
+    list_import.refresh_from_db()
+    checked = list_import.preview["checked"]
+    ListImport.objects.filter(pk=list_import.pk).update(
+        preview={**list_import.preview, "checked": {**checked, "fields": checked["fields"][::-1]}}
+    )
+    from campaigns.services import list_imports
+
+    read, real = [], list_imports.import_read
+    monkeypatch.setattr(
+        "campaigns.services.list_imports.import_read", lambda **kw: read.append(kw) or real(**kw)
+    )
+
+    list_import = list_import_confirm(list_import=list_import, by=coordinator)
+
+    assert list_import.status == ListImport.Status.DRAFT, list_import.message
+    assert len(read) == 1
+    assert Task.objects.filter(task_list=list_import.task_list).count() == 30
