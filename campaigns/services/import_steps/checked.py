@@ -210,8 +210,7 @@ def _draft_json(task: DraftTask, issues: list[dict], headers: dict[str, str] | N
         data[_DIFFICULTY] = str(task.difficulty)
     if task.targets:
         data[_TARGETS] = [
-            {key: _decimal_text(value) for key, value in target.items()}
-            for target in task.targets
+            {key: _decimal_text(value) for key, value in target.items()} for target in task.targets
         ]
     return data
 
