@@ -20,8 +20,7 @@ def _retype(to: str):
         # on the way there, text → jsonb back, which Django's AlterField alone cannot cast).
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(
-                "ALTER TABLE campaigns_listimportrow "
-                f"ALTER COLUMN data TYPE {to} USING data::{to}"
+                f"ALTER TABLE campaigns_listimportrow ALTER COLUMN data TYPE {to} USING data::{to}"
             )
 
     return retype
