@@ -125,10 +125,10 @@ def checked_source(
     for data in rows:
         if data is None:  # stored before the rows kept their tasks
             return None
-        if data.__class__ is list:
+        if isinstance(data, list):
             task, row_issues = positional(data)
         else:
-            task, row_issues = _draft(shared(data), places)  # type: ignore[arg-type]
+            task, row_issues = _draft(shared(data), places)
         tasks.append(task)
         if row_issues:
             issues += row_issues
@@ -293,7 +293,8 @@ class _Positional:
             data[_DIFFICULTY] = Decimal(data[_DIFFICULTY])
         if data[_TARGETS]:
             data[_TARGETS] = [_target(target) for target in data[_TARGETS]]
-        task = DraftTask(*data, locate=self.places.get(data[_SHEET]))
+        task = DraftTask(*data)
+        task.locate = self.places.get(task.sheet)
         return task, [_issue(issue) for issue in issues] if issues else issues
 
 

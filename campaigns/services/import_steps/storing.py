@@ -45,7 +45,7 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
 
 
 def _rows(
-    list_import_id: int, plan: ImportPlan, drafts: Iterator[dict], counts: dict[str, int]
+    list_import_id: int, plan: ImportPlan, drafts: Iterator[list], counts: dict[str, int]
 ) -> Iterator[tuple]:
     """The preview's rows as COPY takes them, counted as they go."""
     actions = {"create": "created", "update": "updated", "unchanged": "unchanged"}
