@@ -422,9 +422,10 @@ class ListImportRow(models.Model):
     action = models.CharField(max_length=10)
     problem = models.BooleanField(default=False)
     change = models.BooleanField(default=False)
-    data = models.JSONField(default=dict)
-    # The row's task as read and checked, for the confirm (``import_steps/checked.py``): kept
-    # as text, which the database neither parses nor writes out again (``fields.JSONText``).
+    # What the page shows of the row; and the row's task as read and checked, for the confirm
+    # (``import_steps/checked.py``): both read whole, kept as text, which the database
+    # neither parses nor writes out again (``fields.JSONText``).
+    data = JSONText(default=dict)
     draft = JSONText(null=True, blank=True)
 
     class Meta:

@@ -237,10 +237,12 @@ class _Walk:
 
     def _data(self, index: int, row: list[CellValue]) -> None:
         width = len(row)
-        values = {
-            fld: row[column]
+        values: dict[str, CellValue] = {  # not _is_empty(value), inline: ten calls a row saved
+            fld: value
             for fld, column in self.field_columns
-            if column < width and not _is_empty(row[column])
+            if column < width
+            and (value := row[column]) is not None
+            and (type(value) is not str or value.strip())
         }
         if "title" not in values and ("code" not in values or len(values) == 1):
             return

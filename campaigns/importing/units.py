@@ -8,6 +8,7 @@ take a cell apart; ``UnitDirectory`` resolves names exactly or by alias and othe
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -73,6 +74,19 @@ def _clean_part(part: str) -> str:
     return _WHITESPACE.sub(" ", part)
 
 
+@functools.lru_cache(maxsize=4096)
+def _read_part(raw: str) -> tuple[str, bool]:
+    """One unit named in a cell, and whether it is marked the lead: the same few names recur
+    in thousands of cells, so each is read once (four regular expressions a name)."""
+    part = _clean_part(raw)
+    lead = bool(_LEAD_MARK.search(part))
+    part = _clean_part(_LEAD_MARK.sub("", part))
+    if part.endswith(_BARE_LEAD_SUFFIX) and len(part) > len(_BARE_LEAD_SUFFIX) + 1:
+        part = _clean_part(part[: -len(_BARE_LEAD_SUFFIX)])
+        lead = True
+    return part, lead
+
+
 def split_units(text: object) -> list[UnitMention]:
     """Split a unit cell on 、，,；; and line breaks into de-duplicated mentions, in order."""
     if text is None:
@@ -80,12 +94,7 @@ def split_units(text: object) -> list[UnitMention]:
     mentions: list[UnitMention] = []
     index_by_name: dict[str, int] = {}
     for raw in _SEPARATORS.split(str(text)):
-        part = _clean_part(raw)
-        lead = bool(_LEAD_MARK.search(part))
-        part = _clean_part(_LEAD_MARK.sub("", part))
-        if part.endswith(_BARE_LEAD_SUFFIX) and len(part) > len(_BARE_LEAD_SUFFIX) + 1:
-            part = _clean_part(part[: -len(_BARE_LEAD_SUFFIX)])
-            lead = True
+        part, lead = _read_part(raw)
         if not part:
             continue
         if part in index_by_name:

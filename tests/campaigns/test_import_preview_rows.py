@@ -132,9 +132,8 @@ def test_a_confirm_after_the_directory_changed_refuses_and_shows_the_new_errors_
 ):
     list_import = _upload(campaign, coordinator, 40)
     assert list_import.summary["errors"] == 0
-    using = ListImportRow.objects.filter(
-        list_import=list_import, data__lead="区财政局", action="create"
-    ).count()
+    stored = ListImportRow.objects.filter(list_import=list_import, action="create")
+    using = sum(data["lead"] == "区财政局" for data in stored.values_list("data", flat=True))
     assert using
     Unit.objects.filter(name="区财政局").update(active=False)
 
@@ -254,8 +253,9 @@ def test_a_preview_stored_without_its_figures_counts_its_rows(
     assert _figures(html)["tasks"] == 60
 
 
-def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_form(
-    signed_in, campaign, coordinator, bench_units, monkeypatch
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_forms(
+    signed_in, campaign, coordinator, bench_units, monkeypatch, version
 ):
     data = sample("campaign-targets.xlsx")
     list_import = list_import_create(
@@ -264,15 +264,51 @@ def test_the_stored_check_keeps_each_sheets_headers_once_and_reads_the_older_for
     assert list_import.status == ListImport.Status.READY, list_import.message
     list_import.refresh_from_db()
     checked = list_import.preview["checked"]
-    headers = checked["columns"]
-    drafts = ListImportRow.objects.filter(list_import=list_import).order_by("position")
-    assert headers and all("columns" not in row.draft for row in drafts)
-    # As the version before stored it: the headers with every row, none in the document.
+    headers, fields = checked["columns"], checked["fields"]
+    drafts = list(ListImportRow.objects.filter(list_import=list_import).order_by("position"))
+    # Each row an array of its task's fields, the issues last; no row repeats its sheet's
+    # headers, and some rows have targets (what the rebuilt tasks are compared on below).
+    assert all(isinstance(row.draft, list) and len(row.draft) == len(fields) + 1 for row in drafts)
+    assert headers and all(row.draft[fields.index("columns")] is None for row in drafts)
+    assert any(row.draft[fields.index("targets")] for row in drafts)
+    # As the versions before stored it: each row an object naming its fields; version 1
+    # with the headers in every row and none in the document.
     for row in drafts:
-        row.draft["columns"] = headers[row.draft["sheet"]]
+        draft = {**dict(zip(fields, row.draft[:-1], strict=True)), "issues": row.draft[-1]}
+        del draft["columns"]
+        if version == 1:
+            draft["columns"] = headers[draft["sheet"]]
+        row.draft = draft
         row.save(update_fields=["draft"])
-    old = {k: v for k, v in checked.items() if k != "columns"}
+    old = {k: v for k, v in checked.items() if k != "fields"}
+    if version == 1:
+        del old["columns"]
     ListImport.objects.filter(pk=list_import.pk).update(
-        preview={**list_import.preview, "checked": {**old, "version": 1}}
+        preview={**list_import.preview, "checked": {**old, "version": version}}
     )
     _confirm_writes_what_the_command_writes(list_import, campaign, coordinator, data, monkeypatch)
+
+
+def test_a_check_stored_with_other_fields_is_not_used_the_file_is_read_again(
+    signed_in, campaign, coordinator, bench_units, monkeypatch
+):
+    """A stored row is its task's fields in the order the document names: stored by code whose
+    task had other fields (or another order), it cannot stand for the file, which is read."""
+    list_import = _upload(campaign, coordinator, 30)
+    list_import.refresh_from_db()
+    checked = list_import.preview["checked"]
+    ListImport.objects.filter(pk=list_import.pk).update(
+        preview={**list_import.preview, "checked": {**checked, "fields": checked["fields"][::-1]}}
+    )
+    from campaigns.services import list_imports
+
+    read, real = [], list_imports.import_read
+    monkeypatch.setattr(
+        "campaigns.services.list_imports.import_read", lambda **kw: read.append(kw) or real(**kw)
+    )
+
+    list_import = list_import_confirm(list_import=list_import, by=coordinator)
+
+    assert list_import.status == ListImport.Status.DRAFT, list_import.message
+    assert len(read) == 1
+    assert Task.objects.filter(task_list=list_import.task_list).count() == 30

@@ -4,7 +4,10 @@ A check stores, besides what the preview shows, what the file said once read and
 each row's task draft (``ListImportRow.draft``) and, in the preview's document under
 ``checked``, the sheets' layout, the categories, the issues not tied to a task and each
 sheet's column headers (which every task of the sheet names its fields by: kept once, not
-with each row, where they were 40% of a row's draft). The confirm
+with each row, where they were 40% of a row's draft). Since version 3 a row's draft is a JSON
+array of the task's fields in the order the document names (``fields``), its issues last:
+no key repeated in every row to encode, store and decode, and the task rebuilt from it
+positionally (version 2's objects named each field in each row). The confirm
 (``list_imports.list_import_run``) rebuilds the ImportSource from them and compares
 it with the database once more under lock — the unit directory and the list's tasks are
 what can have changed since; the file cannot. A check stored for another year (deadlines
@@ -14,7 +17,9 @@ used: the file is read.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -31,9 +36,19 @@ from campaigns.importing.headers import HeaderMapping
 from campaigns.importing.rows import ParsedSheet
 from campaigns.services.import_steps.reading import ImportSource
 
-VERSION = 2
-#: Versions this code reads: 1 kept the column headers with every row.
-READABLE = (1, 2)
+VERSION = 3
+#: Versions this code reads: 1 kept the column headers with every row, 1 and 2 each row's
+#: draft as an object (``_draft``); 3 as an array (``_Positional``).
+READABLE = (1, 2, 3)
+
+#: A stored row's fields (version 3), in DraftTask's order, so that the task is made from
+#: them positionally; the document keeps them, and a check stored in another order (the
+#: class changed since) is not used: the file is read again.
+FIELDS = tuple(f.name for f in dataclasses.fields(DraftTask) if f.name != "locate")
+_DEADLINE, _DIFFICULTY = FIELDS.index("deadline"), FIELDS.index("difficulty")
+_TARGETS, _COLUMNS = FIELDS.index("targets"), FIELDS.index("columns")
+_SHEET = FIELDS.index("sheet")
+_task_fields = operator.attrgetter(*FIELDS)
 
 _PLAIN = (
     "sheet",
@@ -59,7 +74,7 @@ _PLAIN = (
 _DECIMALS = ("target_value", "current_value", "baseline")
 
 
-def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Iterator[dict]]:
+def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Iterator[list]]:
     """(what the preview's document keeps under ``checked``, each task's draft as JSON)."""
     drafts = source.drafts(default_year=year)
     by_row: dict[tuple[str, int | None], list[dict]] = {}
@@ -84,6 +99,7 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
         "has_targets": drafts.has_targets,
         "issues": loose,
         "columns": headers,
+        "fields": FIELDS,
     }
     rows = (
         _draft_json(task, by_row.pop((task.sheet, task.row), []), headers.get(task.sheet))
@@ -93,22 +109,29 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
 
 
 def checked_source(
-    document: dict[str, Any] | None, rows: Iterable[dict | None], year: int
+    document: dict[str, Any] | None, rows: Iterable[dict | list | None], year: int
 ) -> ImportSource | None:
     """The ImportSource a check stored, or None when it cannot stand for the file."""
     if not document or document.get("version") not in READABLE or document.get("year") != year:
+        return None
+    if document["version"] >= 3 and tuple(document.get("fields", ())) != FIELDS:
         return None
     sheets = [_sheet(data) for data in document["sheets"]]
     places = {sheet.name: Location(sheet, len(sheets) > 1) for sheet in sheets}
     issues = [_issue(data) for data in document["issues"]]
     tasks = []
     shared = _Shared(document.get("columns", {}))
+    positional = _Positional(shared, places)
     for data in rows:
         if data is None:  # stored before the rows kept their tasks
             return None
-        task, row_issues = _draft(shared(data), places)
+        if isinstance(data, list):
+            task, row_issues = positional(data)
+        else:
+            task, row_issues = _draft(shared(data), places)
         tasks.append(task)
-        issues += row_issues
+        if row_issues:
+            issues += row_issues
     source = ImportSource(
         filename=document["filename"],
         kind=document["kind"],
@@ -176,18 +199,19 @@ def _decimal_text(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _draft_json(
-    task: DraftTask, issues: list[dict], headers: dict[str, str] | None
-) -> dict[str, Any]:
-    data = {name: getattr(task, name) for name in _PLAIN}
+def _draft_json(task: DraftTask, issues: list[dict], headers: dict[str, str] | None) -> list:
+    """A row's draft as stored (version 3): its fields in ``FIELDS`` order, then its issues."""
+    data = [*_task_fields(task), issues]
     if task.columns is headers or task.columns == headers:
-        del data["columns"]  # the sheet's, kept once in the document
-    data["deadline"] = task.deadline.isoformat() if task.deadline else None
-    data["difficulty"] = _decimal_text(task.difficulty)
-    data["targets"] = [
-        {key: _decimal_text(value) for key, value in target.items()} for target in task.targets
-    ]
-    data["issues"] = issues
+        data[_COLUMNS] = None  # the sheet's, kept once in the document
+    if task.deadline is not None:
+        data[_DEADLINE] = task.deadline.isoformat()
+    if task.difficulty is not None:
+        data[_DIFFICULTY] = str(task.difficulty)
+    if task.targets:
+        data[_TARGETS] = [
+            {key: _decimal_text(value) for key, value in target.items()} for target in task.targets
+        ]
     return data
 
 
@@ -236,6 +260,42 @@ class _Shared:
             columns = self.headers[data["sheet"]]
         data["columns"] = self.columns.setdefault(tuple(columns.items()), columns)
         return data
+
+
+class _Positional:
+    """A stored row of version 3 (an array in ``FIELDS`` order, its issues last) → its task,
+    the values rows repeat shared as ``_Shared`` shares them."""
+
+    _repeated = tuple(FIELDS.index(name) for name in _REPEATED)
+    _names = (FIELDS.index("supporting"), FIELDS.index("lead_rest"))
+
+    def __init__(self, shared: _Shared, places: dict[str, Location]) -> None:
+        self.shared, self.places = shared, places
+
+    def __call__(self, data: list) -> tuple[DraftTask, list[Issue]]:
+        shared = self.shared
+        texts, names = shared.texts, shared.names
+        issues = data.pop()
+        for index in self._repeated:
+            value = data[index]
+            if value.__class__ is str:
+                data[index] = texts.setdefault(value, value)
+        for index in self._names:
+            parts = tuple(texts.setdefault(name, name) for name in data[index])
+            data[index] = names.setdefault(parts, parts)
+        columns = data[_COLUMNS]
+        if columns is None:
+            columns = shared.headers[data[_SHEET]]
+        data[_COLUMNS] = shared.columns.setdefault(tuple(columns.items()), columns)
+        if data[_DEADLINE] is not None:
+            data[_DEADLINE] = dt.date.fromisoformat(data[_DEADLINE])
+        if data[_DIFFICULTY] is not None:
+            data[_DIFFICULTY] = Decimal(data[_DIFFICULTY])
+        if data[_TARGETS]:
+            data[_TARGETS] = [_target(target) for target in data[_TARGETS]]
+        task = DraftTask(*data)
+        task.locate = self.places.get(task.sheet)
+        return task, [_issue(issue) for issue in issues] if issues else issues
 
 
 def _draft(data: dict[str, Any], places: dict[str, Location]) -> tuple[DraftTask, list[Issue]]:

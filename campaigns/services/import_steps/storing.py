@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import islice
 
 from django.db import transaction
 from django.db.models import TextField
@@ -44,7 +45,7 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
 
 
 def _rows(
-    list_import_id: int, plan: ImportPlan, drafts: Iterator[dict], counts: dict[str, int]
+    list_import_id: int, plan: ImportPlan, drafts: Iterator[list], counts: dict[str, int]
 ) -> Iterator[tuple]:
     """The preview's rows as COPY takes them, counted as they go."""
     actions = {"create": "created", "update": "updated", "unchanged": "unchanged"}
@@ -76,8 +77,16 @@ def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
         .values_list("text", flat=True)
         .iterator(2_000)
     )
-    drafts = (None if text is None else json.loads(text) for text in texts)
-    return checked_source(document, drafts, year)
+    return checked_source(document, _decoded(texts), year)
+
+
+def _decoded(texts: Iterator[str | None], batch: int = 2_000) -> Iterator[dict | list | None]:
+    """Each stored draft decoded, a batch of them in one call (one array of their texts)."""
+    while chunk := list(islice(texts, batch)):
+        if None in chunk:  # stored before the rows kept their tasks: the file is read again
+            yield from (None if text is None else json.loads(text) for text in chunk)
+        else:
+            yield from json.loads("[" + ",".join(chunk) + "]")  # type: ignore[arg-type]
 
 
 def preview_rows_clear(list_import_ids: list[int]) -> None:
