@@ -273,7 +273,7 @@ def _field(row, key: str, context) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def attainment_rows(context, rows) -> SafeString:
+def target_rows(context, rows) -> SafeString:
     """The rows of a table of targets: targets, met, not met, not measured, share of the way.
     Written here rather than in the template's loop (some 100 rows on a campaign's page)."""
     labels = {
