@@ -85,7 +85,7 @@ def text(response) -> str:
 
 class Person(FastHttpUser):
     """geventhttpclient, not requests: the load generator shares the two cores with the
-    server it measures, and requests' client cost several times the CPU a request."""
+    server it measures, and requests' client cost about a third more CPU a request."""
 
     abstract = True
     wait_time = between(0.2, 0.8)
