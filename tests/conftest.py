@@ -56,6 +56,38 @@ def pytest_collection_modifyitems(config, items):
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def static_files_listed_once():
+    """WhiteNoise lists and stats every static file (ours, the admin's, Swagger UI's …) each
+    time a middleware chain is built, which the test client does for every test: about a tenth
+    of a second each. The files do not change during a run, so the list is made once per set of
+    the settings it depends on and reused; what each client serves stays the same."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict = {}
+    original = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self):
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            str(settings.STATICFILES_DIRS),
+            tuple(settings.INSTALLED_APPS),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {u: f for u, f in self.files.items() if before.get(u) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -732,6 +733,18 @@ def scene(module_db):
     return world
 
 
+class later:
+    """A value of the table below that costs queries or a file to make (a workbook, a PDF, a
+    token): made only for the route a case asks for, not for all of them each case."""
+
+    def __init__(self, make):
+        self.make = make
+
+
+def resolved(value):
+    return value.make() if isinstance(value, later) else value
+
+
 def url_and_data(name: str, w) -> tuple[str, dict]:
     task = Task.objects.get(pk=w.task.pk)
     imp = [w.campaign.slug, w.list_import.pk]
@@ -796,14 +809,18 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
             [w.report.pk],
             {"text": "更正后的进展", "percent": 35, "version": w.report.version},
         ),
-        "tasks:report_evidence": ("tasks:report_evidence", [w.report.pk], {"files": [files.pdf()]}),
+        "tasks:report_evidence": (
+            "tasks:report_evidence",
+            [w.report.pk],
+            {"files": later(lambda: [files.pdf()])},
+        ),
         "tasks:reports_confirm_all": ("tasks:reports_confirm_all", [], {"report": [w.report.pk]}),
         "reporting:start": ("reporting:start", [], {}),
         "reporting:owed_download": ("reporting:owed_download", [], {}),
         "reporting:upload": (
             "reporting:upload",
             [],
-            {"file": SimpleUploadedFile("本周应报送.xlsx", owed_sheet(w))},
+            {"file": later(lambda: SimpleUploadedFile("本周应报送.xlsx", owed_sheet(w)))},
         ),
         "reporting:upload_detail": ("reporting:upload_detail", [w.bulk_upload.pk], {}),
         "reporting:upload_confirm": ("reporting:upload_confirm", [w.bulk_upload.pk], {}),
@@ -879,7 +896,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "inspections:round_close": ("inspections:round_close", [w.inspection.pk], {}),
         "inspections:unit_round": ("inspections:unit_round", [w.inspection.pk], {}),
         "inspections:answer": ("inspections:answer", [w.answer.pk], {}),
-        "inspections:file": ("inspections:file", [w.answer.files.get().pk], {}),
+        "inspections:file": ("inspections:file", [later(lambda: w.answer.files.get().pk)], {}),
         "inspections:answer_submit": (
             "inspections:answer_submit",
             [w.answer.pk],
@@ -921,10 +938,12 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "challenges:bid_assess": (
             "challenges:bid_assess",
             [w.closed_bid.pk],
-            {
-                **{f"score_{c.pk}": 40 for c in w.closed_call.criteria.all()},
-                "comment": "可行",
-            },
+            later(
+                lambda: {
+                    **{f"score_{c.pk}": 40 for c in w.closed_call.criteria.all()},
+                    "comment": "可行",
+                }
+            ),
         ),
         "challenges:bid_award": ("challenges:bid_award", [w.closed_bid.pk], {}),
         "problems:ledger": ("problems:ledger", [w.campaign.slug], {}),
@@ -961,8 +980,8 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         ),
         "campaigns:list_export": ("campaigns:list_export", [w.campaign.slug, w.task_list.pk], {}),
         "exports:ask": ("exports:ask", [w.campaign.slug, w.task_list.pk], {}),
-        "exports:export": ("exports:export", [_list_export(w).pk], {}),
-        "exports:download": ("exports:download", [_list_export(w).pk], {}),
+        "exports:export": ("exports:export", [later(lambda: _list_export(w).pk)], {}),
+        "exports:download": ("exports:download", [later(lambda: _list_export(w).pk)], {}),
         "campaigns:list_template": ("campaigns:list_template", [w.campaign.slug, "reform"], {}),
         "campaigns:import_start": ("campaigns:import_start", [w.campaign.slug], {}),
         "campaigns:import_detail": ("campaigns:import_detail", imp, {}),
@@ -1046,13 +1065,16 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "task-list": ("task-list", [], {}),
         "task-detail": ("task-detail", [task.pk], {}),
         "tokens:list": ("tokens:list", [], {"own-name": "x", "own-scope": "read"}),
-        "tokens:revoke": ("tokens:revoke", [_token_of_lead(w).pk], {}),
+        "tokens:revoke": ("tokens:revoke", [later(lambda: _token_of_lead(w).pk)], {}),
         "v1:docs": ("v1:docs", [], {}),
         "v1:redoc": ("v1:redoc", [], {}),
         **_api_routes(w, task),
     }
     route, args, data = table[name]
-    return reverse(route, args=args), data
+    data = resolved(data)
+    return reverse(route, args=[resolved(a) for a in args]), {
+        k: resolved(v) for k, v in data.items()
+    }
 
 
 def _token_of_lead(w):
@@ -1065,8 +1087,10 @@ def _token_of_lead(w):
 
 def _api_routes(w, task) -> dict:
     review, slug = [w.review.pk], w.campaign.slug
-    upload = SimpleUploadedFile(
-        "新清单.xlsx", xlsx([["序号", "工作任务", "牵头单位"], [1, "新任务", w.lead.name]])
+    upload = later(
+        lambda: SimpleUploadedFile(
+            "新清单.xlsx", xlsx([["序号", "工作任务", "牵头单位"], [1, "新任务", w.lead.name]])
+        )
     )
     return {
         "apiplus:rounds": ("apiplus:rounds", [slug], {}),
@@ -1140,59 +1164,80 @@ def owed_sheet(w) -> bytes:
     return fill(data, lambda row, names: {"本周进展": "一表填报", "进度（%）": 45})
 
 
-def snapshot() -> tuple:
-    return (
-        list(
-            Task.objects.order_by("pk").values_list(
-                "status", "progress", "lead_unit", "version", "title", "acknowledged_at"
-            )
-        ),
-        list(TaskRequest.objects.order_by("pk").values_list("status", "version")),
-        list(Instruction.objects.order_by("pk").values_list("answered_at", "urged_at")),
-        list(ProgressReport.objects.order_by("pk").values_list("confirmed_at", flat=True)),
-        Evidence.objects.count(),
-        TaskEvent.objects.count(),
-        list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
-        list(ProgressReport.objects.order_by("pk").values_list("text", "percent")),
-        list(ReviewItem.objects.order_by("pk").values_list("rating", flat=True)),
-        list(MonthlyReview.objects.order_by("pk").values_list("status", "version")),
-        list(
-            Campaign.objects.order_by("pk").values_list(
-                "dispatch_weekday", "dispatch_time", "name", "status", "acknowledge_within_hours"
-            )
-        ),
-        CampaignEvent.objects.count(),
-        list(Followup.objects.order_by("pk").values_list("checked_at", flat=True)),
-        list(ListImport.objects.order_by("pk").values_list("status", "deadlines_in_campaign_year")),
-        list(TaskList.objects.order_by("pk").values_list("name", "kind", "order", "published_at")),
-        list(Unit.objects.order_by("pk").values_list("active", "merged_into")),
-        list(Task.objects.order_by("pk").values_list("lead_unit", flat=True)),
-        list(Delivery.objects.order_by("pk").values_list("status", "attempts")),
-        list(WebhookDelivery.objects.order_by("pk").values_list("status", "attempts")),
-        list(User.objects.order_by("pk").values_list("notify_by_email", "notify_by_robot")),
-        list(Application.objects.order_by("pk").values_list("status", "grounds", "unit", "person")),
-        ApplicationEvent.objects.count(),
-        list(Measure.objects.order_by("pk").values_list("kind", "rule", "number")),
-        list(InspectionRound.objects.order_by("pk").values_list("closed_at", flat=True)),
-        list(User.objects.order_by("pk").values_list("password", "totp_secret")),
-        list(UserSession.objects.order_by("pk").values_list("ended_at", flat=True)),
-        list(Answer.objects.order_by("pk").values_list("value", "verification", "version")),
-        AnswerEvent.objects.count(),
-        AnswerFile.objects.count(),
-        Rectification.objects.count(),
-        list(ReportUpload.objects.order_by("pk").values_list("status", "written")),
-        list(Call.objects.order_by("pk").values_list("status", flat=True)),
-        list(Bid.objects.order_by("pk").values_list("status", "version", "plan")),
-        Assessment.objects.count(),
-        CallEvent.objects.count(),
-        list(Problem.objects.order_by("pk").values_list("state", "version")),
-        ProblemEvent.objects.count(),
-        list(Screen.objects.order_by("pk").values_list("name", "revoked_at")),
-        list(RankingFormula.objects.order_by("pk").values_list("version", "support_weight")),
-        RankingFormulaEvent.objects.count(),
-        list(ApiToken.objects.order_by("pk").values_list("revoked_at", flat=True)),
-        ListExport.objects.count(),
-    )
+# What a refused or read-only request must leave as it was: these columns of every row (an
+# empty tuple: the number of rows). Read in one query (``snapshot``), not one per table.
+WATCHED = (
+    (Task, ("status", "progress", "lead_unit", "version", "title", "acknowledged_at")),
+    (TaskRequest, ("status", "version")),
+    (Instruction, ("answered_at", "urged_at")),
+    (ProgressReport, ("confirmed_at",)),
+    (Evidence, ()),
+    (TaskEvent, ()),
+    (Notification, ("read_at",)),
+    (ProgressReport, ("text", "percent")),
+    (ReviewItem, ("rating",)),
+    (MonthlyReview, ("status", "version")),
+    (Campaign, ("dispatch_weekday", "dispatch_time", "name", "status", "acknowledge_within_hours")),
+    (CampaignEvent, ()),
+    (Followup, ("checked_at",)),
+    (ListImport, ("status", "deadlines_in_campaign_year")),
+    (TaskList, ("name", "kind", "order", "published_at")),
+    (Unit, ("active", "merged_into")),
+    (Task, ("lead_unit",)),
+    (Delivery, ("status", "attempts")),
+    (WebhookDelivery, ("status", "attempts")),
+    (User, ("notify_by_email", "notify_by_robot")),
+    (Application, ("status", "grounds", "unit", "person")),
+    (ApplicationEvent, ()),
+    (Measure, ("kind", "rule", "number")),
+    (InspectionRound, ("closed_at",)),
+    (User, ("password", "totp_secret")),
+    (UserSession, ("ended_at",)),
+    (Answer, ("value", "verification", "version")),
+    (AnswerEvent, ()),
+    (AnswerFile, ()),
+    (Rectification, ()),
+    (ReportUpload, ("status", "written")),
+    (Call, ("status",)),
+    (Bid, ("status", "version", "plan")),
+    (Assessment, ()),
+    (CallEvent, ()),
+    (Problem, ("state", "version")),
+    (ProblemEvent, ()),
+    (Screen, ("name", "revoked_at")),
+    (RankingFormula, ("version", "support_weight")),
+    (RankingFormulaEvent, ()),
+    (ApiToken, ("revoked_at",)),
+    (ListExport, ()),
+)
+
+
+def _watched_sql() -> str:
+    """One UNION ALL over the watched tables, each row as its key and its columns joined into
+    one text (the same SQL on PostgreSQL and SQLite)."""
+    q = connection.ops.quote_name
+    parts = []
+    for number, (model, fields) in enumerate(WATCHED):
+        table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+        if not fields:
+            parts.append(f"SELECT {number}, '', CAST(COUNT(*) AS TEXT) FROM {table}")
+            continue
+        columns = (q(model._meta.get_field(name).column) for name in fields)
+        text = " || '|' || ".join(f"COALESCE(CAST({c} AS TEXT), '-')" for c in columns)
+        parts.append(f"SELECT {number}, CAST({pk} AS TEXT), {text} FROM {table}")
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 2"
+
+
+def snapshot() -> dict:
+    """The watched columns, by table and columns, so a failure names what changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_watched_sql())
+        rows = cursor.fetchall()
+    seen: dict = {}
+    for number, key, text in rows:
+        model, fields = WATCHED[number]
+        seen.setdefault(f"{model.__name__}{fields}", []).append((key, text))
+    return seen
 
 
 CASES = [
@@ -1209,15 +1254,36 @@ def test_permission_matrix(client, scene, name, method, role, expected):
     if role != "anon":
         client.force_login(scene.users[role])
     url, data = url_and_data(name, scene)
-    before = snapshot()
+    unchanged = expected >= 400 or method == "GET"
+    before = snapshot() if unchanged else None
 
     response = client.post(url, data) if method == "POST" else client.get(url)
 
     assert response.status_code == expected, (name, method, role)
     if response.status_code == 302 and role == "anon":
         assert response["Location"].startswith(reverse("login"))
-    if expected >= 400 or method == "GET":
+    if unchanged:
         assert snapshot() == before, "a refused or read-only request changed something"
+
+
+@pytest.mark.django_db
+def test_the_snapshot_sees_a_changed_column_a_new_row_and_a_counted_row(scene):
+    """The matrix's one-query snapshot notices each kind of change it is there to notice."""
+    before = snapshot()
+    Task.objects.filter(pk=scene.task.pk).update(title="改了标题")
+    changed = snapshot()
+    assert changed != before
+    assert [k for k in before if before[k] != changed[k]] == [
+        "Task('status', 'progress', 'lead_unit', 'version', 'title', 'acknowledged_at')"
+    ]
+    TaskEvent.objects.create(task=scene.task, kind=TaskEvent.Kind.UPDATED, actor=scene.coordinator)
+    again = snapshot()
+    assert again["TaskEvent()"] == [("", str(TaskEvent.objects.count()))]
+    assert again["TaskEvent()"] != changed["TaskEvent()"]
+    TaskList.objects.create(campaign=scene.campaign, name="新清单", kind="reform", order=99)
+    assert len(snapshot()["TaskList('name', 'kind', 'order', 'published_at')"]) == (
+        TaskList.objects.count()
+    )
 
 
 POST_ONLY_ROUTES = sorted(
