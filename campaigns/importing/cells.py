@@ -18,6 +18,8 @@ def cell_text(value: CellValue) -> str:
         return value.strip()
     if value is None:
         return ""
+    if type(value) is int:  # a number such as 12 (not a bool): the isinstance tests below
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):

@@ -182,7 +182,8 @@ class _Check:
             cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
             task.targets = read_targets(context.target_groups, cells, problem)
         task.extra = _extra(context, parsed, _target_columns(context, task))
-        task.has_errors = any(issue.level == ERROR for issue in problem.issues)
+        issues = problem.issues  # most rows have none: no generator to make and run then
+        task.has_errors = bool(issues) and any(issue.level == ERROR for issue in issues)
         self.issues.extend(problem.issues)
         self.tasks.append(task)
 
@@ -246,7 +247,8 @@ def _read_texts(
         )
     if values.get("content") is not None:
         task.content = cell_text(values["content"])
-    source = cell_text(values.get("source"))
+    source_value = values.get("source")
+    source = "" if source_value is None else cell_text(source_value)
     if len(source) > MAX_SOURCE:
         problem(
             WARNING,
@@ -293,7 +295,10 @@ def _check_title(
 def _name(
     values: dict[str, CellValue], columns: dict[str, str], fld: str, problem: RowProblems
 ) -> str:
-    name = cell_text(values.get(fld))
+    value = values.get(fld)
+    if value is None:  # most files name no one: nothing to read or to check
+        return ""
+    name = cell_text(value)
     if len(name) > MAX_NAME:
         problem(
             ERROR,

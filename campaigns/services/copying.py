@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice, repeat
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from operator import is_
 from typing import Any
 
@@ -30,6 +31,26 @@ def _json_default(value: Any) -> Any:
 
 # One encoder for every value (``json.dumps`` with options builds a new one per call).
 _JSON = json.JSONEncoder(ensure_ascii=False, default=_json_default, separators=(",", ":"))
+# What ``_JSON.encode`` runs for each value, made once: ``encode`` and ``iterencode`` make
+# it again on every call (two Python calls and a new C encoder per value, 40,000 values in
+# a 10,000-row check and confirm). Mapped over a column it encodes every value in C, the same
+# text as ``_JSON.encode`` gives (``markers=None``: no test for circular values, which rows
+# of plain data never hold). None where CPython's ``_json`` is missing.
+_C_ENCODER = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(None, _json_default, encode_basestring, None, ":", ",", False, False, True)
+)
+
+
+def _json_texts(values: Sequence[Any]) -> list[str]:
+    """Each value as ``_JSON.encode`` writes it (a None as ``null``: ``_encoded`` makes it
+    COPY's NULL after)."""
+    if _C_ENCODER is None:
+        return list(map(_JSON.encode, values))
+    return list(map("".join, map(_C_ENCODER, values, repeat(0))))
+
+
 _TEXT_KINDS = {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField"}
 
 
@@ -55,8 +76,7 @@ def _encoded(field: models.Field, values: Sequence[Any]) -> list[str]:
         return _encoded(field, [first]) * len(values)
     kind = field.get_internal_type()
     if kind == "JSONField":
-        encode = _JSON.encode
-        texts = _escaped(["" if v is None else encode(v) for v in values], json_text=True)
+        texts = _escaped(_json_texts(values), json_text=True)
     elif kind in _TEXT_KINDS:
         texts = _escaped(["" if v is None else str(v) for v in values], json_text=False)
     elif kind in ("BooleanField", "NullBooleanField"):

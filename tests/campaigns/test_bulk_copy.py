@@ -115,3 +115,60 @@ def test_the_collector_is_paused_inside_an_import_and_resumed_after_even_on_fail
 
     assert seen == [False, False, False, False]
     assert gc.isenabled()
+
+
+def test_a_json_column_is_encoded_as_the_json_encoder_writes_each_value():
+    import datetime as dt
+    from decimal import Decimal
+
+    from campaigns.services.copying import _JSON, _json_texts
+
+    values = [
+        {"text": "tab\t “引号” \\N", "date": dt.date(2020, 6, 30), "n": Decimal("1.50")},
+        [None, True, 1.5, {"nested": ["、"]}],
+        "plain",
+        None,
+        0,
+        {},
+    ]
+
+    assert _json_texts(values) == [_JSON.encode(value) for value in values]
+
+
+def test_a_creation_event_records_the_task_as_it_was_written(campaign, coordinator):
+    from campaigns.services.imports import tasklist_import
+    from tasks.models import TaskEvent
+    from tests.campaigns.conftest import sample
+
+    report = tasklist_import(
+        campaign=campaign, data=sample("reform-tasks.xlsx"), filename="r.xlsx", by=coordinator
+    )
+
+    events = TaskEvent.objects.filter(task__task_list=report.result.task_list)
+    assert events.count() == 294
+    for event in events.select_related("task").prefetch_related("task__supports"):
+        task = event.task
+        expected = {"code": task.code}
+        for key, value in (
+            ("title", task.title),
+            ("category_id", task.category_id),
+            ("lead_unit_id", task.lead_unit_id),
+            ("deadline", task.deadline and task.deadline.isoformat()),
+            ("deadline_text", task.deadline_text),
+            ("ongoing", task.ongoing),
+        ):
+            if value:
+                expected[key] = value
+        supporting = sorted(s.unit_id for s in task.supports.all())
+        if supporting:
+            expected["supporting_unit_ids"] = supporting
+        after = dict(event.after)
+        after["supporting_unit_ids"] = sorted(after.get("supporting_unit_ids", []))
+        if not supporting:
+            del after["supporting_unit_ids"]
+        assert (event.kind, event.actor_id, event.before, after) == (
+            TaskEvent.Kind.IMPORTED,
+            coordinator.pk,
+            {},
+            expected,
+        )

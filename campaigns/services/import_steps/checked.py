@@ -281,7 +281,8 @@ class _Positional:
             if value.__class__ is str:
                 data[index] = texts.setdefault(value, value)
         for index in self._names:
-            parts = tuple(texts.setdefault(name, name) for name in data[index])
+            written = data[index]
+            parts = tuple(map(texts.setdefault, written, written))  # each name shared, in C
             data[index] = names.setdefault(parts, parts)
         columns = data[_COLUMNS]
         if columns is None:

@@ -8,7 +8,6 @@ held as rows; changed tasks, which are few, are gathered for one UPDATE per tabl
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -96,6 +95,12 @@ class Writes:
     def category_id(self, name: str | None) -> int | None:
         return self.categories[name].pk if name else None
 
+    def _category_ids(self) -> dict[str | None, int | None]:
+        """``category_id`` of every name (and of none), for the loops over new tasks."""
+        ids: dict[str | None, int | None] = {name: c.pk for name, c in self.categories.items()}
+        ids[None] = ids[""] = None
+        return ids
+
     def support_ids(self, row: PlannedRow) -> list[int]:
         ids: list[int] = []
         for unit in row.supporting:
@@ -110,6 +115,7 @@ class Writes:
 
     def _task_rows(self) -> Iterator[tuple]:
         now = self.event["at"]
+        category_ids = self._category_ids()
         common = (
             self.task_list.pk,
             Task.Status.DRAFT if self.task_list.is_draft else Task.Status.IN_PROGRESS,
@@ -132,7 +138,7 @@ class Writes:
                 draft.title,
                 draft.content,
                 draft.source,
-                self.category_id(row.category),
+                category_ids[row.category],
                 row.lead_unit_id,
                 draft.principal_owner_name,
                 draft.leader_in_charge_name,
@@ -160,21 +166,27 @@ class Writes:
     def _events(self) -> Iterator[tuple]:
         """A creation event per new task (its number, title, place, units and deadline; the
         rest is in the task and in the stored file), then the changed tasks' events."""
+        category_ids = self._category_ids()
         for row, task_id in self.created:
             draft = row.draft
-            values = {
-                "title": draft.title,
-                "category_id": self.category_id(row.category),
-                "lead_unit_id": row.lead_unit_id,
-                "deadline": draft.deadline,
-                "deadline_text": draft.deadline_text,
-                "ongoing": draft.ongoing,
-            }
             after: dict[str, Any] = {"code": draft.code}
-            for key in CREATION_EVENT_FIELDS:
-                value = values[key]
+            # CREATION_EVENT_FIELDS' values, those given, in that order.
+            for key, value in zip(
+                CREATION_EVENT_FIELDS,
+                (
+                    draft.title,
+                    category_ids[row.category],
+                    row.lead_unit_id,
+                    draft.deadline,
+                    draft.deadline_text,
+                    draft.ongoing,
+                ),
+                strict=True,
+            ):
                 if value:
-                    after[key] = value.isoformat() if isinstance(value, dt.date) else value
+                    after[key] = value
+            if draft.deadline:
+                after["deadline"] = draft.deadline.isoformat()
             wanted = self.support_ids(row)
             if wanted:
                 after["supporting_unit_ids"] = wanted
