@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cockpit import tables, unit_tables
+from cockpit.red_rows import late_rows as late_rows_of
 from cockpit.red_rows import red_rows as red_rows_of
 from config.pages import address_of, escaped_labels
 
@@ -76,6 +77,12 @@ register.filter("heat_level", tables.heat_level)
 def red_rows(context, tasks, instructs_in, instruction_fields):
     """The red list's rows (``cockpit.red_rows``)."""
     return mark_safe(red_rows_of(context, tasks, instructs_in, instruction_fields))
+
+
+@register.simple_tag(takes_context=True)
+def late_rows(context, instructions, instructs_in):
+    """The rows of the instructions past their reply deadline (``cockpit.red_rows``)."""
+    return mark_safe(late_rows_of(context, instructions, instructs_in))
 
 
 @register.simple_tag
