@@ -122,6 +122,12 @@ def unit_punctuality(
     return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 
 
+SHOWN_OF_RATING = (
+    *("tasks", "on_track", "behind", "completed", "not_completed", "score", "rank"),
+    *("review__month", "review__campaign__name"),
+)
+
+
 @dataclass
 class RatingRow:
     figure: UnitMonth
@@ -142,6 +148,8 @@ def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow
     figures = (
         UnitMonth.objects.filter(unit=unit, review__campaign__in=campaigns)
         .select_related("review__campaign")
+        # What the ratings' table and chart show: 13 columns instead of 39.
+        .only(*SHOWN_OF_RATING)
         .annotate(of=Subquery(ranked))
         .order_by("review__month", "review__campaign__name")
     )
