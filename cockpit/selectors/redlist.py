@@ -28,8 +28,8 @@ def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
     )
 
 
-# What the red table (cockpit.red_rows) and the big screen show of a red task: 13 columns
-# instead of 66 (a task, its list, campaign and lead unit whole).
+# What the red table (cockpit.red_rows) and the big screen show of a red task: 16 columns
+# instead of 69 (a task, its list, campaign and lead unit whole).
 SHOWN_OF_RED = (
     "code",
     "title",
@@ -71,8 +71,8 @@ def late_instructions(*, campaign_ids, today: datetime.date) -> QuerySet[Instruc
 
 
 # What cockpit/_late_instructions.html shows of an instruction, its task and the people: read
-# alone, the query has 25 columns instead of 103 (two whole tasks' worth) and costs a fifth of
-# the calls to build, even when it finds nothing.
+# alone, the query has 25 columns instead of 103 (the instruction, its task, list, campaign,
+# lead unit and giver whole) and costs half the calls to build, even when it finds nothing.
 SHOWN_OF_INSTRUCTION = (
     "text",
     "given_at",

@@ -148,7 +148,7 @@ def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow
     figures = (
         UnitMonth.objects.filter(unit=unit, review__campaign__in=campaigns)
         .select_related("review__campaign")
-        # What the ratings' table and chart show: 13 columns instead of 39.
+        # What the ratings' table and chart show, not three whole rows (15 columns, not 51).
         .only(*SHOWN_OF_RATING)
         .annotate(of=Subquery(ranked))
         .order_by("review__month", "review__campaign__name")
