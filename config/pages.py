@@ -1,5 +1,6 @@
 """Small helpers every app's pages share: a download of a workbook, the query of a pager, a
-view that only takes a form, and text a spreadsheet will not run as a formula."""
+view that only takes a form, text a spreadsheet will not run as a formula, and the addresses
+and labels of tables drawn in Python."""
 
 import html
 from collections.abc import Callable
