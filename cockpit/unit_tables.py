@@ -10,22 +10,23 @@ from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from cockpit.tables import drill_query
-from config.pages import address_of
+from config.pages import address_of, escaped_labels
 
 
 def _words() -> dict[str, str]:
     """The labels, as ``{% translate … as l_… %}`` and ``{{ l_… }}`` wrote them (escaped)."""
-    words = {
-        "reconstructed": _("Reconstructed from the history: no round ran that week"),
-        "campaign": _("Campaign"),
-        "owed": _("owed"),
-        "reported": _("reported"),
-        "late": _("late"),
-        "not_reported": _("not reported"),
-        "rate": _("rate"),
-        "on_time": _("on time"),
-    }
-    return {key: escape(value) for key, value in words.items()}
+    return escaped_labels(
+        {
+            "reconstructed": _("Reconstructed from the history: no round ran that week"),
+            "campaign": _("Campaign"),
+            "owed": _("owed"),
+            "reported": _("reported"),
+            "late": _("late"),
+            "not_reported": _("not reported"),
+            "rate": _("rate"),
+            "on_time": _("on time"),
+        }
+    )
 
 
 def punctuality_rows(weeks, unit_id: int) -> str:

@@ -65,7 +65,10 @@ def late_context(campaign_ids, today, *, limit: int | None = LATE_ON_COCKPIT, pa
             "late_page": shown,
             "late_total": shown.paginator.count,
         }
-    return {"late": with_days_late(late[:limit], today), "late_total": late.count()}
+    rows = with_days_late(late[:limit], today)
+    # Fewer than the limit: they are all there is, no need to count them again.
+    total = len(rows) if limit is None or len(rows) < limit else late.count()
+    return {"late": rows, "late_total": total}
 
 
 def instruction_fields() -> str:
@@ -83,7 +86,10 @@ def overview(request):
     user = request.user
     permissions.access_cockpit(user)
     today = timezone.localdate()
-    campaigns = list(permissions.cockpit_campaigns(user).order_by("-year", "name"))
+    # The organiser is shown with each campaign: read with it, not a query per campaign.
+    campaigns = list(
+        permissions.cockpit_campaigns(user).select_related("organiser").order_by("-year", "name")
+    )
     figures = campaign_figures(campaigns=campaigns, today=today)
     ids = {c.pk for c in campaigns}
     problems = campaign_counts(ids)
@@ -183,9 +189,7 @@ def campaign_cockpit(request, slug: str):
             "hidden": {"heat": len(every) - len(heat), "units": len(units.rows) - len(unit_rows)},
             "attainment": target_attainment(campaign=campaign, by="list"),
             "attainment_by_unit": target_attainment(campaign=campaign, by="unit"),
-            "measures": applied_measures(
-                campaigns=Campaign.objects.filter(pk=campaign.pk), limit=10
-            ),
+            "measures": applied_measures(campaigns=[campaign.pk], limit=10),
             "problems": problems,
             "ledger_links": ledger_links,
             "instructs_in": permissions.instructs_in(request.user, {campaign.pk}),

@@ -1,6 +1,8 @@
 """Small helpers every app's pages share: a download of a workbook, the query of a pager, a
-view that only takes a form, and text a spreadsheet will not run as a formula."""
+view that only takes a form, text a spreadsheet will not run as a formula, and the addresses
+and labels of tables drawn in Python."""
 
+import html
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -128,3 +130,9 @@ def address_of(viewname: str) -> str:
     the argument's place: reversed once and formatted for each row of a long page, where a
     ``reverse`` per row was a tenth of the page's CPU."""
     return reverse(viewname, args=[0]).removesuffix("0/") + "{}/"
+
+
+def escaped_labels(words: dict[str, str]) -> dict[str, str]:
+    """The labels of a table drawn in Python, each escaped as ``{{ label }}`` would print it
+    (``html.escape``, without Django's lazy wrapper): key → text."""
+    return {key: html.escape(str(value)) for key, value in words.items()}

@@ -16,7 +16,6 @@ from cockpit.selectors.figures import (
     COUNT_NAMES,
     count_groups,
     counted_tasks,
-    latest_rounds,
 )
 from cockpit.selectors.reporting import reporting_counts
 from cycles import schedule
@@ -193,7 +192,8 @@ def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown
         unit_id: UnitRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], counts=counts)
         for unit_id, counts in breakdown.units.items()
     }
-    latest = latest_rounds([campaign.pk]).get(campaign.pk)
+    # The campaign's latest round (``latest_rounds`` for one campaign, without its subquery).
+    latest = DispatchRound.objects.filter(campaign=campaign).order_by("-week_start").first()
     week = dict.fromkeys(REPORTING, 0)
     if latest is not None:
         for counts in reporting_counts([latest.pk], "lead_unit_id", "lead_unit__name"):

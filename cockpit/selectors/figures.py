@@ -117,7 +117,9 @@ def count_groups(qs: QuerySet[Task], today: datetime.date, *groups: str) -> list
     outer_params = [str(p) for _, ps in counted for p in ps] + list(params)
     with connection.cursor() as cursor:
         cursor.execute(outer, outer_params)
-        return [tuple(row) for row in cursor.fetchall()]  # counts, so ints (no Decimal)
+        # Counts, so ints (no Decimal); the drivers' rows are tuples already (a cockpit has
+        # some 700 groups at 10,000 tasks: no copy of each).
+        return cursor.fetchall()
 
 
 def grouped_counts(qs: QuerySet[Task], today: datetime.date, *groups: str) -> dict[tuple, dict]:

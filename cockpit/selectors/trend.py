@@ -7,13 +7,18 @@ from cockpit.models import WeekSnapshot
 from cycles.models import DispatchRound
 
 WEEKS = 52
+# What the trend's table and charts (the cockpit's and the big screen's) show of a week.
+SHOWN = ("week_start", "source", "owed", "reported", "rate", "red", "overdue", "closed", "progress")
 
 
 def trend(*, campaign: Campaign, weeks: int = WEEKS) -> list[WeekSnapshot]:
     """The last ``weeks`` snapshots of the campaign, oldest first, each with the id of its round
     (``round_id``, None for a week reconstructed with no round), whose bulletin lists the
     tasks behind its figures. Two queries."""
-    rows = list(WeekSnapshot.objects.filter(campaign=campaign).order_by("-week_start")[:weeks])
+    # The weeks' figures, not the reporting of every unit each week keeps (``units``).
+    rows = list(
+        WeekSnapshot.objects.filter(campaign=campaign).only(*SHOWN).order_by("-week_start")[:weeks]
+    )
     rounds = dict(
         DispatchRound.objects.filter(
             campaign=campaign, week_start__in=[r.week_start for r in rows]

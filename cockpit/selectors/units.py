@@ -122,6 +122,12 @@ def unit_punctuality(
     return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 
 
+SHOWN_OF_RATING = (
+    *("tasks", "on_track", "behind", "completed", "not_completed", "score", "rank"),
+    *("review__month", "review__campaign__name"),
+)
+
+
 @dataclass
 class RatingRow:
     figure: UnitMonth
@@ -142,6 +148,8 @@ def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow
     figures = (
         UnitMonth.objects.filter(unit=unit, review__campaign__in=campaigns)
         .select_related("review__campaign")
+        # What the ratings' table and chart show, not three whole rows (15 columns, not 51).
+        .only(*SHOWN_OF_RATING)
         .annotate(of=Subquery(ranked))
         .order_by("review__month", "review__campaign__name")
     )
@@ -155,6 +163,23 @@ def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow
     return rows
 
 
+# What the cockpit's and the unit page's measures lists show of an application: its line's
+# title, its campaign's name, the unit's and the person's names (``User.__str__``), its month and
+# grounds. Reading only these made the query 20 columns instead of 107 (the line is a whole
+# task) and built the rows with a sixth of the calls.
+SHOWN_OF_APPLIED = (
+    "month",
+    "grounds",
+    "measure__line__title",
+    "campaign__name",
+    "unit__name",
+    "person__display_name",
+    "person__first_name",
+    "person__last_name",
+    "person__username",
+)
+
+
 @dataclass
 class UnitMeasures:
     applied: list[Application]
@@ -163,9 +188,9 @@ class UnitMeasures:
 
 
 def applied_measures(
-    *, campaigns: QuerySet[Campaign], unit: Unit | None = None, limit: int = 50
+    *, campaigns: QuerySet[Campaign] | list[int], unit: Unit | None = None, limit: int = 50
 ) -> UnitMeasures:
-    """The measures applied in these campaigns (to ``unit`` or one of its people, if given),
+    """The measures applied in these campaigns (or campaign ids) (to ``unit`` or one of its people, if given),
     newest first, and how many incentives and penalties. Two queries."""
     applied = Application.objects.filter(status=Application.Status.APPLIED, campaign__in=campaigns)
     if unit is not None:
@@ -177,9 +202,9 @@ def applied_measures(
         .values_list("measure__kind", "n")
     )
     rows = list(
-        applied.select_related("measure__line", "campaign", "unit", "person").order_by(
-            "-month", "-decided_at", "-pk"
-        )[:limit]
+        applied.select_related("measure__line", "campaign", "unit", "person")
+        .only(*SHOWN_OF_APPLIED)
+        .order_by("-month", "-decided_at", "-pk")[:limit]
     )
     return UnitMeasures(
         applied=rows,

@@ -5,14 +5,14 @@ cockpit's big tables, drawn in Python), in one place, so every link is the same.
 from html import escape
 
 from django import template
-from django.template.base import render_value_in_context
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cockpit import tables, unit_tables
+from cockpit.red_rows import late_rows as late_rows_of
 from cockpit.red_rows import red_rows as red_rows_of
-from config.pages import address_of
+from config.pages import address_of, escaped_labels
 
 register = template.Library()
 
@@ -79,6 +79,12 @@ def red_rows(context, tasks, instructs_in, instruction_fields):
     return mark_safe(red_rows_of(context, tasks, instructs_in, instruction_fields))
 
 
+@register.simple_tag(takes_context=True)
+def late_rows(context, instructions, instructs_in):
+    """The rows of the instructions past their reply deadline (``cockpit.red_rows``)."""
+    return mark_safe(late_rows_of(context, instructions, instructs_in))
+
+
 @register.simple_tag
 def punctuality_rows(weeks, unit_id):
     """The unit page's week-by-week rows (``cockpit.unit_tables``)."""
@@ -89,59 +95,51 @@ def punctuality_rows(weeks, unit_id):
 def trend_rows(context, weeks, campaign):
     """The cockpit's weeks (``cockpit.selectors.trend``), a row each: a week its round closed
     links to its bulletin and each number to the tasks behind it (``{% drill %}``'s links)."""
-    drill_base = _reverse(context, "cockpit:tasks", campaign.slug)
+    drill_base = escape(_reverse(context, "cockpit:tasks", campaign.slug))
     round_url = address_of("cycles:round")
-    words = {
-        key: escape(label)
-        for key, label in (
-            ("bulletin", _("The weekly bulletin lists the tasks behind these figures")),
-            ("reconstructed", _("Reconstructed from the history")),
-            ("red", _("red")),
-            ("overdue", _("overdue")),
-            ("rate", _("reporting rate")),
-            ("made", _("reports made / owed")),
-            ("progress", _("average progress")),
-            ("closed", _("closed that week")),
-        )
-    }
-    rows = []
-    for week in weeks:
-        rows.append(_trend_row(context, week, words, drill_base, round_url))
-    return mark_safe("".join(rows))
+    words = escaped_labels(
+        {
+            "bulletin": _("The weekly bulletin lists the tasks behind these figures"),
+            "reconstructed": _("Reconstructed from the history"),
+            "red": _("red"),
+            "overdue": _("overdue"),
+            "rate": _("reporting rate"),
+            "made": _("reports made / owed"),
+            "progress": _("average progress"),
+            "closed": _("closed that week"),
+        }
+    )
+    separator = tables.decimal_separator()
+    return mark_safe(
+        "".join(_trend_row(week, words, drill_base, round_url, separator) for week in weeks)
+    )
 
 
-def _trend_row(context, week, words: dict, drill_base: str, round_url: str) -> str:
-    def value(name):
-        return render_value_in_context(getattr(week, name), context)
-
-    def link(name, **params):
-        href = escape(drill_base + tables.drill_query(params))
-        return f'<a href="{href}" data-count="{value(name)}">{value(name)}</a>'
-
-    head = value("label")
+def _trend_row(week, words: dict, drill_base: str, round_url: str, separator: str) -> str:
+    """One week's row; its numbers as ``{{ week.red }}`` printed them (``tables.number``)."""
+    red, overdue, closed = str(week.red), str(week.overdue), str(week.closed)
+    reported, owed = str(week.reported), str(week.owed)
+    rate = tables.number(week.rate, separator)
+    progress = tables.number(week.progress, separator)
+    head = escape(week.label)
     if week.round_id:
         head = f'<a href="{round_url.format(week.round_id)}" title="{words["bulletin"]}">{head}</a>'
     if week.source == "history":
         head += f' <small class="muted" title="{words["reconstructed"]}">*</small>'
     if week.round_id and week.source == "round":
-        pk = week.round_id
+        week_of = f"{drill_base}?week=%s&amp;week_of={week.round_id}"
+        made = f"{drill_base}?reported=yes&amp;round={week.round_id}"
         cells = (
-            link("red", week_of=pk, week="red"),
-            link("overdue", week_of=pk, week="overdue"),
-            f"{value('rate')}%",
-            f"{link('reported', round=pk, reported='yes')} / {link('owed', round=pk)}",
-            f"{value('progress')}%",
-            link("closed", week_of=pk, week="closed"),
+            f'<a href="{week_of % "red"}" data-count="{red}">{red}</a>',
+            f'<a href="{week_of % "overdue"}" data-count="{overdue}">{overdue}</a>',
+            f"{rate}%",
+            f'<a href="{made}" data-count="{reported}">{reported}</a> / '
+            f'<a href="{drill_base}?round={week.round_id}" data-count="{owed}">{owed}</a>',
+            f"{progress}%",
+            f'<a href="{week_of % "closed"}" data-count="{closed}">{closed}</a>',
         )
     else:
-        cells = (
-            value("red"),
-            value("overdue"),
-            f"{value('rate')}%",
-            f"{value('reported')} / {value('owed')}",
-            f"{value('progress')}%",
-            value("closed"),
-        )
+        cells = (red, overdue, f"{rate}%", f"{reported} / {owed}", f"{progress}%", closed)
     tds = "".join(
         f'\n    <td data-label="{words[key]}">{cell}</td>'
         for key, cell in zip(

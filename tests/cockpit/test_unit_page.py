@@ -5,6 +5,8 @@ exactly its tasks."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cycles.models import MonthlyReview, UnitMonth
@@ -121,3 +123,49 @@ def test_a_unit_page_shows_only_work(client, scene):
     html = client.get(reverse("cockpit:unit", args=[scene.lead.pk])).content.decode()
 
     assert question.pk not in task_ids(html) and scene.draft.pk not in task_ids(html)
+
+
+def test_more_ratings_and_measures_cost_no_more_queries(client, scene):
+    """The ratings and the measures are read with the columns they show (``only``): a row
+    asks for nothing more, in the unit page or in the campaign's cockpit."""
+    measures = TaskListFactory(campaign=scene.campaign, kind="measure")
+    pages = [
+        (scene.lead_head, reverse("cockpit:unit", args=[scene.lead.pk])),
+        (scene.leader, reverse("cockpit:campaign", args=[scene.campaign.slug])),
+    ]
+    scene.lead_staff.display_name = "王<科员>"
+    scene.lead_staff.save()
+
+    def month_and_measure(n: int) -> None:
+        review = MonthlyReview.objects.create(
+            campaign=scene.campaign, month=datetime.date(2026, n, 1), status="certified"
+        )
+        UnitMonth.objects.create(review=review, unit=scene.lead, tasks=3, score=80 + n, rank=n)
+        line = TaskFactory(task_list=measures, title=f"约谈{n}")
+        application_add(
+            campaign=scene.campaign,
+            line=line,
+            by=scene.coordinator,
+            unit=scene.lead,
+            person=scene.lead_staff if n % 2 else None,
+            grounds=f"滞后{n}",
+        )
+
+    def queries() -> tuple[list[int], str]:
+        counts = []
+        for user, url in pages:
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as ctx:
+                html = client.get(url).content.decode()
+            counts.append(len(ctx.captured_queries))
+        return counts, html
+
+    month_and_measure(1)
+    few, _html = queries()
+    for n in range(2, 6):
+        month_and_measure(n)
+    many, html = queries()
+
+    assert many == few
+    shown = html.split('id="measures"', 1)[1].split("</section>", 1)[0]
+    assert shown.count("<li>") == 5 and "约谈5" in shown and "（王&lt;科员&gt;）" in shown
