@@ -73,7 +73,7 @@ def awaiting_report(task: Task) -> ProgressReport | None:
 
 def lists_attached(tasks: Iterable[Task], lists: Iterable[TaskList]) -> None:
     """Give each of ``tasks`` its list (with its campaign) from ``lists``, read once for the
-    page, rather than a copy of both per row (``tasks_for_user(..., page=True)``). A task of
+    page, rather than a copy of both per row (the 签收 box's tasks). A task of
     a list not among them (one published meanwhile) reads its own when asked."""
     by_id = {task_list.pk: task_list for task_list in lists}
     cache = Task.task_list.field.set_cached_value

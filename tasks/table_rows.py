@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import QuerySet
 
 from tasks.models import Task, TaskSupport
+from tasks.my_work import awaiting_percent
 from tasks.selectors import TaskFilters, with_list_columns
 
 # What the table reads of a task (and of its list, campaign, category and lead unit).
@@ -124,9 +125,12 @@ def filtered_columns(qs: QuerySet[Task], filters: TaskFilters, today: datetime.d
     return qs
 
 
-def task_table_rows(today: datetime.date) -> Callable[[list[int]], dict[int, TaskRow]]:
+def task_table_rows(
+    today: datetime.date, *, awaiting: bool = False
+) -> Callable[[list[int]], dict[int, TaskRow]]:
     """The rows of the tasks ``ids`` (a page's keys) as ``{% task_rows %}`` draws them: two
-    queries, whatever the number of rows."""
+    queries, whatever the number of rows. ``awaiting``: with the percent of the lead unit's
+    report that waits for the head's confirmation (我的任务's progress cell)."""
 
     def rows(ids: list[int]) -> dict[int, TaskRow]:
         if not ids:
@@ -136,8 +140,10 @@ def task_table_rows(today: datetime.date) -> Callable[[list[int]], dict[int, Tas
             .select_related(None)
             .prefetch_related(None)
             .order_by()
-            .values(*VALUES)
         )
+        if awaiting:
+            query = query.annotate(awaiting_percent=awaiting_percent())
+        query = query.values(*VALUES, *(("awaiting_percent",) if awaiting else ()))
         lists: dict = {}
         names: dict = {}
         found = list(query)
