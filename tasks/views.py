@@ -93,7 +93,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_summary(user=user, lists=lists)
+            "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)
             else [],
         },
