@@ -11,6 +11,7 @@ the prefetch was: the same queries, the same markup, a fraction of the objects.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -125,6 +126,24 @@ def filtered_columns(qs: QuerySet[Task], filters: TaskFilters, today: datetime.d
     return qs
 
 
+@functools.lru_cache(maxsize=8)
+def _table_values(today: datetime.date, awaiting: bool) -> QuerySet:
+    """The rows' query before whose rows: built once a day per process and cloned for each
+    page (as ``tasks.selectors._table_of_mine`` is), not its subqueries built again for
+    each. Never evaluated itself."""
+    query = (
+        with_list_columns(Task.objects.all(), today=today)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by()
+    )
+    if awaiting:
+        return query.annotate(awaiting_percent=awaiting_percent()).values(
+            *VALUES, "awaiting_percent"
+        )
+    return query.values(*VALUES)
+
+
 def task_table_rows(
     today: datetime.date, *, awaiting: bool = False
 ) -> Callable[[list[int]], dict[int, TaskRow]]:
@@ -135,18 +154,9 @@ def task_table_rows(
     def rows(ids: list[int]) -> dict[int, TaskRow]:
         if not ids:
             return {}
-        query = (
-            with_list_columns(Task.objects.filter(pk__in=ids), today=today)
-            .select_related(None)
-            .prefetch_related(None)
-            .order_by()
-        )
-        if awaiting:
-            query = query.annotate(awaiting_percent=awaiting_percent())
-        query = query.values(*VALUES, *(("awaiting_percent",) if awaiting else ()))
         lists: dict = {}
         names: dict = {}
-        found = list(query)
+        found = list(_table_values(today, awaiting).filter(pk__in=ids))
         supports = support_names(ids)
         result = {}
         for values in found:
