@@ -12,7 +12,7 @@ from cycles.models import RoundItem
 from reporting.selectors import owed_tasks
 from tasks.models import ProgressReport, Task
 from tasks.services import report_submit, task_update
-from tests.factories import CampaignFactory, TaskFactory, TaskListFactory, UnitFactory
+from tests.factories import CampaignFactory, TaskFactory, TaskListFactory
 from tests.reporting.sheets import open_round
 
 pytestmark = pytest.mark.django_db
