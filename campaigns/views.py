@@ -40,11 +40,10 @@ from tasks.permissions import (
     access_list_import,
     access_managed_campaign,
     access_task_list,
+    campaign_page_rights,
     can_add_task,
     can_create_campaign,
     can_manage_campaign,
-    can_see_acknowledgements,
-    can_see_unit_figures,
     visible_campaigns,
 )
 from tasks.selectors import (
@@ -84,6 +83,7 @@ def campaign_detail(request, slug: str):
     campaign = access_campaign(request.user, slug)
     today = timezone.localdate()
     [summary] = campaign_summaries(user=request.user, today=today, campaign=campaign)
+    rights = campaign_page_rights(request.user, campaign)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -92,19 +92,19 @@ def campaign_detail(request, slug: str):
             "summary": summary,
             # Which units lag is for the office and the leaders, not for the units themselves.
             "lagging": lagging_units(campaign=campaign, today=today)
-            if can_see_unit_figures(request.user, campaign)
+            if rights.unit_figures
             else None,
             "chart_data": _chart_data(summary),
             "attainment": target_attainment(campaign=campaign, by="list"),
             "attainment_by_category": target_attainment(campaign=campaign, by="category"),
             # Like the units that lag: each unit's figures are for the office and the leaders.
             "attainment_by_unit": target_attainment(campaign=campaign, by="unit")
-            if can_see_unit_figures(request.user, campaign)
+            if rights.unit_figures
             else None,
             "today": today,
-            "can_manage": can_manage_campaign(request.user, campaign),
+            "can_manage": rights.manage,
             "acknowledgements": acknowledgement_counts(campaign=campaign)
-            if can_see_acknowledgements(request.user, campaign)
+            if rights.acknowledgements
             else None,
         },
     )

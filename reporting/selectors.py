@@ -24,8 +24,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from cycles.models import DispatchRound, RoundItem
+from reporting.owed_rows import OwedRow, ReportValues
 from tasks.lights import Light, LightResult, light_expression
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task
+from tasks.search import AnyOf
 
 
 @dataclass
@@ -234,7 +236,13 @@ def owed_tasks(
         "task__lead_unit_id": unit_id,
         "task__status": Task.Status.IN_PROGRESS,
     }
-    owed_items = RoundItem.objects.filter(**where)
+    # Said twice: the unit's open tasks as an array (``= ANY(ARRAY(...))``) let PostgreSQL
+    # find the round's items through ``rounditem_unique`` (round, task), where the join on
+    # the task alone hashed every item of the round (a sequential scan: the count 19 → 3 ms,
+    # the rows 12 → 5 ms at 10,000 tasks). The same items: the join's conditions still hold.
+    led = Task.objects.filter(lead_unit_id=unit_id, status=Task.Status.IN_PROGRESS)
+    among = AnyOf(F("task_id"), Subquery(led.order_by().values("pk")))
+    owed_items = RoundItem.objects.filter(among, **where)
     if task_ids is not None:
         owed_items = owed_items.filter(task_id__in=task_ids)
     by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
@@ -250,23 +258,32 @@ def owed_tasks(
         queryset = _rows(sort, today, targets=targets)
     else:
         queryset = _page_rows(sort, today)
-    queryset = queryset.filter(**where)
+    queryset = queryset.filter(among, **where)
     if task_ids is not None:
         queryset = queryset.filter(task_id__in=task_ids)
+    sliced = queryset[:limit] if limit is not None else queryset
+    if targets:
+        owed = _owed_models(sliced, by_round, today)
+    else:
+        owed = _owed_values(sliced, by_round, today)
+    listed = [r for r in by_round.values() if r.owed]
+    listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
+    return Owed(rounds=listed, tasks=owed)
+
+
+def _owed_models(queryset: QuerySet[RoundItem], by_round: dict, today) -> list[OwedTask]:
+    """The owed tasks as models, with their last reports' target values and their targets
+    (the sheet, the upload, the API)."""
     # Round items annotated with their last report's id (``_rows``).
-    items: list[Any] = list(queryset[:limit] if limit is not None else queryset)
+    items: list[Any] = list(queryset)
     last_reports = ProgressReport.objects.filter(
         pk__in=[i.last_report_id for i in items if i.last_report_id]
+    ).prefetch_related(
+        Prefetch("target_values", queryset=ReportTargetValue.objects.order_by("target_id"))
     )
-    if targets:
-        last_reports = last_reports.prefetch_related(
-            Prefetch("target_values", queryset=ReportTargetValue.objects.order_by("target_id"))
-        )
-    else:
-        last_reports = last_reports.only(*REPORT_COLUMNS)
     reports = {report.pk: report for report in last_reports}
-    by_task = _targets(task_ids=[i.task_id for i in items]) if targets else {}
-    owed = [
+    by_task = _targets(task_ids=[i.task_id for i in items])
+    return [
         OwedTask(
             task=item.task,
             round=by_round[item.round_id].round,
@@ -276,6 +293,29 @@ def owed_tasks(
         )
         for item in items
     ]
-    listed = [r for r in by_round.values() if r.owed]
-    listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
-    return Owed(rounds=listed, tasks=owed)
+
+
+def _owed_values(queryset: QuerySet[RoundItem], by_round: dict, today) -> list[OwedTask]:
+    """The owed tasks as the pages draw them (``targets=False``), read as plain values: the
+    same two queries as models, without building a round item, task, list and campaign per
+    row (``reporting.owed_rows``)."""
+    rows = list(queryset.values(*PAGE_COLUMNS, "last_report_id"))
+    reports = {
+        values["pk"]: ReportValues(values)
+        for values in ProgressReport.objects.filter(
+            pk__in=[row["last_report_id"] for row in rows if row["last_report_id"]]
+        ).values("pk", *REPORT_COLUMNS)
+    }
+    lists: dict = {}
+    owed = []
+    for row in rows:
+        task = OwedRow(row, lists)
+        owed.append(
+            OwedTask(
+                task=task,  # type: ignore[arg-type]
+                round=by_round[row["round_id"]].round,
+                last_report=reports.get(row["last_report_id"]),  # type: ignore[arg-type]
+                light=task.light_on(today),
+            )
+        )
+    return owed

@@ -2,16 +2,16 @@
 longer than their campaign allows (flagged). Each read is one query at any size."""
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Campaign, TaskList
+from campaigns.models import Campaign
 from tasks.models import Task
-from tasks.my_work import lists_attached
+from tasks.table_rows import Named
 
 
 def overdue_before(campaign: Campaign, now: datetime.datetime) -> datetime.datetime:
@@ -97,7 +97,7 @@ class Awaiting:
     the newest handover counted — the form acknowledges the tasks handed over up to then, so
     a task that arrives after the page was shown is not acknowledged unseen."""
 
-    tasks: list[Task]
+    tasks: list[Any]  # ``AwaitingRow``s
     count: int
     until: datetime.datetime | None
 
@@ -113,23 +113,59 @@ class Awaiting:
 
 
 #: What 我的任务's 签收 box shows of a task: its number, title, and whether overdue (by its
-#: campaign's hours: the list and campaign come from ``lists``).
-AWAITING_COLUMNS = ("code", "title", "status", "handed_over_at", "acknowledged_at", "task_list")
+#: campaign's hours).
+AWAITING_VALUES = (
+    "pk",
+    "code",
+    "title",
+    "status",
+    "handed_over_at",
+    "acknowledged_at",
+    "task_list_id",
+    "task_list__name",
+    "task_list__campaign_id",
+    "task_list__campaign__name",
+    "task_list__campaign__acknowledge_within_hours",
+)
 
 
-def awaiting_summary(*, user: User, lists: Iterable[TaskList] | None = None) -> Awaiting:
-    """Counted in SQL; only the tasks shown are read (two queries at any size, one when
-    nothing waits: the usual case, a unit acknowledges what it is handed within days).
-    ``lists``: the lists (with their campaigns) of the unit's work, read already by the page,
-    given to the tasks shown rather than a copy of both read with each."""
+class AwaitingRow:
+    """A task of the 签收 box as plain values under ``Task``'s names, its list and campaign
+    ``Named`` (their names, the campaign's hours); whether it is overdue is ``Task``'s own
+    rule (``Task.acknowledgement_state``), not a copy."""
+
+    Status = Task.Status
+    awaiting_acknowledgement = Task.awaiting_acknowledgement
+    acknowledgement_state = Task.acknowledgement_state
+
+    def __init__(self, values: dict, lists: dict):
+        self.pk, self.code, self.title = values["pk"], values["code"], values["title"]
+        self.status = values["status"]
+        self.handed_over_at = values["handed_over_at"]
+        self.acknowledged_at = values["acknowledged_at"]
+        self.task_list_id = values["task_list_id"]
+        task_list = lists.get(self.task_list_id)
+        if task_list is None:
+            campaign = Named(
+                values["task_list__campaign_id"],
+                values["task_list__campaign__name"],
+                acknowledge_within_hours=values["task_list__campaign__acknowledge_within_hours"],
+            )
+            task_list = lists[self.task_list_id] = Named(
+                self.task_list_id, values["task_list__name"], campaign=campaign
+            )
+        self.task_list = task_list
+
+
+def awaiting_summary(*, user: User) -> Awaiting:
+    """Counted in SQL; only the tasks shown are read, as plain values with their list's and
+    campaign's names joined (two queries at any size, one when nothing waits: the usual
+    case, a unit acknowledges what it is handed within days)."""
     queryset = awaiting_of_unit(user=user)
     figures = queryset.aggregate(n=Count("pk"), until=Max("handed_over_at"))
     if not figures["n"]:
         return Awaiting(tasks=[], count=0, until=None)
-    queryset = queryset.only(*AWAITING_COLUMNS).order_by("handed_over_at", "pk")
-    if lists is None:
-        queryset = queryset.select_related("task_list__campaign")
-    shown = list(queryset[:ACK_SHOWN])
-    if lists is not None:
-        lists_attached(shown, lists)
+    rows = queryset.order_by("handed_over_at", "pk").values(*AWAITING_VALUES)[:ACK_SHOWN]
+    lists: dict = {}
+    shown: list[Any] = [AwaitingRow(values, lists) for values in rows]
     return Awaiting(tasks=shown, count=figures["n"], until=figures["until"])

@@ -1,12 +1,9 @@
 """Reads of 我的任务 beyond the task table: its sort orders, the reports waiting for the unit
 head (待我确认), and the report that waits for confirmation on a task ("60 %（待单位负责人确认）")."""
 
-from collections.abc import Iterable
-
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from accounts.models import User
-from campaigns.models import TaskList
 from tasks.lights import Light
 from tasks.models import ProgressReport, Task
 
@@ -69,15 +66,3 @@ def awaiting_report(task: Task) -> ProgressReport | None:
             waiting = report.confirmed_at is None and report.locked_at is None
             return report if waiting else None
     return None
-
-
-def lists_attached(tasks: Iterable[Task], lists: Iterable[TaskList]) -> None:
-    """Give each of ``tasks`` its list (with its campaign) from ``lists``, read once for the
-    page, rather than a copy of both per row (``tasks_for_user(..., page=True)``). A task of
-    a list not among them (one published meanwhile) reads its own when asked."""
-    by_id = {task_list.pk: task_list for task_list in lists}
-    cache = Task.task_list.field.set_cached_value
-    for task in tasks:
-        task_list = by_id.get(task.task_list_id)
-        if task_list is not None:
-            cache(task, task_list)

@@ -125,23 +125,6 @@ def apply_filters(
     return qs
 
 
-#: What 我的任务's table does not show of a task (``tasks_for_user(..., page=True)``).
-NOT_IN_TABLE = (
-    "content",
-    "goal",
-    "source",
-    "extra",
-    "principal_owner_name",
-    "leader_in_charge_name",
-    "specific_owner_name",
-    "difficulty",
-    "ack_reminded_at",
-    "created_at",
-    "updated_at",
-    "closed_at",
-)
-
-
 def tasks_for_user(
     *,
     user: User,
@@ -149,9 +132,9 @@ def tasks_for_user(
     today: datetime.date | None = None,
     page: bool = False,
 ) -> QuerySet[Task]:
-    """The tasks of the user's own unit (lead or supporting), for "my tasks". ``page``: for
-    its table, without the columns it does not show, nor the lists and campaigns (the page
-    has read them for its filter: ``tasks.my_work.lists_attached`` puts them back)."""
+    """The tasks of the user's own unit (lead or supporting), for "my tasks". ``page``: the
+    keys of its table only (``values_list("pk")``: its rows are read by
+    ``tasks.table_rows.task_table_rows``), from a query built once a day per process."""
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
     if page:
@@ -174,9 +157,9 @@ def _of_mine(qs: TaskQuerySet, today: datetime.date) -> QuerySet[Task]:
 def _table_of_mine(today: datetime.date) -> QuerySet[Task]:
     """我的任务's table before whose tasks they are: built once a day per process and cloned
     for each request (as TASK_PAGE_QUERYSET is), not its expressions worked out again for
-    each. The person's conditions are added to the clone; never evaluated itself."""
-    qs = _of_mine(Task.objects.all(), today).select_related(None)
-    return qs.select_related("category", "lead_unit").defer(*NOT_IN_TABLE)
+    each. The person's conditions are added to the clone; only its keys are read (its
+    filters and sort orders use the columns: light, last report)."""
+    return _of_mine(Task.objects.all(), today).select_related(None).prefetch_related(None)
 
 
 def tasks_of_list(

@@ -11,12 +11,14 @@ the prefetch was: the same queries, the same markup, a fraction of the objects.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
 
 from tasks.models import Task, TaskSupport
+from tasks.my_work import awaiting_percent
 from tasks.selectors import TaskFilters, with_list_columns
 
 # What the table reads of a task (and of its list, campaign, category and lead unit).
@@ -124,23 +126,37 @@ def filtered_columns(qs: QuerySet[Task], filters: TaskFilters, today: datetime.d
     return qs
 
 
-def task_table_rows(today: datetime.date) -> Callable[[list[int]], dict[int, TaskRow]]:
+@functools.lru_cache(maxsize=8)
+def _table_values(today: datetime.date, awaiting: bool) -> QuerySet:
+    """The rows' query before whose rows: built once a day per process and cloned for each
+    page (as ``tasks.selectors._table_of_mine`` is), not its subqueries built again for
+    each. Never evaluated itself."""
+    query = (
+        with_list_columns(Task.objects.all(), today=today)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by()
+    )
+    if awaiting:
+        return query.annotate(awaiting_percent=awaiting_percent()).values(
+            *VALUES, "awaiting_percent"
+        )
+    return query.values(*VALUES)
+
+
+def task_table_rows(
+    today: datetime.date, *, awaiting: bool = False
+) -> Callable[[list[int]], dict[int, TaskRow]]:
     """The rows of the tasks ``ids`` (a page's keys) as ``{% task_rows %}`` draws them: two
-    queries, whatever the number of rows."""
+    queries, whatever the number of rows. ``awaiting``: with the percent of the lead unit's
+    report that waits for the head's confirmation (我的任务's progress cell)."""
 
     def rows(ids: list[int]) -> dict[int, TaskRow]:
         if not ids:
             return {}
-        query = (
-            with_list_columns(Task.objects.filter(pk__in=ids), today=today)
-            .select_related(None)
-            .prefetch_related(None)
-            .order_by()
-            .values(*VALUES)
-        )
         lists: dict = {}
         names: dict = {}
-        found = list(query)
+        found = list(_table_values(today, awaiting).filter(pk__in=ids))
         supports = support_names(ids)
         result = {}
         for values in found:

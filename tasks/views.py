@@ -27,7 +27,7 @@ from tasks.forms import (
     TaskFilterForm,
 )
 from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
-from tasks.my_work import awaiting_report, lists_attached, reports_to_confirm
+from tasks.my_work import awaiting_report, reports_to_confirm
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -38,6 +38,7 @@ from tasks.selectors import (
     task_detail_rest,
     tasks_for_user,
 )
+from tasks.table_rows import task_table_rows
 
 PAGE_SIZE = 50
 # The task page's query, built once per process (as a form field's queryset is) and cloned
@@ -73,8 +74,10 @@ def my_tasks(request):
     today = timezone.localdate()
     filters = form.filters()
     tasks = tasks_for_user(user=user, filters=filters, today=today, page=True)
-    page = two_step_page(tasks, request.GET.get("page"), PAGE_SIZE)
-    lists_attached(page.object_list, lists)
+    # Drawn by {% task_rows %} from plain values, as the list pages are.
+    page = two_step_page(
+        tasks, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today, awaiting=True)
+    )
     confirms = permissions.confirms_reports(user)
     return render(
         request,
@@ -90,7 +93,7 @@ def my_tasks(request):
             "confirms_reports": confirms,
             "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
-            "awaiting": awaiting_summary(user=user, lists=lists)
+            "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)
             else [],
         },

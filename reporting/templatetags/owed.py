@@ -6,10 +6,11 @@ as the database on the whole page (each row resolved some forty variables, tags 
 tests/reporting checks the rows against what the page shows.
 """
 
+from html import escape
+
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from config.pages import address_of
@@ -54,47 +55,47 @@ def _labels() -> dict[str, str]:
 _FORMATS = {"m-d H:i": "%m-%d %H:%M", "Y-m-d": "%Y-%m-%d"}
 
 
-def _when(value, fmt: str) -> str:
-    """As the ``date`` filter writes it, in the current time zone (the values are aware)."""
-    return localtime(value).strftime(_FORMATS[fmt])
+def _when(value, fmt: str, zone) -> str:
+    """As the ``date`` filter writes it, in the current time zone ``zone`` (the values are
+    aware): all digits and dashes, nothing to escape."""
+    return value.astimezone(zone).strftime(_FORMATS[fmt])
 
 
-def _awaiting(item) -> SafeString | str:
+def _awaiting(item) -> str:
     if not item.awaiting:
         return ""
     # Like {% blocktranslate %}: the value is escaped, the translated sentence is not.
     text = _("%(percent)s%% (waiting for the unit head's confirmation)") % {
-        "percent": conditional_escape(item.round_report.percent)
+        "percent": escape(str(item.round_report.percent))
     }
-    return mark_safe(f'<br><small class="awaiting" data-testid="awaiting">{text}</small>')
+    return f'<br><small class="awaiting" data-testid="awaiting">{text}</small>'
 
 
-def _round(item, words: dict[str, str]) -> SafeString:
+def _round(item, words: dict[str, str], zone) -> str:
     if item.reported:
-        return format_html(
-            '<mark class="ok">{}</mark> <small><time>{}</time></small>',
-            words["reported"],
-            _when(item.round_report.submitted_at, "m-d H:i"),
-        )
-    return format_html(
-        '<mark class="bad">{}</mark> <small>{} <time>{}</time></small>',
-        words["not_reported"],
-        words["due"],
-        _when(item.round.due_at, "m-d H:i"),
+        at = _when(item.round_report.submitted_at, "m-d H:i", zone)
+        return f'<mark class="ok">{words["reported"]}</mark> <small><time>{at}</time></small>'
+    due = _when(item.round.due_at, "m-d H:i", zone)
+    return (
+        f'<mark class="bad">{words["not_reported"]}</mark> '
+        f"<small>{words['due']} <time>{due}</time></small>"
     )
 
 
-def _last(item, words: dict[str, str]) -> SafeString:
+def _last(item, words: dict[str, str], zone) -> str:
     if item.last_report:
-        return conditional_escape(_when(item.last_report.submitted_at, "Y-m-d"))
-    return format_html('<span class="muted">{}</span>', words["none_yet"])
+        return _when(item.last_report.submitted_at, "Y-m-d", zone)
+    return f'<span class="muted">{words["none_yet"]}</span>'
 
 
 @register.simple_tag
 def owed_rows(items, today) -> SafeString:
-    """One ``<tr>`` per owed task (``reporting.selectors.OwedTask``)."""
-    words = _labels()
-    labels = {key: conditional_escape(value) for key, value in words.items() if key[:2] == "l_"}
+    """One ``<tr>`` per owed task (``reporting.selectors.OwedTask``). Values are escaped as
+    ``format_html`` and ``conditional_escape`` did (``html.escape`` of their text, which is
+    what Django's ``escape`` writes), the words translated and escaped once a table."""
+    words = {key: escape(value) for key, value in _labels().items()}
+    labels = {key: value for key, value in words.items() if key[:2] == "l_"}
+    zone = timezone.get_current_timezone()
     url = address_of("tasks:detail")
     badges: dict[str, str] = {}  # one per light: its words are translated once
     rows = []
@@ -107,16 +108,16 @@ def owed_rows(items, today) -> SafeString:
             _ROW.format(
                 state="reported" if item.reported else "missing",
                 light=badges[light],
-                code=conditional_escape(task.code),
+                code=escape(task.code),
                 url=url.format(task.pk),
-                title=conditional_escape(task.title),
-                campaign=conditional_escape(task.task_list.campaign),
-                task_list=conditional_escape(task.task_list),
+                title=escape(task.title),
+                campaign=escape(str(task.task_list.campaign)),
+                task_list=escape(str(task.task_list)),
                 deadline=deadline_cell(task, today),
-                progress=conditional_escape(task.progress),
+                progress=escape(str(task.progress)),
                 awaiting=_awaiting(item),
-                round=_round(item, words),
-                last=_last(item, words),
+                round=_round(item, words, zone),
+                last=_last(item, words, zone),
                 **labels,
             )
         )

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import TaskList
 from config.widgets import QuickDateInput, QuickHiddenInput, QuickNumberInput, QuickTextarea
 from tasks.acknowledgements import awaiting_summary
 from tasks.forms import MultipleFileInput, ReportForm
@@ -84,7 +83,16 @@ def _awaiting_tasks(world) -> None:
     world.campaign.name = "改革<攻坚>行动"
     world.campaign.save()
     for n, (hours, title) in enumerate(
-        [(1, "短"), (24 * 365, "一个很长的标题" * 12), (2, 'a<b>&"c')], start=1
+        [
+            (1, "短"),
+            (24 * 365, "一个很长的标题" * 12),
+            (2, 'a<b>&"c'),
+            (3, "五" * 50),
+            (4, "六" * 51),
+            (5, "Cafe\u0301 décomposé"),  # not in NFC: truncatechars gives it back in NFC
+            (6, "e\u0301" * 30),  # 60 characters, 30 of them combining: not cut
+        ],
+        start=1,
     ):
         TaskFactory(
             task_list=world.task_list,
@@ -97,24 +105,30 @@ def _awaiting_tasks(world) -> None:
 
 def test_the_awaiting_rows_are_the_templates_own(world):
     _awaiting_tasks(world)
-    lists = list(TaskList.objects.select_related("campaign"))
-    awaiting = awaiting_summary(user=world.lead_staff, lists=lists)
-    assert len(awaiting.tasks) == 3
-    context = Context({"awaiting": awaiting})
-    expected = OLD_AWAITING_ROWS.render(context)
+    awaiting = awaiting_summary(user=world.lead_staff)
+    assert len(awaiting.tasks) == 7
+    models = {t.pk: t for t in Task.objects.select_related("task_list__campaign")}
+    expected = OLD_AWAITING_ROWS.render(Context({"awaiting": [models[t.pk] for t in awaiting]}))
     assert '<mark class="flag">' in expected  # an overdue one
     assert "一个很长的标题" * 12 not in expected  # the long title cut short
+    assert "六" * 51 not in expected and "五" * 50 + "<" in expected
+    assert "Café" in expected and "Cafe\u0301" not in expected
     with CaptureQueriesContext(connection) as ctx:
-        assert NEW_AWAITING_ROWS.render(context) == expected
-    assert not ctx.captured_queries  # the lists given are the tasks' own
+        assert NEW_AWAITING_ROWS.render(Context({"awaiting": awaiting})) == expected
+    assert not ctx.captured_queries  # the rows hold their lists' and campaigns' names
 
 
-def test_the_awaiting_box_without_the_pages_lists_reads_them_with_the_tasks(world):
+def test_the_awaiting_box_reads_its_tasks_with_their_lists_in_one_query(world):
     _awaiting_tasks(world)
     with CaptureQueriesContext(connection) as ctx:
         awaiting = awaiting_summary(user=world.lead_staff)
         [str(t.task_list.campaign) + t.acknowledgement_state for t in awaiting]
     assert len(ctx.captured_queries) == 2  # the count, the tasks with list and campaign
+    states = {t.pk: t.acknowledgement_state for t in Task.objects.filter(lead_unit=world.lead)}
+    assert {t.pk: t.acknowledgement_state for t in awaiting} == {
+        t.pk: states[t.pk] for t in awaiting
+    }
+    assert set(states.values()) >= {"pending", "overdue"}
 
 
 def test_my_tasks_shows_the_awaiting_box_and_the_table_without_a_query_per_row(client, world):
@@ -123,7 +137,7 @@ def test_my_tasks_shows_the_awaiting_box_and_the_table_without_a_query_per_row(c
     with CaptureQueriesContext(connection) as ctx:
         html = client.get(reverse("tasks:mine")).content.decode()
     few = len(ctx.captured_queries)
-    assert html.count('name="task" value=') == 3
+    assert html.count('name="task" value=') == 7
     assert "改革&lt;攻坚&gt;行动" in html
     for n in range(20):
         TaskFactory(
@@ -135,7 +149,7 @@ def test_my_tasks_shows_the_awaiting_box_and_the_table_without_a_query_per_row(c
     with CaptureQueriesContext(connection) as ctx:
         html = client.get(reverse("tasks:mine")).content.decode()
     assert len(ctx.captured_queries) == few
-    assert html.count('name="task" value=') == 23
+    assert html.count('name="task" value=') == 27
 
 
 def _report(client, task, **extra):

@@ -1,0 +1,62 @@
+"""A campaign's page asks its three rules at once (``campaign_page_rights``): the same answers
+as ``can_manage_campaign``, ``can_see_unit_figures`` and ``can_see_acknowledgements``, for
+every role, with the campaign's coordinators asked once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tasks.permissions import (
+    campaign_page_rights,
+    can_manage_campaign,
+    can_see_acknowledgements,
+    can_see_unit_figures,
+)
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = (
+    "coordinator",
+    "other_coordinator",
+    "leader",
+    "lead_staff",
+    "lead_head",
+    "support_staff",
+    "auditor",
+)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_the_pages_rights_are_the_rules_own(world, who):
+    user = getattr(world, who)
+    for campaign in (world.campaign, world.other_campaign):
+        rights = campaign_page_rights(user, campaign)
+
+        assert (rights.manage, rights.unit_figures, rights.acknowledgements) == (
+            can_manage_campaign(user, campaign),
+            can_see_unit_figures(user, campaign),
+            can_see_acknowledgements(user, campaign),
+        )
+
+
+def test_the_rights_differ_by_role(world):
+    seen = {who: campaign_page_rights(getattr(world, who), world.campaign) for who in PEOPLE}
+    assert seen["coordinator"].manage and seen["coordinator"].unit_figures
+    assert not seen["other_coordinator"].manage and not seen["other_coordinator"].unit_figures
+    assert seen["leader"].unit_figures and not seen["leader"].manage
+    assert not seen["lead_staff"].unit_figures and not seen["lead_staff"].acknowledgements
+
+
+def test_a_coordinators_campaign_page_asks_the_coordinators_once(client, world):
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("campaigns:detail", args=[world.campaign.slug]))
+    asked = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT 1 AS "a" FROM "accounts_user" INNER JOIN')
+        and "campaigns_campaign_coordinators" in q["sql"]
+    ]
+    assert page.status_code == 200 and 'data-testid="run-campaign"' in page.content.decode()
+    assert len(asked) == 1
