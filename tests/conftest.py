@@ -75,7 +75,10 @@ def static_files_listed_once():
             self.allow_all_origins,
             self.charset,
             str(settings.STATICFILES_DIRS),
+            tuple(settings.STATICFILES_FINDERS),
             tuple(settings.INSTALLED_APPS),
+            self.add_headers_function,
+            str(getattr(settings, "WHITENOISE_MIMETYPES", None)),
         )
         if key not in listed:
             before = dict(self.files)

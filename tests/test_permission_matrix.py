@@ -1213,18 +1213,21 @@ WATCHED = (
 
 
 def _watched_sql() -> str:
-    """One UNION ALL over the watched tables, each row as its key and its columns joined into
-    one text (the same SQL on PostgreSQL and SQLite)."""
+    """One UNION ALL over the watched tables: each row as its key and its columns as text, one
+    output column each (NULL stays NULL), padded to the widest (the same SQL on PostgreSQL and
+    SQLite)."""
     q = connection.ops.quote_name
+    width = max(len(fields) for _model, fields in WATCHED) or 1
     parts = []
     for number, (model, fields) in enumerate(WATCHED):
         table, pk = q(model._meta.db_table), q(model._meta.pk.column)
         if not fields:
-            parts.append(f"SELECT {number}, '', CAST(COUNT(*) AS TEXT) FROM {table}")
+            values = ["CAST(COUNT(*) AS TEXT)"] + ["NULL"] * (width - 1)
+            parts.append(f"SELECT {number}, '', {', '.join(values)} FROM {table}")
             continue
-        columns = (q(model._meta.get_field(name).column) for name in fields)
-        text = " || '|' || ".join(f"COALESCE(CAST({c} AS TEXT), '-')" for c in columns)
-        parts.append(f"SELECT {number}, CAST({pk} AS TEXT), {text} FROM {table}")
+        values = [f"CAST({q(model._meta.get_field(name).column)} AS TEXT)" for name in fields]
+        values += ["NULL"] * (width - len(fields))
+        parts.append(f"SELECT {number}, CAST({pk} AS TEXT), {', '.join(values)} FROM {table}")
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2"
 
 
@@ -1234,9 +1237,9 @@ def snapshot() -> dict:
         cursor.execute(_watched_sql())
         rows = cursor.fetchall()
     seen: dict = {}
-    for number, key, text in rows:
+    for number, key, *values in rows:
         model, fields = WATCHED[number]
-        seen.setdefault(f"{model.__name__}{fields}", []).append((key, text))
+        seen.setdefault(f"{model.__name__}{fields}", []).append((key, *values[: len(fields) or 1]))
     return seen
 
 
@@ -1279,6 +1282,11 @@ def test_the_snapshot_sees_a_changed_column_a_new_row_and_a_counted_row(scene):
     TaskEvent.objects.create(task=scene.task, kind=TaskEvent.Kind.UPDATED, actor=scene.coordinator)
     again = snapshot()
     assert again["TaskEvent()"] == [("", str(TaskEvent.objects.count()))]
+    # Each column is its own value: a text that moves from one column into the next shows.
+    TaskList.objects.filter(pk=scene.task_list.pk).update(name="a|b", kind="reform")
+    split = snapshot()
+    TaskList.objects.filter(pk=scene.task_list.pk).update(name="a", kind="b|reform")
+    assert snapshot() != split
     assert again["TaskEvent()"] != changed["TaskEvent()"]
     TaskList.objects.create(campaign=scene.campaign, name="新清单", kind="reform", order=99)
     assert len(snapshot()["TaskList('name', 'kind', 'order', 'published_at')"]) == (

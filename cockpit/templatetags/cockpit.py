@@ -127,16 +127,16 @@ def _trend_row(week, words: dict, drill_base: str, round_url: str, separator: st
     if week.source == "history":
         head += f' <small class="muted" title="{words["reconstructed"]}">*</small>'
     if week.round_id and week.source == "round":
-        week_of = f"{drill_base}?week=%s&amp;week_of={week.round_id}"
+        week_of = f"&amp;week_of={week.round_id}"
         made = f"{drill_base}?reported=yes&amp;round={week.round_id}"
         cells = (
-            f'<a href="{week_of % "red"}" data-count="{red}">{red}</a>',
-            f'<a href="{week_of % "overdue"}" data-count="{overdue}">{overdue}</a>',
+            f'<a href="{drill_base}?week=red{week_of}" data-count="{red}">{red}</a>',
+            f'<a href="{drill_base}?week=overdue{week_of}" data-count="{overdue}">{overdue}</a>',
             f"{rate}%",
             f'<a href="{made}" data-count="{reported}">{reported}</a> / '
             f'<a href="{drill_base}?round={week.round_id}" data-count="{owed}">{owed}</a>',
             f"{progress}%",
-            f'<a href="{week_of % "closed"}" data-count="{closed}">{closed}</a>',
+            f'<a href="{drill_base}?week=closed{week_of}" data-count="{closed}">{closed}</a>',
         )
     else:
         cells = (red, overdue, f"{rate}%", f"{reported} / {owed}", f"{progress}%", closed)
