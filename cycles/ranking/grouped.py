@@ -10,17 +10,15 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
-    Value,
 )
 
 from accounts.models import Unit
 from cycles import hooks, schedule
+from cycles.among import among
 from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
 from cycles.ranking.compute import LEAD, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
@@ -49,10 +47,6 @@ def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) ->
     return sorted(units.values(), key=lambda u: u.name)
 
 
-def _flag(q: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(q, output_field=BooleanField())
-
-
 def _line(row: dict) -> Line:
     difficulty = Task._meta.get_field("difficulty").to_python(row["difficulty"])
     return Line(
@@ -70,84 +64,144 @@ def _line(row: dict) -> Line:
     )
 
 
-def _claimed(review: MonthlyReview, prefix: str = ""):
-    """Whether a review line's task was claimed (揭榜), as the registered expression says."""
+def _claimed_ids(review: MonthlyReview) -> tuple[str, tuple]:
+    """The review's tasks that were claimed (揭榜), as the registered expression says: SQL
+    of their ids (none while no app says what a claimed task is)."""
     if not hooks.claims_known():
-        return Value(False, output_field=BooleanField())
-    ids = (
+        return "SELECT CAST(NULL AS bigint) AS pk WHERE 1 = 0", ()
+    return (
         Task.objects.filter(pk__in=ReviewItem.objects.filter(review=review).values("task_id"))
         .annotate(is_claimed=hooks.claimed_annotation())
         .filter(is_claimed=True)
         .values("pk")
-    )
-    return _flag(Q(**{f"{prefix}task_id__in": ids}))
-
-
-def _lines(review, start, end, *, supports: bool) -> list[dict]:
-    """The review's lines grouped, in one statement and one grouping: each lead unit's lines
-    grouped by what scores them (rating, proposal, difficulty, reports, excused, claimed)
-    and, when the formula counts supported tasks, each supporting unit's lines (other than
-    the lead) grouped the same way, a line's reports being 1 when the unit reported a
-    contribution in the month, else 0 (such a line scores 0). The contributions are the
-    supports that meet a report of their unit on their task in the month: a few rows (most
-    reports are the lead unit's), where folding the month's every report to one row per task
-    and unit hashed 100,000 pairs at 100,000 tasks.
-
-    The difficulty is the task's as it stands: the tasks whose difficulty is not the default
-    are read first (the task table once, a few rows kept) and the lines meet those alone,
-    where joining the lines to all their tasks hashed 100,000 rows; the lead rows and the
-    supporting rows are grouped together in one hash, not the second sorted apart."""
-    items_sql, items_params = (
-        ReviewItem.objects.filter(review=review)
-        .annotate(is_excused=_flag(Q(excused_at__isnull=False)), is_claimed=_claimed(review))
-        .values(
-            "task_id", "lead_unit_id", "rating", "proposed", "reports", "is_excused", "is_claimed"
-        )
         .order_by()
         .query.sql_with_params()
     )
+
+
+# Each side (the lead units' lines, the supporting units') grouped by what scores a line as if
+# every task were of the default difficulty and not claimed; then, for the few lines whose
+# task is not ("odd"), a row taking the line out of that group (-1) and one putting it in its
+# own (+1). The sums are the counts of the old one-grouping query, exactly (tests/cycles).
+_LINES_SQL = """
+    WITH claimed AS MATERIALIZED ({claimed}),
+    odd AS MATERIALIZED (
+        SELECT hard.id AS task_id, hard.difficulty, hard.id IN (SELECT pk FROM claimed) AS claimed
+        FROM ({hard}) hard
+        UNION ALL
+        SELECT task.id, task.difficulty, true FROM {task} task
+        WHERE task.id IN (SELECT pk FROM claimed) AND task.difficulty = %(default)s
+    ),
+    item AS NOT MATERIALIZED (
+        SELECT task_id, lead_unit_id, rating, proposed, reports, excused_at IS NOT NULL AS excused
+        FROM {item} WHERE review_id = %(review)s
+    ),
+    odd_item AS MATERIALIZED (
+        SELECT item.*, odd.difficulty, odd.claimed FROM odd JOIN item ON item.task_id = odd.task_id
+    ),
+    grouped AS (
+        SELECT %(lead)s AS role, lead_unit_id AS unit_id, rating, proposed, reports, excused,
+            %(default)s AS difficulty, false AS claimed, COUNT(*) AS n
+        FROM item GROUP BY lead_unit_id, rating, proposed, reports, excused
+        UNION ALL
+        SELECT %(lead)s, lead_unit_id, rating, proposed, reports, excused,
+            CASE WHEN sign > 0 THEN difficulty ELSE %(default)s END, sign > 0 AND claimed, sign
+        FROM odd_item CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) signs
+        {supporting}
+    )
+    SELECT role, unit_id, rating, proposed, difficulty, excused, claimed, reports, CAST(SUM(n) AS bigint)
+    FROM grouped
+    GROUP BY role, unit_id, rating, proposed, difficulty, excused, claimed, reports
+    HAVING SUM(n) > 0
+"""
+
+# A supporting unit's line (other than the lead) reports 1 when the unit reported a
+# contribution in the month, else 0 (such a line scores 0): the supports that meet a report of
+# their unit on their task in the month, a few rows (most reports are the lead unit's); for
+# the few odd lines, a look-up of each one's reports.
+_SUPPORTING_SQL = """
+        UNION ALL
+        SELECT %(support)s, support.unit_id, item.rating, item.proposed,
+            CASE WHEN made.task_id IS NULL THEN 0 ELSE 1 END, item.excused,
+            %(default)s, false, COUNT(*)
+        FROM item
+        JOIN {support} support ON support.task_id = item.task_id
+            AND support.unit_id <> item.lead_unit_id
+        LEFT JOIN (
+            SELECT DISTINCT other.task_id, other.unit_id FROM {support} other
+            JOIN {report} report ON report.task_id = other.task_id
+                AND report.unit_id = other.unit_id
+            WHERE report.submitted_at >= %(start)s AND report.submitted_at < %(end)s
+        ) made ON made.task_id = support.task_id AND made.unit_id = support.unit_id
+        GROUP BY 2, 3, 4, 5, 6
+        UNION ALL
+        SELECT %(support)s, support.unit_id, item.rating, item.proposed,
+            CASE WHEN EXISTS (
+                SELECT 1 FROM {report} report
+                WHERE report.task_id = support.task_id AND report.unit_id = support.unit_id
+                    AND report.submitted_at >= %(start)s AND report.submitted_at < %(end)s
+            ) THEN 1 ELSE 0 END,
+            item.excused,
+            CASE WHEN sign > 0 THEN item.difficulty ELSE %(default)s END,
+            sign > 0 AND item.claimed, sign
+        FROM odd_item item
+        JOIN {support} support ON support.task_id = item.task_id
+            AND support.unit_id <> item.lead_unit_id
+        CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) signs
+"""
+
+
+def _lines(review, start, end, *, supports: bool) -> list[dict]:
+    """The review's lines grouped, in one statement: each lead unit's lines grouped by what
+    scores them (rating, proposal, difficulty, reports, excused, claimed) and, when the
+    formula counts supported tasks, each supporting unit's lines (other than the lead)
+    grouped the same way (``_SUPPORTING_SQL``).
+
+    The difficulty is the task's as it stands. Most tasks are of the default difficulty and
+    not claimed: the lines are grouped without their tasks (the review's lines alone, no
+    join), and only the tasks that are not ("odd": a partial index of the task table,
+    cycles 0009, finds those of another difficulty) are met with their lines and moved to
+    their own groups. Joining every line to the tasks of another difficulty, grouping lead
+    and supporting rows in one hash and reading the task table whole cost most of the draft
+    ranking's time at 100,000 tasks."""
     hard_sql, hard_params = (
         Task.objects.exclude(difficulty=DIFFICULTY_DEFAULT)
         .values("id", "difficulty")
         .order_by()
         .query.sql_with_params()
     )
-    columns = "line.rating, line.proposed, line.difficulty, line.is_excused, line.is_claimed"
-    rows = f"SELECT %s AS role, line.lead_unit_id AS unit_id, {columns}, line.reports FROM line"
-    params: list = [*hard_params, DIFFICULTY_DEFAULT, *items_params, LEAD]
-    if supports:
-        reports, task_support = ProgressReport._meta.db_table, TaskSupport._meta.db_table
-        rows += f"""
-            UNION ALL
-            SELECT %s, support.unit_id, {columns}, CASE WHEN made.id IS NULL THEN 0 ELSE 1 END
-            FROM line
-            JOIN {task_support} support ON support.task_id = line.task_id
-                AND support.unit_id <> line.lead_unit_id
-            LEFT JOIN (
-                SELECT DISTINCT other.id FROM {task_support} other
-                JOIN {reports} report ON report.task_id = other.task_id
-                    AND report.unit_id = other.unit_id
-                WHERE report.submitted_at >= %s AND report.submitted_at < %s
-            ) made ON made.id = support.id
-        """
-        params += [SUPPORT, start, end]
-    # "hard" is worked out once (a few rows); "line" is read again for the supporting rows
-    # rather than 100,000 rows of it written aside.
-    sql = f"""
-        WITH hard AS MATERIALIZED ({hard_sql}),
-        line AS NOT MATERIALIZED (
-            SELECT item.*, COALESCE(hard.difficulty, %s) AS difficulty
-            FROM ({items_sql}) item LEFT JOIN hard ON hard.id = item.task_id
-        )
-        SELECT role, unit_id, rating, proposed, difficulty, is_excused, is_claimed, reports,
-            COUNT(*)
-        FROM ({rows}) row
-        GROUP BY role, unit_id, rating, proposed, difficulty, is_excused, is_claimed, reports
-    """
+    claimed_sql, claimed_params = _claimed_ids(review)
+    tables = {
+        "item": ReviewItem._meta.db_table,
+        "task": Task._meta.db_table,
+        "support": TaskSupport._meta.db_table,
+        "report": ProgressReport._meta.db_table,
+    }
+    # The parts built by Django use %s, the rest named values: the first made named too.
+    named: dict = {"default": DIFFICULTY_DEFAULT, "review": review.pk, "lead": LEAD}
+    named |= {"support": SUPPORT, "start": start, "end": end}
+    for prefix, params in (("c", claimed_params), ("h", hard_params)):
+        named |= {f"{prefix}{n}": value for n, value in enumerate(params)}
+    sql = _LINES_SQL.format(
+        claimed=_named(claimed_sql, "c", len(claimed_params)),
+        hard=_named(hard_sql, "h", len(hard_params)),
+        supporting=_SUPPORTING_SQL.format(**tables) if supports else "",
+        **tables,
+    )
     names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, named)
         return [dict(zip((*names, "reports", "n"), row, strict=True)) for row in cursor]
+
+
+def _named(sql: str, prefix: str, count: int) -> str:
+    """``sql`` with its ``%s`` placeholders named ``%(prefix0)s``, ``%(prefix1)s``…"""
+    parts = sql.replace("%%", "\0").split("%s")
+    assert len(parts) == count + 1, sql
+    out = parts[0]
+    for n, part in enumerate(parts[1:]):
+        out += f"%({prefix}{n})s" + part
+    return out.replace("\0", "%%")
 
 
 def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None:
@@ -206,8 +260,10 @@ def _targets(review, end, units) -> None:
     way added up, and how many."""
     lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
     targets = targets_at(task_ids=lines.values("task_id"), moment=end)  # type: ignore[arg-type]
+    if not targets:
+        return
     lead_of = dict(  # in no order: the lines' own joins the task lists' order through tasks
-        lines.filter(task_id__in={t.task_id for t in targets})
+        lines.filter(among("task_id", {t.task_id for t in targets}))
         .order_by()
         .values_list("task_id", "lead_unit_id")
     )
