@@ -20,7 +20,11 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
 from tasks.as_at import SETTING_EVENTS, TaskAsAt, tasks_as_at  # noqa: F401 (re-exported)
-from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-exported)
+from tasks.attainment import (  # noqa: F401 (re-exported)
+    target_attainment,
+    target_attainments,
+    target_series,
+)
 from tasks.lights import Light, light_expression, overdue_q
 from tasks.models import (
     Evidence,
