@@ -50,7 +50,7 @@ from tasks.selectors import (
     campaign_summaries,
     lagging_units,
     list_filter_choices,
-    target_attainment,
+    target_attainments,
     tasks_of_list,
 )
 from tasks.table_rows import task_table_rows
@@ -84,6 +84,11 @@ def campaign_detail(request, slug: str):
     today = timezone.localdate()
     [summary] = campaign_summaries(user=request.user, today=today, campaign=campaign)
     rights = campaign_page_rights(request.user, campaign)
+    # The targets rolled up three ways from one read (by unit only for those who see units).
+    attainment = target_attainments(
+        campaign=campaign,
+        by=("list", "category", "unit") if rights.unit_figures else ("list", "category"),
+    )
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -95,12 +100,10 @@ def campaign_detail(request, slug: str):
             if rights.unit_figures
             else None,
             "chart_data": _chart_data(summary),
-            "attainment": target_attainment(campaign=campaign, by="list"),
-            "attainment_by_category": target_attainment(campaign=campaign, by="category"),
+            "attainment": attainment["list"],
+            "attainment_by_category": attainment["category"],
             # Like the units that lag: each unit's figures are for the office and the leaders.
-            "attainment_by_unit": target_attainment(campaign=campaign, by="unit")
-            if rights.unit_figures
-            else None,
+            "attainment_by_unit": attainment.get("unit"),
             "today": today,
             "can_manage": rights.manage,
             "acknowledgements": acknowledgement_counts(campaign=campaign)

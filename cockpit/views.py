@@ -44,7 +44,7 @@ from problems.models import Problem
 from problems.permissions import sees_whole_ledger
 from problems.selectors import campaign_counts, count_columns, counts_section
 from tasks.forms import InstructionForm
-from tasks.selectors import target_attainment
+from tasks.selectors import target_attainment, target_attainments
 from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
@@ -159,6 +159,7 @@ def campaign_cockpit(request, slug: str):
     unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
     weeks = trend(campaign=campaign)
     ledger_links = sees_whole_ledger(request.user, campaign)
+    attainment = target_attainments(campaign=campaign, by=("list", "unit"))
     problems = counts_section(
         campaign=campaign, problems=Problem.objects.filter(campaign=campaign), links=ledger_links
     )
@@ -187,8 +188,8 @@ def campaign_cockpit(request, slug: str):
             "units": units,
             "unit_rows": unit_rows,
             "hidden": {"heat": len(every) - len(heat), "units": len(units.rows) - len(unit_rows)},
-            "attainment": target_attainment(campaign=campaign, by="list"),
-            "attainment_by_unit": target_attainment(campaign=campaign, by="unit"),
+            "attainment": attainment["list"],
+            "attainment_by_unit": attainment["unit"],
             "measures": applied_measures(campaigns=[campaign.pk], limit=10),
             "problems": problems,
             "ledger_links": ledger_links,

@@ -54,6 +54,9 @@ def _aggregates(prefix: str = "") -> dict:
     }
 
 
+_COUNTED = tuple(_aggregates())
+
+
 def ledger_counts(problems: QuerySet[Problem]) -> LedgerCounts:
     """The counts by state of ``problems`` (one query)."""
     return LedgerCounts(**problems.aggregate(**_aggregates()))
@@ -110,9 +113,14 @@ def counts_section(
     *, campaign: Campaign, problems: QuerySet[Problem], links: bool, per_unit: bool = True
 ) -> dict:
     """What ``problems/_counts.html`` shows (cockpit, bulletins): the counts by state, and per
-    unit the problems concern, each a link to the ledger when ``links``. Two queries."""
-    counts = ledger_counts(problems)
-    rows = counts_by_unit(problems) if per_unit else []
+    unit the problems concern, each a link to the ledger when ``links``. One query: with
+    ``per_unit``, the counts are the units' added up (every problem is in one unit's row, those
+    of no unit in a row of their own), not aggregated again."""
+    if per_unit:
+        rows = counts_by_unit(problems)
+        counts = LedgerCounts(**{name: sum(r[name] for r in rows) for name in _COUNTED})
+    else:
+        rows, counts = [], ledger_counts(problems)
     return {
         "campaign": campaign,
         "links": links,

@@ -9,12 +9,13 @@ one query whatever the number of targets. Re-exported by ``tasks.selectors``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import DenseRank
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ __all__ = [
     "TargetSeries",
     "attainment_rollup",
     "target_attainment",
+    "target_attainments",
     "target_series",
 ]
 
@@ -92,6 +94,73 @@ def target_attainment(
         (key, name or no_category, Measured(baseline, target_value, current_value, direction))
         for key, name, baseline, target_value, current_value, direction in values
     )
+
+
+Grouped = Literal["list", "category", "unit"]
+
+
+def target_attainments(
+    *, campaign: Campaign, by: Sequence[Grouped]
+) -> dict[Grouped, list[AttainmentRow]]:
+    """Several roll-ups of the campaign's work's targets from one read: each equal to
+    ``target_attainment(campaign=campaign, by=…)`` (the cockpit shows them by list and by lead
+    unit, the campaign page also by category), without reading the targets once per roll-up
+    or judging each target once per roll-up.
+
+    Each row's place is the rank of its first target in that roll-up's order
+    (``_order``), ranked by the database in the same query (a window), so rows come in the
+    order ``target_attainment`` gives them, names collated as the database collates them.
+    """
+    values = (
+        Target.objects.filter(
+            task__task_list__kind__in=WORK_KINDS, task__task_list__campaign=campaign
+        )
+        .order_by()
+        .annotate(
+            **{
+                f"rank_{group}": Window(DenseRank(), order_by=[F(f).asc() for f in _order(group)])
+                for group in by
+            }
+        )
+        .values_list(
+            *(f for group in by for f in (*_GROUPS[group], f"rank_{group}")),
+            "baseline",
+            "target_value",
+            "current_value",
+            "direction",
+        )
+    )
+    no_category = str(_("No category"))
+    rolled: list[dict[int | None, AttainmentRow]] = [{} for _group in by]
+    first: list[dict[int | None, int]] = [{} for _group in by]
+    width = 3 * len(by)
+    for value in values:
+        measured = Measured(*value[width:])
+        if measured.current_value is None:
+            met, share = None, 0
+        else:
+            met = measured.achieved
+            share = 100 if met else (measured.attainment or 0)
+        for n, (rows, ranks) in enumerate(zip(rolled, first, strict=True)):
+            key, name, rank = value[3 * n : 3 * n + 3]
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = AttainmentRow(key=key, name=name or no_category)
+                ranks[key] = rank
+            elif rank < ranks[key]:
+                ranks[key] = rank
+            row.targets += 1
+            if met is None:
+                row.unmeasured += 1
+            elif met:
+                row.met += 1
+            else:
+                row.not_met += 1
+            row.share_total += share
+    return {
+        group: [rows[key] for key in sorted(ranks, key=ranks.__getitem__)]
+        for group, rows, ranks in zip(by, rolled, first, strict=True)
+    }
 
 
 class Measured:

@@ -20,7 +20,11 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
 from tasks.as_at import SETTING_EVENTS, TaskAsAt, tasks_as_at  # noqa: F401 (re-exported)
-from tasks.attainment import target_attainment, target_series  # noqa: F401 (re-exported)
+from tasks.attainment import (  # noqa: F401 (re-exported)
+    target_attainment,
+    target_attainments,
+    target_series,
+)
 from tasks.lights import Light, light_expression, overdue_q
 from tasks.models import (
     Evidence,
@@ -56,7 +60,12 @@ class TaskFilters:
     overdue: bool = False
 
 
-def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[Task]:
+def with_list_columns(
+    qs: QuerySet[Task], *, today: datetime.date, light: bool = True
+) -> QuerySet[Task]:
+    """``qs`` with the list pages' columns: the light (``light_value``; not when ``light`` is
+    False, for a table that shows none, as the red list: every task of it is red), the last
+    report and the open instructions, and the task's list, category, units read with it."""
     latest = ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
     open_instructions = (
         Instruction.objects.filter(task=OuterRef("pk"), answered_at__isnull=True)
@@ -74,7 +83,7 @@ def with_list_columns(qs: QuerySet[Task], *, today: datetime.date) -> QuerySet[T
             )
         )
         .annotate(
-            light_value=light_expression(today),
+            **({"light_value": light_expression(today)} if light else {}),
             last_report_at=Subquery(latest.order_by("-submitted_at").values("submitted_at")[:1]),
             open_instructions=Coalesce(Subquery(open_instructions, output_field=IntegerField()), 0),
         )

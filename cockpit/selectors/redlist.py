@@ -17,9 +17,10 @@ def red_list(*, campaign_ids, today: datetime.date) -> QuerySet[Task]:
     # Red is overdue by the rule of tasks.lights; asked as "overdue" it reads the index of the
     # tasks' status and deadline instead of working out every task's light.
     tasks = counted_tasks().filter(overdue_q(today), task_list__campaign__in=campaign_ids)
-    # The red table shows no category and no supporting unit: neither is read.
+    # The red table shows no category, no supporting unit and no light (every task of it is
+    # red): none is read.
     return (
-        with_list_columns(tasks, today=today)
+        with_list_columns(tasks, today=today, light=False)
         .select_related(None)
         .select_related("task_list__campaign", "lead_unit")
         .prefetch_related(None)

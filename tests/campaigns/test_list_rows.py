@@ -91,3 +91,16 @@ def test_the_list_page_shows_its_rows_in_their_order(client, world):
     )
     assert shown == expected
     assert '<mark class="flag" data-testid="ack-flag">超时未签收</mark>' in body
+
+
+def test_the_columns_without_the_light_are_the_same_columns(world):
+    ids = _varied_tasks(world)
+    today = timezone.localdate()
+    columns = ("pk", "last_report_at", "open_instructions")
+    every = with_list_columns(Task.objects.filter(pk__in=ids), today=today)
+    no_light = with_list_columns(Task.objects.filter(pk__in=ids), today=today, light=False)
+
+    assert "light_value" in every.query.annotations
+    assert "light_value" not in no_light.query.annotations
+    assert sorted(no_light.values_list(*columns)) == sorted(every.values_list(*columns))
+    assert any(n for _pk, _at, n in every.values_list(*columns))  # an open instruction counted

@@ -15,6 +15,7 @@ from cycles.models import MonthlyReview
 from cycles.schedule import round_times, week_start
 from cycles.services import round_open
 from problems.models import Problem
+from problems.selectors import counts_section, ledger_counts
 from problems.services import problem_assign, problem_raise, problem_refer, problem_resolve
 from tests.factories import TaskFactory
 
@@ -195,3 +196,21 @@ def test_the_ledgers_own_counts_open_those_problems(client, seed):
         unit = int(query["unit"]) if "unit" in query else None
         expected = plain(seed.campaign, query.get("state", ""), unit)
         assert int(n) == len(expected) and ledger_ids(client, unescape(url)) == expected, url
+
+
+def test_the_counts_added_up_from_the_units_equal_a_plain_count(seed, django_assert_num_queries):
+    problems = Problem.objects.filter(campaign=seed.campaign)
+
+    with django_assert_num_queries(1):
+        section = counts_section(campaign=seed.campaign, problems=problems, links=True)
+
+    plain = ledger_counts(problems)
+    assert section["counts"] == plain
+    assert (
+        section["counts"]
+        == counts_section(campaign=seed.campaign, problems=problems, links=True, per_unit=False)[
+            "counts"
+        ]
+    )
+    assert (plain.total, plain.resolved, plain.referred_city, plain.coordinating) == (8, 2, 2, 4)
+    assert len(section["rows"]) == 2

@@ -16,9 +16,9 @@ from cycles.models import DispatchRound
 from cycles.schedule import round_times
 from cycles.services.dispatch import round_open
 from tasks.models import Target
-from tasks.selectors import target_attainment
+from tasks.selectors import target_attainment, target_attainments
 from tasks.services import report_confirm, report_submit
-from tests.factories import TaskFactory
+from tests.factories import CategoryFactory, TaskFactory, TaskListFactory, UnitFactory
 from tests.tasks.test_views import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,42 @@ def test_the_weekly_bulletin_shows_attainment_by_unit(client, world):
     cells = re.sub(r"<(t[hd])\b[^>]*>", r"<\1>", page)  # the cells without their labels
     for name, row in rows.items():
         assert f"<th>{name}</th><td>{row.targets}</td><td>{row.met}</td>" in cells
+
+
+def _more_lists(world) -> None:
+    """A list placed before the world's, with its own categories and a unit placed first,
+    and a second list of the same place: the roll-ups' rows come in the lists', categories'
+    and units' order, not in the order the targets were written."""
+    first = TaskListFactory(campaign=world.campaign, order=0)
+    twin = TaskListFactory(campaign=world.campaign, order=0)
+    world.task_list.order = 5
+    world.task_list.save()
+    early = UnitFactory(name="甲局", order=0)
+    for n, task_list in enumerate((first, twin, first)):
+        category = CategoryFactory(task_list=task_list, order=2 - n)
+        for m, (unit, in_category) in enumerate(
+            ((early, True), (world.other, False), (world.lead, True))
+        ):
+            task = TaskFactory(
+                task_list=task_list, lead_unit=unit, category=category if in_category else None
+            )
+            Target.objects.create(
+                task=task, metric="可办率", baseline=10, target_value=50, current_value=10 + m * n
+            )
+
+
+@pytest.mark.parametrize(
+    "by", [("list", "unit"), ("list", "category", "unit"), ("unit", "category"), ("category",)]
+)
+def test_roll_ups_from_one_read_equal_each_roll_up_read_alone(world, by, django_assert_num_queries):
+    _many_targets(world, 10)
+    _more_lists(world)
+
+    with django_assert_num_queries(1):
+        together = target_attainments(campaign=world.campaign, by=by)
+
+    assert list(together) == list(by)
+    for group in by:
+        alone = target_attainment(campaign=world.campaign, by=group)
+        assert together[group] == alone
+        assert len(alone) > 1
