@@ -60,6 +60,17 @@ class AttainmentRow:
         measured = self.met + self.not_met
         return round(self.share_total / measured) if measured else None
 
+    def count(self, met: bool | None, share: int) -> None:
+        """One more target: met, not met or not measured (None), and its share of the way."""
+        self.targets += 1
+        if met is None:
+            self.unmeasured += 1
+        elif met:
+            self.met += 1
+        else:
+            self.not_met += 1
+        self.share_total += share
+
     def as_json(self) -> dict:
         return {
             "name": self.name,
@@ -135,12 +146,7 @@ def target_attainments(
     first: list[dict[int | None, int]] = [{} for _group in by]
     width = 3 * len(by)
     for value in values:
-        measured = Measured(*value[width:])
-        if measured.current_value is None:
-            met, share = None, 0
-        else:
-            met = measured.achieved
-            share = 100 if met else (measured.attainment or 0)
+        met, share = judged(Measured(*value[width:]))
         for n, (rows, ranks) in enumerate(zip(rolled, first, strict=True)):
             key, name, rank = value[3 * n : 3 * n + 3]
             row = rows.get(key)
@@ -149,14 +155,7 @@ def target_attainments(
                 ranks[key] = rank
             elif rank < ranks[key]:
                 ranks[key] = rank
-            row.targets += 1
-            if met is None:
-                row.unmeasured += 1
-            elif met:
-                row.met += 1
-            else:
-                row.not_met += 1
-            row.share_total += share
+            row.count(met, share)
     return {
         group: [rows[key] for key in sorted(ranks, key=ranks.__getitem__)]
         for group, rows, ranks in zip(by, rolled, first, strict=True)
@@ -196,16 +195,18 @@ def attainment_rollup(
         row = rows.get(key)
         if row is None:
             row = rows[key] = AttainmentRow(key=key, name=name)
-        row.targets += 1
-        if target.current_value is None:
-            row.unmeasured += 1
-        elif target.achieved:
-            row.met += 1
-            row.share_total += 100
-        else:
-            row.not_met += 1
-            row.share_total += target.attainment or 0
+        row.count(*judged(target))
     return list(rows.values())
+
+
+def judged(target: Target | Measured) -> tuple[bool | None, int]:
+    """Whether a target is met (None: not measured yet) and its share of the way (100 when
+    met, nothing when not measured)."""
+    if target.current_value is None:
+        return None, 0
+    if target.achieved:
+        return True, 100
+    return False, target.attainment or 0
 
 
 def _order(by: str) -> tuple[str, ...]:
