@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import io
 import re
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaigns.exporting import escape_cell
 from campaigns.importing.safety import FileRefused, column_letter
 from campaigns.importing.workbook import read_workbook
+from config.xlsx import SheetWriter, Style
+from config.xlsx import column_letter as letter_of
 
 KEY = "填报编码"
 TEXT, PERCENT, OBSTACLES, NEXT_STEPS = "本周进展", "进度（%）", "困难问题", "下步计划"
@@ -47,8 +44,8 @@ SHOWN = [
     ("上次进展", 36),
 ]
 HEADER_ROW = 3  # title, what to do, then the header
-GREY = PatternFill("solid", fgColor="EDEFF2")
-WHITE = PatternFill("solid", fgColor="FFFBE6")
+GREY = "00EDEFF2"  # the fills, as openpyxl's PatternFill(fgColor=...) wrote them
+WHITE = "00FFFBE6"
 KEY_PATTERN = re.compile(r"^t(\d+)v(\d+)r(\d+)(?:p(\d+)v(\d+))?(?:g([\d,]+))?$")
 
 
@@ -154,69 +151,46 @@ def owed_workbook(*, unit_name: str, owed, week_label: str) -> bytes:
     for slot in range(1, slots + 1):
         header += target_headers(slot)
     header.append(KEY)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "本周应报送"
-    sheet.append([f"{unit_name} 本周应报送（{week_label}）"])
-    sheet.append(
+    sheet = SheetWriter("本周应报送")
+    widths = dict(SHOWN) | {TEXT: 40, PERCENT: 9, OBSTACLES: 24, NEXT_STEPS: 24}
+    filled = set(FILLED.values()) | {h for h in header if h.endswith("本次值")}
+    for index, name in enumerate(header, start=1):
+        sheet.column(index, widths.get(name, 12), hidden=index == len(header))
+    # Grey columns say what the task is, white ones are filled in; every body cell wrapped.
+    body = [
+        sheet.style(Style(fill=WHITE if name in filled else GREY, wrap=True, top=True))
+        for name in header
+    ]
+    head = [
+        sheet.style(Style(bold=True, fill=WHITE if name in filled else GREY, wrap=True, top=True))
+        for name in header
+    ]
+    sheet.row([f"{unit_name} 本周应报送（{week_label}）"], sheet.style(Style(bold=True, size=14)))
+    sheet.row(
         [
             "填写白色列：本周进展（必填）、进度（%，0—100 的整数，必填）、困难问题、下步计划，"
             "以及各指标本次值（数字）。未填写的行本次不报送。灰色列和隐藏的“填报编码”列请勿修改，"
             "也不要增删行；填好后在“一表填报”页面上传。"
-        ]
+        ],
+        sheet.style(Style(wrap=True, top=True)),
+        height=48,
     )
-    sheet.append(header)
+    sheet.row(header, head)
     for number, item in enumerate(owed.tasks, start=1):
-        sheet.append(_row(number, item, slots))
-    _style(sheet, header, len(owed.tasks))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _style(sheet, header: list[str], rows: int) -> None:
-    widths = dict(SHOWN) | {TEXT: 40, PERCENT: 9, OBSTACLES: 24, NEXT_STEPS: 24}
-    filled = set(FILLED.values()) | {h for h in header if h.endswith("本次值")}
-    last = HEADER_ROW + rows
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header) - 1)
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(header) - 1)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[2].height = 48
-    wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
-    for index, name in enumerate(header, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = widths.get(name, 12)
-        fill = WHITE if name in filled else GREY
-        first = None
-        for (cell,) in sheet.iter_rows(
-            min_row=HEADER_ROW + 1, max_row=last, min_col=index, max_col=index
-        ):
-            if first is None:
-                cell.fill, cell.alignment, first = fill, wrap, cell
-            else:
-                # The first body cell's style array, copied (as openpyxl's own copy_worksheet
-                # does): setting fill and alignment cell by cell looked each style up again,
-                # most of the sheet's 400 ms for 280 rows.
-                cell._style = copy(first._style)
-        head = sheet.cell(row=HEADER_ROW, column=index)
-        head.fill, head.alignment, head.font = fill, wrap, bold
-    sheet.column_dimensions[get_column_letter(len(header))].hidden = True
-    percent = get_column_letter(header.index(PERCENT) + 1)
-    check = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="进度",
+        sheet.row(_row(number, item, slots), body)
+    last = HEADER_ROW + len(owed.tasks)
+    sheet.merge(1, 1, 1, len(header) - 1)
+    sheet.merge(2, 1, 2, len(header) - 1)
+    percent = letter_of(header.index(PERCENT) + 1)
+    sheet.whole_number_between(
+        f"{percent}{HEADER_ROW + 1}:{percent}{max(last, HEADER_ROW + 1)}",
+        0,
+        100,
+        title="进度",
         error="请填写 0—100 的整数。",
     )
-    sheet.add_data_validation(check)
-    check.add(f"{percent}{HEADER_ROW + 1}:{percent}{max(last, HEADER_ROW + 1)}")
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=6)
+    sheet.freeze(HEADER_ROW + 1, 6)
+    return sheet.save()
 
 
 # --- reading ---------------------------------------------------------------------------------

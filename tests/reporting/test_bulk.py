@@ -301,6 +301,50 @@ def test_every_row_of_the_sheet_shows_which_columns_to_fill(client, samples):
     for row in rows:
         for name, cell in zip(header, row, strict=True):
             white = name in FILLED.values() or name.endswith("本次值")
-            assert cell.fill.fgColor.rgb == (WHITE if white else GREY).fgColor.rgb, (name, cell)
+            assert cell.fill.fgColor.rgb == (WHITE if white else GREY), (name, cell)
             assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
     assert all(cell.font.bold for cell in sheet[HEADER_ROW])
+
+
+def test_the_sheet_as_downloaded_has_its_layout_and_reads_back(client, samples):
+    """The bytes as served (config.xlsx writes them, not openpyxl): openpyxl and the upload's
+    own reader (calamine) both read them; the key column is hidden, the panes frozen below the
+    header and right of 完成时限's neighbours, the two text rows merged, 进度 validated."""
+    import io
+
+    import openpyxl
+
+    from reporting.workbook import HEADER_ROW, PERCENT, read_sheet
+
+    client.force_login(samples["staff"])
+    data = download(client)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    assert sheet.title == "本周应报送"
+    assert header[-1] == KEY
+    key_letter = openpyxl.utils.get_column_letter(len(header))
+    assert sheet.column_dimensions[key_letter].hidden
+    assert sheet.column_dimensions["E"].width == 40  # 任务
+    assert sheet.freeze_panes == f"F{HEADER_ROW + 1}"
+    merged = {str(cell_range) for cell_range in sheet.merged_cells.ranges}
+    last = openpyxl.utils.get_column_letter(len(header) - 1)
+    assert merged == {f"A1:{last}1", f"A2:{last}2"}
+    assert sheet["A1"].font.bold and sheet["A1"].font.sz == 14
+    assert sheet.row_dimensions[2].height == 48
+    (check,) = sheet.data_validations.dataValidation
+    percent = openpyxl.utils.get_column_letter(header.index(PERCENT) + 1)
+    assert (check.type, check.operator, check.formula1, check.formula2) == (
+        "whole",
+        "between",
+        "0",
+        "100",
+    )
+    assert str(check.sqref) == f"{percent}{HEADER_ROW + 1}:{percent}{sheet.max_row}"
+
+    rows = read_sheet(data, "本周应报送.xlsx")
+    owed = owed_tasks(unit_id=samples["staff"].unit_id)
+    assert [row.key.task_id for row in rows if row.key] == [item.task.pk for item in owed.tasks]
+    assert [row.code for row in rows] == [
+        sheet.cell(row=n, column=header.index("编号") + 1).value or ""
+        for n in range(HEADER_ROW + 1, sheet.max_row + 1)
+    ]
