@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,7 @@ from campaigns.services.running import (
     task_list_create,
     task_list_update,
 )
-from config.errors import RuleViolation
-from config.pages import post_only, query_without_page
+from config.pages import post_only, query_without_page, save_form
 from tasks.acknowledgements import acknowledgement_tasks, acknowledgement_units
 from tasks.permissions import (
     access_campaign,
@@ -44,21 +44,20 @@ def campaign_create_view(request):
     if not can_create_campaign(request.user):
         raise Http404
     form = CampaignForm(request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = campaign_create(
-                by=request.user,
-                slug=form.cleaned_data.get("slug") or "",
-                coordinators=form.cleaned_data["coordinators"],
-                **form.values(),
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The campaign was created. Add its lists next."))
-            return redirect("campaigns:edit", slug=campaign.slug)
+    done = save_form(
+        request,
+        form,
+        lambda: campaign_create(
+            by=request.user,
+            slug=form.cleaned_data.get("slug") or "",
+            coordinators=form.cleaned_data["coordinators"],
+            **form.values(),
+        ),
+        success=_("The campaign was created. Add its lists next."),
+        then=lambda campaign: reverse("campaigns:edit", kwargs={"slug": campaign.slug}),
+    )
     status = 400 if form.is_bound else 200
-    return render(request, "campaigns/campaign_form.html", {"form": form}, status=status)
+    return done or render(request, "campaigns/campaign_form.html", {"form": form}, status=status)
 
 
 def _edit_page(request, campaign, *, form=None, list_form=None, status=200):
@@ -88,22 +87,26 @@ def campaign_edit(request, slug: str):
     if request.method != "POST":
         return _edit_page(request, campaign)
     form = CampaignForm(request.POST, campaign=campaign)
-    if form.is_valid():
-        try:
-            campaign_update(
-                campaign=campaign,
-                by=request.user,
-                coordinators=form.cleaned_data["coordinators"],
-                **form.values(),
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The campaign was saved."))
-            if not campaign.coordinators.filter(pk=request.user.pk).exists():
-                return redirect("campaigns:list")  # they handed it over
-            return redirect("campaigns:edit", slug=campaign.slug)
-    return _edit_page(request, campaign, form=form, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: campaign_update(
+            campaign=campaign,
+            by=request.user,
+            coordinators=form.cleaned_data["coordinators"],
+            **form.values(),
+        ),
+        success=_("The campaign was saved."),
+        then=lambda _saved: _after_edit(request, campaign),
+    )
+    return done or _edit_page(request, campaign, form=form, status=400)
+
+
+def _after_edit(request, campaign) -> str:
+    """Back to the campaign's page; to the list of campaigns if they handed it over."""
+    if not campaign.coordinators.filter(pk=request.user.pk).exists():
+        return reverse("campaigns:list")
+    return reverse("campaigns:edit", kwargs={"slug": campaign.slug})
 
 
 @login_required
@@ -131,19 +134,19 @@ def campaign_restore_view(request, slug: str):
 def list_create(request, slug: str):
     campaign = access_managed_campaign(request.user, slug)
     form = TaskListForm(request.POST)
-    if form.is_valid():
-        try:
-            task_list = task_list_create(campaign=campaign, by=request.user, **form.values())
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(
-                request,
-                _("The list %(name)s was added: add its tasks by hand or import them.")
-                % {"name": task_list.name},
-            )
-            return redirect("campaigns:list_detail", slug=slug, pk=task_list.pk)
-    return _edit_page(request, campaign, list_form=form, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: task_list_create(campaign=campaign, by=request.user, **form.values()),
+        success=lambda task_list: (
+            _("The list %(name)s was added: add its tasks by hand or import them.")
+            % {"name": task_list.name}
+        ),
+        then=lambda task_list: reverse(
+            "campaigns:list_detail", kwargs={"slug": slug, "pk": task_list.pk}
+        ),
+    )
+    return done or _edit_page(request, campaign, list_form=form, status=400)
 
 
 @login_required
@@ -154,14 +157,15 @@ def list_edit(request, slug: str, pk: int):
     if request.method == "POST":
         if not can_edit_campaign(request.user, campaign):
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                task_list_update(task_list=task_list, by=request.user, **form.values())
-            except RuleViolation as error:
-                error.add_to(form)
-            else:
-                messages.success(request, _("The list was saved."))
-                return redirect("campaigns:edit", slug=slug)
+        done = save_form(
+            request,
+            form,
+            lambda: task_list_update(task_list=task_list, by=request.user, **form.values()),
+            success=_("The list was saved."),
+            then=reverse("campaigns:edit", kwargs={"slug": slug}),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "campaigns/list_form.html",
@@ -186,24 +190,22 @@ def task_add_view(request, slug: str, pk: int):
     form = TaskForm(
         request.POST or None, task_list=task_list, initial={"code": _next_code(task_list)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = task_add(
-                task_list=task_list,
-                by=request.user,
-                supporting_units=form.cleaned_data["supporting_units"],
-                **form.values(),
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(
-                request,
-                _("Task %(code)s was added; %(unit)s is asked to acknowledge it.")
-                % {"code": task.code, "unit": task.lead_unit.name},
-            )
-            return redirect("tasks:detail", pk=task.pk)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: task_add(
+            task_list=task_list,
+            by=request.user,
+            supporting_units=form.cleaned_data["supporting_units"],
+            **form.values(),
+        ),
+        success=lambda task: (
+            _("Task %(code)s was added; %(unit)s is asked to acknowledge it.")
+            % {"code": task.code, "unit": task.lead_unit.name}
+        ),
+        then=lambda task: reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or render(
         request,
         "tasks/task_form.html",
         {"form": form, "campaign": campaign, "task_list": task_list, "task": None},

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from challenges.forms import (
 )
 from challenges.models import Bid, Call
 from config.errors import RuleViolation
-from config.pages import post_only
+from config.pages import post_only, save_form
 
 
 def _errors(form) -> str:
@@ -70,28 +71,30 @@ def call_publish(request, slug: str):
     form = CallForm(data, campaign=campaign)
     targets = TargetFormSet(data, prefix="targets")
     criteria = CriterionFormSet(data, prefix="criteria", initial=DEFAULT_CRITERIA)
+    # The form, then its rows; save_form asks the form again (Django keeps its answer).
     if data is not None and form.is_valid() and targets.is_valid() and criteria.is_valid():
-        values = form.cleaned_data
-        try:
-            call = services.call_publish(
+        done = save_form(
+            request,
+            form,
+            lambda: services.call_publish(
                 campaign=campaign,
                 by=request.user,
-                task_list=values["task_list"],
-                title=values["title"],
-                goal=values["goal"],
-                conditions=values["conditions"],
-                claim_deadline=values["claim_deadline"],
-                complete_by=values["complete_by"],
-                places=values["places"],
-                units=list(values["units"]),
+                task_list=form.cleaned_data["task_list"],
+                title=form.cleaned_data["title"],
+                goal=form.cleaned_data["goal"],
+                conditions=form.cleaned_data["conditions"],
+                claim_deadline=form.cleaned_data["claim_deadline"],
+                complete_by=form.cleaned_data["complete_by"],
+                places=form.cleaned_data["places"],
+                units=list(form.cleaned_data["units"]),
                 targets=[row for row in targets.cleaned_data if row],
                 criteria=[row for row in criteria.cleaned_data if row],
-            )
-        except RuleViolation as refusal:
-            refusal.add_to(form)
-        else:
-            messages.success(request, _("The call is published; the units have been told."))
-            return redirect("challenges:call", call.pk)
+            ),
+            success=_("The call is published; the units have been told."),
+            then=lambda call: reverse("challenges:call", args=[call.pk]),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "challenges/call_form.html",
@@ -144,28 +147,24 @@ def bid_submit(request, pk: int):
     if not permissions.can_bid(request.user, call):
         raise PermissionDenied
     form = BidForm(request.POST, call=call, unit_id=request.user.unit_id)
-    if form.is_valid():
-        values = form.cleaned_data
-        try:
-            services.bid_submit(
-                call=call,
-                by=request.user,
-                plan=values["plan"],
-                commander=values["commander"],
-                leader_in_charge=values["leader_in_charge"],
-                specific_owner=values["specific_owner"],
-                supporting_units=list(values["supporting_units"]),
-                complete_by=values["complete_by"],
-                targets=form.targets(),
-            )
-        except RuleViolation as refusal:
-            refusal.add_to(form)
-        else:
-            messages.success(
-                request, _("Your unit's bid is in. You may change or withdraw it until bids close.")
-            )
-            return redirect("challenges:call", call.pk)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: services.bid_submit(
+            call=call,
+            by=request.user,
+            plan=form.cleaned_data["plan"],
+            commander=form.cleaned_data["commander"],
+            leader_in_charge=form.cleaned_data["leader_in_charge"],
+            specific_owner=form.cleaned_data["specific_owner"],
+            supporting_units=list(form.cleaned_data["supporting_units"]),
+            complete_by=form.cleaned_data["complete_by"],
+            targets=form.targets(),
+        ),
+        success=_("Your unit's bid is in. You may change or withdraw it until bids close."),
+        then=reverse("challenges:call", args=[call.pk]),
+    )
+    return done or render(
         request, "challenges/call_detail.html", _call_page(request, call, form), status=400
     )
 

@@ -1,18 +1,22 @@
 """Small helpers every app's pages share: a download of a workbook, the query of a pager, a
-view that only takes a form, text a spreadsheet will not run as a formula, and the addresses
-and labels of tables drawn in Python."""
+view that only takes a form, a form's save through a service, text a spreadsheet will not run
+as a formula, and the addresses and labels of tables drawn in Python."""
 
 import html
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
+
+from config.errors import RuleViolation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,6 +72,37 @@ def post_only(page: Page, *, anchor: str = ""):
         return wrapped
 
     return decorator
+
+
+T = TypeVar("T")
+
+
+def save_form(
+    request: HttpRequest,
+    form: BaseForm,
+    service: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+) -> HttpResponse | None:
+    """A form sent to a service: when ``form`` is valid, ``service()`` (the view's one service
+    call, reading ``form.cleaned_data``); then the ``success`` message and a redirect to the
+    address ``then``. Each of the two may instead be a function of what ``service`` returned
+    (the object it made).
+
+    None where the form is not valid (an unbound form is not) or the service refused it with
+    a ``RuleViolation`` (put on the form, beside its field): the view renders its page again,
+    the form keeping what was typed, e.g. ``return save_form(...) or page(..., status=400)``.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        result = service()
+    except RuleViolation as refusal:
+        refusal.add_to(form)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return HttpResponseRedirect(then(result) if callable(then) else then)
 
 
 # A cell beginning with one of these runs as a formula in Excel or WPS (CSV/formula injection).

@@ -2,15 +2,14 @@
 campaign, changed by its coordinators), a review's ranking (a draft under the current
 formula before certifying, the stored one after) and one unit's "why this score"."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from config.errors import RuleViolation
-from config.pages import xlsx_response
+from config.pages import save_form, xlsx_response
 from cycles import exports, services
 from cycles.forms import RankingFormulaForm
 from cycles.models import FORMULA_SETTINGS, MonthlyReview, RankingFormula, Rating
@@ -44,23 +43,21 @@ def formula_edit(request, slug: str):
         form = RankingFormulaForm(
             request.POST or None, instance=formula, initial={"version": formula.version}
         )
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.ranking_formula_update(
+        done = save_form(
+            request,
+            form,
+            lambda: services.ranking_formula_update(
                 campaign=campaign,
                 by=request.user,
                 values=form.values(),
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(
-                request,
-                _("The ranking formula was saved. Certified months keep the formula they had."),
-            )
-            return redirect("cycles:formula", slug=campaign.slug)
+            ),
+            success=_("The ranking formula was saved. Certified months keep the formula they had."),
+            then=reverse("cycles:formula", kwargs={"slug": campaign.slug}),
+        )
+        if done is not None:
+            return done
     shown = formula_for(campaign=campaign)
     return render(
         request,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import post_only, xlsx_response
+from config.pages import post_only, save_form, xlsx_response
 from config.replica import read_replica
 from inspections import permissions, selectors, services
 from inspections.exports import matrix_workbook
@@ -49,21 +49,20 @@ def round_open(request, list_pk: int):
         raise Http404
     units = services.units_named(checklist)
     form = RoundOpenForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.round_open(
-                checklist=checklist,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"],
-                units=list(form.cleaned_data["units"]),
-            )
-        except RuleViolation as refusal:
-            refusal.add_to(form)
-        else:
-            messages.success(request, _("The round is open; the units have been told."))
-            return redirect("inspections:round", round_.pk)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: services.round_open(
+            checklist=checklist,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            due_date=form.cleaned_data["due_date"],
+            units=list(form.cleaned_data["units"]),
+        ),
+        success=_("The round is open; the units have been told."),
+        then=lambda round_: reverse("inspections:round", args=[round_.pk]),
+    )
+    return done or render(
         request,
         "inspections/round_open.html",
         {"checklist": checklist, "form": form},

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from config.errors import RuleViolation
-from config.pages import post_only
+from config.pages import post_only, save_form
 from notifications import permissions, selectors, services
 from notifications.forms import NotificationSettingsForm
 from notifications.hooks import failed_sections
@@ -54,21 +54,21 @@ def notification_settings(request):
     user = request.user
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.notification_preferences_update(
-                    user=user,
-                    email=data["email"],
-                    robot=data["robot"],
-                    mobile=data["mobile"],
-                    wecom_userid=data["wecom_userid"],
-                )
-            except RuleViolation as error:  # beside its field, the form keeping what was typed
-                error.add_to(form)
-            else:
-                messages.success(request, _("Your notification settings are saved."))
-                return redirect("notification_settings")
+        done = save_form(
+            request,
+            form,
+            lambda: services.notification_preferences_update(
+                user=user,
+                email=form.cleaned_data["email"],
+                robot=form.cleaned_data["robot"],
+                mobile=form.cleaned_data["mobile"],
+                wecom_userid=form.cleaned_data["wecom_userid"],
+            ),
+            success=_("Your notification settings are saved."),
+            then=reverse("notification_settings"),
+        )
+        if done is not None:
+            return done
     else:
         form = NotificationSettingsForm(
             initial={

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.errors import RuleViolation
-from config.pages import post_only
+from config.pages import post_only, save_form
 from tasks import permissions, services
 from tasks.forms import EvidenceForm, ReportForm
 from tasks.models import ProgressReport, Target, Task
@@ -36,25 +37,24 @@ def report_submit(request, pk: int):
     lead = permissions.is_lead_member(request.user, task)
     targets = list(task.targets.all()) if lead and task.has_targets else ()  # type: ignore[attr-defined]
     form = ReportForm(request.POST, request.FILES, targets=targets)
-    if form.is_valid():
-        try:
-            services.report_submit(
-                task=task,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                percent=form.cleaned_data["percent"],
-                obstacles=form.cleaned_data["obstacles"],
-                next_steps=form.cleaned_data["next_steps"],
-                target_values=form.target_values(),
-                files=form.cleaned_data["files"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("Your report was submitted."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"report": form}, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: services.report_submit(
+            task=task,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            percent=form.cleaned_data["percent"],
+            obstacles=form.cleaned_data["obstacles"],
+            next_steps=form.cleaned_data["next_steps"],
+            target_values=form.target_values(),
+            files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success=_("Your report was submitted."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or _task_page(request, task, forms={"report": form}, status=400)
 
 
 @login_required
@@ -90,16 +90,17 @@ def report_evidence(request, pk: int):
     status = 200
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.report_evidence_add(
-                    report=report, by=request.user, files=form.cleaned_data["files"]
-                )
-            except RuleViolation as error:
-                error.add_to(form)
-            else:
-                messages.success(request, _("The files were added to the report."))
-                return redirect("tasks:detail", pk=task.pk)
+        done = save_form(
+            request,
+            form,
+            lambda: services.report_evidence_add(
+                report=report, by=request.user, files=form.cleaned_data["files"]
+            ),
+            success=_("The files were added to the report."),
+            then=reverse("tasks:detail", args=[task.pk]),
+        )
+        if done is not None:
+            return done
         status = 400
     else:
         form = EvidenceForm()

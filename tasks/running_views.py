@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.errors import RuleViolation
-from config.pages import post_only
+from config.pages import post_only, save_form
 from tasks import permissions, services
 from tasks.acknowledgements import awaiting_of_unit
 from tasks.models import Task
@@ -27,21 +27,20 @@ def task_edit(request, pk: int):
     if not permissions.can_edit_task(request.user, task):
         raise PermissionDenied
     form = TaskForm(request.POST or None, task_list=task.task_list, task=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_edit(
-                task=task,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                supporting_units=form.cleaned_data["supporting_units"],
-                **form.values(),
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The task was saved; its history shows the change."))
-            return redirect("tasks:detail", pk=task.pk)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: services.task_edit(
+            task=task,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            supporting_units=form.cleaned_data["supporting_units"],
+            **form.values(),
+        ),
+        success=_("The task was saved; its history shows the change."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or render(
         request,
         "tasks/task_form.html",
         {

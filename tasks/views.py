@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import TaskList
 from config.errors import RuleViolation
-from config.pages import post_only, query_without_page, two_step_page
+from config.pages import post_only, query_without_page, save_form, two_step_page
 from tasks import hooks, permissions, services
 from tasks.acknowledgements import awaiting_summary
 from tasks.confirmations import add_decision_questions
@@ -173,24 +173,23 @@ def task_page(request, pk: int):
 def request_create(request, pk: int):
     task = access_task(request.user, pk)
     form = RequestForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.request_create(
-                task=task,
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                proposed_deadline=form.cleaned_data["proposed_deadline"],
-                proposed_unit=form.cleaned_data["proposed_unit"],
-                files=form.cleaned_data["files"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("Your request was sent to the coordinators."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"request": form}, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: services.request_create(
+            task=task,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            proposed_deadline=form.cleaned_data["proposed_deadline"],
+            proposed_unit=form.cleaned_data["proposed_unit"],
+            files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success=_("Your request was sent to the coordinators."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or _task_page(request, task, forms={"request": form}, status=400)
 
 
 def _access_request(user, pk: int) -> TaskRequest:
@@ -259,20 +258,19 @@ def request_queue(request):
 def instruction_give(request, pk: int):
     task = access_task(request.user, pk)
     form = InstructionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.instruction_give(
-                task=task,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                reply_by=form.cleaned_data["reply_by"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The instruction was sent to the lead unit."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"instruction": form}, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: services.instruction_give(
+            task=task,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            reply_by=form.cleaned_data["reply_by"],
+        ),
+        success=_("The instruction was sent to the lead unit."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or _task_page(request, task, forms={"instruction": form}, status=400)
 
 
 @login_required
@@ -281,17 +279,16 @@ def instruction_answer(request, pk: int):
     instruction = get_object_or_404(Instruction, pk=pk)
     task = access_task(request.user, instruction.task_id)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.instruction_answer(
-                instruction=instruction, by=request.user, answer=form.cleaned_data["answer"]
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("Your answer was sent."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(
+    done = save_form(
+        request,
+        form,
+        lambda: services.instruction_answer(
+            instruction=instruction, by=request.user, answer=form.cleaned_data["answer"]
+        ),
+        success=_("Your answer was sent."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or _task_page(
         request, task, forms={"answer": form, "answer_for": instruction.pk}, status=400
     )
 
@@ -351,22 +348,23 @@ def report_edit(request, pk: int):
     task = access_task(request.user, report.task_id)
     if request.method == "POST":
         form = ReportEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.report_edit(
-                    report=report,
-                    by=request.user,
-                    text=form.cleaned_data["text"],
-                    percent=form.cleaned_data["percent"],
-                    obstacles=form.cleaned_data["obstacles"],
-                    next_steps=form.cleaned_data["next_steps"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except RuleViolation as error:
-                error.add_to(form)
-            else:
-                messages.success(request, _("The report was corrected."))
-                return redirect("tasks:detail", pk=task.pk)
+        done = save_form(
+            request,
+            form,
+            lambda: services.report_edit(
+                report=report,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                obstacles=form.cleaned_data["obstacles"],
+                next_steps=form.cleaned_data["next_steps"],
+                expected_version=form.cleaned_data["version"],
+            ),
+            success=_("The report was corrected."),
+            then=reverse("tasks:detail", args=[task.pk]),
+        )
+        if done is not None:
+            return done
         status = 400
     else:
         if not permissions.can_edit_report(request.user, report):
@@ -395,17 +393,16 @@ def followup_record(request, pk: int):
     followup = get_object_or_404(Followup, pk=pk)
     task = access_task(request.user, followup.task_id)
     form = FollowupForm(request.POST)
-    if form.is_valid():
-        try:
-            services.followup_record(
-                followup=followup,
-                by=request.user,
-                finding=form.cleaned_data["finding"],
-                result_holds=form.cleaned_data["result_holds"],
-            )
-        except RuleViolation as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The follow-up was recorded."))
-            return redirect("tasks:detail", pk=task.pk)
-    return _task_page(request, task, forms={"followup": form}, status=400)
+    done = save_form(
+        request,
+        form,
+        lambda: services.followup_record(
+            followup=followup,
+            by=request.user,
+            finding=form.cleaned_data["finding"],
+            result_holds=form.cleaned_data["result_holds"],
+        ),
+        success=_("The follow-up was recorded."),
+        then=reverse("tasks:detail", args=[task.pk]),
+    )
+    return done or _task_page(request, task, forms={"followup": form}, status=400)
