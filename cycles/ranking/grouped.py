@@ -18,12 +18,17 @@ from django.db.models import (
 
 from accounts.models import Unit
 from cycles import hooks, schedule
-from cycles.among import among
 from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
 from cycles.ranking.compute import LEAD, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
-from cycles.selectors import targets_at
-from tasks.models import DIFFICULTY_DEFAULT, ProgressReport, Task, TaskSupport
+from tasks.models import (
+    DIFFICULTY_DEFAULT,
+    ProgressReport,
+    ReportTargetValue,
+    Target,
+    Task,
+    TaskSupport,
+)
 
 
 def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) -> list[UnitInputs]:
@@ -31,19 +36,19 @@ def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) ->
     start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
     units: dict[int, UnitInputs] = {}
 
-    def unit(unit_id: int) -> UnitInputs:
-        return units.setdefault(unit_id, UnitInputs(unit=unit_id, name=""))
+    def unit(unit_id: int, name: str) -> UnitInputs:
+        found = units.get(unit_id)
+        if found is None:
+            found = units[unit_id] = UnitInputs(unit=unit_id, name=name)
+        return found
 
     any_excused = False
     for row in _lines(review, start, end, supports=bool(formula.support_weight)):
-        unit(row["unit_id"]).lines.append(_line(row))
+        unit(row["unit_id"], row["name"]).lines.append(_line(row))
         any_excused = any_excused or row["is_excused"]
     _rounds(review, start, end, units, supports=bool(formula.support_weight), excused=any_excused)
     _targets(review, end, units)
     add_penalties(review, start, end, units)
-    # The names in one query of the units, not joined into the groupings above.
-    for pk, name in Unit.objects.filter(pk__in=list(units)).values_list("pk", "name"):
-        units[pk].name = name
     return sorted(units.values(), key=lambda u: u.name)
 
 
@@ -109,10 +114,13 @@ _LINES_SQL = """
         FROM odd_item CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) signs
         {supporting}
     )
-    SELECT role, unit_id, rating, proposed, difficulty, excused, claimed, reports, CAST(SUM(n) AS bigint)
-    FROM grouped
-    GROUP BY role, unit_id, rating, proposed, difficulty, excused, claimed, reports
-    HAVING SUM(n) > 0
+    SELECT summed.*, unit.name FROM (
+        SELECT role, unit_id, rating, proposed, difficulty, excused, claimed, reports,
+            CAST(SUM(n) AS bigint) AS n
+        FROM grouped
+        GROUP BY role, unit_id, rating, proposed, difficulty, excused, claimed, reports
+        HAVING SUM(n) > 0
+    ) summed JOIN {unit} unit ON unit.id = summed.unit_id
 """
 
 # A supporting unit's line (other than the lead) reports 1 when the unit reported a
@@ -176,6 +184,7 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
         "task": Task._meta.db_table,
         "support": TaskSupport._meta.db_table,
         "report": ProgressReport._meta.db_table,
+        "unit": Unit._meta.db_table,
     }
     # The parts built by Django use %s, the rest named values: the first made named too.
     named: dict = {"default": DIFFICULTY_DEFAULT, "review": review.pk, "lead": LEAD}
@@ -191,7 +200,7 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
     names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
     with connection.cursor() as cursor:
         cursor.execute(sql, named)
-        return [dict(zip((*names, "reports", "n"), row, strict=True)) for row in cursor]
+        return [dict(zip((*names, "reports", "n", "name"), row, strict=True)) for row in cursor]
 
 
 def _named(sql: str, prefix: str, count: int) -> str:
@@ -255,24 +264,66 @@ def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None
             units[unit_id].rounds.append([None, "", state, n])
 
 
+class _Valued:
+    """A target's four values with ``tasks.Target``'s own rule for its share of the way
+    (``attainment``), without building the model instance (its ``__init__`` was a fifth of
+    the draft ranking's Python)."""
+
+    __slots__ = ("baseline", "target_value", "current_value", "direction")
+    Direction = Target.Direction
+    achieved = Target.achieved
+    attainment = Target.attainment
+
+    def __init__(self, baseline, target_value, current_value, direction) -> None:
+        self.baseline, self.target_value = baseline, target_value
+        self.current_value, self.direction = current_value, direction
+
+
+# Each target of a led task (line not excused) with its lead unit, its value at month end as
+# ``cycles.selectors.targets_at`` finds it (the last confirmed report before the end that gave
+# one; else the baseline when reports gave values only afterwards; else the stored value), in
+# one statement where that read the targets, their values before and after, and the lines.
+_TARGETS_SQL = """
+    SELECT item.lead_unit_id, target.baseline, target.target_value, target.direction,
+        (SELECT given.value FROM {value} given JOIN {report} report ON report.id = given.report_id
+         WHERE given.target_id = target.id AND report.confirmed_at IS NOT NULL
+            AND report.submitted_at < %(end)s
+         ORDER BY report.submitted_at DESC, given.report_id DESC LIMIT 1),
+        EXISTS (SELECT 1 FROM {value} given JOIN {report} report ON report.id = given.report_id
+         WHERE given.target_id = target.id AND report.confirmed_at IS NOT NULL
+            AND report.submitted_at >= %(end)s),
+        target.current_value
+    FROM {item} item JOIN {target} target ON target.task_id = item.task_id
+    WHERE item.review_id = %(review)s AND item.excused_at IS NULL
+"""
+
+
+def _decimal(value):
+    """A decimal column as the model reads it (SQLite gives floats to a raw cursor)."""
+    if value is None or type(value) is Decimal:
+        return value
+    return Target._meta.get_field("target_value").to_python(value)
+
+
 def _targets(review, end, units) -> None:
     """Each unit's targets of its led tasks (not excused), as at month end: the shares of the
-    way added up, and how many."""
-    lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
-    targets = targets_at(task_ids=lines.values("task_id"), moment=end)  # type: ignore[arg-type]
-    if not targets:
-        return
-    lead_of = dict(  # in no order: the lines' own joins the task lists' order through tasks
-        lines.filter(among("task_id", {t.task_id for t in targets}))
-        .order_by()
-        .values_list("task_id", "lead_unit_id")
+    way added up, and how many (one query)."""
+    sql = _TARGETS_SQL.format(
+        value=ReportTargetValue._meta.db_table,
+        report=ProgressReport._meta.db_table,
+        item=ReviewItem._meta.db_table,
+        target=Target._meta.db_table,
     )
     sums: dict[int, list] = {}
-    for target in targets:
-        share = None if target.current_value is None else (target.attainment or 0)
-        entry = sums.setdefault(lead_of[target.task_id], [None, "", Decimal(0), 0])
-        entry[2] += Decimal(share or 0)
-        entry[3] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"end": end, "review": review.pk})
+        for unit_id, baseline, goal, direction, then, since, current in cursor:
+            value = then if then is not None else baseline if since else current
+            valued = _Valued(_decimal(baseline), _decimal(goal), _decimal(value), direction)
+            share = None if value is None else (valued.attainment or 0)
+            entry = sums.setdefault(unit_id, [None, "", Decimal(0), 0])
+            entry[2] += Decimal(share or 0)
+            entry[3] += 1
     for unit_id, entry in sums.items():
         if unit_id in units:
             units[unit_id].targets.append(entry)
