@@ -6,6 +6,7 @@ scores from these (``Line.count``, ``times``); the draft ranking page reads thes
 a few grouped queries at any number of tasks. "Why this score", the workbook and certifying
 read the lines one by one (``ranking_inputs``)."""
 
+import functools
 from decimal import Decimal
 
 from django.db import connection
@@ -47,39 +48,42 @@ def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) ->
 
     any_excused = False
     for row in _lines(review, start, end, supports=bool(formula.support_weight)):
-        unit(row["unit_id"], row["name"]).lines.append(_line(row))
-        any_excused = any_excused or row["is_excused"]
+        role, unit_id, rating, proposed, difficulty, excused, claimed, reports, n, name = row
+        if type(difficulty) is not Decimal:  # SQLite's float: as the model reads it
+            difficulty = _DIFFICULTY.to_python(difficulty)
+        # A group of ``n`` lines, not one task (no task, code or title); positional: Line's
+        # fields in their order, for the few hundred groups.
+        line = Line(
+            None,  # type: ignore[arg-type]
+            "",
+            "",
+            role,
+            rating or proposed,
+            str(difficulty),
+            reports,
+            bool(claimed),
+            not rating,
+            bool(excused),
+            n,
+        )
+        unit(unit_id, name).lines.append(line)
+        any_excused = any_excused or bool(excused)
     _rounds(review, start, end, units, supports=bool(formula.support_weight), excused=any_excused)
     _targets(review, end, units)
     add_penalties(review, start, end, units)
     return sorted(units.values(), key=lambda u: u.name)
 
 
-def _line(row: dict) -> Line:
-    difficulty = Task._meta.get_field("difficulty").to_python(row["difficulty"])
-    return Line(
-        task=None,  # type: ignore[arg-type]  # a group of lines, not one task
-        code="",
-        title="",
-        role=row["role"],
-        rating=row["rating"] or row["proposed"],
-        difficulty=str(difficulty),
-        reports=row["reports"],
-        claimed=bool(row["is_claimed"]),
-        proposed=not row["rating"],
-        excused=bool(row["is_excused"]),
-        count=row["n"],
-    )
+_DIFFICULTY = Task._meta.get_field("difficulty")
 
 
-def _claimed_ids(review: MonthlyReview) -> tuple[str, tuple]:
-    """The review's tasks that were claimed (揭榜), as the registered expression says: SQL
-    of their ids (none while no app says what a claimed task is)."""
+def _claimed_ids() -> tuple[str, tuple]:
+    """The tasks that were claimed (揭榜), as the registered expression says: SQL of their
+    ids (none while no app says what a claimed task is); the statement keeps the review's."""
     if not hooks.claims_known():
         return "SELECT CAST(NULL AS bigint) AS pk WHERE 1 = 0", ()
     return (
-        Task.objects.filter(pk__in=ReviewItem.objects.filter(review=review).values("task_id"))
-        .annotate(is_claimed=hooks.claimed_annotation())
+        Task.objects.annotate(is_claimed=hooks.claimed_annotation())
         .filter(is_claimed=True)
         .values("pk")
         .order_by()
@@ -92,7 +96,10 @@ def _claimed_ids(review: MonthlyReview) -> tuple[str, tuple]:
 # task is not ("odd"), a row taking the line out of that group (-1) and one putting it in its
 # own (+1). The sums are the counts of the old one-grouping query, exactly (tests/cycles).
 _LINES_SQL = """
-    WITH claimed AS MATERIALIZED ({claimed}),
+    WITH claimed AS MATERIALIZED (
+        SELECT claims.pk FROM ({claimed}) claims
+        WHERE claims.pk IN (SELECT task_id FROM {item} WHERE review_id = %(review)s)
+    ),
     odd AS MATERIALIZED (
         SELECT hard.id AS task_id, hard.difficulty, hard.id IN (SELECT pk FROM claimed) AS claimed
         FROM ({hard}) hard
@@ -162,8 +169,9 @@ _SUPPORTING_SQL = """
 """
 
 
-def _lines(review, start, end, *, supports: bool) -> list[dict]:
-    """The review's lines grouped, in one statement: each lead unit's lines grouped by what
+def _lines(review, start, end, *, supports: bool) -> list[tuple]:
+    """The review's lines grouped, in one statement (role, unit, rating, proposal, difficulty,
+    excused, claimed, reports, how many, the unit's name): each lead unit's lines grouped by what
     scores them (rating, proposal, difficulty, reports, excused, claimed) and, when the
     formula counts supported tasks, each supporting unit's lines (other than the lead)
     grouped the same way (``_SUPPORTING_SQL``).
@@ -175,13 +183,25 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
     their own groups. Joining every line to the tasks of another difficulty, grouping lead
     and supporting rows in one hash and reading the task table whole cost most of the draft
     ranking's time at 100,000 tasks."""
+    sql, constants = _statement(hooks.claimed_rule(), supports)
+    named = constants | {"review": review.pk, "start": start, "end": end}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, named)
+        return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(rule, supports: bool) -> tuple[str, dict]:
+    """``_LINES_SQL`` written out once per process for the claimed tasks' registered ``rule``
+    (the key; its SQL is Django's) and ``supports``, with the values that do not change: its
+    parts compiled by Django were a tenth of the page's Python."""
     hard_sql, hard_params = (
         Task.objects.exclude(difficulty=DIFFICULTY_DEFAULT)
         .values("id", "difficulty")
         .order_by()
         .query.sql_with_params()
     )
-    claimed_sql, claimed_params = _claimed_ids(review)
+    claimed_sql, claimed_params = _claimed_ids()
     tables = {
         "item": ReviewItem._meta.db_table,
         "task": Task._meta.db_table,
@@ -190,8 +210,7 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
         "unit": Unit._meta.db_table,
     }
     # The parts built by Django use %s, the rest named values: the first made named too.
-    named: dict = {"default": DIFFICULTY_DEFAULT, "review": review.pk, "lead": LEAD}
-    named |= {"support": SUPPORT, "start": start, "end": end}
+    named: dict = {"default": DIFFICULTY_DEFAULT, "lead": LEAD, "support": SUPPORT}
     for prefix, params in (("c", claimed_params), ("h", hard_params)):
         named |= {f"{prefix}{n}": value for n, value in enumerate(params)}
     sql = _LINES_SQL.format(
@@ -200,10 +219,7 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
         supporting=_SUPPORTING_SQL.format(**tables) if supports else "",
         **tables,
     )
-    names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, named)
-        return [dict(zip((*names, "reports", "n", "name"), row, strict=True)) for row in cursor]
+    return sql, named
 
 
 def _named(sql: str, prefix: str, count: int) -> str:
