@@ -116,7 +116,9 @@ def review_ranking(*, review: MonthlyReview, with_inputs: bool = True) -> Rankin
             review__campaign_id=review.campaign_id,
             review__month=month,
             review__status=MonthlyReview.Status.CERTIFIED,
-        ).values_list("unit_id", "rank")
+        )
+        .order_by()  # one review a month (a unit once in it): no join to order the units
+        .values_list("unit_id", "rank")
     )
     for row in rows:
         row.previous_rank = before.get(row.unit_id)
