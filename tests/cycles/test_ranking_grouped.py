@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cycles import hooks
+from cycles import hooks, schedule
 from cycles.models import Rating
+from cycles.ranking import grouped
 from cycles.ranking.compute import LEAD, SUPPORT, times
 from cycles.ranking.grouped import ranking_inputs_grouped
 from cycles.ranking.inputs import ranking_inputs
@@ -201,3 +202,19 @@ def test_the_grouped_targets_take_their_values_as_at_month_end_as_targets_at_doe
     assert grouped == one_by_one
     assert grouped[units["A"].pk] == (2, Decimal(80))  # T2 80 %, T4 back at its baseline: 0
     assert grouped[units["B"].pk] == (1, Decimal(0))  # T6: no value yet
+
+
+def test_the_owed_lines_statement_counts_as_the_query_that_leaves_out_excused_lines(example):
+    """``_rounds`` counts the lines owed by its statement written once, or, when a line is
+    excused, by a query that leaves out the excused tasks' lines: with none excused, the two
+    give the same rows."""
+    review = example.review
+    start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            grouped._owed_sql(connection.vendor),
+            {"campaign": review.campaign_id, "start": start, "end": end},
+        )
+        written = cursor.fetchall()
+    assert written == grouped._owed_counts_excusing(review, start, end, supports=True)
+    assert sum(row[3] for row in written) == 10  # the example's round: one line a task
