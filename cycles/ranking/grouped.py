@@ -373,7 +373,8 @@ def _targets(review, end, units) -> None:
         for unit_id, baseline, goal, direction, then, since, current in cursor:
             value = then if then is not None else baseline if since else current
             valued = _Valued(_decimal(baseline), _decimal(goal), _decimal(value), direction)
-            share = None if value is None else (valued.attainment or 0)
+            # Target's property on its four values (duck-typed: mypy wants a Target).
+            share = None if value is None else (valued.attainment or 0)  # type: ignore[misc]
             entry = sums.setdefault(unit_id, [None, "", Decimal(0), 0])
             entry[2] += Decimal(share or 0)
             entry[3] += 1
