@@ -142,3 +142,9 @@ def claimed_annotation() -> Expression:
 def claims_known() -> bool:
     """Whether any app says which tasks are claimed (else the ranking asks nothing)."""
     return bool(_CLAIMED)
+
+
+def claimed_rule() -> Callable[[], Expression] | None:
+    """The registered rule (``claimed_register``) that ``claimed_annotation`` builds from, or
+    None: a key for SQL written from it once per process."""
+    return _CLAIMED[-1] if _CLAIMED else None

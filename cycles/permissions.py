@@ -29,7 +29,12 @@ from tasks.permissions import can_manage_campaign, visible_campaigns
 
 
 def can_see_cycles(user: User, campaign: Campaign) -> bool:
-    """The campaign's rounds, monthly reviews and bulletins: whoever may see the campaign."""
+    """The campaign's rounds, monthly reviews and bulletins: whoever may see the campaign.
+    Leaders and the campaign's coordinators see it (``visible_campaigns`` says so too), known
+    without its query: from the roles in memory, and the coordinators' answer the pages ask
+    next anyway (``_coordinates``, kept on the campaign)."""
+    if user.is_authenticated and can_see_every_rating(user, campaign):
+        return True
     return visible_campaigns(user).filter(pk=campaign.pk).exists()
 
 

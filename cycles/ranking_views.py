@@ -140,6 +140,8 @@ def _detail_unit(request, review: MonthlyReview) -> int | None:
 
 def _why_links(user, review: MonthlyReview, rows) -> set[int]:
     """The units whose "why this score" ``user`` may open (no query: flags in memory)."""
+    if can_see_every_rating(user, review.campaign):  # every unit's, as can_see_unit_score says
+        return {row.unit_id for row in rows}
     return {row.unit_id for row in rows if can_see_unit_score(user, review, row.unit_id)}
 
 

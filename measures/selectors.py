@@ -132,19 +132,35 @@ def penalties_applied(campaign_id: int, start, end) -> list[Penalty]:
             decided_at__gte=start,
             decided_at__lt=end,
         )
-        .select_related("measure__line", "person")
         .order_by("decided_at", "pk")
-    )
-    return [
-        Penalty(
-            unit_id=a.unit_id,
-            kind=a.measure.kind,
-            ref=a.pk,
-            label=f"{a.measure.line.title}（{a.person}）" if a.person_id else a.measure.line.title,
-            date=f"{timezone.localtime(a.decided_at):%Y-%m-%d}" if a.decided_at else "",
+        # Columns, not the measure's line (a whole task) and the person: compiling and
+        # building those was most of a draft ranking's read of its penalties.
+        .values_list(
+            "unit_id",
+            "measure__kind",
+            "pk",
+            "measure__line__title",
+            "decided_at",
+            *(f"person__{name}" for name in _PERSON),
         )
-        for a in rows
-    ]
+    )
+    penalties = []
+    for unit_id, kind, pk, title, decided_at, *person in rows:
+        if person[0] is not None:  # the person as User.__str__ writes them
+            title = f"{title}（{User(**dict(zip(_PERSON, person, strict=True)))}）"
+        penalties.append(
+            Penalty(
+                unit_id=unit_id,
+                kind=kind,
+                ref=pk,
+                label=title,
+                date=f"{timezone.localtime(decided_at):%Y-%m-%d}" if decided_at else "",
+            )
+        )
+    return penalties
+
+
+_PERSON = ("id", "display_name", "first_name", "last_name", "username")
 
 
 def export_columns(task_list: TaskList, line_ids: Sequence[int], user: User) -> ExportColumns:

@@ -119,11 +119,14 @@ class LineScore:
     bonus: Decimal  # the claimed bonus it earns
 
 
-def line_score(line: Line, formula: RankingFormula) -> LineScore:
+def line_score(
+    line: Line, formula: RankingFormula, table: dict[str, Decimal] | None = None
+) -> LineScore:
+    """``table``: ``points(formula)``, when the caller scores many lines."""
     zero = Decimal(0)
     if line.excused:
         return LineScore(line, zero, zero, zero, zero, zero)
-    base = points(formula)[line.rating]
+    base = (table or points(formula))[line.rating]
     role = Decimal(1) if line.role == LEAD else Decimal(formula.support_weight)
     if line.role == SUPPORT and line.reports == 0:
         base = zero  # supported without a contribution that month
@@ -171,7 +174,8 @@ class Terms:
 def unit_terms(inputs: UnitInputs, formula: RankingFormula) -> Terms:
     """Every term of one unit's score under ``formula``."""
     excused = inputs.excused_tasks()
-    scored = [line_score(line, formula) for line in inputs.lines]
+    table = points(formula)
+    scored = [line_score(line, formula, table) for line in inputs.lines]
     value = sum((s.value for s in scored), Decimal(0))
     weight = sum((s.weight for s in scored), Decimal(0))
     led = [line for line in inputs.lines if line.role == LEAD and not line.excused]

@@ -6,24 +6,33 @@ scores from these (``Line.count``, ``times``); the draft ranking page reads thes
 a few grouped queries at any number of tasks. "Why this score", the workbook and certifying
 read the lines one by one (``ranking_inputs``)."""
 
+import functools
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
+    Subquery,
 )
 
 from accounts.models import Unit
 from cycles import hooks, schedule
-from cycles.among import among
 from cycles.models import DispatchRound, MonthlyReview, RankingFormula, ReviewItem, RoundItem
 from cycles.ranking.compute import LEAD, SUPPORT, Line, UnitInputs
 from cycles.ranking.inputs import add_penalties
-from cycles.selectors import targets_at
-from tasks.models import DIFFICULTY_DEFAULT, ProgressReport, Task, TaskSupport
+from tasks.models import (
+    DIFFICULTY_DEFAULT,
+    ProgressReport,
+    ReportTargetValue,
+    Target,
+    Task,
+    TaskSupport,
+)
+from tasks.search import AnyOf
 
 
 def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) -> list[UnitInputs]:
@@ -31,47 +40,50 @@ def ranking_inputs_grouped(*, review: MonthlyReview, formula: RankingFormula) ->
     start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
     units: dict[int, UnitInputs] = {}
 
-    def unit(unit_id: int) -> UnitInputs:
-        return units.setdefault(unit_id, UnitInputs(unit=unit_id, name=""))
+    def unit(unit_id: int, name: str) -> UnitInputs:
+        found = units.get(unit_id)
+        if found is None:
+            found = units[unit_id] = UnitInputs(unit=unit_id, name=name)
+        return found
 
     any_excused = False
     for row in _lines(review, start, end, supports=bool(formula.support_weight)):
-        unit(row["unit_id"]).lines.append(_line(row))
-        any_excused = any_excused or row["is_excused"]
+        role, unit_id, rating, proposed, difficulty, excused, claimed, reports, n, name = row
+        if type(difficulty) is not Decimal:  # SQLite's float: as the model reads it
+            difficulty = _DIFFICULTY.to_python(difficulty)
+        # A group of ``n`` lines, not one task (no task, code or title); positional: Line's
+        # fields in their order, for the few hundred groups.
+        line = Line(
+            None,  # type: ignore[arg-type]
+            "",
+            "",
+            role,
+            rating or proposed,
+            str(difficulty),
+            reports,
+            bool(claimed),
+            not rating,
+            bool(excused),
+            n,
+        )
+        unit(unit_id, name).lines.append(line)
+        any_excused = any_excused or bool(excused)
     _rounds(review, start, end, units, supports=bool(formula.support_weight), excused=any_excused)
     _targets(review, end, units)
     add_penalties(review, start, end, units)
-    # The names in one query of the units, not joined into the groupings above.
-    for pk, name in Unit.objects.filter(pk__in=list(units)).values_list("pk", "name"):
-        units[pk].name = name
     return sorted(units.values(), key=lambda u: u.name)
 
 
-def _line(row: dict) -> Line:
-    difficulty = Task._meta.get_field("difficulty").to_python(row["difficulty"])
-    return Line(
-        task=None,  # type: ignore[arg-type]  # a group of lines, not one task
-        code="",
-        title="",
-        role=row["role"],
-        rating=row["rating"] or row["proposed"],
-        difficulty=str(difficulty),
-        reports=row["reports"],
-        claimed=bool(row["is_claimed"]),
-        proposed=not row["rating"],
-        excused=bool(row["is_excused"]),
-        count=row["n"],
-    )
+_DIFFICULTY = Task._meta.get_field("difficulty")
 
 
-def _claimed_ids(review: MonthlyReview) -> tuple[str, tuple]:
-    """The review's tasks that were claimed (揭榜), as the registered expression says: SQL
-    of their ids (none while no app says what a claimed task is)."""
+def _claimed_ids() -> tuple[str, tuple]:
+    """The tasks that were claimed (揭榜), as the registered expression says: SQL of their
+    ids (none while no app says what a claimed task is); the statement keeps the review's."""
     if not hooks.claims_known():
         return "SELECT CAST(NULL AS bigint) AS pk WHERE 1 = 0", ()
     return (
-        Task.objects.filter(pk__in=ReviewItem.objects.filter(review=review).values("task_id"))
-        .annotate(is_claimed=hooks.claimed_annotation())
+        Task.objects.annotate(is_claimed=hooks.claimed_annotation())
         .filter(is_claimed=True)
         .values("pk")
         .order_by()
@@ -84,7 +96,10 @@ def _claimed_ids(review: MonthlyReview) -> tuple[str, tuple]:
 # task is not ("odd"), a row taking the line out of that group (-1) and one putting it in its
 # own (+1). The sums are the counts of the old one-grouping query, exactly (tests/cycles).
 _LINES_SQL = """
-    WITH claimed AS MATERIALIZED ({claimed}),
+    WITH claimed AS MATERIALIZED (
+        SELECT claims.pk FROM ({claimed}) claims
+        WHERE claims.pk IN (SELECT task_id FROM {item} WHERE review_id = %(review)s)
+    ),
     odd AS MATERIALIZED (
         SELECT hard.id AS task_id, hard.difficulty, hard.id IN (SELECT pk FROM claimed) AS claimed
         FROM ({hard}) hard
@@ -109,10 +124,13 @@ _LINES_SQL = """
         FROM odd_item CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) signs
         {supporting}
     )
-    SELECT role, unit_id, rating, proposed, difficulty, excused, claimed, reports, CAST(SUM(n) AS bigint)
-    FROM grouped
-    GROUP BY role, unit_id, rating, proposed, difficulty, excused, claimed, reports
-    HAVING SUM(n) > 0
+    SELECT summed.*, unit.name FROM (
+        SELECT role, unit_id, rating, proposed, difficulty, excused, claimed, reports,
+            CAST(SUM(n) AS bigint) AS n
+        FROM grouped
+        GROUP BY role, unit_id, rating, proposed, difficulty, excused, claimed, reports
+        HAVING SUM(n) > 0
+    ) summed JOIN {unit} unit ON unit.id = summed.unit_id
 """
 
 # A supporting unit's line (other than the lead) reports 1 when the unit reported a
@@ -151,8 +169,9 @@ _SUPPORTING_SQL = """
 """
 
 
-def _lines(review, start, end, *, supports: bool) -> list[dict]:
-    """The review's lines grouped, in one statement: each lead unit's lines grouped by what
+def _lines(review, start, end, *, supports: bool) -> list[tuple]:
+    """The review's lines grouped, in one statement (role, unit, rating, proposal, difficulty,
+    excused, claimed, reports, how many, the unit's name): each lead unit's lines grouped by what
     scores them (rating, proposal, difficulty, reports, excused, claimed) and, when the
     formula counts supported tasks, each supporting unit's lines (other than the lead)
     grouped the same way (``_SUPPORTING_SQL``).
@@ -164,22 +183,34 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
     their own groups. Joining every line to the tasks of another difficulty, grouping lead
     and supporting rows in one hash and reading the task table whole cost most of the draft
     ranking's time at 100,000 tasks."""
+    sql, constants = _statement(hooks.claimed_rule(), supports)
+    named = constants | {"review": review.pk, "start": start, "end": end}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, named)
+        return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(rule, supports: bool) -> tuple[str, dict]:
+    """``_LINES_SQL`` written out once per process for the claimed tasks' registered ``rule``
+    (the key; its SQL is Django's) and ``supports``, with the values that do not change: its
+    parts compiled by Django were a tenth of the page's Python."""
     hard_sql, hard_params = (
         Task.objects.exclude(difficulty=DIFFICULTY_DEFAULT)
         .values("id", "difficulty")
         .order_by()
         .query.sql_with_params()
     )
-    claimed_sql, claimed_params = _claimed_ids(review)
+    claimed_sql, claimed_params = _claimed_ids()
     tables = {
         "item": ReviewItem._meta.db_table,
         "task": Task._meta.db_table,
         "support": TaskSupport._meta.db_table,
         "report": ProgressReport._meta.db_table,
+        "unit": Unit._meta.db_table,
     }
     # The parts built by Django use %s, the rest named values: the first made named too.
-    named: dict = {"default": DIFFICULTY_DEFAULT, "review": review.pk, "lead": LEAD}
-    named |= {"support": SUPPORT, "start": start, "end": end}
+    named: dict = {"default": DIFFICULTY_DEFAULT, "lead": LEAD, "support": SUPPORT}
     for prefix, params in (("c", claimed_params), ("h", hard_params)):
         named |= {f"{prefix}{n}": value for n, value in enumerate(params)}
     sql = _LINES_SQL.format(
@@ -188,10 +219,7 @@ def _lines(review, start, end, *, supports: bool) -> list[dict]:
         supporting=_SUPPORTING_SQL.format(**tables) if supports else "",
         **tables,
     )
-    names = ("role", "unit_id", "rating", "proposed", "difficulty", "is_excused", "is_claimed")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, named)
-        return [dict(zip((*names, "reports", "n"), row, strict=True)) for row in cursor]
+    return sql, named
 
 
 def _named(sql: str, prefix: str, count: int) -> str:
@@ -214,65 +242,142 @@ def _rounds(review, start, end, units, *, supports: bool, excused: bool) -> None
     the lines are counted per round, unit and state from the index of those three columns
     alone, in its order. Meeting each line with the month's reports folded per round, task
     and unit (one hash join of 200,000 lines at 100,000 tasks) cost most of the page's SQL."""
-    rounds = DispatchRound.objects.filter(
-        campaign_id=review.campaign_id, opens_at__gte=start, opens_at__lt=end
-    )
-    # The rounds' ids as values (one small query), so that the lines owed are read by round
-    # alone: a join to the rounds, or a filter of 200,000 lines on the ranked units, cost as
-    # much as the rest (a unit owing reports but leading no line of the review is left out
-    # below, as it has no line to score).
-    round_ids = list(rounds.values_list("pk", flat=True))
-    if not round_ids:
-        return
-    owed = RoundItem.objects.filter(round_id__in=round_ids)
     if excused:  # only when a line is excused: rarely
-        mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
-        if supports:
-            mine |= Q(
-                Exists(
-                    TaskSupport.objects.filter(
-                        task_id=OuterRef("task_id"), unit_id=OuterRef(OuterRef("lead_unit_id"))
-                    )
-                )
+        rows = _owed_counts_excusing(review, start, end, supports=supports)
+    else:  # the statement written once (compiling it was a tenth of the page's Python)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _owed_sql(connection.vendor),
+                {"campaign": review.campaign_id, "start": start, "end": end},
             )
-        owed = owed.filter(
-            ~Exists(
-                ReviewItem.objects.filter(
-                    mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
-                )
-            )
-        )
+            rows = cursor.fetchall()
     counts: dict[tuple[int, str], int] = {}
-    for _round, unit_id, state, n in (
-        owed.values("round_id", "lead_unit_id", "report_state")
-        .annotate(n=Count("*"))
-        .order_by("round_id", "lead_unit_id", "report_state")
-        .values_list("round_id", "lead_unit_id", "report_state", "n")
-    ):
+    for _round, unit_id, state, n in rows:
         counts[(unit_id, state)] = counts.get((unit_id, state), 0) + n
     for (unit_id, state), n in counts.items():
         if unit_id in units:
             units[unit_id].rounds.append([None, "", state, n])
 
 
+# The lines owed in the month's rounds, per round, unit and state (``_rounds``). The rounds'
+# ids as one array computed first (``= ANY(ARRAY(…))``, ``tasks.search.AnyOf``), so that the
+# lines owed are read by round alone from the index of those three columns, in its order, as
+# with the ids written out: a join to the rounds, or a filter of 200,000 lines on the ranked
+# units, cost as much as the rest (a unit owing reports but leading no line of the review is
+# left out, as it has no line to score).
+_OWED_SQL = """
+    SELECT owed.round_id, owed.lead_unit_id, owed.report_state, COUNT(*) FROM {owed} owed
+    WHERE owed.round_id {among}(
+        SELECT id FROM {round} WHERE campaign_id = %(campaign)s
+            AND opens_at >= %(start)s AND opens_at < %(end)s
+    ){close}
+    GROUP BY owed.round_id, owed.lead_unit_id, owed.report_state
+    ORDER BY owed.round_id, owed.lead_unit_id, owed.report_state
+"""
+
+
+@functools.lru_cache(maxsize=2)
+def _owed_sql(vendor: str) -> str:
+    postgresql = vendor == "postgresql"
+    return _OWED_SQL.format(
+        owed=RoundItem._meta.db_table,
+        round=DispatchRound._meta.db_table,
+        among="= ANY(ARRAY" if postgresql else "IN ",
+        close=")" if postgresql else "",
+    )
+
+
+def _owed_counts_excusing(review, start, end, *, supports: bool) -> list[tuple]:
+    """``_OWED_SQL``'s rows, leaving out the lines of the tasks excused for their unit."""
+    rounds = DispatchRound.objects.filter(
+        campaign_id=review.campaign_id, opens_at__gte=start, opens_at__lt=end
+    ).order_by()
+    owed = RoundItem.objects.filter(AnyOf(F("round_id"), Subquery(rounds.values("pk"))))
+    mine = Q(lead_unit_id=OuterRef("lead_unit_id"))
+    if supports:
+        mine |= Q(
+            Exists(
+                TaskSupport.objects.filter(
+                    task_id=OuterRef("task_id"), unit_id=OuterRef(OuterRef("lead_unit_id"))
+                )
+            )
+        )
+    owed = owed.filter(
+        ~Exists(
+            ReviewItem.objects.filter(
+                mine, review=review, task_id=OuterRef("task_id"), excused_at__isnull=False
+            )
+        )
+    )
+    return list(
+        owed.values("round_id", "lead_unit_id", "report_state")
+        .annotate(n=Count("*"))
+        .order_by("round_id", "lead_unit_id", "report_state")
+        .values_list("round_id", "lead_unit_id", "report_state", "n")
+    )
+
+
+class _Valued:
+    """A target's four values with ``tasks.Target``'s own rule for its share of the way
+    (``attainment``), without building the model instance (its ``__init__`` was a fifth of
+    the draft ranking's Python)."""
+
+    __slots__ = ("baseline", "target_value", "current_value", "direction")
+    Direction = Target.Direction
+    achieved = Target.achieved
+    attainment = Target.attainment
+
+    def __init__(self, baseline, target_value, current_value, direction) -> None:
+        self.baseline, self.target_value = baseline, target_value
+        self.current_value, self.direction = current_value, direction
+
+
+# Each target of a led task (line not excused) with its lead unit, its value at month end as
+# ``cycles.selectors.targets_at`` finds it (the last confirmed report before the end that gave
+# one; else the baseline when reports gave values only afterwards; else the stored value), in
+# one statement where that read the targets, their values before and after, and the lines.
+_TARGETS_SQL = """
+    SELECT item.lead_unit_id, target.baseline, target.target_value, target.direction,
+        (SELECT given.value FROM {value} given JOIN {report} report ON report.id = given.report_id
+         WHERE given.target_id = target.id AND report.confirmed_at IS NOT NULL
+            AND report.submitted_at < %(end)s
+         ORDER BY report.submitted_at DESC, given.report_id DESC LIMIT 1),
+        EXISTS (SELECT 1 FROM {value} given JOIN {report} report ON report.id = given.report_id
+         WHERE given.target_id = target.id AND report.confirmed_at IS NOT NULL
+            AND report.submitted_at >= %(end)s),
+        target.current_value
+    FROM {item} item JOIN {target} target ON target.task_id = item.task_id
+    WHERE item.review_id = %(review)s AND item.excused_at IS NULL
+"""
+
+
+def _decimal(value):
+    """A decimal column as the model reads it (SQLite gives floats to a raw cursor)."""
+    if value is None or type(value) is Decimal:
+        return value
+    return Target._meta.get_field("target_value").to_python(value)
+
+
 def _targets(review, end, units) -> None:
     """Each unit's targets of its led tasks (not excused), as at month end: the shares of the
-    way added up, and how many."""
-    lines = ReviewItem.objects.filter(review=review, excused_at__isnull=True)
-    targets = targets_at(task_ids=lines.values("task_id"), moment=end)  # type: ignore[arg-type]
-    if not targets:
-        return
-    lead_of = dict(  # in no order: the lines' own joins the task lists' order through tasks
-        lines.filter(among("task_id", {t.task_id for t in targets}))
-        .order_by()
-        .values_list("task_id", "lead_unit_id")
+    way added up, and how many (one query)."""
+    sql = _TARGETS_SQL.format(
+        value=ReportTargetValue._meta.db_table,
+        report=ProgressReport._meta.db_table,
+        item=ReviewItem._meta.db_table,
+        target=Target._meta.db_table,
     )
     sums: dict[int, list] = {}
-    for target in targets:
-        share = None if target.current_value is None else (target.attainment or 0)
-        entry = sums.setdefault(lead_of[target.task_id], [None, "", Decimal(0), 0])
-        entry[2] += Decimal(share or 0)
-        entry[3] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"end": end, "review": review.pk})
+        for unit_id, baseline, goal, direction, then, since, current in cursor:
+            value = then if then is not None else baseline if since else current
+            valued = _Valued(_decimal(baseline), _decimal(goal), _decimal(value), direction)
+            # Target's property on its four values (duck-typed: mypy wants a Target).
+            share = None if value is None else (valued.attainment or 0)  # type: ignore[misc]
+            entry = sums.setdefault(unit_id, [None, "", Decimal(0), 0])
+            entry[2] += Decimal(share or 0)
+            entry[3] += 1
     for unit_id, entry in sums.items():
         if unit_id in units:
             units[unit_id].targets.append(entry)

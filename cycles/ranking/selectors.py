@@ -20,10 +20,14 @@ from cycles.ranking.inputs import ranking_inputs
 from cycles.schedule import previous_month
 
 
-def formula_for(*, campaign: Campaign) -> RankingFormula:
-    """The campaign's formula as it stands: the saved one, else the defaults (unsaved)."""
-    formula = RankingFormula.objects.filter(campaign=campaign).select_related("updated_by").first()
-    return formula or RankingFormula(campaign=campaign)
+def formula_for(*, campaign: Campaign, with_author: bool = True) -> RankingFormula:
+    """The campaign's formula as it stands: the saved one, else the defaults (unsaved).
+    ``with_author=False``: without who changed it last (what the formula page shows; a
+    ranking computed by it needs only its settings)."""
+    formulas = RankingFormula.objects.filter(campaign=campaign)
+    if with_author:
+        formulas = formulas.select_related("updated_by")
+    return formulas.first() or RankingFormula(campaign=campaign)
 
 
 def formula_of(*, review: MonthlyReview) -> RankingFormula:
@@ -34,7 +38,7 @@ def formula_of(*, review: MonthlyReview) -> RankingFormula:
         formula = formula_from_json(review.formula)
         formula.version = review.formula_version or 0
         return formula
-    return formula_for(campaign=review.campaign)
+    return formula_for(campaign=review.campaign, with_author=False)
 
 
 def formula_history(*, campaign: Campaign) -> list[RankingFormulaEvent]:
@@ -112,7 +116,9 @@ def review_ranking(*, review: MonthlyReview, with_inputs: bool = True) -> Rankin
             review__campaign_id=review.campaign_id,
             review__month=month,
             review__status=MonthlyReview.Status.CERTIFIED,
-        ).values_list("unit_id", "rank")
+        )
+        .order_by()  # one review a month (a unit once in it): no join to order the units
+        .values_list("unit_id", "rank")
     )
     for row in rows:
         row.previous_rank = before.get(row.unit_id)

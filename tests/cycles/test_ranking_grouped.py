@@ -11,15 +11,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cycles import hooks
+from cycles import hooks, schedule
 from cycles.models import Rating
-from cycles.ranking.compute import LEAD, SUPPORT
+from cycles.ranking import grouped
+from cycles.ranking.compute import LEAD, SUPPORT, times
 from cycles.ranking.grouped import ranking_inputs_grouped
 from cycles.ranking.inputs import ranking_inputs
 from cycles.ranking.selectors import formula_of, review_ranking
 from cycles.selectors import targets_at
 from cycles.services import review_item_excuse
-from tasks.models import DIFFICULTY_DEFAULT, Target, Task
+from tasks.models import DIFFICULTY_DEFAULT, ProgressReport, ReportTargetValue, Target, Task
 from tests.cycles import ranking_example
 from tests.cycles.conftest import at
 
@@ -155,3 +156,65 @@ def test_targets_at_reads_a_list_of_tasks_as_a_subquery_would(example):
     with CaptureQueriesContext(connection) as none:
         assert targets_at(task_ids=[], moment=moment) == []
     assert len(none) == 0
+
+
+def _target_entries(units) -> dict:
+    """Each unit's targets as (how many, the shares added up), from grouped or one-by-one
+    inputs."""
+    found = {}
+    for unit in units:
+        if unit.targets:
+            count = sum(times(t) for t in unit.targets)
+            found[unit.unit] = (count, sum(Decimal(t[2] or 0) for t in unit.targets))
+    return found
+
+
+def test_the_grouped_targets_take_their_values_as_at_month_end_as_targets_at_does(example):
+    """A value reported before the month's end counts (the last one), one reported only
+    afterwards puts the baseline back, an unconfirmed one counts for nothing; the grouped
+    draft's one read gives each unit the shares ``targets_at`` (the line-by-line draft) gives."""
+    t2, t4, t6 = (Target.objects.get(task=example.tasks[name]) for name in ("T2", "T4", "T6"))
+    a, b = example.people["A"], example.people["B"]
+
+    def given(target, unit, person, when, value, *, confirmed=True):
+        report = ProgressReport.objects.create(
+            task=target.task,
+            unit=unit,
+            period_start=when.date(),
+            text="指标",
+            percent=50,
+            submitted_by=person,
+            submitted_at=when,
+            confirmed_at=when if confirmed else None,
+        )
+        ReportTargetValue.objects.create(report=report, target=target, value=value)
+
+    units = example.units
+    given(t2, units["A"], a, at(2026, 10, 10, 9, 0), 60)  # superseded
+    given(t2, units["A"], a, at(2026, 10, 28, 9, 0), 90)  # the value at month end: 80 %
+    given(t2, units["A"], a, at(2026, 11, 2, 9, 0), 100)  # after: not counted
+    given(t4, units["A"], a, at(2026, 11, 2, 9, 0), 3)  # only after: the baseline, 0 %
+    given(t6, units["B"], b, at(2026, 10, 29, 9, 0), 40, confirmed=False)  # not confirmed
+    review = example.review
+    formula = formula_of(review=review)
+    grouped = _target_entries(ranking_inputs_grouped(review=review, formula=formula))
+    one_by_one = _target_entries(ranking_inputs(review=review, formula=formula, draft=True))
+    assert grouped == one_by_one
+    assert grouped[units["A"].pk] == (2, Decimal(80))  # T2 80 %, T4 back at its baseline: 0
+    assert grouped[units["B"].pk] == (1, Decimal(0))  # T6: no value yet
+
+
+def test_the_owed_lines_statement_counts_as_the_query_that_leaves_out_excused_lines(example):
+    """``_rounds`` counts the lines owed by its statement written once, or, when a line is
+    excused, by a query that leaves out the excused tasks' lines: with none excused, the two
+    give the same rows."""
+    review = example.review
+    start, end = schedule.month_bounds(review.month, review.campaign.schedule_timezone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            grouped._owed_sql(connection.vendor),
+            {"campaign": review.campaign_id, "start": start, "end": end},
+        )
+        written = cursor.fetchall()
+    assert written == grouped._owed_counts_excusing(review, start, end, supports=True)
+    assert sum(row[3] for row in written) == 10  # the example's round: one line a task

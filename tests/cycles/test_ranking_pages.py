@@ -307,7 +307,7 @@ def test_the_draft_ranking_and_why_pages_cost_the_same_queries_at_two_sizes(clie
 
     assert many == few
     assert max(few) <= 25
-    assert few[0] <= 18  # the draft page: its inputs grouped in a fixed number of queries
+    assert few[0] <= 11  # the draft page: its inputs grouped in a fixed number of queries
     assert len(review_rows := client.get(pages[0]).context["ranking"].rows) == 15
     assert sum(1 for row in review_rows if row.unit_name.startswith("区测试单位")) == 12
 
