@@ -159,7 +159,9 @@ def campaign_cockpit(request, slug: str):
     unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
     weeks = trend(campaign=campaign)
     ledger_links = sees_whole_ledger(request.user, campaign)
-    attainment = target_attainments(campaign=campaign, by=("list", "unit"))
+    # By list and lead unit, and the headline's targets (of the published work), in one read.
+    attainment = target_attainments(campaign=campaign, by=("list", "unit"), published=True)
+    [targets] = attainment["published"]
     problems = counts_section(
         campaign=campaign, problems=Problem.objects.filter(campaign=campaign), links=ledger_links
     )
@@ -178,6 +180,7 @@ def campaign_cockpit(request, slug: str):
                 counts=breakdown.total,
                 reporting=units.week,
                 rounds={campaign.pk: units.round} if units.round else {},
+                targets={campaign.pk: (targets.targets, targets.met)},
             )[campaign.pk],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),

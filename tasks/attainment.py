@@ -111,8 +111,8 @@ Grouped = Literal["list", "category", "unit"]
 
 
 def target_attainments(
-    *, campaign: Campaign, by: Sequence[Grouped]
-) -> dict[Grouped, list[AttainmentRow]]:
+    *, campaign: Campaign, by: Sequence[Grouped], published: bool = False
+) -> dict[str, list[AttainmentRow]]:
     """Several roll-ups of the campaign's work's targets from one read: each equal to
     ``target_attainment(campaign=campaign, by=…)`` (the cockpit shows them by list and by lead
     unit, the campaign page also by category), without reading the targets once per roll-up
@@ -121,6 +121,10 @@ def target_attainments(
     Each row's place is the rank of its first target in that roll-up's order
     (``_order``), ranked by the database in the same query (a window), so rows come in the
     order ``target_attainment`` gives them, names collated as the database collates them.
+
+    ``published``: also ``"published"``, one row of the targets of the campaign's published
+    work (not drafts) — the cockpit's headline, ``cockpit.selectors.figures.target_totals``'
+    count — from the same read.
     """
     values = (
         Target.objects.filter(
@@ -139,14 +143,18 @@ def target_attainments(
             "target_value",
             "current_value",
             "direction",
+            *(("task__status",) if published else ()),
         )
     )
     no_category = str(_("No category"))
     rolled: list[dict[int | None, AttainmentRow]] = [{} for _group in by]
     first: list[dict[int | None, int]] = [{} for _group in by]
     width = 3 * len(by)
+    whole = AttainmentRow(key=campaign.pk, name=campaign.name)
     for value in values:
-        met, share = judged(Measured(*value[width:]))
+        met, share = judged(Measured(*value[width : width + 4]))
+        if published and value[-1] != Task.Status.DRAFT:
+            whole.count(met, share)
         for n, (rows, ranks) in enumerate(zip(rolled, first, strict=True)):
             key, name, rank = value[3 * n : 3 * n + 3]
             row = rows.get(key)
@@ -156,10 +164,13 @@ def target_attainments(
             elif rank < ranks[key]:
                 ranks[key] = rank
             row.count(met, share)
-    return {
+    rollups: dict[str, list[AttainmentRow]] = {
         group: [rows[key] for key in sorted(ranks, key=ranks.__getitem__)]
         for group, rows, ranks in zip(by, rolled, first, strict=True)
     }
+    if published:
+        rollups["published"] = [whole]
+    return rollups
 
 
 class Measured:
