@@ -1,5 +1,6 @@
 """The trend of a campaign: its weekly snapshots, oldest first."""
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -14,18 +15,18 @@ SHOWN = ("week_start", "source", "owed", "reported", "rate", "red", "overdue", "
 def trend(*, campaign: Campaign, weeks: int = WEEKS) -> list[WeekSnapshot]:
     """The last ``weeks`` snapshots of the campaign, oldest first, each with the id of its round
     (``round_id``, None for a week reconstructed with no round), whose bulletin lists the
-    tasks behind its figures. Two queries."""
+    tasks behind its figures. One query: the round (one a campaign and week, a unique
+    constraint) found for each week by a subquery on that constraint's index."""
+    week_round = DispatchRound.objects.filter(
+        campaign=campaign, week_start=OuterRef("week_start")
+    ).values("pk")[:1]
     # The weeks' figures, not the reporting of every unit each week keeps (``units``).
     rows = list(
-        WeekSnapshot.objects.filter(campaign=campaign).only(*SHOWN).order_by("-week_start")[:weeks]
+        WeekSnapshot.objects.filter(campaign=campaign)
+        .only(*SHOWN)
+        .annotate(round_id=Subquery(week_round))
+        .order_by("-week_start")[:weeks]
     )
-    rounds = dict(
-        DispatchRound.objects.filter(
-            campaign=campaign, week_start__in=[r.week_start for r in rows]
-        ).values_list("week_start", "pk")
-    )
-    for row in rows:
-        row.round_id = rounds.get(row.week_start)
     return rows[::-1]
 
 
