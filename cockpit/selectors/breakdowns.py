@@ -7,21 +7,24 @@ last month. Never a count per unit."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from operator import add
 
-from django.db import connection
+from django.db import connection, router
 
 from accounts.models import Unit
 from campaigns.models import Campaign, Category, TaskList
 from cockpit.models import WeekSnapshot
 from cockpit.selectors.figures import (
     COUNT_NAMES,
-    count_groups,
+    count_groups_sql,
     counted_tasks,
+    run_counts,
 )
 from cockpit.selectors.reporting import reporting_counts
 from cycles import schedule
 from cycles.models import DispatchRound, MonthlyReview, UnitMonth
+from tasks.models import Task
 
 
 def work_lists(campaign: Campaign) -> list[TaskList]:
@@ -60,14 +63,8 @@ def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown
     category_names: dict[tuple[int, int], tuple[int, str]] = {}
     heat: dict[int, dict[int, dict]] = {}
     yellow, red = COUNT_NAMES.index("yellow"), COUNT_NAMES.index("red")
-    groups = count_groups(
-        counted_tasks().filter(task_list__campaign=campaign),
-        today,
-        "lead_unit_id",
-        "task_list_id",
-        "category_id",
-        joined=_NAMES,
-    )
+    alias = router.db_for_read(Task)
+    groups = run_counts(alias, *_breakdown_sql(campaign.pk, today, alias))
     # Sums of about 2,000 tuples of seven counts: ``map(add, …)`` adds them element-wise in C.
     for unit, task_list, category, *counts, name, in_list, category_name, order in groups:
         total = list(map(add, total, counts))
@@ -94,6 +91,22 @@ def campaign_breakdown(*, campaign: Campaign, today: datetime.date) -> Breakdown
         category_names=category_names,
         heat=heat,
     )
+
+
+@lru_cache(maxsize=32)
+def _breakdown_sql(campaign_id: int, today: datetime.date, alias: str) -> tuple[str, tuple]:
+    """``campaign_breakdown``'s query, written once a day per campaign and process: its text
+    and parameters depend on nothing else, and building and compiling it (the light's rule,
+    the published work's filters) cost more of the page's CPU than running it cost Python."""
+    sql, params = count_groups_sql(
+        counted_tasks().filter(task_list__campaign=campaign_id).using(alias),
+        today,
+        "lead_unit_id",
+        "task_list_id",
+        "category_id",
+        joined=_NAMES,
+    )
+    return sql, tuple(params)
 
 
 def _names_sql() -> tuple[str, str]:
@@ -159,9 +172,9 @@ def category_breakdown(*, lists: list[TaskList], breakdown: Breakdown) -> list[L
     names and order came with the counts (``campaign_breakdown``)."""
     counts, names = breakdown.categories, breakdown.category_names
     by_list: dict[int, list[tuple]] = {t.pk: [] for t in lists}
-    for (task_list, category), (order, name) in names.items():
-        if task_list in by_list:
-            by_list[task_list].append((order, category, name))
+    for (list_id, category), (order, name) in names.items():
+        if list_id in by_list:
+            by_list[list_id].append((order, category, name))
     rows: dict[int, list[CategoryRow]] = {}
     for task_list in lists:
         found = sorted(by_list[task_list.pk])
@@ -218,11 +231,24 @@ class UnitTable:
 REPORTING = ("owed", "reported", "on_time")
 
 
-def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown) -> UnitTable:
+def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The calendar month before today's: its first day, and the first day of today's."""
+    return schedule.previous_month(today), schedule.month_start(today)
+
+
+def unit_table(
+    *,
+    campaign: Campaign,
+    today: datetime.date,
+    breakdown: Breakdown,
+    weeks: list[WeekSnapshot] | None = None,
+) -> UnitTable:
     """Every lead unit of the campaign: its tasks, red and overdue (``breakdown``); its reporting
     in the latest round (counted) and last calendar month (the weeks' snapshots); its last
     certified score and rank, and the places gained or lost since the month before. Five
-    queries for any number of units and tasks."""
+    queries for any number of units and tasks; four with ``weeks``, the trend's snapshots read
+    with last month's reporting by unit (``trend(units_of=last_month(today))``), and three when
+    no month is certified yet."""
     rows = {
         unit_id: UnitRow(unit_id=unit_id, unit=breakdown.unit_names[unit_id], counts=counts)
         for unit_id, counts in breakdown.units.items()
@@ -236,11 +262,18 @@ def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown
             row = rows.setdefault(unit_id, UnitRow(unit_id, counts["lead_unit__name"]))
             row.week = {k: counts[k] for k in REPORTING}
             week = {k: week[k] + counts[k] for k in REPORTING}
-    month = schedule.previous_month(today)
-    for snapshot in WeekSnapshot.objects.filter(
-        campaign=campaign, week_start__gte=month, week_start__lt=schedule.month_start(today)
-    ).only("units"):
-        for key, figures in snapshot.units.items():
+    month, month_end = last_month(today)
+    if weeks is None:
+        month_units = [
+            s.units
+            for s in WeekSnapshot.objects.filter(
+                campaign=campaign, week_start__gte=month, week_start__lt=month_end
+            ).only("units")
+        ]
+    else:
+        month_units = [s.month_units for s in weeks if s.month_units is not None]
+    for units in month_units:
+        for key, figures in units.items():
             leads = rows.get(int(key))
             if leads is not None:  # a unit that no longer leads any task: its history is its page
                 leads.month = {
@@ -252,7 +285,10 @@ def unit_table(*, campaign: Campaign, today: datetime.date, breakdown: Breakdown
         ).order_by("-month")[:2]
     )
     ranks: dict[int, dict[int, UnitMonth]] = {r.pk: {} for r in reviews}
-    for figure in UnitMonth.objects.filter(review__in=reviews).select_related("unit"):
+    # No month certified: no figures to ask for (building the query that finds none costs).
+    for figure in (
+        UnitMonth.objects.filter(review__in=reviews).select_related("unit") if reviews else ()
+    ):
         ranks[figure.review_id][figure.unit_id] = figure
         rows.setdefault(figure.unit_id, UnitRow(figure.unit_id, figure.unit.name))
     for row in rows.values():

@@ -1,6 +1,8 @@
 """The trend of a campaign: its weekly snapshots, oldest first."""
 
-from django.db.models import OuterRef, Subquery
+from datetime import date
+
+from django.db.models import Case, F, JSONField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -12,22 +14,42 @@ WEEKS = 52
 SHOWN = ("week_start", "source", "owed", "reported", "rate", "red", "overdue", "closed", "progress")
 
 
-def trend(*, campaign: Campaign, weeks: int = WEEKS) -> list[WeekSnapshot]:
+def trend(
+    *, campaign: Campaign, weeks: int = WEEKS, units_of: tuple[date, date] | None = None
+) -> list[WeekSnapshot]:
     """The last ``weeks`` snapshots of the campaign, oldest first, each with the id of its round
     (``round_id``, None for a week reconstructed with no round), whose bulletin lists the
     tasks behind its figures. One query: the round (one a campaign and week, a unique
-    constraint) found for each week by a subquery on that constraint's index."""
-    week_round = DispatchRound.objects.filter(
-        campaign=campaign, week_start=OuterRef("week_start")
-    ).values("pk")[:1]
+    constraint) found for each week by a subquery on that constraint's index.
+
+    ``units_of``: (from, before), each week starting in it also with its reporting by unit
+    (``month_units``; None for the other weeks), which the cockpit's unit table adds up for
+    last month, read here rather than by a query of its own (a campaign has a week a week at
+    most, so last month's are among the last 52)."""
+    week_round = (
+        DispatchRound.objects.filter(campaign=campaign, week_start=OuterRef("week_start"))
+        .order_by()
+        .values("pk")[:1]
+    )
     # The weeks' figures, not the reporting of every unit each week keeps (``units``).
+    units: Case | Value = Value(None, output_field=JSONField())
+    if units_of is not None:
+        start, before = units_of
+        units = Case(
+            When(week_start__gte=start, week_start__lt=before, then=F("units")),
+            output_field=JSONField(),
+        )
     rows = list(
         WeekSnapshot.objects.filter(campaign=campaign)
         .only(*SHOWN)
-        .annotate(round_id=Subquery(week_round))
+        .annotate(week_round=Subquery(week_round), week_units=units)
         .order_by("-week_start")[:weeks]
     )
-    return rows[::-1]
+    shown: list[WeekSnapshot] = []
+    for row in reversed(rows):
+        row.round_id, row.month_units = row.week_round, row.week_units
+        shown.append(row)
+    return shown
 
 
 def trend_chart(rows: list[WeekSnapshot]) -> dict:

@@ -3,6 +3,7 @@ week, its monthly ratings and ranks, its measures and its targets. A fixed numbe
 whatever the number of tasks, rounds and months."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -182,7 +183,7 @@ SHOWN_OF_APPLIED = (
 
 @dataclass
 class UnitMeasures:
-    applied: list[Application]
+    applied: Sequence[Application]
     incentives: int
     penalties: int
 
