@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from django.db.models import F, QuerySet, Window
@@ -126,26 +127,7 @@ def target_attainments(
     work (not drafts) — the cockpit's headline, ``cockpit.selectors.figures.target_totals``'
     count — from the same read.
     """
-    values = (
-        Target.objects.filter(
-            task__task_list__kind__in=WORK_KINDS, task__task_list__campaign=campaign
-        )
-        .order_by()
-        .annotate(
-            **{
-                f"rank_{group}": Window(DenseRank(), order_by=[F(f).asc() for f in _order(group)])
-                for group in by
-            }
-        )
-        .values_list(
-            *(f for group in by for f in (*_GROUPS[group], f"rank_{group}")),
-            "baseline",
-            "target_value",
-            "current_value",
-            "direction",
-            *(("task__status",) if published else ()),
-        )
-    )
+    values = _attainment_values(tuple(by), published).filter(task__task_list__campaign=campaign)
     no_category = str(_("No category"))
     rolled: list[dict[int | None, AttainmentRow]] = [{} for _group in by]
     first: list[dict[int | None, int]] = [{} for _group in by]
@@ -171,6 +153,31 @@ def target_attainments(
     if published:
         rollups["published"] = [whole]
     return rollups
+
+
+@lru_cache(maxsize=16)
+def _attainment_values(by: tuple[Grouped, ...], published: bool) -> QuerySet:
+    """``target_attainments``' read before its campaign: built once per process and cloned
+    for each page (as ``tasks.table_rows._table_values`` is), not its windows and columns
+    built again for each. Never evaluated itself."""
+    return (
+        Target.objects.filter(task__task_list__kind__in=WORK_KINDS)
+        .order_by()
+        .annotate(
+            **{
+                f"rank_{group}": Window(DenseRank(), order_by=[F(f).asc() for f in _order(group)])
+                for group in by
+            }
+        )
+        .values_list(
+            *(f for group in by for f in (*_GROUPS[group], f"rank_{group}")),
+            "baseline",
+            "target_value",
+            "current_value",
+            "direction",
+            *(("task__status",) if published else ()),
+        )
+    )
 
 
 class Measured:

@@ -1,8 +1,9 @@
 """The trend of a campaign: its weekly snapshots, oldest first."""
 
 from datetime import date
+from functools import lru_cache
 
-from django.db.models import Case, F, JSONField, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, JSONField, OuterRef, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -26,8 +27,20 @@ def trend(
     (``month_units``; None for the other weeks), which the cockpit's unit table adds up for
     last month, read here rather than by a query of its own (a campaign has a week a week at
     most, so last month's are among the last 52)."""
+    rows = list(_weeks(campaign.pk, units_of)[:weeks])
+    shown: list[WeekSnapshot] = []
+    for row in reversed(rows):
+        row.round_id, row.month_units = row.week_round, row.week_units
+        shown.append(row)
+    return shown
+
+
+@lru_cache(maxsize=32)
+def _weeks(campaign_id: int, units_of: tuple[date, date] | None) -> QuerySet:
+    """``trend``'s read, built once per campaign and month per process and cloned (sliced) for
+    each page (as ``tasks.table_rows._table_values`` is). Never evaluated itself."""
     week_round = (
-        DispatchRound.objects.filter(campaign=campaign, week_start=OuterRef("week_start"))
+        DispatchRound.objects.filter(campaign=campaign_id, week_start=OuterRef("week_start"))
         .order_by()
         .values("pk")[:1]
     )
@@ -39,17 +52,12 @@ def trend(
             When(week_start__gte=start, week_start__lt=before, then=F("units")),
             output_field=JSONField(),
         )
-    rows = list(
-        WeekSnapshot.objects.filter(campaign=campaign)
+    return (
+        WeekSnapshot.objects.filter(campaign=campaign_id)
         .only(*SHOWN)
         .annotate(week_round=Subquery(week_round), week_units=units)
-        .order_by("-week_start")[:weeks]
+        .order_by("-week_start")
     )
-    shown: list[WeekSnapshot] = []
-    for row in reversed(rows):
-        row.round_id, row.month_units = row.week_round, row.week_units
-        shown.append(row)
-    return shown
 
 
 def trend_chart(rows: list[WeekSnapshot]) -> dict:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 
@@ -195,22 +196,29 @@ def applied_measures(
     people, if given), newest first, and how many incentives and penalties. One query: the two
     numbers are counted over every applied measure by window aggregates (``OVER ()``, worked
     out before the ``LIMIT``) beside the rows shown."""
-    applied = Application.objects.filter(status=Application.Status.APPLIED, campaign__in=campaigns)
+    applied = _applied().filter(status=Application.Status.APPLIED, campaign__in=campaigns)
     if unit is not None:
         applied = applied.filter(unit=unit)
-    rows = list(
-        applied.select_related("measure__line", "campaign", "unit", "person")
+    rows = list(applied[:limit])
+    return UnitMeasures(
+        applied=rows,
+        incentives=rows[0].incentives if rows else 0,
+        penalties=rows[0].penalties if rows else 0,
+    )
+
+
+@lru_cache(maxsize=1)
+def _applied() -> QuerySet:
+    """``applied_measures``' read before its campaigns: built once per process and cloned for
+    each page (as ``tasks.table_rows._table_values`` is). Never evaluated itself."""
+    return (
+        Application.objects.select_related("measure__line", "campaign", "unit", "person")
         .only(*SHOWN_OF_APPLIED)
         .annotate(
             incentives=Window(Count("pk", filter=Q(measure__kind__in=INCENTIVES))),
             penalties=Window(Count("pk", filter=Q(measure__kind__in=PENALTIES))),
         )
-        .order_by("-month", "-decided_at", "-pk")[:limit]
-    )
-    return UnitMeasures(
-        applied=rows,
-        incentives=rows[0].incentives if rows else 0,
-        penalties=rows[0].penalties if rows else 0,
+        .order_by("-month", "-decided_at", "-pk")
     )
 
 

@@ -24,7 +24,7 @@ from cockpit.selectors.trend import trend
 from cockpit.selectors.units import applied_measures
 from measures.models import INCENTIVES, PENALTIES, Application, Measure, MeasureKind
 from measures.services import application_add
-from tasks.models import Target, Task
+from tasks.models import Instruction, Target, Task
 from tasks.selectors import target_attainments
 from tests.cockpit.test_figures import counted
 from tests.factories import CategoryFactory, TaskFactory, TaskListFactory
@@ -134,3 +134,40 @@ def test_last_months_reporting_from_the_trends_weeks_equals_its_own_read(scene):
     assert months == {r.unit_id: r.month for r in alone.rows}
     assert months[scene.lead.pk] == {"owed": 11, "reported": 6, "on_time": 4}
     assert [w.round_id for w in weeks] == [None] * 4
+
+
+def test_the_reads_built_once_per_process_still_read_live(scene):
+    """The trend's, the targets', the measures' and the late instructions' queries are built
+    once and cloned: what is written between two pages shows on the second."""
+    from cockpit.selectors.redlist import late_instructions
+
+    def read():
+        return (
+            len(trend(campaign=scene.campaign)),
+            target_attainments(campaign=scene.campaign, by=("list",), published=True)["published"][
+                0
+            ].targets,
+            len(applied_measures(campaigns=[scene.campaign.pk]).applied),
+            late_instructions(campaign_ids={scene.campaign.pk}, today=scene.today).count(),
+        )
+
+    before = read()
+    WeekSnapshot.objects.create(
+        campaign=scene.campaign,
+        week_start=scene.today - datetime.timedelta(days=400),
+        as_of=timezone.now(),
+        source="history",
+    )
+    Target.objects.create(task=scene.green, metric="新增", target_value=1)
+    line = TaskFactory(task_list=TaskListFactory(campaign=scene.campaign, kind="measure"))
+    application_add(
+        campaign=scene.campaign, line=line, by=scene.coordinator, unit=scene.lead, grounds="依据"
+    )
+    Instruction.objects.create(
+        task=scene.red1,
+        text="请说明",
+        given_by=scene.leader,
+        reply_by=scene.today - datetime.timedelta(days=2),
+    )
+
+    assert read() == tuple(n + 1 for n in before)
