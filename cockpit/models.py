@@ -44,6 +44,7 @@ class WeekSnapshot(models.Model):
     created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
 
     round_id: int | None = None  # its round, when read with ``cockpit.selectors.trend``
+    month_units: dict | None = None  # ``units``, when ``trend`` reads a month's weeks with them
 
     class Meta:
         verbose_name = _("weekly snapshot")

@@ -134,18 +134,22 @@ def heat_rows(rows: Iterable, lists: list, links: Links) -> SafeString:
     out = []
     for row in rows:
         unit_id, unit = row.unit_id, escape(row.unit)
+        # ``drill(lead_unit=…, light=…)``, to which a cell adds its list: the names sort
+        # lead_unit, light, task_list, and the ids are positive ints (as ``drill`` writes them).
+        red_base = links.drill(lead_unit=unit_id, light="red")
+        yellow_base = links.drill(lead_unit=unit_id, light="yellow")
         out.append(f'<tr><th scope="row"><a href="{links.unit(unit_id)}">{unit}</a></th>')
         for pk, name in names:
             cell = row.cells.get(pk, NO_CELL)
             red, yellow = cell["red"], cell["yellow"]
             red_link = (
-                f'<a class="red" href="{links.drill(lead_unit=unit_id, task_list=pk, light="red")}"'
+                f'<a class="red" href="{red_base}&amp;task_list={pk}"'
                 f' data-count="{red}" title="{unit} · {name} · {red_label}">{red}</a>'
                 if red
                 else MUTED_DASH
             )
             yellow_link = (
-                f'<a class="yellow" href="{links.drill(lead_unit=unit_id, task_list=pk, light="yellow")}"'
+                f'<a class="yellow" href="{yellow_base}&amp;task_list={pk}"'
                 f' data-count="{yellow}" title="{unit} · {name} · {yellow_label}">{yellow}</a>'
                 if yellow
                 else MUTED_DASH
@@ -155,9 +159,9 @@ def heat_rows(rows: Iterable, lists: list, links: Links) -> SafeString:
                 f' <span class="muted">/</span> {yellow_link}</td>'
             )
         out.append(
-            f"<td>{_count(links.drill(lead_unit=unit_id, light='red'), row.red, 'red')}"
+            f"<td>{_count(red_base, row.red, 'red')}"
             f' <span class="muted">/</span> '
-            f"{_count(links.drill(lead_unit=unit_id, light='yellow'), row.yellow, 'yellow')}</td>"
+            f"{_count(yellow_base, row.yellow, 'yellow')}</td>"
             "</tr>"
         )
     return mark_safe("".join(out))  # every text above is escaped
@@ -222,10 +226,12 @@ def unit_rows(rows: Iterable, table, links: Links, *, ledger_links: bool) -> Saf
     for u in rows:
         unit_id, counts, unit_url = u.unit_id, u.counts, links.unit(u.unit_id)
         red, overdue = counts["red"], counts["overdue"]
+        # ``drill(lead_unit=…)``, then with light=red or overdue=1 after it (names sort so).
+        base = links.drill(lead_unit=unit_id)
         cells = [
-            _count(links.drill(lead_unit=unit_id), counts["tasks"]),
-            _count(links.drill(lead_unit=unit_id, light="red"), red, "red" if red else ""),
-            _count(links.drill(lead_unit=unit_id, overdue=True), overdue, "red" if overdue else ""),
+            _count(base, counts["tasks"]),
+            _count(f"{base}&amp;light=red", red, "red" if red else ""),
+            _count(f"{base}&amp;overdue=1", overdue, "red" if overdue else ""),
             _week(u, round_id, links),
             (
                 f'<a href="{unit_url}#punctuality">{percent(u.month_rate)}</a>'

@@ -17,6 +17,7 @@ from cockpit.selectors.breakdowns import (
     campaign_breakdown,
     category_breakdown,
     heat_map,
+    last_month,
     unit_table,
     work_lists,
 )
@@ -151,15 +152,18 @@ def campaign_cockpit(request, slug: str):
     today = timezone.localdate()
     lists = work_lists(campaign)
     breakdown = campaign_breakdown(campaign=campaign, today=today)
-    units = unit_table(campaign=campaign, today=today, breakdown=breakdown)
+    # The trend's weeks, last month's with each unit's reporting, which the unit table adds up.
+    weeks = trend(campaign=campaign, units_of=last_month(today))
+    units = unit_table(campaign=campaign, today=today, breakdown=breakdown, weeks=weeks)
     every = heat_map(breakdown)
     # The worst units first; the rest one click away (a district has hundreds of units).
     show_all = request.GET.get("all") == "1"
     heat = every if show_all else every[:HEAT_ROWS]
     unit_rows = units.rows if show_all else units.rows[:UNIT_ROWS]
-    weeks = trend(campaign=campaign)
     ledger_links = sees_whole_ledger(request.user, campaign)
-    attainment = target_attainments(campaign=campaign, by=("list", "unit"))
+    # By list and lead unit, and the headline's targets (of the published work), in one read.
+    attainment = target_attainments(campaign=campaign, by=("list", "unit"), published=True)
+    [targets] = attainment["published"]
     problems = counts_section(
         campaign=campaign, problems=Problem.objects.filter(campaign=campaign), links=ledger_links
     )
@@ -178,6 +182,7 @@ def campaign_cockpit(request, slug: str):
                 counts=breakdown.total,
                 reporting=units.week,
                 rounds={campaign.pk: units.round} if units.round else {},
+                targets={campaign.pk: (targets.targets, targets.met)},
             )[campaign.pk],
             "weeks": weeks,
             "trend_chart": trend_chart(weeks),

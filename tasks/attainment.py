@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from django.db.models import F, QuerySet, Window
@@ -111,8 +112,8 @@ Grouped = Literal["list", "category", "unit"]
 
 
 def target_attainments(
-    *, campaign: Campaign, by: Sequence[Grouped]
-) -> dict[Grouped, list[AttainmentRow]]:
+    *, campaign: Campaign, by: Sequence[Grouped], published: bool = False
+) -> dict[str, list[AttainmentRow]]:
     """Several roll-ups of the campaign's work's targets from one read: each equal to
     ``target_attainment(campaign=campaign, by=…)`` (the cockpit shows them by list and by lead
     unit, the campaign page also by category), without reading the targets once per roll-up
@@ -121,11 +122,46 @@ def target_attainments(
     Each row's place is the rank of its first target in that roll-up's order
     (``_order``), ranked by the database in the same query (a window), so rows come in the
     order ``target_attainment`` gives them, names collated as the database collates them.
+
+    ``published``: also ``"published"``, one row of the targets of the campaign's published
+    work (not drafts) — the cockpit's headline, ``cockpit.selectors.figures.target_totals``'
+    count — from the same read.
     """
-    values = (
-        Target.objects.filter(
-            task__task_list__kind__in=WORK_KINDS, task__task_list__campaign=campaign
-        )
+    values = _attainment_values(tuple(by), published).filter(task__task_list__campaign=campaign)
+    no_category = str(_("No category"))
+    rolled: list[dict[int | None, AttainmentRow]] = [{} for _group in by]
+    first: list[dict[int | None, int]] = [{} for _group in by]
+    width = 3 * len(by)
+    whole = AttainmentRow(key=campaign.pk, name=campaign.name)
+    for value in values:
+        met, share = judged(Measured(*value[width : width + 4]))
+        if published and value[-1] != Task.Status.DRAFT:
+            whole.count(met, share)
+        for n, (rows, ranks) in enumerate(zip(rolled, first, strict=True)):
+            key, name, rank = value[3 * n : 3 * n + 3]
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = AttainmentRow(key=key, name=name or no_category)
+                ranks[key] = rank
+            elif rank < ranks[key]:
+                ranks[key] = rank
+            row.count(met, share)
+    rollups: dict[str, list[AttainmentRow]] = {
+        group: [rows[key] for key in sorted(ranks, key=ranks.__getitem__)]
+        for group, rows, ranks in zip(by, rolled, first, strict=True)
+    }
+    if published:
+        rollups["published"] = [whole]
+    return rollups
+
+
+@lru_cache(maxsize=16)
+def _attainment_values(by: tuple[Grouped, ...], published: bool) -> QuerySet:
+    """``target_attainments``' read before its campaign: built once per process and cloned
+    for each page (as ``tasks.table_rows._table_values`` is), not its windows and columns
+    built again for each. Never evaluated itself."""
+    return (
+        Target.objects.filter(task__task_list__kind__in=WORK_KINDS)
         .order_by()
         .annotate(
             **{
@@ -139,27 +175,9 @@ def target_attainments(
             "target_value",
             "current_value",
             "direction",
+            *(("task__status",) if published else ()),
         )
     )
-    no_category = str(_("No category"))
-    rolled: list[dict[int | None, AttainmentRow]] = [{} for _group in by]
-    first: list[dict[int | None, int]] = [{} for _group in by]
-    width = 3 * len(by)
-    for value in values:
-        met, share = judged(Measured(*value[width:]))
-        for n, (rows, ranks) in enumerate(zip(rolled, first, strict=True)):
-            key, name, rank = value[3 * n : 3 * n + 3]
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = AttainmentRow(key=key, name=name or no_category)
-                ranks[key] = rank
-            elif rank < ranks[key]:
-                ranks[key] = rank
-            row.count(met, share)
-    return {
-        group: [rows[key] for key in sorted(ranks, key=ranks.__getitem__)]
-        for group, rows, ranks in zip(by, rolled, first, strict=True)
-    }
 
 
 class Measured:
@@ -174,13 +192,10 @@ class Measured:
         self.baseline, self.target_value = baseline, target_value
         self.current_value, self.direction = current_value, direction
 
-    @property
-    def achieved(self) -> bool:
-        return Target.__dict__["achieved"].fget(self)
-
-    @property
-    def attainment(self) -> int | None:
-        return Target.__dict__["attainment"].fget(self)
+    # The model's own properties' functions, not a property calling each: a call fewer per
+    # target and rule (``attainment`` asks ``achieved`` too).
+    achieved = property(Target.__dict__["achieved"].fget)
+    attainment = property(Target.__dict__["attainment"].fget)
 
 
 def attainment_rollup(

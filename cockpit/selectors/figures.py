@@ -75,14 +75,38 @@ class Figures:
         return self.reported - self.on_time
 
 
-def count_groups(qs: QuerySet[Task], today: datetime.date, *groups: str) -> list[tuple]:
+def count_groups(
+    qs: QuerySet[Task], today: datetime.date, *groups: str, joined: tuple[str, str] = ("", "")
+) -> list[tuple]:
+    """``count_groups_sql``'s query, run."""
+    sql, params = count_groups_sql(qs, today, *groups, joined=joined)
+    return run_counts(qs.db, sql, params)
+
+
+def run_counts(alias: str, sql: str, params) -> list[tuple]:
+    """Run a query ``count_groups_sql`` wrote, on the database ``alias``."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        # Counts, so ints (no Decimal); the drivers' rows are tuples already (a cockpit has
+        # some 700 groups at 10,000 tasks: no copy of each).
+        return cursor.fetchall()
+
+
+def count_groups_sql(
+    qs: QuerySet[Task], today: datetime.date, *groups: str, joined: tuple[str, str] = ("", "")
+) -> tuple[str, list]:
     """The tasks grouped by ``groups``, each group a plain tuple: the groups' values, then
     its counts in the order of ``COUNT_NAMES``. One query: each task's status, light and
     overdue worked out once, by a subquery the planner may not merge into the outer one
     (``OFFSET 0``; merged, it would work out the light once for each count that reads it),
     and counted per group with a filter per count, so Python adds nothing up per task state.
     (Grouping the tasks by status, light and overdue first and adding those groups up cost a
-    hash of six columns over every task: a fifth slower at 100,000 tasks.)"""
+    hash of six columns over every task: a fifth slower at 100,000 tasks.)
+
+    ``joined``: (columns, joins), SQL that joins the counted groups (``n``, their keys ``g0``,
+    ``g1`` …) to other tables once they are counted, and the columns of those that follow the
+    counts in each tuple: the groups' names without grouping by them (which made every group
+    key wider) nor a query of their own."""
     names = [f"g{i}" for i in range(len(groups))]
     inner = (
         qs.annotate(
@@ -115,11 +139,10 @@ def count_groups(qs: QuerySet[Task], today: datetime.date, *groups: str) -> list
         sums = "".join(f", SUM(CASE WHEN {rule} THEN 1 ELSE 0 END)" for rule, _ in counted)
     outer = f"SELECT {keys}, COUNT(*){sums} FROM ({sql}{fence}) g GROUP BY {keys}"
     outer_params = [str(p) for _, ps in counted for p in ps] + list(params)
-    with connection.cursor() as cursor:
-        cursor.execute(outer, outer_params)
-        # Counts, so ints (no Decimal); the drivers' rows are tuples already (a cockpit has
-        # some 700 groups at 10,000 tasks: no copy of each).
-        return cursor.fetchall()
+    columns, joins = joined
+    if columns:
+        outer = f"SELECT n.*, {columns} FROM ({outer}) n {joins}"
+    return outer, outer_params
 
 
 def grouped_counts(qs: QuerySet[Task], today: datetime.date, *groups: str) -> dict[tuple, dict]:
@@ -186,11 +209,12 @@ def campaign_figures(
     counts: dict | None = None,
     reporting: dict | None = None,
     rounds: dict[int, DispatchRound] | None = None,
+    targets: dict[int, tuple[int, int]] | None = None,
 ) -> dict[int, Figures]:
     """Campaign id → its figures: four queries whatever the number of campaigns and tasks. A
     campaign's cockpit gives the ``counts``, its latest ``rounds`` and this week's
-    ``reporting`` (owed, reported, on_time) it read already for its breakdowns: one query
-    then."""
+    ``reporting`` (owed, reported, on_time) it read already for its breakdowns, and the
+    ``targets`` (campaign id → targets, met) it rolled up: no query then."""
     ids = [c.pk for c in campaigns]
     figures = {pk: Figures() for pk in ids}
     if counts is None:
@@ -215,6 +239,6 @@ def campaign_figures(
         target.round = round_
         target.owed, target.reported = row.get("owed", 0), row.get("reported", 0)
         target.on_time = row.get("on_time", 0)
-    for pk, (total, met) in target_totals(ids).items():
+    for pk, (total, met) in (target_totals(ids) if targets is None else targets).items():
         figures[pk].targets, figures[pk].targets_met = total, met
     return figures

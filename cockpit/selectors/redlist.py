@@ -2,9 +2,11 @@
 instructions (督办) left unanswered past their reply deadline."""
 
 import datetime
+from functools import lru_cache
 
 from django.db.models import QuerySet
 
+from campaigns.models import WORK_KINDS
 from cockpit.selectors.figures import counted_tasks
 from tasks.lights import overdue_q
 from tasks.models import Instruction, Task
@@ -67,8 +69,22 @@ def late_instructions(*, campaign_ids, today: datetime.date) -> QuerySet[Instruc
     """Instructions (督办) past their reply deadline and still unanswered, on these campaigns'
     published work, the longest overdue first (``tasks.selectors.overdue_instructions``): the
     red list's second table, whatever the light of their task."""
-    tasks = counted_tasks().filter(task_list__campaign__in=campaign_ids)
-    return overdue_instructions(today=today, tasks=tasks).only(*SHOWN_OF_INSTRUCTION)
+    # Published work (``counted_tasks``: a work list, published, not a draft — which an
+    # overdue instruction's task, being worked on, never is) asked of the task and list the
+    # rows join anyway, not as ``task IN (those tasks)``: two relations fewer for the planner,
+    # whose planning of the eight took longer than the query (4–12 ms at 10,000 tasks).
+    return _late(today).filter(task__task_list__campaign__in=campaign_ids)
+
+
+@lru_cache(maxsize=4)
+def _late(today: datetime.date) -> QuerySet[Instruction]:
+    """``late_instructions`` before its campaigns: built once a day per process and cloned for
+    each page (as ``tasks.table_rows._table_values`` is). Never evaluated itself."""
+    return (
+        overdue_instructions(today=today)
+        .filter(task__task_list__kind__in=WORK_KINDS, task__task_list__published_at__isnull=False)
+        .only(*SHOWN_OF_INSTRUCTION)
+    )
 
 
 # What cockpit/_late_instructions.html shows of an instruction, its task and the people: read

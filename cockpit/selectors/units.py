@@ -3,10 +3,12 @@ week, its monthly ratings and ranks, its measures and its targets. A fixed numbe
 whatever the number of tasks, rounds and months."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 
 from accounts.models import Unit
 from campaigns.models import Campaign
@@ -182,7 +184,7 @@ SHOWN_OF_APPLIED = (
 
 @dataclass
 class UnitMeasures:
-    applied: list[Application]
+    applied: Sequence[Application]
     incentives: int
     penalties: int
 
@@ -190,26 +192,33 @@ class UnitMeasures:
 def applied_measures(
     *, campaigns: QuerySet[Campaign] | list[int], unit: Unit | None = None, limit: int = 50
 ) -> UnitMeasures:
-    """The measures applied in these campaigns (or campaign ids) (to ``unit`` or one of its people, if given),
-    newest first, and how many incentives and penalties. Two queries."""
-    applied = Application.objects.filter(status=Application.Status.APPLIED, campaign__in=campaigns)
+    """The measures applied in these campaigns (or campaign ids) (to ``unit`` or one of its
+    people, if given), newest first, and how many incentives and penalties. One query: the two
+    numbers are counted over every applied measure by window aggregates (``OVER ()``, worked
+    out before the ``LIMIT``) beside the rows shown."""
+    applied = _applied().filter(status=Application.Status.APPLIED, campaign__in=campaigns)
     if unit is not None:
         applied = applied.filter(unit=unit)
-    kinds = dict(
-        applied.order_by()
-        .values_list("measure__kind")
-        .annotate(n=Count("pk"))
-        .values_list("measure__kind", "n")
-    )
-    rows = list(
-        applied.select_related("measure__line", "campaign", "unit", "person")
-        .only(*SHOWN_OF_APPLIED)
-        .order_by("-month", "-decided_at", "-pk")[:limit]
-    )
+    rows = list(applied[:limit])
     return UnitMeasures(
         applied=rows,
-        incentives=sum(kinds.get(k, 0) for k in INCENTIVES),
-        penalties=sum(kinds.get(k, 0) for k in PENALTIES),
+        incentives=rows[0].incentives if rows else 0,
+        penalties=rows[0].penalties if rows else 0,
+    )
+
+
+@lru_cache(maxsize=1)
+def _applied() -> QuerySet:
+    """``applied_measures``' read before its campaigns: built once per process and cloned for
+    each page (as ``tasks.table_rows._table_values`` is). Never evaluated itself."""
+    return (
+        Application.objects.select_related("measure__line", "campaign", "unit", "person")
+        .only(*SHOWN_OF_APPLIED)
+        .annotate(
+            incentives=Window(Count("pk", filter=Q(measure__kind__in=INCENTIVES))),
+            penalties=Window(Count("pk", filter=Q(measure__kind__in=PENALTIES))),
+        )
+        .order_by("-month", "-decided_at", "-pk")
     )
 
 
