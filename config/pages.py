@@ -97,7 +97,7 @@ class FormulaSafeExport:
 
 
 def two_step_page(
-    queryset: QuerySet,
+    queryset: QuerySet | None,
     number: Any,
     per_page: int,
     *,
@@ -112,12 +112,15 @@ def two_step_page(
     slicing, e.g. ``cycles.selectors.ReviewKeys``); by default ``queryset``'s.
     ``rows``: the rows of a list of keys another way (keyed by them, in any order; e.g.
     ``tasks.table_rows.task_table_rows``, plain values where the page needs no model); by
-    default ``queryset``'s objects of those keys (its filters asked again)."""
+    default ``queryset``'s objects of those keys (its filters asked again). ``queryset`` may
+    be None when both are given."""
     if keys is None:
+        assert queryset is not None
         keys = queryset.values_list("pk", flat=True)
     page = Paginator(keys, per_page).get_page(number)
     ids = list(page.object_list)
     if rows is None:
+        assert queryset is not None
         found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     else:
         found = rows(ids)

@@ -3,19 +3,25 @@ week, its monthly ratings and ranks, its measures and its targets. A fixed numbe
 whatever the number of tasks, rounds and months."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db import connections
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from accounts.models import Unit
 from campaigns.models import Campaign
 from cockpit.models import WeekSnapshot
-from cockpit.selectors.figures import COUNT_NAMES, grouped_counts
+from cockpit.permissions import reach_campaigns, unit_page_work
+from cockpit.selectors.figures import COUNT_NAMES, count_groups_sql
 from cockpit.selectors.reporting import reporting_counts
+from config.prepared import Slot, Statement, prepared, prepares
+from config.replica import read_alias
 from cycles.models import DispatchRound, UnitMonth
 from measures.models import INCENTIVES, PENALTIES, Application
 from tasks.models import Task
+from tasks.selectors import TaskFilters
 
 WEEKS_SHOWN = 26
 
@@ -29,25 +35,100 @@ class CampaignRow:
     supporting: int = 0
 
 
+GROUPS = ("task_list__campaign_id", "task_list__campaign__name", "task_list__campaign__slug", "led")
+
+
+def _campaign_counts(reach: str, unit_id, user_id, today: datetime.date) -> tuple[str, list]:
+    """The statement of ``unit_campaigns``: the unit's tasks the reader may open, published,
+    grouped by campaign and by whether the unit leads them (``unit_id``, ``user_id``: values,
+    or ``config.prepared`` slots)."""
+    tasks = (
+        unit_page_work(reach, unit_id, user_id)
+        .exclude(status=Task.Status.DRAFT)
+        .annotate(
+            led=Case(
+                When(lead_unit_id=unit_id, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    return count_groups_sql(tasks, today, *GROUPS)
+
+
+@functools.lru_cache(maxsize=8)
+def _campaign_counts_statement(reach: str, today: datetime.date) -> Statement:
+    return Statement(*_campaign_counts(reach, Slot("unit"), Slot("user"), today))
+
+
 def unit_campaigns(
-    *, led: QuerySet[Task], supported: QuerySet[Task], today: datetime.date
+    *, reach: str, unit_id: int, user_id: int, today: datetime.date
 ) -> list[CampaignRow]:
-    """Per campaign: the unit's lead tasks with their counts, and how many it supports. Two
-    queries; ``led`` and ``supported`` are what the reader may see of the work the unit leads
-    and of the work it supports (and does not lead)."""
-    groups = ("task_list__campaign_id", "task_list__campaign__name", "task_list__campaign__slug")
+    """Per campaign: the unit's lead tasks with their counts, and how many it supports (and
+    does not lead), of those the reader may open (``permissions.unit_page_reach``). One
+    query, compiled once a day per process on PostgreSQL (``config.prepared``); the lead and
+    the supported tasks were two, each built and compiled for each page."""
+    if prepares():
+        found = _campaign_counts_statement(reach, today).rows({"unit": unit_id, "user": user_id})
+    else:
+        sql, params = _campaign_counts(reach, unit_id, user_id, today)
+        with connections[read_alias()].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
     rows: dict[int, CampaignRow] = {}
-    for (pk, name, slug), counts in grouped_counts(
-        led.exclude(status=Task.Status.DRAFT), today, *groups
-    ).items():
-        rows[pk] = CampaignRow(pk, name, slug, lead={n: counts[n] for n in COUNT_NAMES})
-    published = supported.exclude(status=Task.Status.DRAFT)
-    for row in published.values(*groups).annotate(n=Count("pk")).order_by():
-        pk = row["task_list__campaign_id"]
-        if pk not in rows:
-            rows[pk] = CampaignRow(pk, row[groups[1]], row[groups[2]])
-        rows[pk].supporting = row["n"]
+    for pk, name, slug, led, *counts in found:
+        row = rows.get(pk)
+        if row is None:
+            row = rows[pk] = CampaignRow(pk, name, slug)
+        if led:
+            row.lead = dict(zip(COUNT_NAMES, counts, strict=True))
+        else:
+            row.supporting = counts[0]
     return sorted(rows.values(), key=lambda r: r.name)
+
+
+class UnitKeys:
+    """The keys of a unit's task table when nothing filters it (``two_step_page(keys=…)``):
+    counted already (the tasks by campaign above add up to them: the same tasks, lead and
+    supported), and a page's keys read by a statement compiled once a day per process
+    (``config.prepared``), where the page built, compiled and ran a count and its keys' query.
+    The same keys in the same order as ``cockpit.selectors.drill.drill_tasks``'."""
+
+    def __init__(self, *, reach: str, unit_id: int, user_id: int, today, total: int):
+        self.values = {"unit": unit_id, "user": user_id}
+        self.statement = _keys_statement(reach, today)
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, page: slice) -> list[int]:
+        start, stop = page.start or 0, page.stop
+        rows = self.statement.rows(self.values, (stop - start, start))
+        return [pk for (pk,) in rows]
+
+
+def unfiltered_keys(
+    *, reach: str, unit_id: int, user_id: int, today: datetime.date, rows: list[CampaignRow]
+) -> UnitKeys | None:
+    """``UnitKeys`` where statements are prepared (PostgreSQL), else None (the table's own)."""
+    if not prepares():
+        return None
+    total = sum(r.lead["tasks"] + r.supporting for r in rows)
+    return UnitKeys(reach=reach, unit_id=unit_id, user_id=user_id, today=today, total=total)
+
+
+@functools.lru_cache(maxsize=8)
+def _keys_statement(reach: str, today: datetime.date) -> Statement:
+    from cockpit.selectors.drill import DrillFilters, drill_tasks
+
+    tasks = drill_tasks(
+        base=unit_page_work(reach, Slot("unit"), Slot("user")).exclude(status=Task.Status.DRAFT),
+        filters=TaskFilters(),
+        drill=DrillFilters(),
+        today=today,
+    )
+    return Statement.of(tasks.values_list("pk", flat=True), tail=" LIMIT %s OFFSET %s")
 
 
 @dataclass
@@ -82,38 +163,46 @@ class WeekRow:
         return round(100 * self.on_time / self.owed, 1) if self.owed else 100.0
 
 
+@prepared()
+def _rounds(reach: str, recent: datetime.date, values) -> QuerySet:
+    campaigns = reach_campaigns(reach, values["user"])
+    return DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent).values_list(
+        "pk", "campaign_id", "week_start", "campaign__name", "closed_at"
+    )
+
+
+@prepared()
+def _snapshots(reach: str, recent: datetime.date, values) -> QuerySet:
+    campaigns = reach_campaigns(reach, values["user"])
+    return WeekSnapshot.objects.filter(campaign__in=campaigns, week_start__gte=recent).values_list(
+        "campaign_id", "week_start", "campaign__name", "units"
+    )
+
+
 def unit_punctuality(
-    *, unit: Unit, campaigns: QuerySet[Campaign], today: datetime.date
+    *, reach: str, unit_id: int, user_id: int, today: datetime.date
 ) -> list[WeekRow]:
     """The unit's reporting week by week over the last WEEKS_SHOWN weeks, oldest first: reports
-    owed as lead unit, made, made by the due time. A closed week is read from its snapshot
-    (what its bulletin published); a round still open is counted. Three queries."""
+    owed as lead unit, made, made by the due time, in the campaigns the reader sees
+    (``permissions.reach_campaigns``). A closed week is read from its snapshot (what its
+    bulletin published); a round still open is counted. Three queries, the first two
+    compiled once a day per process (``config.prepared``)."""
     recent = today - datetime.timedelta(weeks=WEEKS_SHOWN)
-    rounds = list(
-        DispatchRound.objects.filter(campaign__in=campaigns, week_start__gte=recent).values_list(
-            "pk", "campaign_id", "week_start", "campaign__name", "closed_at"
-        )
-    )
+    rounds = _rounds.rows(reach, recent, user=user_id)
     round_ids = {(campaign_id, week): pk for pk, campaign_id, week, _name, _closed in rounds}
     weeks: dict[tuple[int, datetime.date], WeekRow] = {}
-    snapshots = (
-        WeekSnapshot.objects.filter(campaign__in=campaigns, week_start__gte=recent)
-        .select_related("campaign")
-        .only("campaign__name", "week_start", "units")
-    )
-    for snapshot in snapshots:
-        figures = snapshot.units.get(str(unit.pk))
+    unit_key = str(unit_id)
+    for campaign_id, week_start, name, units in _snapshots.rows(reach, recent, user=user_id):
+        figures = units.get(unit_key)
         if figures:
-            key = (snapshot.campaign_id, snapshot.week_start)
-            weeks[key] = WeekRow(
-                round_ids.get(key), snapshot.campaign.name, key[0], key[1], *figures
-            )
+            key = (campaign_id, week_start)
+            weeks[key] = WeekRow(round_ids.get(key), name, campaign_id, week_start, *figures)
     still_open = {
         pk: (campaign_id, week, name)
         for pk, campaign_id, week, name, closed in rounds
         if closed is None
     }
-    for r in reporting_counts(still_open, "round_id", lead_unit_id=unit.pk):
+    for r in reporting_counts(still_open, "round_id", lead_unit_id=unit_id):
         campaign_id, week, name = still_open[r["round_id"]]
         weeks.setdefault(
             (campaign_id, week),
