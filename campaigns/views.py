@@ -47,6 +47,7 @@ from tasks.permissions import (
     visible_campaigns,
 )
 from tasks.selectors import (
+    campaign_page_summary,
     campaign_summaries,
     lagging_units,
     list_filter_choices,
@@ -80,9 +81,10 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, slug: str):
-    campaign = access_campaign(request.user, slug)
+    # Its organiser read with it: the page names it.
+    campaign = access_campaign(request.user, slug, related=("organiser",))
     today = timezone.localdate()
-    [summary] = campaign_summaries(user=request.user, today=today, campaign=campaign)
+    summary = campaign_page_summary(user=request.user, campaign=campaign, today=today)
     rights = campaign_page_rights(request.user, campaign)
     # The targets rolled up three ways from one read (by unit only for those who see units).
     attainment = target_attainments(

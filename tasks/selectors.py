@@ -233,10 +233,27 @@ def campaign_summaries(
         .prefetch_related(Prefetch("lists", queryset=lists))
         .order_by("-year", "name")
     )
+    per_list = _list_counts(visible_tasks(user).filter(task_list__campaign__in=campaigns), today)
+    return [_summary(c, c.lists.all(), per_list) for c in campaigns]
+
+
+def campaign_page_summary(
+    *, user: User, campaign: Campaign, today: datetime.date
+) -> CampaignSummary:
+    """``campaign_summaries(campaign=campaign)``'s one summary for the campaign's page, whose
+    ``campaign`` the reader may see already (``access_campaign``): its lists and their counts,
+    two queries, not the visible campaigns asked again first."""
+    lists = TaskList.objects.filter(visible_lists_q(user), campaign=campaign).order_by(
+        "order", "id"
+    )
+    per_list = _list_counts(visible_tasks(user).filter(task_list__campaign=campaign), today)
+    return _summary(campaign, lists, per_list)
+
+
+def _list_counts(tasks: QuerySet[Task], today: datetime.date) -> dict[int, LightCounts]:
+    """The tasks' light counts per list, in one query."""
     rows = (
-        visible_tasks(user)
-        .filter(task_list__campaign__in=campaigns)
-        .annotate(light_value=light_expression(today))
+        tasks.annotate(light_value=light_expression(today))
         .values("task_list_id", "light_value")
         .annotate(
             n=Count("id"),
@@ -251,18 +268,19 @@ def campaign_summaries(
         counts.closed += row["closed"]
         if row["light_value"] == Light.RED:
             counts.overdue += row["n"]
-    summaries = []
-    for campaign in campaigns:
-        summary = CampaignSummary(campaign=campaign)
-        for task_list in campaign.lists.all():
-            counts = per_list.get(task_list.pk, LightCounts())
-            summary.lists.append(ListSummary(task_list=task_list, counts=counts))
-            if not task_list.is_work or task_list.is_draft:
-                continue  # questions, measures and drafts: counted on their list, never as tasks
-            for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
-                setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
-        summaries.append(summary)
-    return summaries
+    return per_list
+
+
+def _summary(campaign: Campaign, lists, per_list: dict[int, LightCounts]) -> CampaignSummary:
+    summary = CampaignSummary(campaign=campaign)
+    for task_list in lists:
+        counts = per_list.get(task_list.pk, LightCounts())
+        summary.lists.append(ListSummary(task_list=task_list, counts=counts))
+        if not task_list.is_work or task_list.is_draft:
+            continue  # questions, measures and drafts: counted on their list, never as tasks
+        for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
+            setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
+    return summary
 
 
 def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:

@@ -60,3 +60,19 @@ def test_a_coordinators_campaign_page_asks_the_coordinators_once(client, world):
     ]
     assert page.status_code == 200 and 'data-testid="run-campaign"' in page.content.decode()
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("who, ceiling", [("coordinator", 10), ("leader", 9)])
+def test_the_campaign_page_reads_the_campaign_and_its_organiser_once(client, world, who, ceiling):
+    """The campaign the reader may see is read once, with its organiser (the page asked the
+    visible campaigns again for its summary, and the organiser by a query of its own)."""
+    client.force_login(getattr(world, who))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("campaigns:detail", args=[world.campaign.slug]))
+    campaigns = [
+        q for q in ctx.captured_queries if q["sql"].startswith('SELECT "campaigns_campaign"."id"')
+    ]
+    units = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "accounts_unit"')]
+    assert page.status_code == 200 and str(world.campaign.organiser) in page.content.decode()
+    assert len(campaigns) == 1 and not units
+    assert len(ctx.captured_queries) <= ceiling
