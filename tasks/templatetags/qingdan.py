@@ -1,16 +1,13 @@
 import functools
-import html
 
 from django import template
-from django.conf import settings
-from django.template.base import render_value_in_context
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from config.pages import address_of
+from config.pages import address_of, rendered
 from tasks.models import Task
 
 register = template.Library()
@@ -270,21 +267,8 @@ def _field(row, key: str, context) -> str:
     """``{{ row.key }}`` of an ``AttainmentRow`` or of a bulletin's dict, as the template
     wrote it (localised, escaped; nothing for what the row lacks)."""
     if isinstance(row, dict):
-        return _shown(row[key], context) if key in row else ""
-    return _shown(getattr(row, key, ""), context)
-
-
-def _shown(value, context) -> str:
-    """``render_value_in_context`` in one call for what a table of targets holds most, an
-    int or a plain name (``localize`` prints an int as ``str`` unless the settings ask for a
-    thousands separator; autoescaping, a name is ``escape``d): a campaign's page writes some
-    1,400 cells. Anything else goes the template's way."""
-    kind = type(value)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    if kind is str and context.autoescape:
-        return html.escape(value)
-    return render_value_in_context(value, context)
+        return rendered(row[key], context) if key in row else ""
+    return rendered(getattr(row, key, ""), context)
 
 
 @register.simple_tag(takes_context=True)
@@ -308,7 +292,7 @@ def target_rows(context, rows) -> SafeString:
             for key, label in labels.items()
         )
         share = row.get("share") if isinstance(row, dict) else getattr(row, "share", None)
-        shown = "—" if share is None else f"{_shown(share, context)}%"
+        shown = "—" if share is None else f"{rendered(share, context)}%"
         out.append(
             f'<tr><th scope="row" class="title">{_field(row, "name", context)}</th>{cells}'
             f'<td data-label="{share_label}">{shown}</td></tr>'
