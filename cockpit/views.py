@@ -35,8 +35,10 @@ from cockpit.selectors.units import (
     score_series,
     unfiltered_keys,
     unit_campaigns,
+    unit_measures,
     unit_punctuality,
     unit_ratings,
+    unit_targets,
 )
 from config.pages import query_without_page, two_step_page
 from config.replica import read_replica
@@ -45,7 +47,7 @@ from problems.models import Problem
 from problems.permissions import sees_whole_ledger
 from problems.selectors import campaign_counts, count_columns, counts_section
 from tasks.forms import InstructionForm
-from tasks.selectors import TaskFilters, target_attainment, target_attainments
+from tasks.selectors import TaskFilters, target_attainments
 from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
@@ -275,7 +277,6 @@ def unit_page(request, pk: int):
     unit = permissions.access_unit_page(user, pk)
     today = timezone.localdate()
     reach = permissions.unit_page_reach(user, unit)
-    campaigns = permissions.unit_page_campaigns(user, unit)
     rows = unit_campaigns(reach=reach, unit_id=unit.pk, user_id=user.pk, today=today)
     form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
     filters, drill = form.filters(), form.drill()
@@ -294,7 +295,7 @@ def unit_page(request, pk: int):
             today=today,
             unit_id=unit.pk,
         )
-    ratings = unit_ratings(unit=unit, campaigns=campaigns)
+    ratings = unit_ratings(reach=reach, unit_id=unit.pk, user_id=user.pk)
     punctuality = unit_punctuality(reach=reach, unit_id=unit.pk, user_id=user.pk, today=today)
     return render(
         request,
@@ -316,13 +317,8 @@ def unit_page(request, pk: int):
             },
             "ratings": ratings,
             "ratings_chart": score_series(ratings),
-            "measures": applied_measures(campaigns=campaigns, unit=unit),
-            "attainment": target_attainment(
-                by="campaign",
-                tasks=permissions.unit_page_tasks(user, unit, supports=False).exclude(
-                    status="draft"
-                ),
-            ),
+            "measures": unit_measures(reach=reach, unit_id=unit.pk, user_id=user.pk),
+            "attainment": unit_targets(reach=reach, unit_id=unit.pk, user_id=user.pk),
             "cockpit_links": permissions.sees_every_unit_figure(user),
             "today": today,
         },

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from config.prepared import prepared
 from tasks.as_at import SETTING_EVENTS, TaskAsAt, tasks_as_at  # noqa: F401 (re-exported)
 from tasks.attainment import (  # noqa: F401 (re-exported)
     target_attainment,
@@ -283,20 +284,25 @@ def _summary(campaign: Campaign, lists, per_list: dict[int, LightCounts]) -> Cam
     return summary
 
 
-def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
-    """Lead units with the most red tasks in a campaign (for the leader's view). The tasks are
-    counted by lead unit and light (each task's light worked out once, a few hundred groups),
-    and the units ranked from those counts."""
-    groups = (
+@prepared()
+def _lagging_groups(today: datetime.date, values) -> QuerySet:
+    """``lagging_units``' groups, compiled once a day per process (``config.prepared``)."""
+    return (
         Task.objects.work()
-        .filter(task_list__campaign=campaign)
+        .filter(task_list__campaign_id=values["campaign"])
         .annotate(light_value=light_expression(today))
         .values("lead_unit_id", "lead_unit__name", "light_value")
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
+    """Lead units with the most red tasks in a campaign (for the leader's view). The tasks are
+    counted by lead unit and light (each task's light worked out once, a few hundred groups),
+    and the units ranked from those counts."""
     units: dict[int, dict] = {}
-    for row in groups:
+    for row in _lagging_groups.rows(today, campaign=campaign.pk):
         unit = units.setdefault(
             row["lead_unit_id"],
             {

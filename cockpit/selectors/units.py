@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from campaigns.models import Campaign
 from cockpit.models import WeekSnapshot
 from cockpit.permissions import reach_campaigns, unit_page_work
@@ -18,8 +18,9 @@ from cockpit.selectors.figures import COUNT_NAMES, count_groups_sql
 from cockpit.selectors.reporting import reporting_counts
 from config.prepared import Slot, Statement, prepared, prepares
 from config.replica import read_alias
-from cycles.models import DispatchRound, UnitMonth
-from measures.models import INCENTIVES, PENALTIES, Application
+from cycles.models import DispatchRound, MonthlyReview, UnitMonth
+from measures.models import INCENTIVES, PENALTIES, Application, Measure
+from tasks.attainment import AttainmentRow, rolled_up, target_values
 from tasks.models import Task
 from tasks.selectors import TaskFilters
 
@@ -211,10 +212,6 @@ def unit_punctuality(
     return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 
 
-SHOWN_OF_RATING = (
-    *("tasks", "on_track", "behind", "completed", "not_completed", "score", "rank"),
-    *("review__month", "review__campaign__name"),
-)
 
 
 @dataclass
@@ -224,32 +221,62 @@ class RatingRow:
     rank_change: int | None  # places gained since the campaign's month before
 
 
-def unit_ratings(*, unit: Unit, campaigns: QuerySet[Campaign]) -> list[RatingRow]:
-    """The unit's certified months in every campaign, oldest first, with its rank among how
-    many units, and the places gained since the campaign's month before. One query."""
-    ranked = (
+def _ranked() -> Subquery:
+    """How many units a rating's month ranked."""
+    return Subquery(
         UnitMonth.objects.filter(review=OuterRef("review"))
         .order_by()
         .values("review")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    figures = (
-        UnitMonth.objects.filter(unit=unit, review__campaign__in=campaigns)
-        .select_related("review__campaign")
-        # What the ratings' table and chart show, not three whole rows (15 columns, not 51).
-        .only(*SHOWN_OF_RATING)
-        .annotate(of=Subquery(ranked))
+
+
+@prepared()
+def _ratings(reach: str, values) -> QuerySet:
+    return (
+        UnitMonth.objects.filter(
+            unit_id=values["unit"], review__campaign__in=reach_campaigns(reach, values["user"])
+        )
+        .annotate(of=_ranked())
         .order_by("review__month", "review__campaign__name")
+        .values_list(
+            "pk",
+            *("tasks", "on_track", "behind", "completed", "not_completed", "score", "rank"),
+            *("review_id", "review__month", "review__campaign_id", "review__campaign__name"),
+            "of",
+        )
     )
+
+
+def unit_ratings(*, reach: str, unit_id: int, user_id: int) -> list[RatingRow]:
+    """The unit's certified months in the campaigns the reader sees, oldest first, with its
+    rank among how many units, and the places gained since the campaign's month before. One
+    query, compiled once per process (``config.prepared``): the rows are the columns the
+    ratings' table and chart show, each rating with its month and campaign as they read them
+    (``figure.review.campaign.name``), not three whole rows."""
     rows: list[RatingRow] = []
     before: dict[int, UnitMonth] = {}
-    for figure in figures:
-        previous = before.get(figure.review.campaign_id)
+    reviews: dict[int, MonthlyReview] = {}
+    for pk, *figures, review_id, month, campaign_id, name, of in _ratings.rows(
+        reach, unit=unit_id, user=user_id
+    ):
+        review = reviews.get(review_id)
+        if review is None:
+            review = reviews[review_id] = MonthlyReview(
+                pk=review_id, month=month, campaign=Campaign(pk=campaign_id, name=name)
+            )
+        figure = UnitMonth(
+            pk=pk, review=review, unit_id=unit_id, **dict(zip(RATED, figures, strict=False))
+        )
+        previous = before.get(campaign_id)
         change = previous.rank - figure.rank if previous is not None else None
-        rows.append(RatingRow(figure=figure, of=figure.of or 0, rank_change=change))
-        before[figure.review.campaign_id] = figure
+        rows.append(RatingRow(figure=figure, of=of or 0, rank_change=change))
+        before[campaign_id] = figure
     return rows
+
+
+RATED = ("tasks", "on_track", "behind", "completed", "not_completed", "score", "rank")
 
 
 # What the cockpit's and the unit page's measures lists show of an application: its line's
@@ -315,3 +342,87 @@ def score_series(rows: list[RatingRow]) -> dict:
 
 def as_number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
+
+
+@prepared()
+def _targets(reach: str, values) -> QuerySet:
+    led = unit_page_work(reach, values["unit"], values["user"], supports=False)
+    return target_values(by="campaign", tasks=led.exclude(status=Task.Status.DRAFT))
+
+
+def unit_targets(*, reach: str, unit_id: int, user_id: int) -> list[AttainmentRow]:
+    """The targets of the unit's lead tasks the reader may open, by campaign
+    (``target_attainment(by="campaign")``), read by a statement compiled once per process."""
+    return rolled_up(_targets.rows(reach, unit=unit_id, user=user_id))
+
+
+@prepared()
+def _unit_applied(reach: str, values) -> QuerySet:
+    return (
+        Application.objects.filter(
+            status=Application.Status.APPLIED,
+            campaign__in=reach_campaigns(reach, values["user"]),
+            unit_id=values["unit"],
+        )
+        .order_by("-month", "-decided_at", "-pk")
+        .values_list(
+            *("pk", "month", "grounds", "measure__kind", "measure__line__title"),
+            *("campaign_id", "campaign__name", "person_id", "person__display_name"),
+            *("person__first_name", "person__last_name", "person__username"),
+        )[:UNIT_MEASURES]
+    )
+
+
+@prepared()
+def _unit_measure_kinds(reach: str, values) -> QuerySet:
+    return (
+        Application.objects.filter(
+            status=Application.Status.APPLIED,
+            campaign__in=reach_campaigns(reach, values["user"]),
+            unit_id=values["unit"],
+        )
+        .order_by()
+        .values_list("measure__kind")
+        .annotate(n=Count("pk"))
+        .values_list("measure__kind", "n")
+    )
+
+
+UNIT_MEASURES = 50
+
+
+def unit_measures(*, reach: str, unit_id: int, user_id: int) -> UnitMeasures:
+    """``applied_measures(unit=…)`` of the unit's page: the measures applied to the unit or one
+    of its people in the campaigns the reader sees, newest first, and how many incentives and
+    penalties. One query (compiled once per process, ``config.prepared``) when fewer than
+    ``UNIT_MEASURES`` were applied: the kinds are then counted from the rows; two otherwise."""
+    applied = []
+    kinds: dict[str, int] = {}
+    found = _unit_applied.rows(reach, unit=unit_id, user=user_id)
+    for pk, month, grounds, kind, title, campaign_id, campaign, person_id, *names in found:
+        kinds[kind] = kinds.get(kind, 0) + 1
+        application = Application(
+            pk=pk,
+            month=month,
+            grounds=grounds,
+            measure=Measure(kind=kind, line=Task(title=title)),
+            campaign=Campaign(pk=campaign_id, name=campaign),
+            unit_id=unit_id,
+        )
+        if person_id is not None:
+            display_name, first_name, last_name, username = names
+            application.person = User(
+                pk=person_id,
+                display_name=display_name,
+                first_name=first_name,
+                last_name=last_name,
+                username=username,
+            )
+        applied.append(application)
+    if len(found) == UNIT_MEASURES:
+        kinds = dict(_unit_measure_kinds.rows(reach, unit=unit_id, user=user_id))
+    return UnitMeasures(
+        applied=applied,
+        incentives=sum(kinds.get(k, 0) for k in INCENTIVES),
+        penalties=sum(kinds.get(k, 0) for k in PENALTIES),
+    )
