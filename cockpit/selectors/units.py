@@ -212,8 +212,6 @@ def unit_punctuality(
     return sorted(weeks.values(), key=lambda w: (w.week_start, w.campaign))
 
 
-
-
 @dataclass
 class RatingRow:
     figure: UnitMonth
