@@ -47,8 +47,8 @@ from tasks.permissions import (
     visible_campaigns,
 )
 from tasks.selectors import (
+    campaign_page_summary,
     campaign_summaries,
-    lagging_units,
     list_filter_choices,
     target_attainments,
     tasks_of_list,
@@ -80,10 +80,15 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, slug: str):
-    campaign = access_campaign(request.user, slug)
+    # Its organiser read with it: the page names it.
+    campaign = access_campaign(request.user, slug, related=("organiser",))
     today = timezone.localdate()
-    [summary] = campaign_summaries(user=request.user, today=today, campaign=campaign)
     rights = campaign_page_rights(request.user, campaign)
+    # Which units lag is for the office and the leaders, not for the units themselves: counted
+    # with the lists' lights, in one read.
+    summary, lagging = campaign_page_summary(
+        user=request.user, campaign=campaign, today=today, lagging=rights.unit_figures
+    )
     # The targets rolled up three ways from one read (by unit only for those who see units).
     attainment = target_attainments(
         campaign=campaign,
@@ -95,10 +100,7 @@ def campaign_detail(request, slug: str):
         {
             "campaign": campaign,
             "summary": summary,
-            # Which units lag is for the office and the leaders, not for the units themselves.
-            "lagging": lagging_units(campaign=campaign, today=today)
-            if rights.unit_figures
-            else None,
+            "lagging": lagging,
             "chart_data": _chart_data(summary),
             "attainment": attainment["list"],
             "attainment_by_category": attainment["category"],

@@ -99,33 +99,64 @@ def unit_page_tasks(
     user: User, unit: Unit, *, leads: bool = True, supports: bool = True
 ) -> QuerySet[Task]:
     """The work the unit leads or supports (or only ``leads``, or only ``supports``) that
-    ``user`` may open (see the module's rules).
+    ``user`` may open (see the module's rules)."""
+    return unit_page_work(
+        unit_page_reach(user, unit), unit.pk, user.pk, leads=leads, supports=supports
+    )
+
+
+def unit_page_reach(user: User, unit: Unit) -> str:
+    """Which of a unit's tasks ``user`` may open on its page: "all" (leaders, the unit's own
+    people), "coordinated" (a coordinator: those of their campaigns) or "none"."""
+    if is_leader(user) or _own_unit(user, unit):
+        return "all"
+    if is_coordinator(user):
+        return "coordinated"
+    return "none"
+
+
+def unit_page_work(
+    reach: str, unit_id, user_id, *, leads: bool = True, supports: bool = True
+) -> QuerySet[Task]:
+    """``unit_page_tasks`` by the reader's reach (``unit_page_reach``), the unit's id and the
+    reader's: values, or ``config.prepared`` slots for a statement compiled once per reach.
 
     The supported tasks are an array of ids (``AnyOf``: ``= ANY(ARRAY(…))`` on PostgreSQL), so
     the condition is an OR of two index scans, the lead unit's and the primary key's; as
     ``IN (subquery)`` inside the OR it was a filter on every task of every campaign (about
     20 ms for each of the page's reads at 100,000 tasks). The page's counts of the tasks it
     leads, and of those it supports, ask for one side only: one index scan."""
-    supported = Q(AnyOf(F("pk"), Subquery(TaskSupport.objects.filter(unit=unit).values("task_id"))))
+    supported = Q(
+        AnyOf(F("pk"), Subquery(TaskSupport.objects.filter(unit_id=unit_id).values("task_id")))
+    )
     if leads and supports:
-        qs = Task.objects.work().filter(Q(lead_unit=unit) | supported)
+        qs = Task.objects.work().filter(Q(lead_unit_id=unit_id) | supported)
     elif leads:
-        qs = Task.objects.work().filter(lead_unit=unit)
+        qs = Task.objects.work().filter(lead_unit_id=unit_id)
     else:
-        qs = Task.objects.work().filter(supported).exclude(lead_unit=unit)
-    if is_leader(user) or _own_unit(user, unit):
+        qs = Task.objects.work().filter(supported).exclude(lead_unit_id=unit_id)
+    if reach == "all":
         return qs
-    if is_coordinator(user):
-        return qs.filter(task_list__campaign__in=user.coordinated_campaigns.values("pk"))
+    if reach == "coordinated":
+        coordinated = Campaign.objects.filter(coordinators=user_id).values("pk")
+        return qs.filter(task_list__campaign__in=coordinated)
     return qs.none()
 
 
 def unit_page_campaigns(user: User, unit: Unit) -> QuerySet[Campaign]:
     """The campaigns whose ratings, ranks and reporting of the unit ``user`` sees: those of the
     tasks above (the monthly ranking is published to every unit of a campaign)."""
-    if is_leader(user) or _own_unit(user, unit):
+    return reach_campaigns(unit_page_reach(user, unit), user.pk)
+
+
+def reach_campaigns(reach: str, user_id) -> QuerySet[Campaign]:
+    """``unit_page_campaigns`` by the reader's reach and id (a value or a slot)."""
+    if reach == "all":
         return Campaign.objects.all()
-    return cockpit_campaigns(user)
+    if reach == "coordinated":
+        coordinated = Campaign.objects.filter(coordinators=user_id).values("pk")
+        return Campaign.objects.filter(pk__in=coordinated)
+    return Campaign.objects.none()
 
 
 def sees_every_unit_figure(user: User) -> bool:

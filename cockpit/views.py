@@ -21,7 +21,7 @@ from cockpit.selectors.breakdowns import (
     unit_table,
     work_lists,
 )
-from cockpit.selectors.drill import drill_tasks
+from cockpit.selectors.drill import DrillFilters, drill_tasks
 from cockpit.selectors.figures import campaign_figures, counted_tasks
 from cockpit.selectors.redlist import (
     first_red,
@@ -34,9 +34,12 @@ from cockpit.selectors.trend import trend, trend_chart
 from cockpit.selectors.units import (
     applied_measures,
     score_series,
+    unfiltered_keys,
     unit_campaigns,
+    unit_measures,
     unit_punctuality,
     unit_ratings,
+    unit_targets,
 )
 from config.pages import query_without_page, two_step_page
 from config.replica import read_replica
@@ -45,7 +48,7 @@ from problems.models import Problem
 from problems.permissions import sees_whole_ledger
 from problems.selectors import campaign_counts, count_columns, counts_section
 from tasks.forms import InstructionForm
-from tasks.selectors import target_attainment, target_attainments
+from tasks.selectors import TaskFilters, target_attainments
 from tasks.table_rows import task_table_rows
 from tasks.views import PAGE_SIZE
 
@@ -278,23 +281,27 @@ def unit_page(request, pk: int):
     user = request.user
     unit = permissions.access_unit_page(user, pk)
     today = timezone.localdate()
-    tasks = permissions.unit_page_tasks(user, unit)
-    led = permissions.unit_page_tasks(user, unit, supports=False)
-    campaigns = permissions.unit_page_campaigns(user, unit)
-    rows = unit_campaigns(
-        led=led, supported=permissions.unit_page_tasks(user, unit, leads=False), today=today
-    )
+    reach = permissions.unit_page_reach(user, unit)
+    rows = unit_campaigns(reach=reach, unit_id=unit.pk, user_id=user.pk, today=today)
     form = DrillForm(request.GET, campaigns=[Campaign(pk=r.campaign_id, name=r.name) for r in rows])
-    # Keys first: the unit's tasks are sorted as narrow rows, then 50 are read whole.
-    table = drill_tasks(
-        base=tasks.exclude(status="draft"),
-        filters=form.filters(),
-        drill=form.drill(),
-        today=today,
-        unit_id=unit.pk,
-    )
-    ratings = unit_ratings(unit=unit, campaigns=campaigns)
-    punctuality = unit_punctuality(unit=unit, campaigns=campaigns, today=today)
+    filters, drill = form.filters(), form.drill()
+    # Keys first: the unit's tasks are sorted as narrow rows, then 50 are read whole. Nothing
+    # filtering them, they are the tasks counted by campaign above.
+    keys = table = None
+    if filters == TaskFilters() and drill == DrillFilters():
+        keys = unfiltered_keys(
+            reach=reach, unit_id=unit.pk, user_id=user.pk, today=today, rows=rows
+        )
+    if keys is None:
+        table = drill_tasks(
+            base=permissions.unit_page_tasks(user, unit).exclude(status="draft"),
+            filters=filters,
+            drill=drill,
+            today=today,
+            unit_id=unit.pk,
+        )
+    ratings = unit_ratings(reach=reach, unit_id=unit.pk, user_id=user.pk)
+    punctuality = unit_punctuality(reach=reach, unit_id=unit.pk, user_id=user.pk, today=today)
     return render(
         request,
         "cockpit/unit.html",
@@ -303,7 +310,7 @@ def unit_page(request, pk: int):
             "rows": rows,
             "form": form,
             "page": two_step_page(
-                table, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today)
+                table, request.GET.get("page"), PAGE_SIZE, keys=keys, rows=task_table_rows(today)
             ),
             "query": query_without_page(request),
             "punctuality": punctuality,
@@ -315,8 +322,8 @@ def unit_page(request, pk: int):
             },
             "ratings": ratings,
             "ratings_chart": score_series(ratings),
-            "measures": applied_measures(campaigns=campaigns, unit=unit),
-            "attainment": target_attainment(by="campaign", tasks=led.exclude(status="draft")),
+            "measures": unit_measures(reach=reach, unit_id=unit.pk, user_id=user.pk),
+            "attainment": unit_targets(reach=reach, unit_id=unit.pk, user_id=user.pk),
             "cockpit_links": permissions.sees_every_unit_figure(user),
             "today": today,
         },

@@ -8,12 +8,14 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.base import render_value_in_context
 from django.urls import reverse
 
 from config.errors import RuleViolation
@@ -132,7 +134,7 @@ class FormulaSafeExport:
 
 
 def two_step_page(
-    queryset: QuerySet,
+    queryset: QuerySet | None,
     number: Any,
     per_page: int,
     *,
@@ -147,12 +149,15 @@ def two_step_page(
     slicing, e.g. ``cycles.selectors.ReviewKeys``); by default ``queryset``'s.
     ``rows``: the rows of a list of keys another way (keyed by them, in any order; e.g.
     ``tasks.table_rows.task_table_rows``, plain values where the page needs no model); by
-    default ``queryset``'s objects of those keys (its filters asked again)."""
+    default ``queryset``'s objects of those keys (its filters asked again). ``queryset`` may
+    be None when both are given."""
     if keys is None:
+        assert queryset is not None
         keys = queryset.values_list("pk", flat=True)
     page = Paginator(keys, per_page).get_page(number)
     ids = list(page.object_list)
     if rows is None:
+        assert queryset is not None
         found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     else:
         found = rows(ids)
@@ -171,3 +176,16 @@ def escaped_labels(words: dict[str, str]) -> dict[str, str]:
     """The labels of a table drawn in Python, each escaped as ``{{ label }}`` would print it
     (``html.escape``, without Django's lazy wrapper): key → text."""
     return {key: html.escape(str(value)) for key, value in words.items()}
+
+
+def rendered(value, context) -> str:
+    """``{{ value }}`` in a table drawn in Python: ``render_value_in_context`` in one call for
+    what such tables hold most, an int (``localize`` prints it as ``str`` unless the settings
+    ask for a thousands separator) or a plain text (escaped, the context autoescaping); any
+    other value the template's way. A bulletin or a campaign's page writes thousands."""
+    kind = type(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    if kind is str and context.autoescape:
+        return html.escape(value)
+    return render_value_in_context(value, context)

@@ -6,7 +6,7 @@ Each read costs the same few queries whatever the number of tasks (tests/cycles 
 import dataclasses
 import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Unit
 from campaigns.models import Campaign
@@ -266,34 +266,34 @@ def pending_closeouts(*, campaign: Campaign) -> QuerySet[TaskRequest]:
 def bulletin_task_refs(*, campaign: Campaign, task_ids: set[int], user) -> dict[int, dict]:
     """Task id → how a bulletin names it: its number, with its list's name in front when the
     same number appears in more than one list of the campaign, and a link for those who may
-    open the task (``url`` empty otherwise). Three queries for any number of tasks (none
+    open the task (``url`` empty otherwise). Two queries for any number of tasks (none
     for none); the ids and numbers each sent as one array (``cycles.among``)."""
     if not task_ids:
         return {}
+    # Whether the reader may open each task is a column of the same read (its conditions are
+    # on the task's own row and its list: no join repeats a row), not a third query.
     rows = list(
-        Task.objects.filter(among("pk", task_ids)).values_list("pk", "code", "task_list__name")
+        Task.objects.filter(among("pk", task_ids))
+        .annotate(visible=ExpressionWrapper(visible_tasks_q(user), output_field=BooleanField()))
+        .order_by()
+        .values_list("pk", "code", "task_list__name", "visible")
     )
     repeated = set(
         Task.objects.filter(
-            among("code", {code for _p, code, _l in rows}), task_list__campaign=campaign
+            among("code", {code for _p, code, _l, _v in rows}), task_list__campaign=campaign
         )
         .values("code")
         .annotate(lists=Count("task_list", distinct=True))
         .filter(lists__gt=1)
         .values_list("code", flat=True)
     )
-    visible = set(
-        Task.objects.filter(visible_tasks_q(user), among("pk", task_ids))
-        .values_list("pk", flat=True)
-        .distinct()
-    )
     address = address_of("tasks:detail")
     return {
         pk: {
             "label": f"{list_name} · {code}" if code in repeated else code,
-            "url": address.format(pk) if pk in visible else "",
+            "url": address.format(pk) if visible else "",
         }
-        for pk, code, list_name in rows
+        for pk, code, list_name, visible in rows
     }
 
 

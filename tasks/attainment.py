@@ -92,15 +92,27 @@ def target_attainment(
     Rows in the order of the lists, categories, units or campaigns; targets of tasks without a
     category form a row of their own (key None) when rolling up by category.
     """
+    return rolled_up(target_values(campaign=campaign, by=by, tasks=tasks))
+
+
+def target_values(
+    *, campaign: Campaign | None = None, by: By, tasks: QuerySet[Task] | None = None
+) -> QuerySet:
+    """``target_attainment``'s read (its ``rolled_up`` rows): a queryset a page may also
+    compile once (``config.prepared``) with slots in ``tasks``."""
     key_field, name_field = _GROUPS[by]
     targets = Target.objects.filter(task__task_list__kind__in=WORK_KINDS)
     if campaign is not None:
         targets = targets.filter(task__task_list__campaign=campaign)
     if tasks is not None:
         targets = targets.filter(task__in=tasks.order_by().values("pk"))
-    values = targets.order_by(*_order(by), "task__order", "order", "id").values_list(
+    return targets.order_by(*_order(by), "task__order", "order", "id").values_list(
         key_field, name_field, "baseline", "target_value", "current_value", "direction"
     )
+
+
+def rolled_up(values) -> list[AttainmentRow]:
+    """The rows of ``target_values``' values, rolled up."""
     no_category = str(_("No category"))
     return attainment_rollup(
         (key, name or no_category, Measured(baseline, target_value, current_value, direction))

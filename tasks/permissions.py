@@ -207,8 +207,10 @@ def access_task(user: User, task_id: int, queryset: QuerySet[Task] | None = None
     return found[0]
 
 
-def access_campaign(user: User, slug: str) -> Campaign:
-    campaign = visible_campaigns(user).filter(slug=slug).first()
+def access_campaign(user: User, slug: str, *, related: tuple[str, ...] = ()) -> Campaign:
+    """The campaign if ``user`` may see it (with its ``related`` objects read in the same
+    query); 404 otherwise."""
+    campaign = visible_campaigns(user).select_related(*related).filter(slug=slug).first()
     if campaign is None:
         raise Http404
     return campaign

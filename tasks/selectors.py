@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
+from config.prepared import prepared
 from tasks.as_at import SETTING_EVENTS, TaskAsAt, tasks_as_at  # noqa: F401 (re-exported)
 from tasks.attainment import (  # noqa: F401 (re-exported)
     target_attainment,
@@ -233,65 +234,119 @@ def campaign_summaries(
         .prefetch_related(Prefetch("lists", queryset=lists))
         .order_by("-year", "name")
     )
-    rows = (
-        visible_tasks(user)
-        .filter(task_list__campaign__in=campaigns)
-        .annotate(light_value=light_expression(today))
-        .values("task_list_id", "light_value")
+    per_list = _list_counts(visible_tasks(user).filter(task_list__campaign__in=campaigns), today)
+    return [_summary(c, c.lists.all(), per_list) for c in campaigns]
+
+
+def campaign_page_summary(
+    *, user: User, campaign: Campaign, today: datetime.date, lagging: bool = False
+) -> tuple[CampaignSummary, list[dict] | None]:
+    """``campaign_summaries(campaign=campaign)``'s one summary for the campaign's page, whose
+    ``campaign`` the reader may see already (``access_campaign``): its lists and their counts,
+    two queries, not the visible campaigns asked again first. With ``lagging`` (a reader who
+    sees every unit's figures, all of whose work they read), also ``lagging_units``, counted
+    in the same read of the campaign's tasks (grouped by list, lead unit and light), where
+    the page read them twice, each task's light worked out twice."""
+    lists = list(
+        TaskList.objects.filter(visible_lists_q(user), campaign=campaign).order_by("order", "id")
+    )
+    tasks = visible_tasks(user).filter(task_list__campaign=campaign)
+    if not lagging:
+        return _summary(campaign, lists, _list_counts(tasks, today)), None
+    work = {task_list.pk for task_list in lists if task_list.is_work and not task_list.is_draft}
+    per_list: dict[int, LightCounts] = {}
+    units: dict[int, dict] = {}
+    for row in _list_counts_rows(tasks, today, "lead_unit_id", "lead_unit__name"):
+        _count_list(per_list, row)
+        if row["task_list_id"] in work:
+            _count_unit(units, row)
+    return _summary(campaign, lists, per_list), _ranked_lagging(units, LAGGING_SHOWN)
+
+
+LAGGING_SHOWN = 10
+
+
+def _list_counts(tasks: QuerySet[Task], today: datetime.date) -> dict[int, LightCounts]:
+    """The tasks' light counts per list, in one query."""
+    per_list: dict[int, LightCounts] = {}
+    for row in _list_counts_rows(tasks, today):
+        _count_list(per_list, row)
+    return per_list
+
+
+def _list_counts_rows(tasks: QuerySet[Task], today: datetime.date, *groups: str) -> QuerySet:
+    return (
+        tasks.annotate(light_value=light_expression(today))
+        .values("task_list_id", *groups, "light_value")
         .annotate(
             n=Count("id"),
             closed=Count("id", filter=Q(status=Task.Status.CLOSED)),
         )
         .order_by()
     )
-    per_list: dict[int, LightCounts] = {}
-    for row in rows:
-        counts = per_list.setdefault(row["task_list_id"], LightCounts())
-        setattr(counts, row["light_value"], getattr(counts, row["light_value"]) + row["n"])
-        counts.closed += row["closed"]
-        if row["light_value"] == Light.RED:
-            counts.overdue += row["n"]
-    summaries = []
-    for campaign in campaigns:
-        summary = CampaignSummary(campaign=campaign)
-        for task_list in campaign.lists.all():
-            counts = per_list.get(task_list.pk, LightCounts())
-            summary.lists.append(ListSummary(task_list=task_list, counts=counts))
-            if not task_list.is_work or task_list.is_draft:
-                continue  # questions, measures and drafts: counted on their list, never as tasks
-            for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
-                setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
-        summaries.append(summary)
-    return summaries
+
+
+def _count_list(per_list: dict[int, LightCounts], row: dict) -> None:
+    counts = per_list.setdefault(row["task_list_id"], LightCounts())
+    setattr(counts, row["light_value"], getattr(counts, row["light_value"]) + row["n"])
+    counts.closed += row["closed"]
+    if row["light_value"] == Light.RED:
+        counts.overdue += row["n"]
+
+
+def _summary(campaign: Campaign, lists, per_list: dict[int, LightCounts]) -> CampaignSummary:
+    summary = CampaignSummary(campaign=campaign)
+    for task_list in lists:
+        counts = per_list.get(task_list.pk, LightCounts())
+        summary.lists.append(ListSummary(task_list=task_list, counts=counts))
+        if not task_list.is_work or task_list.is_draft:
+            continue  # questions, measures and drafts: counted on their list, never as tasks
+        for name in ("green", "yellow", "red", "grey", "closed", "overdue"):
+            setattr(summary.counts, name, getattr(summary.counts, name) + getattr(counts, name))
+    return summary
+
+
+@prepared()
+def _lagging_groups(today: datetime.date, values) -> QuerySet:
+    """``lagging_units``' groups, compiled once a day per process (``config.prepared``)."""
+    return (
+        Task.objects.work()
+        .filter(task_list__campaign_id=values["campaign"])
+        .annotate(light_value=light_expression(today))
+        .values("lead_unit_id", "lead_unit__name", "light_value")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def lagging_units(*, campaign: Campaign, today: datetime.date, limit: int = 10) -> list[dict]:
     """Lead units with the most red tasks in a campaign (for the leader's view). The tasks are
     counted by lead unit and light (each task's light worked out once, a few hundred groups),
     and the units ranked from those counts."""
-    groups = (
-        Task.objects.work()
-        .filter(task_list__campaign=campaign)
-        .annotate(light_value=light_expression(today))
-        .values("lead_unit_id", "lead_unit__name", "light_value")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     units: dict[int, dict] = {}
-    for row in groups:
-        unit = units.setdefault(
-            row["lead_unit_id"],
-            {
-                "lead_unit_id": row["lead_unit_id"],
-                "lead_unit__name": row["lead_unit__name"],
-                "total": 0,
-                "red": 0,
-                "yellow": 0,
-            },
-        )
-        unit["total"] += row["n"]
-        if row["light_value"] in (Light.RED, Light.YELLOW):
-            unit[row["light_value"]] += row["n"]
+    for row in _lagging_groups.rows(today, campaign=campaign.pk):
+        _count_unit(units, row)
+    return _ranked_lagging(units, limit)
+
+
+def _count_unit(units: dict[int, dict], row: dict) -> None:
+    unit = units.setdefault(
+        row["lead_unit_id"],
+        {
+            "lead_unit_id": row["lead_unit_id"],
+            "lead_unit__name": row["lead_unit__name"],
+            "total": 0,
+            "red": 0,
+            "yellow": 0,
+        },
+    )
+    unit["total"] += row["n"]
+    if row["light_value"] in (Light.RED, Light.YELLOW):
+        unit[row["light_value"]] += row["n"]
+
+
+def _ranked_lagging(units: dict[int, dict], limit: int) -> list[dict]:
+    """The units with red or yellow tasks, the most red first."""
     lagging = [u for u in units.values() if u["red"] or u["yellow"]]
     lagging.sort(key=lambda u: (-u["red"], -u["yellow"], u["lead_unit__name"]))
     return lagging[:limit]

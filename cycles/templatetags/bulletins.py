@@ -5,9 +5,10 @@ template: a bulletin names up to a thousand tasks, and an include each was a thi
 from html import escape
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from config.pages import rendered
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def _ref(ref: dict) -> str:
 
 # --- The bulletin's lists and its table of units, drawn here rather than in a template loop:
 # some 200 lines and 40 rows, each a dozen variables, were half the page's CPU. Each value is
-# written as the template wrote it (``render_value_in_context``: localised, escaped).
+# written as the template wrote it (``config.pages.rendered``: localised, escaped).
 
 # What each list writes after a task's title, in its <small>.
 _ITEM_DETAILS = {
@@ -46,7 +47,7 @@ _ITEM_DETAILS = {
 
 def _value(row: dict, key: str, context) -> str:
     """``{{ row.key }}``: nothing for a key the row lacks, as the template wrote it."""
-    return render_value_in_context(row[key], context) if key in row else ""
+    return rendered(row[key], context) if key in row else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -83,7 +84,7 @@ def bulletin_unit_rows(context, units: list[dict]) -> SafeString:
         }
         more = ""
         if unit.get("missing_more"):
-            n = render_value_in_context(unit["missing_more"], context)
+            n = rendered(unit["missing_more"], context)
             more = (
                 ' <small class="muted" data-testid="missing-more">'
                 f"{_('and %(n)s more') % {'n': n}}</small>"

@@ -1,14 +1,13 @@
 import functools
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from config.pages import address_of
+from config.pages import address_of, rendered
 from tasks.models import Task
 
 register = template.Library()
@@ -268,8 +267,8 @@ def _field(row, key: str, context) -> str:
     """``{{ row.key }}`` of an ``AttainmentRow`` or of a bulletin's dict, as the template
     wrote it (localised, escaped; nothing for what the row lacks)."""
     if isinstance(row, dict):
-        return render_value_in_context(row[key], context) if key in row else ""
-    return render_value_in_context(getattr(row, key, ""), context)
+        return rendered(row[key], context) if key in row else ""
+    return rendered(getattr(row, key, ""), context)
 
 
 @register.simple_tag(takes_context=True)
@@ -293,7 +292,7 @@ def target_rows(context, rows) -> SafeString:
             for key, label in labels.items()
         )
         share = row.get("share") if isinstance(row, dict) else getattr(row, "share", None)
-        shown = "—" if share is None else f"{render_value_in_context(share, context)}%"
+        shown = "—" if share is None else f"{rendered(share, context)}%"
         out.append(
             f'<tr><th scope="row" class="title">{_field(row, "name", context)}</th>{cells}'
             f'<td data-label="{share_label}">{shown}</td></tr>'

@@ -169,3 +169,115 @@ def test_more_ratings_and_measures_cost_no_more_queries(client, scene):
     assert many == few
     shown = html.split('id="measures"', 1)[1].split("</section>", 1)[0]
     assert shown.count("<li>") == 5 and "约谈5" in shown and "（王&lt;科员&gt;）" in shown
+
+
+@pytest.mark.parametrize("who", ["lead_staff", "leader", "coordinator"])
+@pytest.mark.parametrize("query", ["", "?page=2", "?role=lead"])
+def test_the_page_is_the_same_with_its_statements_prepared_or_built(
+    client, scene, who, query, monkeypatch
+):
+    """On PostgreSQL the page's statements are compiled once (``config.prepared``) and its
+    unfiltered table's count is the campaigns' counts added up; built each time (as on
+    SQLite), the page is the same, byte for byte, and costs one query more unfiltered."""
+    from cockpit.selectors import units
+    from config import prepared as prepared_module
+    from tasks import table_rows
+
+    for i in range(55):  # more than a page of the unit's tasks
+        TaskFactory(task_list=scene.task_list, lead_unit=scene.lead, title=f"任务{i}")
+    client.force_login(getattr(scene, who))
+    url = reverse("cockpit:unit", args=[scene.lead.pk]) + query
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        return html.split("<main", 1)[1].split("</main>", 1)[0], len(ctx.captured_queries)
+
+    prepared, prepared_queries = page()
+    for module in (prepared_module, units, table_rows):
+        monkeypatch.setattr(module, "prepares", lambda: False)
+    built, built_queries = page()
+
+    assert prepared == built
+    # Unfiltered, the table's count is the campaigns' counts added up: one query fewer.
+    assert prepared_queries == built_queries - (0 if "role" in query else 1)
+
+
+def test_ratings_and_measures_read_as_columns_draw_what_whole_rows_drew(scene):
+    """``unit_ratings`` and ``unit_measures`` build the ratings and the measures from the
+    columns the page shows; the page's own loops draw them as they drew the rows read whole
+    (``select_related``, ``applied_measures``), and the chart is the same."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db.models import Count, OuterRef, Subquery
+    from django.template import Context, Template
+
+    from campaigns.models import Campaign
+    from cockpit.selectors.units import (
+        RatingRow,
+        applied_measures,
+        score_series,
+        unit_measures,
+        unit_ratings,
+    )
+    from tests.factories import CampaignFactory
+
+    other = CampaignFactory(name="另一<行动>")
+    for n, (campaign, score, rank) in enumerate(
+        [(scene.campaign, "60.50", 3), (other, "88", 2), (scene.campaign, "100", 1)]
+    ):
+        review = MonthlyReview.objects.create(
+            campaign=campaign, month=datetime.date(2026, 9 + n, 1), status="certified"
+        )
+        UnitMonth.objects.create(review=review, unit=scene.lead, tasks=3, score=score, rank=rank)
+        UnitMonth.objects.create(review=review, unit=scene.other, tasks=2, score=50, rank=4)
+    measures = TaskListFactory(campaign=scene.campaign, kind="measure")
+    for n in range(3):
+        application_add(
+            campaign=scene.campaign,
+            line=TaskFactory(task_list=measures, title=f"约谈<{n}>"),
+            by=scene.coordinator,
+            unit=scene.lead,
+            person=scene.lead_staff if n % 2 else None,
+            grounds="滞后" * 40,
+        )
+    ranked = (
+        UnitMonth.objects.filter(review=OuterRef("review"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    whole, before = [], {}
+    for figure in (
+        UnitMonth.objects.filter(unit=scene.lead)
+        .select_related("review__campaign")
+        .annotate(of=Subquery(ranked))
+        .order_by("review__month", "review__campaign__name")
+    ):
+        previous = before.get(figure.review.campaign_id)
+        change = previous.rank - figure.rank if previous is not None else None
+        whole.append(RatingRow(figure=figure, of=figure.of, rank_change=change))
+        before[figure.review.campaign_id] = figure
+    page = (Path(settings.BASE_DIR) / "templates/cockpit/unit.html").read_text()
+    ratings = page.index("<tbody>{% for r in ratings %}")
+    ratings_end = page.index("{% endfor %}</tbody>", ratings) + len("{% endfor %}</tbody>")
+    measures = page.index("<p>{% blocktranslate with i=")
+    measures_end = page.index("{% endfor %}</ul>{% endif %}", measures) + len(
+        "{% endfor %}</ul>{% endif %}"
+    )
+    loops = "{% load i18n cockpit %}" + page[ratings:ratings_end] + page[measures:measures_end]
+    columns = {
+        "ratings": unit_ratings(reach="all", unit_id=scene.lead.pk, user_id=scene.leader.pk),
+        "measures": unit_measures(reach="all", unit_id=scene.lead.pk, user_id=scene.leader.pk),
+    }
+    rows = {
+        "ratings": whole,
+        "measures": applied_measures(campaigns=Campaign.objects.all(), unit=scene.lead),
+    }
+
+    drawn = Template(loops).render(Context(columns))
+    assert drawn == Template(loops).render(Context(rows))
+    assert score_series(columns["ratings"]) == score_series(whole)
+    assert drawn.count("<tr>") == 3 and "（" in drawn and "&lt;2&gt;" in drawn

@@ -106,3 +106,31 @@ def test_a_closed_round_reads_its_stored_lines_and_shows_what_the_whole_bulletin
     assert [
         (u["unit"], u["owed"], u["missing_refs"], u["missing_more"]) for u in shown["units"]
     ] == [(u["unit"], u["owed"], u["missing_refs"], u["missing_more"]) for u in whole["units"]]
+
+
+def test_a_bulletins_task_numbers_name_and_link_as_each_reader_may_open(world):
+    """``bulletin_task_refs``: the list's name before a number two lists share, a link only
+    where the reader may open the task (asked in the same read as the numbers: two queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cycles.selectors import bulletin_task_refs
+    from tests.factories import TaskListFactory
+
+    second = TaskListFactory(campaign=world.campaign, name="第二清单")
+    mine = TaskFactory(task_list=world.task_list, lead_unit=world.lead, code="7")
+    shared = TaskFactory(task_list=second, lead_unit=world.other, code="7")
+    theirs = TaskFactory(task_list=second, lead_unit=world.other, code="8")
+    supported = TaskFactory(task_list=second, lead_unit=world.other, code="9")
+    supported.supports.create(unit=world.lead)
+    ids = {mine.pk, shared.pk, theirs.pk, supported.pk}
+
+    with CaptureQueriesContext(connection) as ctx:
+        staff = bulletin_task_refs(campaign=world.campaign, task_ids=ids, user=world.lead_staff)
+    coordinator = bulletin_task_refs(campaign=world.campaign, task_ids=ids, user=world.coordinator)
+
+    assert len([q for q in ctx.captured_queries if '"tasks_task"' in q["sql"]]) == 2
+    assert staff[mine.pk]["label"] == f"{world.task_list.name} · 7"
+    assert staff[shared.pk]["label"] == "第二清单 · 7" and staff[theirs.pk]["label"] == "8"
+    assert {pk for pk, ref in staff.items() if ref["url"]} == {mine.pk, supported.pk}
+    assert all(ref["url"] == f"/tasks/{pk}/" for pk, ref in coordinator.items())

@@ -60,3 +60,68 @@ def test_a_coordinators_campaign_page_asks_the_coordinators_once(client, world):
     ]
     assert page.status_code == 200 and 'data-testid="run-campaign"' in page.content.decode()
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("who, ceiling", [("coordinator", 9), ("leader", 8)])
+def test_the_campaign_page_reads_the_campaign_and_its_organiser_once(client, world, who, ceiling):
+    """The campaign the reader may see is read once, with its organiser (the page asked the
+    visible campaigns again for its summary, and the organiser by a query of its own)."""
+    client.force_login(getattr(world, who))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("campaigns:detail", args=[world.campaign.slug]))
+    campaigns = [
+        q for q in ctx.captured_queries if q["sql"].startswith('SELECT "campaigns_campaign"."id"')
+    ]
+    units = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "accounts_unit"')]
+    assert page.status_code == 200 and str(world.campaign.organiser) in page.content.decode()
+    assert len(campaigns) == 1 and not units
+    assert len(ctx.captured_queries) <= ceiling
+
+
+@pytest.mark.parametrize("who", ["coordinator", "leader", "lead_staff"])
+def test_the_campaign_pages_one_read_counts_what_the_summary_and_lagging_units_count(world, who):
+    """``campaign_page_summary`` counts the lists' lights and, for those who see units, the
+    units that lag in one read: the same as ``campaign_summaries`` and ``lagging_units``,
+    with a draft list, a checklist and red and yellow work of several units."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks.selectors import campaign_page_summary, campaign_summaries, lagging_units
+    from tests.factories import TaskFactory, TaskListFactory
+
+    today = timezone.localdate()
+    draft = TaskListFactory(campaign=world.campaign, published_at=None)
+    checklist = TaskListFactory(campaign=world.campaign, kind="checklist")
+    for n, (task_list, unit, days) in enumerate(
+        [
+            (world.task_list, world.other, -3),
+            (world.task_list, world.other, 3),
+            (world.task_list, world.support, -1),
+            (draft, world.other, -5),
+            (checklist, world.support, -5),
+        ]
+    ):
+        TaskFactory(
+            task_list=task_list,
+            lead_unit=unit,
+            code=f"x{n}",
+            deadline=today + datetime.timedelta(days=days),
+        )
+    user = getattr(world, who)
+    sees_units = who != "lead_staff"
+
+    summary, lagging = campaign_page_summary(
+        user=user, campaign=world.campaign, today=today, lagging=sees_units
+    )
+
+    [expected] = campaign_summaries(user=user, today=today, campaign=world.campaign)
+    assert [(ls.task_list.pk, ls.counts) for ls in summary.lists] == [
+        (ls.task_list.pk, ls.counts) for ls in expected.lists
+    ]
+    assert summary.counts == expected.counts
+    if sees_units:
+        assert lagging == lagging_units(campaign=world.campaign, today=today)
+        assert lagging and any(row["red"] for row in lagging)
+    else:
+        assert lagging is None

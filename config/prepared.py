@@ -1,0 +1,176 @@
+"""Queries compiled once per process: a page's statement whose shape never changes (the same
+columns, joins and conditions; only a unit's id, a user's id or a list of keys differs) is
+built and compiled by the ORM once, and each request runs its SQL with its own values.
+
+Building a queryset and compiling it costs Django 300–2,000 function calls (a task table's
+rows, with their light, last report and open instructions, about 1 ms of CPU; a unit's page
+made 17 such queries). Cloning a queryset built once (``tasks.selectors._table_of_mine``) saves
+the building, not the compiling: here neither is done again.
+
+A value that differs from one request to the next is a ``Slot``: compiled as one parameter,
+filled in when the statement runs (``among_slot`` for a list of values, sent as one array,
+``= ANY(%s)``). Anything else the queryset holds (today's date in a light, a status) is part of
+the statement: callers key their cache by it (``functools.lru_cache`` over a builder taking
+it). The rows come back as the queryset would give them (``values_list``: tuples; ``values``:
+dicts), through the same converters.
+
+On PostgreSQL only (an array is one parameter there); elsewhere ``run`` evaluates the
+queryset built with the values themselves, so the results are the same on SQLite.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models.expressions import Expression
+from django.db.models.query import FlatValuesListIterable, ValuesIterable
+
+from config.replica import read_alias
+
+
+class Slot(Expression):
+    """A value given each time a prepared statement runs (one parameter)."""
+
+    def __init__(self, name: str, output_field=None):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def get_group_by_cols(self):
+        return []
+
+
+class _AmongSlot(Lookup):
+    lookup_name = "among_slot"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
+
+
+def among_slot(field: str, slot: Slot) -> Q:
+    """``field`` among the values of ``slot`` (a list), sent as one array (PostgreSQL)."""
+    return Q(_AmongSlot(F(field), slot))
+
+
+class Statement:
+    """A statement compiled once: its SQL with the slots' places, and what reads its rows."""
+
+    def __init__(self, sql: str, params, *, converters=None, names=(), width=None, kind="tuple"):
+        self.sql = sql
+        self.kind = kind  # what a row of the queryset was: "tuple", "dict" or "flat"
+        self.params = list(params)
+        self.slots = [i for i, p in enumerate(self.params) if isinstance(p, Slot)]
+        self.converters = converters or {}
+        self.names = list(names)
+        self.width = width
+
+    @classmethod
+    def of(cls, queryset: QuerySet, *, tail: str = "") -> "Statement":
+        """``queryset`` compiled (``tail`` added to its SQL, e.g. ``LIMIT %s OFFSET %s``,
+        whose values ``rows`` takes as ``extra``)."""
+        query = queryset.query
+        compiler = query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        return cls(
+            sql + tail,
+            params,
+            converters=compiler.get_converters(fields),
+            names=list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select],
+            # Columns the ORM adds to sort by and drops from the rows (``execute_sql``).
+            width=compiler.col_count if compiler.has_extra_select else None,
+            kind=_kind(queryset),
+        )
+
+    def rows(self, values: dict[str, Any], extra: tuple = ()) -> list[tuple]:
+        params = list(self.params)
+        for i in self.slots:
+            params[i] = values[params[i].name]
+        params.extend(extra)
+        # Where this moment's reads go (``config.replica``): the SQL is the same on either.
+        connection = connections[read_alias()]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            found = cursor.fetchall()
+        if self.width is not None:
+            found = [row[: self.width] for row in found]
+        if not self.converters:
+            return found
+        converters = list(self.converters.items())
+        converted = []
+        for row in found:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+    def dicts(self, values: dict[str, Any]) -> list[dict]:
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in self.rows(values)]
+
+
+def _kind(queryset: QuerySet) -> str:
+    if issubclass(queryset._iterable_class, ValuesIterable):
+        return "dict"
+    return "flat" if issubclass(queryset._iterable_class, FlatValuesListIterable) else "tuple"
+
+
+def prepares() -> bool:
+    """Whether statements are prepared here (PostgreSQL) or querysets built each time."""
+    return connections[read_alias()].vendor == "postgresql"
+
+
+class _Slots(dict):
+    """What a builder reads its values from when compiling: a ``Slot`` of any name."""
+
+    def __missing__(self, name: str) -> Slot:
+        return Slot(name)
+
+
+class Prepared:
+    """A builder of a ``values()`` / ``values_list()`` queryset, ``build(*key, values)``:
+    ``key`` what its statement holds (a reach, today's date: hashable), ``values`` what each
+    run gives (``values["unit"]``: a ``Slot`` when compiling). On PostgreSQL compiled once per
+    key and process; elsewhere built with the values each time."""
+
+    def __init__(self, build: Callable[..., QuerySet], maxsize: int = 16):
+        self.build = build
+        self.statement = functools.lru_cache(maxsize=maxsize)(self._compile)
+
+    def _compile(self, *key) -> Statement:
+        return Statement.of(self.build(*key, _Slots()))
+
+    def rows(self, *key, **values) -> list:
+        """The rows, as the queryset gives them (tuples, dicts, or one value a row for a
+        ``flat`` list)."""
+        if not prepares():
+            return list(self.build(*key, values))
+        statement = self.statement(*key)
+        if statement.kind == "dict":
+            return statement.dicts(values)
+        found = statement.rows(values)
+        return [row[0] for row in found] if statement.kind == "flat" else found
+
+
+def prepared(maxsize: int = 16) -> Callable[[Callable[..., QuerySet]], Prepared]:
+    """``@prepared()`` over a builder: see ``Prepared``."""
+
+    def decorator(build: Callable[..., QuerySet]) -> Prepared:
+        return Prepared(build, maxsize)
+
+    return decorator
