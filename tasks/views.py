@@ -76,7 +76,11 @@ def my_tasks(request):
     tasks = tasks_for_user(user=user, filters=filters, today=today, page=True)
     # Drawn by {% task_rows %} from plain values, as the list pages are.
     page = two_step_page(
-        tasks, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today, awaiting=True)
+        tasks,
+        request.GET.get("page"),
+        PAGE_SIZE,
+        rows=task_table_rows(today, awaiting=True),
+        counted=True,
     )
     confirms = permissions.confirms_reports(user)
     return render(

@@ -118,12 +118,12 @@ def test_the_awaiting_rows_are_the_templates_own(world):
     assert not ctx.captured_queries  # the rows hold their lists' and campaigns' names
 
 
-def test_the_awaiting_box_reads_its_tasks_with_their_lists_in_one_query(world):
+def test_the_awaiting_box_reads_its_tasks_with_their_lists_and_count_in_one_query(world):
     _awaiting_tasks(world)
     with CaptureQueriesContext(connection) as ctx:
         awaiting = awaiting_summary(user=world.lead_staff)
         [str(t.task_list.campaign) + t.acknowledgement_state for t in awaiting]
-    assert len(ctx.captured_queries) == 2  # the count, the tasks with list and campaign
+    assert len(ctx.captured_queries) == 1  # the tasks with list and campaign, and the count
     states = {t.pk: t.acknowledgement_state for t in Task.objects.filter(lead_unit=world.lead)}
     assert {t.pk: t.acknowledgement_state for t in awaiting} == {
         t.pk: states[t.pk] for t in awaiting
