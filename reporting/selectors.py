@@ -213,13 +213,17 @@ ROUND_COUNTS = ("owed_in_round", "reported_in_round")
 @functools.lru_cache(maxsize=16)
 def _page_rows(sort: str, today: datetime.date) -> QuerySet[RoundItem]:
     """``_rows`` for 我的任务 (the first 50 in the order it asks for), built once per order and
-    day in a process and cloned for each request, not its subqueries worked out again; each
-    row with its round's counts (``ROUND_COUNTS``), where a grouped query counted them apart
+    day in a process and cloned for each request, not its subqueries worked out again (nor
+    its values' columns looked up); each row with its round's counts (``ROUND_COUNTS``), where a grouped query counted them apart
     (its statement cost the database as much as the rows', and Django as much to build)."""
     reported = Count("pk", filter=Q(round_reported=True))
-    return _rows(sort, today, targets=False).annotate(
-        owed_in_round=Window(Count("pk"), partition_by=[F("round_id")]),
-        reported_in_round=Window(reported, partition_by=[F("round_id")]),
+    return (
+        _rows(sort, today, targets=False)
+        .annotate(
+            owed_in_round=Window(Count("pk"), partition_by=[F("round_id")]),
+            reported_in_round=Window(reported, partition_by=[F("round_id")]),
+        )
+        .values(*PAGE_COLUMNS, "last_report_id", *ROUND_COUNTS)
     )
 
 
@@ -326,9 +330,11 @@ def _owed_values(
 ) -> list[OwedTask]:
     """The owed tasks as the pages draw them (``targets=False``), read as plain values: the
     same two queries as models, without building a round item, task, list and campaign per
-    row (``reporting.owed_rows``). ``counted``: the rows carry their rounds' counts
-    (``ROUND_COUNTS``), which are put on ``by_round``."""
-    rows = list(queryset.values(*PAGE_COLUMNS, "last_report_id", *(ROUND_COUNTS * counted)))
+    row (``reporting.owed_rows``). ``counted``: ``_page_rows``'s, values already, with their
+    rounds' counts (``ROUND_COUNTS``), which are put on ``by_round``."""
+    if not counted:
+        queryset = queryset.values(*PAGE_COLUMNS, "last_report_id")
+    rows = list(queryset)
     if counted:
         for row in rows:
             by_round[row["round_id"]].owed = row["owed_in_round"]

@@ -38,7 +38,7 @@ from tasks.selectors import (
     task_detail_rest,
     tasks_for_user,
 )
-from tasks.table_rows import task_table_rows
+from tasks.table_rows import Named, task_table_rows
 
 PAGE_SIZE = 50
 # The task page's query, built once per process (as a form field's queryset is) and cloned
@@ -65,11 +65,14 @@ def my_tasks(request):
     order asked for); above them what apps add (the round's owed tasks) and, for unit heads,
     the reports waiting for them."""
     user = request.user
-    lists = list(
-        TaskList.objects.filter(
+    # The filter's choices: each list's name (in the lists' order), not the list and its
+    # campaign as models.
+    lists = [
+        Named(pk, name)
+        for pk, name in TaskList.objects.filter(
             pk__in=visible_tasks(user).work().values("task_list_id")
-        ).select_related("campaign")
-    )
+        ).values_list("pk", "name")
+    ]
     form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
     filters = form.filters()

@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.widgets import QuickDateInput, QuickHiddenInput, QuickNumberInput, QuickTextarea
+from config.widgets import (
+    QuickCheckboxInput,
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickNumberInput,
+    QuickTextarea,
+    QuickTextInput,
+)
 from tasks.acknowledgements import awaiting_summary
 from tasks.forms import MultipleFileInput, ReportForm
 from tasks.models import ProgressReport, Target, Task
@@ -36,6 +43,12 @@ ATTRS = [None, {"id": "id_f", "required": True, "aria-invalid": "true", "disable
             [None, 0, 50, '7<"'],
         ),
         (forms.HiddenInput(), QuickHiddenInput(), [None, 3, 'x"y']),
+        (
+            forms.TextInput(attrs={"maxlength": 100}),
+            QuickTextInput(attrs={"maxlength": 100}),
+            [None, "", "验收", 'a<b>&"x'],
+        ),
+        (forms.CheckboxInput(), QuickCheckboxInput(), [None, "", True, False, "on", 'x"<']),
         (
             forms.DateInput(attrs={"type": "date"}),
             QuickDateInput(attrs={"type": "date"}),
