@@ -211,11 +211,12 @@ ROUND_COUNTS = ("owed_in_round", "reported_in_round")
 
 
 @functools.lru_cache(maxsize=16)
-def _page_rows(sort: str, today: datetime.date) -> QuerySet[RoundItem]:
-    """``_rows`` for 我的任务 (the first 50 in the order it asks for), built once per order and
-    day in a process and cloned for each request, not its subqueries worked out again (nor
-    its values' columns looked up); each row with its round's counts (``ROUND_COUNTS``), where a grouped query counted them apart
-    (its statement cost the database as much as the rows', and Django as much to build)."""
+def _page_rows(sort: str, today: datetime.date) -> QuerySet[RoundItem, dict[str, Any]]:
+    """``_rows`` for 我的任务 (the first 50 in the order it asks for) as values, built once per
+    order and day in a process and cloned for each request, not its subqueries worked out
+    again (nor its columns looked up); each row with its round's counts (``ROUND_COUNTS``),
+    where a grouped query counted them apart (its statement cost the database as much as the
+    rows', and Django as much to build)."""
     reported = Count("pk", filter=Q(round_reported=True))
     return (
         _rows(sort, today, targets=False)
@@ -277,6 +278,7 @@ def owed_tasks(
         owed_items = owed_items.filter(task_id__in=task_ids)
     by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
     paged = not targets and sort is not None  # 我的任务: the counts come with the rows
+    queryset: QuerySet[RoundItem, Any]
     if paged:
         queryset = _page_rows(sort, today)
     else:
@@ -301,7 +303,7 @@ def owed_tasks(
     return Owed(rounds=listed, tasks=owed)
 
 
-def _owed_models(queryset: QuerySet[RoundItem], by_round: dict, today) -> list[OwedTask]:
+def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
     """The owed tasks as models, with their last reports' target values and their targets
     (the sheet, the upload, the API)."""
     # Round items annotated with their last report's id (``_rows``).
@@ -326,7 +328,7 @@ def _owed_models(queryset: QuerySet[RoundItem], by_round: dict, today) -> list[O
 
 
 def _owed_values(
-    queryset: QuerySet[RoundItem], by_round: dict, today, *, counted: bool = False
+    queryset: QuerySet[RoundItem, Any], by_round: dict, today, *, counted: bool = False
 ) -> list[OwedTask]:
     """The owed tasks as the pages draw them (``targets=False``), read as plain values: the
     same two queries as models, without building a round item, task, list and campaign per
@@ -334,7 +336,7 @@ def _owed_values(
     rounds' counts (``ROUND_COUNTS``), which are put on ``by_round``."""
     if not counted:
         queryset = queryset.values(*PAGE_COLUMNS, "last_report_id")
-    rows = list(queryset)
+    rows: list[dict[str, Any]] = list(queryset)
     if counted:
         for row in rows:
             by_round[row["round_id"]].owed = row["owed_in_round"]
