@@ -180,6 +180,8 @@ PAGE_COLUMNS = (
     "task__task_list__kind",
     "task__task_list__campaign__name",
 )
+#: What they show of a round (``DispatchRound.iso_label`` is its week's).
+ROUND_COLUMNS = ("campaign_id", "week_start", "opens_at", "due_at", "campaign__name")
 #: What they show of a last report: when, how far, and whether it waits for confirmation.
 REPORT_COLUMNS = ("task_id", "unit_id", "percent", "submitted_at", "confirmed_at", "locked_at")
 
@@ -260,7 +262,10 @@ def owed_tasks(
     now = now or timezone.now()
     today = today or timezone.localdate()
     rounds: dict[int, DispatchRound] = {}
-    for round_ in current_rounds(now=now).order_by("campaign_id", "-week_start"):
+    current = current_rounds(now=now).order_by("campaign_id", "-week_start")
+    if not targets:  # the pages show a round's campaign, week and due time, nothing more
+        current = current.only(*ROUND_COLUMNS)
+    for round_ in current:
         rounds.setdefault(round_.campaign_id, round_)
     where = {
         "round__in": list(rounds.values()),
