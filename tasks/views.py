@@ -27,7 +27,7 @@ from tasks.forms import (
     TaskFilterForm,
 )
 from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
-from tasks.my_work import awaiting_report, reports_to_confirm
+from tasks.my_work import awaiting_report, confirm_rows
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -98,7 +98,7 @@ def my_tasks(request):
             "sorted_by": filters.sort,
             "sections": hooks.my_tasks_sections(user=user, today=today, sort=filters.sort),
             "confirms_reports": confirms,
-            "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
+            "to_confirm": confirm_rows(user=user) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
             "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)

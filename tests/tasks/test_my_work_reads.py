@@ -1,17 +1,24 @@
 """我的任务's table in fewer reads: the page's keys read with the count of them all
 (``config.pages.CountedKeys``: the same page as a plain Paginator's, for any page number), and
 the unit's tasks found as "led, or among the supported tasks" (``tasks.selectors._of_unit_q``:
-the same tasks as the EXISTS it replaced)."""
+the same tasks as the EXISTS it replaced); 待我确认 read as values and written in Python, the
+markup of the template it replaced."""
+
+import datetime
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from campaigns.models import Campaign
 from config.pages import two_step_page
 from tasks.models import Task, TaskSupport
+from tasks.my_work import confirm_rows, reports_to_confirm
 from tasks.selectors import TaskFilters, tasks_for_user
-from tests.factories import CampaignFactory, TaskFactory, TaskListFactory
+from tasks.services import report_submit
+from tests.factories import CampaignFactory, TaskFactory, TaskListFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +107,57 @@ def test_my_tasks_are_the_tasks_the_unit_leads_or_supports(world):
     assert old.pk not in set(
         tasks_for_user(user=world.lead_staff, page=True).values_list("pk", flat=True)
     )
+
+
+OLD_CONFIRM_ROWS = Template(
+    "{% load i18n %}<tbody>{% for r in to_confirm %}\n"
+    '      <tr data-testid="to-confirm-row">\n'
+    '        <td data-label="{% translate \'Task\' %}" class="title"><a href="{% url '
+    "'tasks:detail' r.task_id %}\">{{ r.task.code }}. {{ r.task.title }}</a><br>"
+    '<small class="muted">{{ r.task.task_list.campaign }}</small></td>\n'
+    "        <td data-label=\"{% translate 'Reported by' %}\">{{ r.submitted_by }}<br>"
+    '<small class="muted"><time>{{ r.submitted_at|date:"Y-m-d H:i" }}</time></small></td>\n'
+    "        <td data-label=\"{% translate 'Progress' %}\">{{ r.percent }}%</td>\n"
+    "        <td data-label=\"{% translate 'What was done' %}\">{{ r.text|truncatechars:80 }}"
+    "</td>\n      </tr>{% endfor %}</tbody>"
+    '{% for r in to_confirm %}<input type="hidden" name="report" value="{{ r.pk }}">'
+    "{% endfor %}"
+)
+NEW_CONFIRM_ROWS = Template(
+    "{% load confirming %}<tbody>{% confirm_rows to_confirm %}</tbody>"
+    "{% confirm_inputs to_confirm %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_reports_to_confirm_are_drawn_as_the_template_drew_them(world, language):
+    world.campaign.requires_head_confirmation = True
+    world.campaign.save()
+    task = TaskFactory(
+        task_list=world.task_list, lead_unit=world.lead, code="A&<1>", title='标题 <b>"x"</b>'
+    )
+    authors = [
+        world.lead_staff,  # a display name
+        UserFactory(unit=world.lead, display_name="", first_name="三", last_name="张"),
+        UserFactory(unit=world.lead, display_name="", username="only<user>"),
+    ]
+    texts = ["已完成。", "长" * 81, "a < b & c > \"d\" 'e'", "Cafe\u0301 " * 30, "短"]
+    for n, text in enumerate(texts):
+        report_submit(
+            task=task if n % 2 else world.task,
+            by=authors[n % len(authors)],
+            text=text,
+            percent=10 * n,
+            submitted_at=timezone.now() - datetime.timedelta(hours=n, minutes=7),
+        )
+    models = list(reports_to_confirm(user=world.lead_head))
+    assert len(models) == len(texts)
+
+    with translation.override(language):
+        expected = OLD_CONFIRM_ROWS.render(Context({"to_confirm": models}))
+        with CaptureQueriesContext(connection) as ctx:
+            rows = confirm_rows(user=world.lead_head)
+            drawn = NEW_CONFIRM_ROWS.render(Context({"to_confirm": rows}))
+    assert drawn == expected
+    assert len(ctx.captured_queries) == 1
+    assert "&lt;b&gt;" in drawn and "张" in drawn and "only&lt;user&gt;" in drawn
