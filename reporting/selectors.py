@@ -219,11 +219,13 @@ def _page_rows(sort: str, today: datetime.date) -> QuerySet[RoundItem, dict[str,
     again (nor its columns looked up); each row with its round's counts (``ROUND_COUNTS``),
     where a grouped query counted them apart (its statement cost the database as much as the
     rows', and Django as much to build)."""
-    reported = Count("pk", filter=Q(round_reported=True))
+    # Items counted by their task (never null), not their id: they are then read from the
+    # index of (round, task) alone, not each from the table too (323 on the benchmark's staff).
+    reported = Count("task_id", filter=Q(round_reported=True))
     return (
         _rows(sort, today, targets=False)
         .annotate(
-            owed_in_round=Window(Count("pk"), partition_by=[F("round_id")]),
+            owed_in_round=Window(Count("task_id"), partition_by=[F("round_id")]),
             reported_in_round=Window(reported, partition_by=[F("round_id")]),
         )
         .values(*PAGE_COLUMNS, "last_report_id", *ROUND_COUNTS)
