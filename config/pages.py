@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.base import render_value_in_context
@@ -140,6 +140,7 @@ def two_step_page(
     *,
     keys: Any = None,
     rows: Callable[[list], dict] | None = None,
+    counted: bool = False,
 ) -> DjangoPage:
     """A page of ``queryset`` in two steps: the page's primary keys first (narrow rows: the
     database sorts and skips keys, not whole rows with their joins and subqueries), then the
@@ -150,10 +151,15 @@ def two_step_page(
     ``rows``: the rows of a list of keys another way (keyed by them, in any order; e.g.
     ``tasks.table_rows.task_table_rows``, plain values where the page needs no model); by
     default ``queryset``'s objects of those keys (its filters asked again). ``queryset`` may
-    be None when both are given."""
+    be None when both are given.
+    ``counted``: the count read with the page's keys (``CountedKeys``): one query less."""
     if keys is None:
         assert queryset is not None
-        keys = queryset.values_list("pk", flat=True)
+        keys = (
+            CountedKeys(queryset, number, per_page)
+            if counted
+            else queryset.values_list("pk", flat=True)
+        )
     page = Paginator(keys, per_page).get_page(number)
     ids = list(page.object_list)
     if rows is None:
@@ -163,6 +169,50 @@ def two_step_page(
         found = rows(ids)
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page
+
+
+class CountedKeys:
+    """A page's keys and the count of every key in one read, for ``Paginator``: the keys of
+    the page asked for with ``COUNT(*) OVER ()`` beside them (a window over every row the
+    conditions keep, worked out before the ``LIMIT``), where a plain page counts, then reads
+    its keys. The Paginator asks the count first, then the page's slice: the page is guessed
+    from ``number`` as the Paginator reads it (not an integer: the first) and its slice read
+    with the count. Past the last page, below the first (the Paginator shows the last) or on
+    a ``DISTINCT`` query, the count and the keys are asked apart, as a plain page does."""
+
+    def __init__(self, queryset: QuerySet, number: Any, per_page: int):
+        self.queryset = queryset
+        self.keys = queryset.values_list("pk", flat=True)
+        self.ordered = self.keys.ordered
+        self.per_page = per_page
+        self.start: int | None = None
+        self.read: list | None = None
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            guess = int(number)
+        except (TypeError, ValueError):
+            guess = 1
+        if guess >= 1 and not queryset.query.distinct:
+            self.start = (guess - 1) * per_page
+
+    def count(self) -> int:
+        if self.start is not None:
+            counted = self.queryset.annotate(page_total=Window(Count("pk")))
+            end = self.start + self.per_page
+            found = list(counted.values_list("pk", "page_total")[self.start : end])
+            if found:
+                self.read = [pk for pk, _ in found]
+                return found[0][1]
+            if self.start == 0:  # nothing at all
+                self.read = []
+                return 0
+        return self.keys.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and self.read is not None and index.start == self.start:
+            return self.read[: index.stop - index.start]
+        return self.keys[index]
 
 
 def address_of(viewname: str) -> str:

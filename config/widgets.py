@@ -78,3 +78,12 @@ class QuickHiddenInput(QuickMarkup, forms.HiddenInput):
 
 class QuickDateInput(QuickMarkup, forms.DateInput):
     pass
+
+
+class QuickTextInput(QuickMarkup, forms.TextInput):
+    pass
+
+
+class QuickCheckboxInput(QuickMarkup, forms.CheckboxInput):
+    """Django's checkbox.html is input.html: ``checked`` is an attribute, no value shown for
+    True / False / None / ""."""

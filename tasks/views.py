@@ -27,7 +27,7 @@ from tasks.forms import (
     TaskFilterForm,
 )
 from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
-from tasks.my_work import awaiting_report, reports_to_confirm
+from tasks.my_work import awaiting_report, confirm_rows
 from tasks.permissions import access_task, visible_tasks
 from tasks.selectors import (
     evidence_for_download,
@@ -38,7 +38,7 @@ from tasks.selectors import (
     task_detail_rest,
     tasks_for_user,
 )
-from tasks.table_rows import task_table_rows
+from tasks.table_rows import Named, task_table_rows
 
 PAGE_SIZE = 50
 # The task page's query, built once per process (as a form field's queryset is) and cloned
@@ -65,18 +65,25 @@ def my_tasks(request):
     order asked for); above them what apps add (the round's owed tasks) and, for unit heads,
     the reports waiting for them."""
     user = request.user
-    lists = list(
-        TaskList.objects.filter(
+    # The filter's choices: each list's name (in the lists' order), not the list and its
+    # campaign as models.
+    lists = [
+        Named(pk, name)
+        for pk, name in TaskList.objects.filter(
             pk__in=visible_tasks(user).work().values("task_list_id")
-        ).select_related("campaign")
-    )
+        ).values_list("pk", "name")
+    ]
     form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
     filters = form.filters()
     tasks = tasks_for_user(user=user, filters=filters, today=today, page=True)
     # Drawn by {% task_rows %} from plain values, as the list pages are.
     page = two_step_page(
-        tasks, request.GET.get("page"), PAGE_SIZE, rows=task_table_rows(today, awaiting=True)
+        tasks,
+        request.GET.get("page"),
+        PAGE_SIZE,
+        rows=task_table_rows(today, awaiting=True),
+        counted=True,
     )
     confirms = permissions.confirms_reports(user)
     return render(
@@ -91,7 +98,7 @@ def my_tasks(request):
             "sorted_by": filters.sort,
             "sections": hooks.my_tasks_sections(user=user, today=today, sort=filters.sort),
             "confirms_reports": confirms,
-            "to_confirm": list(reports_to_confirm(user=user)) if confirms else [],
+            "to_confirm": confirm_rows(user=user) if confirms else [],
             # 签收: what the unit has not acknowledged yet, acknowledged at once from here.
             "awaiting": awaiting_summary(user=user)
             if permissions.acknowledges_for_unit(user)

@@ -1,4 +1,5 @@
 import functools
+import html
 
 from django import template
 from django.utils import timezone
@@ -162,7 +163,9 @@ class _Table:
         self.words, self.today, self.list_inline = words, today, list_inline
         self.labels = {key: f'\n      <td data-label="{words[key]}"' for key in _CELLS}
         self.badges: dict = {}
-        self.statuses = {value: escape(label) for value, label in Task.Status.choices}
+        # Each status's name as text (``escape`` of a lazy text is lazy: translated again in
+        # every row that wrote it).
+        self.statuses = {value: escape(str(label)) for value, label in Task.Status.choices}
         self.zone = timezone.get_current_timezone()
         self.language = get_language()
 
@@ -188,7 +191,7 @@ class _Table:
         return (
             f"\n    <tr>"
             f"{labels['light']}>{self.badge(task.light_value)}</td>"
-            f"{labels['no']}>{escape(task.code)}</td>"
+            f"{labels['no']}>{_text(task.code)}</td>"
             f'{labels["task"]} class="title">{self.title(task)}</td>'
             f"{labels['lead_unit']}>{_units_cell(task, self.words)}</td>"
             f"{labels['deadline']}>{deadline}</td>"
@@ -200,7 +203,7 @@ class _Table:
 
     def title(self, task) -> str:
         words = self.words
-        parts = [f'<a href="{words["href"].format(task.pk)}">{escape(task.title)}</a>\n        ']
+        parts = [f'<a href="{words["href"].format(task.pk)}">{_text(task.title)}</a>\n        ']
         state = task.acknowledgement_state
         if state:
             word = words["overdue"] if state == "overdue" else words["pending"]
@@ -215,7 +218,7 @@ class _Table:
             parts.append(f'<mark class="flag">{text}</mark>')
         parts.append("\n        ")
         if task.category_id is not None:
-            parts.append(f'<br><small class="muted">{escape(task.category.name)}</small>')
+            parts.append(f'<br><small class="muted">{_text(task.category.name)}</small>')
         if self.list_inline:
             parts.append(
                 format_html(
@@ -232,18 +235,24 @@ class _Table:
         return f'<span class="muted">{self.words["none_yet"]}</span>'
 
 
+def _text(value) -> str:
+    """``value`` escaped as Django's ``escape`` writes it (``html.escape`` of its text),
+    without its check for lazy texts and its safe-string wrapper: a row writes five."""
+    return html.escape(str(value))
+
+
 # The cells of a row, in order.
 _CELLS = ("light", "no", "task", "lead_unit", "deadline", "progress", "status", "last_report")
 
 
 def _units_cell(task, words: dict) -> str:
-    lead = escape(str(task.lead_unit))
+    lead = _text(task.lead_unit)
     names = getattr(task, "support_names", None)
     if names is None:
         names = [str(s.unit) for s in task.supports.all()]
     if not names:
         return lead
-    joined = "、".join(escape(name) for name in names)
+    joined = "、".join(_text(name) for name in names)
     return f'{lead}<br><small class="muted">{words["with"]} {joined}</small>'
 
 

@@ -5,6 +5,8 @@ reports as the models the sheet reads; names escaped; counts equal to plain coun
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,11 +90,27 @@ def test_the_pages_rows_read_as_values_are_the_models_rows(world, sort):
     assert {item.light.light for item in as_values.tasks} >= {"red", "yellow", "green"}
 
 
-def test_the_counts_per_round_are_plain_counts(world):
+@pytest.mark.parametrize(
+    ("sort", "limit", "grouped"),
+    [
+        (None, None, True),  # the sheet's order: the counts grouped apart
+        ("", None, False),  # 我的任务: each row with its round's counts (windows)
+        ("", 50, False),
+        ("light", 50, False),
+        ("", 1, True),  # one row shown, of one round: the other round is counted apart
+        ("last_report", 1, True),
+    ],
+)
+def test_the_counts_per_round_are_plain_counts(world, sort, limit, grouped):
     tasks, moved = _scene(world)
     Task.objects.filter(pk=tasks[4].pk).update(status=Task.Status.CLOSED)
 
-    owed = owed_tasks(unit_id=world.lead.pk, targets=False)
+    with CaptureQueriesContext(connection) as ctx:
+        owed = owed_tasks(unit_id=world.lead.pk, targets=False, sort=sort, limit=limit)
+
+    counted = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counted) == grouped
+    assert len(owed.rounds) == 2
 
     for line in owed.rounds:
         items = [

@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.widgets import QuickDateInput, QuickHiddenInput, QuickNumberInput, QuickTextarea
+from config.widgets import (
+    QuickCheckboxInput,
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickNumberInput,
+    QuickTextarea,
+    QuickTextInput,
+)
 from tasks.acknowledgements import awaiting_summary
 from tasks.forms import MultipleFileInput, ReportForm
 from tasks.models import ProgressReport, Target, Task
@@ -36,6 +43,12 @@ ATTRS = [None, {"id": "id_f", "required": True, "aria-invalid": "true", "disable
             [None, 0, 50, '7<"'],
         ),
         (forms.HiddenInput(), QuickHiddenInput(), [None, 3, 'x"y']),
+        (
+            forms.TextInput(attrs={"maxlength": 100}),
+            QuickTextInput(attrs={"maxlength": 100}),
+            [None, "", "验收", 'a<b>&"x'],
+        ),
+        (forms.CheckboxInput(), QuickCheckboxInput(), [None, "", True, False, "on", 'x"<']),
         (
             forms.DateInput(attrs={"type": "date"}),
             QuickDateInput(attrs={"type": "date"}),
@@ -118,12 +131,12 @@ def test_the_awaiting_rows_are_the_templates_own(world):
     assert not ctx.captured_queries  # the rows hold their lists' and campaigns' names
 
 
-def test_the_awaiting_box_reads_its_tasks_with_their_lists_in_one_query(world):
+def test_the_awaiting_box_reads_its_tasks_with_their_lists_and_count_in_one_query(world):
     _awaiting_tasks(world)
     with CaptureQueriesContext(connection) as ctx:
         awaiting = awaiting_summary(user=world.lead_staff)
         [str(t.task_list.campaign) + t.acknowledgement_state for t in awaiting]
-    assert len(ctx.captured_queries) == 2  # the count, the tasks with list and campaign
+    assert len(ctx.captured_queries) == 1  # the tasks with list and campaign, and the count
     states = {t.pk: t.acknowledgement_state for t in Task.objects.filter(lead_unit=world.lead)}
     assert {t.pk: t.acknowledgement_state for t in awaiting} == {
         t.pk: states[t.pk] for t in awaiting
