@@ -179,7 +179,7 @@ class _Check:
         read_deadline(task, values, columns, self.default_year, self.deadlines, problem)
         if "difficulty" in values:  # most files give none: no call then
             read_difficulty(task, values, columns, problem)
-        skip = _NO_COLUMNS
+        skip: Set[int] = _NO_COLUMNS
         if context.target_groups:
             cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
             task.targets = read_targets(context.target_groups, cells, problem)

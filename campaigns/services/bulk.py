@@ -190,7 +190,7 @@ def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     counter = count()
     counted = map(itemgetter(0), zip(rows, counter, strict=False))  # the counter: endless
     with_defaults = map(add, counted, repeat(defaults)) if defaults else counted
-    copy_rows(connection, model._meta.db_table, fields, with_defaults)
+    copy_rows(connection, model._meta.db_table, fields, with_defaults)  # type: ignore[arg-type]
     return next(counter)
 
 
