@@ -9,7 +9,7 @@ resolved later, against the directory, by the import service.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,11 +177,14 @@ class _Check:
         _read_texts(task, values, columns, problem)
         read_units(task, values, columns, self.units, problem, sheet.source)
         read_deadline(task, values, columns, self.default_year, self.deadlines, problem)
-        read_difficulty(task, values, columns, problem)
+        if "difficulty" in values:  # most files give none: no call then
+            read_difficulty(task, values, columns, problem)
+        skip: Set[int] = _NO_COLUMNS
         if context.target_groups:
             cells = row_cells(sheet.mapping, values, parsed.extra, sheet.headers)
             task.targets = read_targets(context.target_groups, cells, problem)
-        task.extra = _extra(context, parsed, _target_columns(context, task))
+            skip = _target_columns(context, task)
+        task.extra = _extra(context, parsed, skip)
         issues = problem.issues  # most rows have none: no generator to make and run then
         task.has_errors = bool(issues) and any(issue.level == ERROR for issue in issues)
         self.issues.extend(problem.issues)
@@ -311,6 +314,10 @@ def _name(
     return name
 
 
+#: The columns a row without targets keeps out of its extras: none.
+_NO_COLUMNS: frozenset[int] = frozenset()
+
+
 def _target_columns(context: _Sheet, task: DraftTask) -> set[int]:
     """The columns of the row's targets: their values live in the targets, not as extras (a
     target that could not be read keeps its cells as written)."""
@@ -323,7 +330,7 @@ def _target_columns(context: _Sheet, task: DraftTask) -> set[int]:
     }
 
 
-def _extra(context: _Sheet, parsed: ParsedRow, skip: set[int]) -> dict[str, Any]:
+def _extra(context: _Sheet, parsed: ParsedRow, skip: Set[int]) -> dict[str, Any]:
     """The extra columns' values (and the note), kept on the task under their headers."""
     extra = {}
     for key, column in context.extra_columns.items():

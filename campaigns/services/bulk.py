@@ -22,6 +22,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import count, repeat
+from operator import add, itemgetter
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -182,26 +184,14 @@ def stream_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     ]
     fields = [*given, *rest]
     defaults = tuple(f.get_default() for f in rest)
-    counted = _Counted(rows)
-    with_defaults = (row + defaults for row in counted) if defaults else counted
+    # Counted and given their defaults in C (zip with a counter, map of tuple addition): a
+    # Python call or two per row less than an iterator class and a generator (25,000 rows
+    # through the three COPYs of a 10,000-row confirm).
+    counter = count()
+    counted = map(itemgetter(0), zip(rows, counter, strict=False))  # the counter: endless
+    with_defaults = map(add, counted, repeat(defaults)) if defaults else counted
     copy_rows(connection, model._meta.db_table, fields, with_defaults)  # type: ignore[arg-type]
-    return counted.count
-
-
-class _Counted:
-    """Iterates over rows, counting them (for a generator handed to COPY)."""
-
-    def __init__(self, rows: Iterable[tuple]):
-        self.rows = iter(rows)
-        self.count = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> tuple:
-        row = next(self.rows)
-        self.count += 1
-        return row
+    return next(counter)
 
 
 def bulk_update_values(

@@ -101,11 +101,27 @@ def checked_drafts(source: ImportSource, year: int) -> tuple[dict[str, Any], Ite
         "columns": headers,
         "fields": FIELDS,
     }
-    rows = (
-        _draft_json(task, by_row.pop((task.sheet, task.row), []), headers.get(task.sheet))
-        for task in drafts.tasks
-    )
-    return document, rows
+    pop, sheet_headers = by_row.pop, headers.get
+
+    def row(task: DraftTask) -> list:
+        """A row's draft as stored (version 3): its fields in ``FIELDS`` order, then its
+        issues (one call a row, mapped over the tasks: no generator besides)."""
+        data = [*_task_fields(task), pop((task.sheet, task.row), [])]
+        columns = task.columns
+        if columns is (shared := sheet_headers(task.sheet)) or columns == shared:
+            data[_COLUMNS] = None  # the sheet's, kept once in the document
+        if task.deadline is not None:
+            data[_DEADLINE] = task.deadline.isoformat()
+        if task.difficulty is not None:
+            data[_DIFFICULTY] = str(task.difficulty)
+        if task.targets:
+            data[_TARGETS] = [
+                {key: _decimal_text(value) for key, value in target.items()}
+                for target in task.targets
+            ]
+        return data
+
+    return document, map(row, drafts.tasks)
 
 
 def checked_source(
@@ -199,22 +215,6 @@ def _decimal_text(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _draft_json(task: DraftTask, issues: list[dict], headers: dict[str, str] | None) -> list:
-    """A row's draft as stored (version 3): its fields in ``FIELDS`` order, then its issues."""
-    data = [*_task_fields(task), issues]
-    if task.columns is headers or task.columns == headers:
-        data[_COLUMNS] = None  # the sheet's, kept once in the document
-    if task.deadline is not None:
-        data[_DEADLINE] = task.deadline.isoformat()
-    if task.difficulty is not None:
-        data[_DIFFICULTY] = str(task.difficulty)
-    if task.targets:
-        data[_TARGETS] = [
-            {key: _decimal_text(value) for key, value in target.items()} for target in task.targets
-        ]
-    return data
-
-
 def _target(data: dict[str, Any]) -> DraftTarget:
     target = dict(data)
     for key in _DECIMALS:
@@ -271,23 +271,32 @@ class _Positional:
 
     def __init__(self, shared: _Shared, places: dict[str, Location]) -> None:
         self.shared, self.places = shared, places
+        self.repeated_of = operator.itemgetter(*self._repeated)
+        # What a row without columns of its own names: its sheet's headers, shared once here
+        # rather than looked up by their items in every row.
+        self.sheet_columns = {
+            sheet: shared.columns.setdefault(tuple(headers.items()), headers)
+            for sheet, headers in shared.headers.items()
+        }
 
     def __call__(self, data: list) -> tuple[DraftTask, list[Issue]]:
         shared = self.shared
         texts, names = shared.texts, shared.names
         issues = data.pop()
-        for index in self._repeated:
-            value = data[index]
-            if value.__class__ is str:
-                data[index] = texts.setdefault(value, value)
+        # The repeated values shared in C (a None is its own: shared as well, harmlessly).
+        repeated = self.repeated_of(data)
+        shared_values = map(texts.setdefault, repeated, repeated)
+        for index, value in zip(self._repeated, shared_values, strict=True):
+            data[index] = value
         for index in self._names:
             written = data[index]
             parts = tuple(map(texts.setdefault, written, written))  # each name shared, in C
             data[index] = names.setdefault(parts, parts)
         columns = data[_COLUMNS]
         if columns is None:
-            columns = shared.headers[data[_SHEET]]
-        data[_COLUMNS] = shared.columns.setdefault(tuple(columns.items()), columns)
+            data[_COLUMNS] = self.sheet_columns[data[_SHEET]]
+        else:
+            data[_COLUMNS] = shared.columns.setdefault(tuple(columns.items()), columns)
         if data[_DEADLINE] is not None:
             data[_DEADLINE] = dt.date.fromisoformat(data[_DEADLINE])
         if data[_DIFFICULTY] is not None:

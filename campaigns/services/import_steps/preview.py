@@ -2,7 +2,7 @@
 
 ``plan_preview``: the sheets and how their columns are mapped, the unit names and what they
 resolve to, the first issues (errors first) and how many there are, as one small JSON
-document; ``preview_rows``: every row and what it becomes (with each changed field before →
+document; ``preview_row_data``: every row and what it becomes (with each changed field before →
 after, and its issues), stored one row each (``ListImportRow``, ``storing.py``), so that a
 page of the preview reads only its rows whatever the size of the file.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -85,17 +85,44 @@ def plan_preview(plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def preview_rows(plan: ImportPlan) -> Iterator[dict[str, Any]]:
-    """Every row of the preview, in order, with its issues and whether it has any problem."""
+def preview_row_data(plan: ImportPlan) -> Callable[[PlannedRow], dict[str, Any]]:
+    """A row of the plan → its preview row, with its issues (one call a row: the check
+    stores a row's preview beside its draft in one loop, ``storing._rows``)."""
     shown = _Shown(plan)
     by_row: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for issue in plan.issues:
         if issue.row is not None:
             by_row.setdefault((issue.sheet or "", issue.row), []).append(issue.as_dict())
-    for row in plan.rows:
-        data = _row(plan, row, shown)
-        data["issues"] = by_row.get((data["sheet"] or "", data["row"]), [])
-        yield data
+    units, names, label, value = plan.units, shown.names, shown.label, shown.value
+
+    def row_data(row: PlannedRow) -> dict[str, Any]:
+        draft = row.draft
+        lead = units.get(draft.lead) if draft.lead else None
+        return {
+            "sheet": draft.sheet,
+            "row": draft.row,
+            "code": draft.code,
+            "category": draft.category or "",
+            "title": draft.title,
+            "lead": draft.lead or "",
+            "lead_unit": names.get(lead.unit_id, "") if lead and lead.unit_id else "",
+            "lead_how": lead.how if lead else "none",
+            "supporting": draft.supporting,
+            "deadline": draft.deadline.isoformat() if draft.deadline else None,
+            "deadline_text": draft.deadline_text,
+            "ongoing": draft.ongoing,
+            "targets": len(draft.targets),
+            "action": row.action,
+            "changes": [
+                [label(key), value(key, before), value(key, after)]
+                for key, (before, after) in row.changes.items()
+            ]
+            if row.changes
+            else [],
+            "issues": by_row.get((draft.sheet or "", draft.row), []),
+        }
+
+    return row_data
 
 
 class _Shown:
@@ -131,31 +158,6 @@ class _Shown:
         if isinstance(value, str) and value.startswith("new:"):
             return value[4:]
         return self.categories.get(value, str(value))
-
-
-def _row(plan: ImportPlan, row: PlannedRow, shown: _Shown) -> dict[str, Any]:
-    draft = row.draft
-    lead = plan.units.get(draft.lead) if draft.lead else None
-    return {
-        "sheet": draft.sheet,
-        "row": draft.row,
-        "code": draft.code,
-        "category": draft.category or "",
-        "title": draft.title,
-        "lead": draft.lead or "",
-        "lead_unit": shown.names.get(lead.unit_id, "") if lead and lead.unit_id else "",
-        "lead_how": lead.how if lead else "none",
-        "supporting": draft.supporting,
-        "deadline": draft.deadline.isoformat() if draft.deadline else None,
-        "deadline_text": draft.deadline_text,
-        "ongoing": draft.ongoing,
-        "targets": len(draft.targets),
-        "action": row.action,
-        "changes": [
-            [shown.label(key), shown.value(key, before), shown.value(key, after)]
-            for key, (before, after) in row.changes.items()
-        ],
-    }
 
 
 def _sheet(sheet: ParsedSheet, size: tuple[int, int]) -> dict[str, Any]:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain
 
-from django.db import transaction
-from django.db.models import TextField
+from django.db import connections, transaction
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.db.models.sql.constants import MULTI
 
 from campaigns.models import ListImport, ListImportRow
 from campaigns.services.bulk import stream_rows
 from campaigns.services.import_steps.checked import checked_drafts, checked_source
 from campaigns.services.import_steps.comparing import ImportPlan
-from campaigns.services.import_steps.preview import plan_preview, preview_rows
+from campaigns.services.import_steps.preview import plan_preview, preview_row_data
 from campaigns.services.import_steps.reading import ImportSource
 
 _COLUMNS = ("list_import_id", "position", "action", "problem", "change", "data", "draft")
@@ -47,9 +48,11 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
 def _rows(
     list_import_id: int, plan: ImportPlan, drafts: Iterator[list], counts: dict[str, int]
 ) -> Iterator[tuple]:
-    """The preview's rows as COPY takes them, counted as they go."""
+    """The preview's rows as COPY takes them, counted as they go (each row's page document
+    and draft made by a function mapped over the rows: one generator for the three)."""
     actions = {"create": "created", "update": "updated", "unchanged": "unchanged"}
-    for position, (data, draft) in enumerate(zip(preview_rows(plan), drafts, strict=True)):
+    rows = map(preview_row_data(plan), plan.rows)
+    for position, (data, draft) in enumerate(zip(rows, drafts, strict=True)):
         action = data["action"]
         problem = action == "error" or bool(data["issues"])
         counts["tasks"] += 1
@@ -74,19 +77,25 @@ def checked_stored(list_import: ListImport, year: int) -> ImportSource | None:
         ListImportRow.objects.filter(list_import=list_import)
         .order_by("position")
         .annotate(text=Cast("draft", TextField()))
-        .values_list("text", flat=True)
-        .iterator(2_000)
+        .values_list("text")
     )
-    return checked_source(document, _decoded(texts), year)
+    return checked_source(document, chain.from_iterable(_decoded(texts)), year)
 
 
-def _decoded(texts: Iterator[str | None], batch: int = 2_000) -> Iterator[dict | list | None]:
-    """Each stored draft decoded, a batch of them in one call (one array of their texts)."""
-    while chunk := list(islice(texts, batch)):
+def _decoded(texts: QuerySet, batch: int = 2_000) -> Iterator[list]:
+    """The stored drafts decoded, a batch at a time in one call (one array of their texts),
+    fetched a batch at a time as the ORM's ``iterator`` fetches them (a server-side cursor
+    unless the settings turn those off), but handed over a batch at a time: no two Python
+    calls a row to make each text."""
+    connection = connections[texts.db]
+    chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    compiler = texts.query.get_compiler(using=texts.db)
+    for rows in compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=batch):
+        chunk = [row[0] for row in rows]
         if None in chunk:  # stored before the rows kept their tasks: the file is read again
-            yield from (None if text is None else json.loads(text) for text in chunk)
+            yield [None if text is None else json.loads(text) for text in chunk]
         else:
-            yield from json.loads("[" + ",".join(chunk) + "]")  # type: ignore[arg-type]
+            yield json.loads("[" + ",".join(chunk) + "]")
 
 
 def preview_rows_clear(list_import_ids: list[int]) -> None:

@@ -153,8 +153,9 @@ class Writes:
 
     def _created_supports(self) -> Iterator[tuple]:
         for row, task_id in self.created:
-            for unit_id in self.support_ids(row):
-                yield (task_id, unit_id)
+            if row.supporting:  # most rows name none: no call then
+                for unit_id in self.support_ids(row):
+                    yield (task_id, unit_id)
         yield from self.support_rows
 
     def _created_targets(self) -> Iterator[tuple]:
@@ -167,6 +168,8 @@ class Writes:
         """A creation event per new task (its number, title, place, units and deadline; the
         rest is in the task and in the stored file), then the changed tasks' events."""
         category_ids = self._category_ids()
+        event, note = self.event, self.note  # ``_event``'s, inline: a call a row less
+        actor_id, at, kind = event["actor_id"], event["at"], event["kind"]
         for row, task_id in self.created:
             draft = row.draft
             after: dict[str, Any] = {"code": draft.code}
@@ -187,12 +190,11 @@ class Writes:
                     after[key] = value
             if draft.deadline:
                 after["deadline"] = draft.deadline.isoformat()
-            wanted = self.support_ids(row)
-            if wanted:
+            if row.supporting and (wanted := self.support_ids(row)):
                 after["supporting_unit_ids"] = wanted
             if draft.targets:
                 after["targets"] = [_target_json(target) for target in draft.targets]
-            yield self._event(task_id, _NOTHING, after)
+            yield (task_id, actor_id, at, kind, _NOTHING, after, note)
         yield from self.event_rows
 
     def update(self, row: PlannedRow) -> None:
