@@ -222,7 +222,9 @@ def _argb(colour: str) -> str:
 def _stylesheet(styles: dict[Style, int]) -> str:
     """Fonts, fills and cell formats for ``styles`` (in their index order)."""
     fonts: dict[tuple[bool, int | None], int] = {(False, None): 0}
-    fills: dict[str | None, int] = {None: 0}  # 0 none, 1 gray125: the two fills every workbook starts with
+    fills: dict[str | None, int] = {
+        None: 0
+    }  # 0 none, 1 gray125: the two fills every workbook starts with
     formats = []
     for style in sorted(styles, key=styles.__getitem__):
         font = fonts.setdefault((style.bold, style.size), len(fonts))
