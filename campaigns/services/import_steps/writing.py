@@ -176,6 +176,7 @@ class Writes:
         event, note = self.event, self.note  # ``_event``'s, inline: a call a row less
         actor_id, at, kind = event["actor_id"], event["at"], event["kind"]
         wanted_of = self._supports_of.get
+        value: Any
         for row, task_id in self.created:
             draft = row.draft
             # CREATION_EVENT_FIELDS' values, those given, in that order (unrolled: a loop over
