@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from itertools import chain
+from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Field, QuerySet, TextField
@@ -54,9 +55,9 @@ def preview_store(list_import: ListImport, plan: ImportPlan) -> None:
 
 def _text_fields() -> list[Field]:
     """``_COLUMNS``' fields for COPY, the two documents given as their JSON text."""
-    fields = [ListImportRow._meta.get_field(name) for name in _COLUMNS[:-2]]
+    fields: list[Any] = [ListImportRow._meta.get_field(name) for name in _COLUMNS[:-2]]
     for name in _COLUMNS[-2:]:
-        text = TextField()
+        text: Field = TextField()
         text.set_attributes_from_name(name)
         fields.append(text)
     return fields
