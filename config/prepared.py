@@ -18,6 +18,7 @@ On PostgreSQL only (an array is one parameter there); elsewhere ``run`` evaluate
 queryset built with the values themselves, so the results are the same on SQLite.
 """
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import Expression
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, get_related_populators
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    FlatValuesListIterable,
+    ValuesIterable,
+    get_related_populators,
+)
 
 from config.replica import read_alias
 
@@ -189,11 +194,8 @@ def _count_statement(queryset: QuerySet) -> Statement:
         seen.append((sql, params))
         raise _Captured
 
-    with connections[queryset.db].execute_wrapper(capture):
-        try:
-            queryset.count()
-        except _Captured:
-            pass
+    with connections[queryset.db].execute_wrapper(capture), contextlib.suppress(_Captured):
+        queryset.count()
     (sql, params), *more = seen
     if more:
         raise ValueError("count() sent more than one statement")
