@@ -215,18 +215,19 @@ class _Walk:
 
     def take_clean(self, index: int, row: list[CellValue]) -> bool:
         """``take`` for a row of a CleanSheetData (its empty cells are None, its rows as wide
-        as the header), in one call."""
-        filled = [value for value in row if value is not None]
+        as the header), in one call: the filled cells are counted, not collected."""
+        filled = len(row) - row.count(None)
         if not filled:
             return True
-        if filled[0].__class__ is str and _is_note(filled):
+        first = row[0] if row[0] is not None else next(v for v in row if v is not None)
+        if first.__class__ is str and _is_note([first]):
             return False
-        if index in self.merged_across or (len(filled) == 1 and _looks_like_category(filled)):
-            self._heading(index, str(filled[0]).strip())
+        if index in self.merged_across or (filled == 1 and _looks_like_category([first])):
+            self._heading(index, str(first).strip())
             return True
         probe = self.header_probe
         if (
-            len(filled) >= 3
+            filled >= 3
             and row[probe] == self.header_row[probe]
             and [header_text(cell) for cell in row] == self.headers
         ):
@@ -236,7 +237,10 @@ class _Walk:
         }
         if "title" not in values and ("code" not in values or len(values) == 1):
             return True
-        self._add_row(index, row, values)
+        extra = {
+            key: value for key, column in self.extra_columns if (value := row[column]) is not None
+        }
+        self._add_row(index, row, values, extra)
         return True
 
     def category_style(self) -> str:
@@ -280,20 +284,25 @@ class _Walk:
         }
         if "title" not in values and ("code" not in values or len(values) == 1):
             return
-        self._add_row(index, row, values)
-
-    def _add_row(self, index: int, row: list[CellValue], values: dict[str, CellValue]) -> None:
-        category = self.current
-        if self.category_column is not None and "category" in values:
-            text = str(values["category"])
-            code, category = clean_category(text)
-            self._add_category(code, category, heading_number(text))
-        width = len(row)
         extra = {
             key: row[column]
             for key, column in self.extra_columns
             if column < width and not _is_empty(row[column])
         }
+        self._add_row(index, row, values, extra)
+
+    def _add_row(
+        self,
+        index: int,
+        row: list[CellValue],
+        values: dict[str, CellValue],
+        extra: dict[str, CellValue],
+    ) -> None:
+        category = self.current
+        if self.category_column is not None and "category" in values:
+            text = str(values["category"])
+            code, category = clean_category(text)
+            self._add_category(code, category, heading_number(text))
         self.rows.append(ParsedRow(index + 1, category, values, extra))
         if len(self.rows) <= _SAMPLE_ROWS:
             self._sample(row)
