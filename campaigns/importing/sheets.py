@@ -237,7 +237,7 @@ class _Walk:
         }
         if "title" not in values and ("code" not in values or len(values) == 1):
             return True
-        extra = {
+        extra: dict[str, CellValue] = {
             key: value for key, column in self.extra_columns if (value := row[column]) is not None
         }
         self._add_row(index, row, values, extra)
