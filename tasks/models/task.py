@@ -285,10 +285,7 @@ class Task(models.Model):
 class TaskSupport(models.Model):
     """A supporting unit of a task (配合单位). Never the lead unit: see ``clean``."""
 
-    # Indexed by the unique (task, unit), which begins with it (tasks migration 0013).
-    task = models.ForeignKey(
-        Task, on_delete=models.CASCADE, related_name="supports", db_index=False
-    )
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="supports")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
