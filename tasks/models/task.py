@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 DIFFICULTY_MIN = Decimal("0.5")
 DIFFICULTY_MAX = Decimal("3.0")
 DIFFICULTY_DEFAULT = Decimal("1.0")
+# The task's keys to people, each indexed only where set (Task.Meta.indexes).
+PEOPLE_KEYS = ("principal_owner", "leader_in_charge", "specific_owner", "acknowledged_by")
 
 
 class TaskQuerySet(models.QuerySet):
@@ -48,8 +50,14 @@ class Task(models.Model):
         AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting sign-off")
         CLOSED = "closed", _("Closed")
 
+    # No index of its own on task_list or lead_unit: (task_list, code), (task_list, status) and
+    # (lead_unit, status) begin with them and serve every lookup by either (tasks migration 0013).
     task_list = models.ForeignKey(
-        "campaigns.TaskList", verbose_name=_("list"), on_delete=models.CASCADE, related_name="tasks"
+        "campaigns.TaskList",
+        verbose_name=_("list"),
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        db_index=False,
     )
     category = models.ForeignKey(
         "campaigns.Category",
@@ -71,6 +79,7 @@ class Task(models.Model):
         verbose_name=_("lead unit"),
         on_delete=models.PROTECT,
         related_name="led_tasks",
+        db_index=False,
     )
     supporting_units: "models.ManyToManyField[Unit, TaskSupport]" = models.ManyToManyField(
         "accounts.Unit",
@@ -88,6 +97,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: set ones only
     )
     leader_in_charge_name = models.CharField(_("leader in charge"), max_length=50, blank=True)
     leader_in_charge = models.ForeignKey(
@@ -97,6 +107,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: set ones only
     )
     specific_owner_name = models.CharField(_("specific owner"), max_length=50, blank=True)
     specific_owner = models.ForeignKey(
@@ -106,6 +117,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_tasks",
+        db_index=False,  # a partial index in Meta: set ones only
     )
 
     deadline = models.DateField(_("deadline"), null=True, blank=True)
@@ -148,6 +160,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: set ones only
     )
     ack_reminded_at = models.DateTimeField(_("reminded to acknowledge at"), null=True, blank=True)
 
@@ -213,6 +226,17 @@ class Task(models.Model):
             # The few claimed tasks (揭榜挂帅): the draft ranking asks which of a month's are,
             # twice, where it read every task for the flag.
             models.Index(fields=["id"], condition=models.Q(claimed=True), name="task_claimed"),
+            # The people's keys are empty on every imported task: indexes of the set ones only
+            # cost an import and its publish nothing, and still serve ``key = x`` (a person's
+            # deletion setting them to NULL, a lookup by person). Tasks migration 0013.
+            *(
+                models.Index(
+                    fields=[key],
+                    condition=models.Q(**{f"{key}__isnull": False}),
+                    name=f"task_{key}",
+                )
+                for key in PEOPLE_KEYS
+            ),
         ]
 
     def __str__(self):
