@@ -51,12 +51,13 @@ def _current_app(context) -> str | None:
 
 
 def _ambient(context) -> tuple:
-    """The URL configuration, script prefix and language: the same for one template's render
-    (each a thread- or task-local lookup, so read once per render)."""
+    """The URL configuration and script prefix: the same for one template's render (each a
+    thread- or task-local lookup, so read once per render). The language is read per tag: a
+    ``{% language %}`` block may change it within a render."""
     render_context = context.render_context
     ambient = render_context.get(_AMBIENT)
     if ambient is None:
-        ambient = render_context[_AMBIENT] = (get_urlconf(), get_script_prefix(), get_language())
+        ambient = render_context[_AMBIENT] = (get_urlconf(), get_script_prefix())
     return ambient
 
 
@@ -65,13 +66,19 @@ class CachedURLNode(URLNode):
         args = tuple(arg.resolve(context) for arg in self.args)
         kwargs = tuple((k, v.resolve(context)) for k, v in self.kwargs.items())
         view_name = self.view_name.resolve(context)
+        current_app = _current_app(context)
         values = (view_name, *args, *(v for _k, v in kwargs))
-        if not all(type(value) in PLAIN for value in values):
-            return super().render(context)
         try:
-            url = _reverse(view_name, args, kwargs, _current_app(context), *_ambient(context))
-        except NoReverseMatch:  # Django's tag decides: raise, or nothing "as var"
-            return super().render(context)
+            if all(type(value) in PLAIN for value in values):
+                url = _reverse(
+                    view_name, args, kwargs, current_app, *_ambient(context), get_language()
+                )
+            else:  # as Django's tag does, with the values already resolved (once)
+                url = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+        except NoReverseMatch:  # Django's tag: raise, or nothing "as var"
+            if self.asvar is None:
+                raise
+            url = ""
         if self.asvar:
             context[self.asvar] = url
             return ""

@@ -134,3 +134,26 @@ def test_the_url_tag_answers_per_language():
         english = _render("{% url 'tasks:mine' %}")
     with translation.override("zh-hans"):
         assert _render("{% url 'tasks:mine' %}") == english == reverse("tasks:mine")
+
+
+def test_the_url_tag_resolves_its_arguments_once_as_djangos_does():
+    from decimal import Decimal
+
+    calls = []
+
+    def pk():  # a value the cache does not keep (not text or a whole number)
+        calls.append(1)
+        return Decimal(5)
+
+    assert _render("{% url 'tasks:detail' pk %}", pk=pk) == reverse("tasks:detail", args=[5])
+    assert _render("{% url 'no-such-page' pk as u %}[{{ u }}]", pk=pk) == "[]"
+    assert len(calls) == 2  # once per tag, not again through Django's own tag
+
+
+def test_the_url_tag_reads_the_language_at_each_tag():
+    from config.urltag import _reverse
+
+    _reverse.cache_clear()
+    with translation.override("zh-hans"):
+        _render("{% url 'tasks:mine' %}{% language 'en' %}{% url 'tasks:mine' %}{% endlanguage %}")
+    assert _reverse.cache_info().currsize == 2  # one answer kept per language
