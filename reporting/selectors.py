@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from cycles.models import DispatchRound, RoundItem
+from reporting import sheet_rows
 from reporting.owed_rows import OwedRow, ReportValues
 from tasks.lights import Light, LightResult, light_expression
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task
@@ -253,6 +254,7 @@ def owed_tasks(
     limit: int | None = None,
     sort: str | None = None,
     targets: bool = True,
+    sheet: bool = False,
 ) -> Owed:
     """The tasks ``unit_id`` leads that are owed in a current round and still in progress, in
     list order (``task_ids``: only those). ``limit``: only the first so many, in the order
@@ -260,7 +262,8 @@ def owed_tasks(
     are counted in SQL either way, so they cover every owed task. Six queries; four with
     ``targets=False`` (the pages, which show no target: the sheet and the upload need them),
     three with a ``sort`` too (我的任务: the counts read with the rows, ``_page_rows``; one
-    more when ``limit`` rows leave a round out)."""
+    more when ``limit`` rows leave a round out). ``sheet``: with their targets, read as plain
+    values (``reporting.sheet_rows``: what the sheet writes), in the same queries."""
     now = now or timezone.now()
     today = today or timezone.localdate()
     rounds: dict[int, DispatchRound] = {}
@@ -290,12 +293,14 @@ def owed_tasks(
         queryset = _page_rows(sort, today)
     else:
         _count_rounds(owed_items, by_round)
-        queryset = _rows(sort, today, targets=targets)
+        queryset = _rows(sort, today, targets=targets and not sheet)
     queryset = queryset.filter(among, **where)
     if task_ids is not None:
         queryset = queryset.filter(task_id__in=task_ids)
     sliced = queryset[:limit] if limit is not None else queryset
-    if targets:
+    if sheet:
+        owed = _owed_sheet(sliced, by_round, today)
+    elif targets:
         owed = _owed_models(sliced, by_round, today)
     else:
         owed = _owed_values(sliced, by_round, today, counted=paged)
@@ -332,6 +337,27 @@ def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> l
         )
         for item in items
     ]
+
+
+def _owed_sheet(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
+    """``_owed_models`` as plain values (``reporting.sheet_rows``), for the sheet."""
+    rows = list(queryset.values(*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id"))
+    reports = sheet_rows.sheet_reports([r["last_report_id"] for r in rows if r["last_report_id"]])
+    by_task = sheet_rows.sheet_targets([row["task_id"] for row in rows])
+    lists: dict = {}
+    owed = []
+    for row in rows:
+        task = sheet_rows.SheetTask(row, lists)
+        owed.append(
+            OwedTask(
+                task=task,  # type: ignore[arg-type]
+                round=by_round[row["round_id"]].round,
+                last_report=reports.get(row["last_report_id"]),  # type: ignore[arg-type]
+                targets=by_task.get(row["task_id"], []),  # type: ignore[arg-type]
+                light=task.light_on(today),
+            )
+        )
+    return owed
 
 
 def _owed_values(
