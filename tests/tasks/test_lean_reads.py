@@ -18,6 +18,7 @@ from config.widgets import (
     QuickNumberInput,
     QuickTextarea,
     QuickTextInput,
+    TemplateSelect,
 )
 from tasks.acknowledgements import awaiting_summary
 from tasks.forms import MultipleFileInput, ReportForm
@@ -53,6 +54,11 @@ ATTRS = [None, {"id": "id_f", "required": True, "aria-invalid": "true", "disable
             forms.DateInput(attrs={"type": "date"}),
             QuickDateInput(attrs={"type": "date"}),
             [None, datetime.date(2026, 1, 2), "bad<"],
+        ),
+        (
+            forms.Select(choices=[("a", "甲"), ("b<", 'B"&'), ("c", "C")]),
+            TemplateSelect(choices=[("a", "甲"), ("b<", 'B"&'), ("c", "C")]),
+            [None, "", "a", "b<"],
         ),
     ],
 )
@@ -221,3 +227,17 @@ def test_field_row_writes_what_the_field_include_writes(world):
             assert FIELD_TAG.render(context) == FIELD_INCLUDE.render(context), field.name
             seen += 1
     assert seen > 30
+
+
+def test_the_transfer_select_offers_the_units_its_queryset_holds(world):
+    """RequestForm's units, read as (id, name) by a statement compiled once per process, are
+    the options a ModelChoiceField over the same queryset draws, selected one included."""
+    from config.widgets import QuickSelect
+    from tasks.forms import RequestForm
+
+    for data in (None, {"proposed_unit": str(world.other.pk)}):
+        field = RequestForm(data)["proposed_unit"]
+        plain = forms.ModelChoiceField(queryset=field.field.queryset, widget=QuickSelect)
+        expected = plain.widget.render("proposed_unit", field.value(), {"id": "id_proposed_unit"})
+        assert str(field) == expected
+        assert str(world.other) in expected and str(world.lead) in expected
