@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from accounts.permissions import leading_units_q
+from config.prepared import prepared
 from config.widgets import (
     QuickCheckboxInput,
     QuickDateInput,
@@ -15,7 +16,6 @@ from config.widgets import (
     QuickTextInput,
     TemplateSelect,
 )
-from config.prepared import prepared
 from tasks.files import KINDS
 from tasks.lights import Light
 from tasks.models import Task, TaskRequest

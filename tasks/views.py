@@ -34,18 +34,12 @@ from tasks.selectors import (
     pending_requests,
     target_series,
     task_detail,
-    task_detail_queryset,
-    task_detail_rest,
     tasks_for_user,
 )
 from tasks.table_rows import Named, task_table_rows
+from tasks.task_page import access_task_page
 
 PAGE_SIZE = 50
-# The task page's query, built once per process (as a form field's queryset is) and cloned
-# for each request: building it was about 1 ms, and its expressions keep what they work out
-# (output fields, identities) from one request's compile to the next (about 1.3 ms a page
-# in all, measured with benchmarks/load/cpu.py's copy).
-TASK_PAGE_QUERYSET = task_detail_queryset()
 
 
 def _page_of(model):
@@ -171,8 +165,7 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 @login_required
 def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
-    task = access_task(request.user, pk, queryset=TASK_PAGE_QUERYSET.all())
-    return _task_page(request, task_detail_rest(task), detailed=True)
+    return _task_page(request, access_task_page(request.user, pk), detailed=True)
 
 
 @login_required
