@@ -24,8 +24,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from config.prepared import prepares
 from cycles.models import DispatchRound, RoundItem
-from reporting import sheet_rows
+from reporting import page_reads, sheet_rows
 from reporting.owed_rows import OwedRow, ReportValues
 from tasks.lights import Light, LightResult, light_expression
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task
@@ -266,6 +267,8 @@ def owed_tasks(
     values (``reporting.sheet_rows``: what the sheet writes), in the same queries."""
     now = now or timezone.now()
     today = today or timezone.localdate()
+    if not targets and not sheet and sort is not None and task_ids is None and prepares():
+        return _owed_page(unit_id=unit_id, now=now, today=today, limit=limit, sort=sort)
     rounds: dict[int, DispatchRound] = {}
     current = current_rounds(now=now).order_by("campaign_id", "-week_start")
     if not targets:  # the pages show a round's campaign, week and due time, nothing more
@@ -306,13 +309,43 @@ def owed_tasks(
         owed = _owed_values(sliced, by_round, today, counted=paged)
     if paged and limit is not None and len(owed) >= limit:
         # A round none of whose items made the first ``limit`` rows is counted apart.
-        shown = {item.round.pk for item in owed}
-        unseen = [pk for pk in by_round if pk not in shown]
+        unseen = _unseen(owed, by_round)
         if unseen:
             _count_rounds(owed_items.filter(round_id__in=unseen), by_round)
+    return _listed(by_round, owed)
+
+
+def _unseen(owed: list[OwedTask], by_round: dict) -> list[int]:
+    shown = {item.round.pk for item in owed}
+    return [pk for pk in by_round if pk not in shown]
+
+
+def _listed(by_round: dict, owed: list[OwedTask]) -> Owed:
     listed = [r for r in by_round.values() if r.owed]
     listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
     return Owed(rounds=listed, tasks=owed)
+
+
+def _owed_page(
+    *, unit_id: int, now: datetime.datetime, today: datetime.date, limit: int | None, sort: str
+) -> Owed:
+    """``owed_tasks`` for 我的任务 (a ``sort``, ``targets=False``: the counts come with the
+    rows), the same queries compiled once per process (``reporting.page_reads``)."""
+    rounds: dict[int, DispatchRound] = {}
+    for round_ in page_reads.CURRENT_ROUNDS.objects(now=now):
+        rounds.setdefault(round_.campaign_id, round_)
+    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    rows = (
+        page_reads.page_rows.rows(sort, today, limit, unit=unit_id, rounds=list(by_round))
+        if by_round
+        else []  # no round: no query (as ``round__in=[]``)
+    )
+    owed = _owed_values(rows, by_round, today, counted=True, prepared=True)
+    if limit is not None and len(owed) >= limit:
+        unseen = _unseen(owed, by_round)
+        if unseen:
+            page_reads.count_rounds(unit_id, unseen, by_round)
+    return _listed(by_round, owed)
 
 
 def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
@@ -361,7 +394,12 @@ def _owed_sheet(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> li
 
 
 def _owed_values(
-    queryset: QuerySet[RoundItem, Any], by_round: dict, today, *, counted: bool = False
+    queryset: QuerySet[RoundItem, Any] | list,
+    by_round: dict,
+    today,
+    *,
+    counted: bool = False,
+    prepared: bool = False,
 ) -> list[OwedTask]:
     """The owed tasks as the pages draw them (``targets=False``), read as plain values: the
     same two queries as models, without building a round item, task, list and campaign per
@@ -374,12 +412,12 @@ def _owed_values(
         for row in rows:
             by_round[row["round_id"]].owed = row["owed_in_round"]
             by_round[row["round_id"]].reported = row["reported_in_round"]
-    reports = {
-        values["pk"]: ReportValues(values)
-        for values in ProgressReport.objects.filter(
-            pk__in=[row["last_report_id"] for row in rows if row["last_report_id"]]
-        ).values("pk", *REPORT_COLUMNS)
-    }
+    ids = [row["last_report_id"] for row in rows if row["last_report_id"]]
+    if prepared:  # ``reporting.page_reads``; no query for no report, as ``pk__in=[]``
+        found = page_reads.last_reports.rows(ids=ids) if ids else []
+    else:
+        found = ProgressReport.objects.filter(pk__in=ids).values("pk", *REPORT_COLUMNS)
+    reports = {values["pk"]: ReportValues(values) for values in found}
     lists: dict = {}
     owed = []
     for row in rows:
