@@ -158,8 +158,11 @@ class Prepared:
         self.build = build
         self.statement = functools.lru_cache(maxsize=maxsize)(self._compile)
 
-    def _compile(self, *key) -> Statement:
-        return Statement.of(self.build(*key, _Slots()))
+    def _compile(self, *key) -> Statement | None:
+        try:
+            return Statement.of(self.build(*key, _Slots()))
+        except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
+            return None
 
     def rows(self, *key, **values) -> list:
         """The rows, as the queryset gives them (tuples, dicts, or one value a row for a
@@ -167,6 +170,8 @@ class Prepared:
         if not prepares():
             return list(self.build(*key, values))
         statement = self.statement(*key)
+        if statement is None:
+            return []
         if statement.kind == "dict":
             return statement.dicts(values)
         found = statement.rows(values)

@@ -50,6 +50,25 @@ class _Reader:
         return self.answers[roles]
 
 
+def reader_key(user: User) -> tuple[tuple[bool, ...], bool]:
+    """What the shape of ``visible_tasks_q(user)`` follows (an active, signed-in person's):
+    their answers to its role questions, and whether they have a unit."""
+    return tuple(user.has_role(*roles) for roles in _ASKED), bool(user.unit_id)
+
+
+def reader_values(user: User) -> dict:
+    """The values ``visible_q`` takes from ``user`` when its statement runs."""
+    return {"user": user.pk, "unit": user.unit_id}
+
+
+def visible_q(answers: tuple[bool, ...], unit: bool, values):
+    """``visible_tasks_q`` of the person ``reader_key`` and ``values`` describe (their id
+    and unit slots when compiling), for a statement compiled once per key."""
+    from tasks.permissions import visible_tasks_q
+
+    return visible_tasks_q(_Reader(answers, values["user"], values["unit"] if unit else None))
+
+
 class VisibleTaskRead:
     """``access_task(user, task_id, queryset=build())``, its query compiled once per process
     and shape of person (their role answers, whether they have a unit; their id, unit and
@@ -61,19 +80,15 @@ class VisibleTaskRead:
         self.prepared = PreparedModels(self._read)
 
     def _read(self, answers: tuple[bool, ...], unit: bool, values) -> QuerySet[Task]:
-        from tasks.permissions import visible_tasks_q
-
-        reader = _Reader(answers, values["user"], values["unit"] if unit else None)
         # One row by its key: no ORDER BY (as ``access_task``).
-        return self.build().filter(visible_tasks_q(reader), pk=values["task"]).order_by()[:1]
+        return (
+            self.build().filter(visible_q(answers, unit, values), pk=values["task"]).order_by()[:1]
+        )
 
     def __call__(self, user: User, task_id: int) -> Task:
         if not user.is_authenticated or not user.is_active:
             raise Http404
-        answers = tuple(user.has_role(*roles) for roles in _ASKED)
-        found = self.prepared.objects(
-            answers, bool(user.unit_id), user=user.pk, unit=user.unit_id, task=task_id
-        )
+        found = self.prepared.objects(*reader_key(user), **reader_values(user), task=task_id)
         if not found:
             raise Http404
         return found[0]
