@@ -25,11 +25,11 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import query as django_query
 from django.db.models.expressions import Expression
 from django.db.models.query import (
     FlatValuesListIterable,
     ValuesIterable,
-    get_related_populators,
     prefetch_related_objects,
 )
 
@@ -193,7 +193,7 @@ class _ModelStatement:
     annotations), worked out by the same compile."""
 
     def __init__(self, queryset: QuerySet):
-        if queryset._known_related_objects or queryset._fields is not None:
+        if queryset._known_related_objects or queryset._fields is not None:  # type: ignore[attr-defined]
             raise ValueError("a plain model queryset only")
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
@@ -210,11 +210,13 @@ class _ModelStatement:
         select_fields = self.klass_info["select_fields"]
         self.span = (select_fields[0], select_fields[-1] + 1)
         self.init_list = [f[0].target.attname for f in self.select[slice(*self.span)]]
-        self.prefetch = queryset._prefetch_related_lookups
+        self.prefetch = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
 
     def objects(self, values: dict[str, Any]) -> list:
         db = read_alias()
-        populators = get_related_populators(self.klass_info, self.select, db)
+        populators = django_query.get_related_populators(  # type: ignore[attr-defined]
+            self.klass_info, self.select, db
+        )
         start, end = self.span
         found = []
         for row in self.statement.rows(values):

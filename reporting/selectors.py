@@ -406,6 +406,7 @@ def _owed_values(
     row (``reporting.owed_rows``). ``counted``: ``_page_rows``'s, values already, with their
     rounds' counts (``ROUND_COUNTS``), which are put on ``by_round``."""
     if not counted:
+        assert isinstance(queryset, QuerySet)  # a list is ``_owed_page``'s rows, counted
         queryset = queryset.values(*PAGE_COLUMNS, "last_report_id")
     rows: list[dict[str, Any]] = list(queryset)
     if counted:

@@ -57,11 +57,17 @@ class _Given(list):
         return self
 
 
-def sheet_reports(report_ids: list[int]) -> dict[int, ReportValues]:
+class SheetReport(ReportValues):
+    """``ReportValues`` with the report's target values."""
+
+    target_values: "_Given"
+
+
+def sheet_reports(report_ids: list[int]) -> dict[int, SheetReport]:
     """The last reports with their target values (two queries, as a prefetch made them; the
     second only when there is a report)."""
     reports = {
-        values["pk"]: ReportValues(values)
+        values["pk"]: SheetReport(values)
         for values in ProgressReport.objects.filter(pk__in=report_ids).values("pk", *REPORT_COLUMNS)
     }
     for report in reports.values():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import User
 from config.prepared import PreparedModels, Slot, among_slot
 from tasks.models import (
     Evidence,
@@ -22,51 +22,12 @@ from tasks.models import (
     TaskRequest,
     TaskSupport,
 )
+from tasks.permissions import reader_key, reader_values, visible_q
 
 
 def task_detail(*, task: Task) -> Task:
     """One task with everything its page shows, in a fixed number of queries at most."""
     return task_detail_rest(task_detail_queryset().get(pk=task.pk))
-
-
-#: What ``visible_tasks_q`` asks of a person's roles: its query's shape follows the answers.
-_ASKED = ((Role.LEADER,), (Role.COORDINATOR,), (Role.STAFF, Role.HEAD))
-
-
-class _Reader:
-    """A person as ``visible_tasks_q`` reads them: the answers to its role questions (any
-    other question is an error: the statement's key would not cover it), their id and unit
-    (a prepared statement's slots when compiling)."""
-
-    is_authenticated = True
-    is_active = True
-
-    def __init__(self, answers: tuple[bool, ...], pk, unit_id):
-        self.answers = dict(zip(_ASKED, answers, strict=True))
-        self.pk = pk
-        self.unit_id = unit_id
-
-    def has_role(self, *roles: str) -> bool:
-        return self.answers[roles]
-
-
-def reader_key(user: User) -> tuple[tuple[bool, ...], bool]:
-    """What the shape of ``visible_tasks_q(user)`` follows (an active, signed-in person's):
-    their answers to its role questions, and whether they have a unit."""
-    return tuple(user.has_role(*roles) for roles in _ASKED), bool(user.unit_id)
-
-
-def reader_values(user: User) -> dict:
-    """The values ``visible_q`` takes from ``user`` when its statement runs."""
-    return {"user": user.pk, "unit": user.unit_id}
-
-
-def visible_q(answers: tuple[bool, ...], unit: bool, values):
-    """``visible_tasks_q`` of the person ``reader_key`` and ``values`` describe (their id
-    and unit slots when compiling), for a statement compiled once per key."""
-    from tasks.permissions import visible_tasks_q
-
-    return visible_tasks_q(_Reader(answers, values["user"], values["unit"] if unit else None))
 
 
 class VisibleTaskRead:
@@ -240,12 +201,12 @@ def _read_parts(task: Task) -> None:
     reports = list(task.reports.all())
     if not reports:
         return
-    for name, link, queryset, read in _REPORT_PARTS:
+    for part, back, of_report, read_part in _REPORT_PARTS:
         by_report: dict[int, list] = {report.pk: [] for report in reports}
-        for row in read.objects(reports=list(by_report)):
+        for row in read_part.objects(reports=list(by_report)):
             by_report[row.report_id].append(row)
         for report in reports:
-            _attach(report, name, link, queryset, by_report[report.pk])
+            _attach(report, part, back, of_report, by_report[report.pk])
 
 
 def _attach(obj, name: str, link: str, queryset: QuerySet, rows: list) -> None:

@@ -29,7 +29,7 @@ from tasks.forms import (
 )
 from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
 from tasks.my_work import awaiting_report, confirm_rows
-from tasks.permissions import access_task
+from tasks.permissions import access_task, reader_key, reader_values, visible_q
 from tasks.selectors import (
     evidence_for_download,
     pending_requests,
@@ -38,7 +38,7 @@ from tasks.selectors import (
     tasks_for_user,
 )
 from tasks.table_rows import Named, task_table_rows
-from tasks.task_page import access_task_page, reader_key, reader_values, visible_q
+from tasks.task_page import access_task_page
 
 PAGE_SIZE = 50
 
@@ -57,7 +57,7 @@ def _page_of(model):
 @prepared()
 def _my_lists(answers, unit, values):
     """The lists of the tasks a person may read (their lines of work), compiled once per
-    process and shape of person (``tasks.task_page.visible_q``)."""
+    process and shape of person (``tasks.permissions.visible_q``)."""
     tasks = Task.objects.filter(visible_q(answers, unit, values)).work()
     return TaskList.objects.filter(pk__in=tasks.values("task_list_id")).values_list("pk", "name")
 

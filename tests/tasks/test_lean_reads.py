@@ -252,7 +252,7 @@ def test_the_prepared_reads_follow_the_visibility_rule_for_every_kind_of_person(
 
     from accounts.models import Role
     from campaigns.models import TaskList
-    from tasks.permissions import access_task, visible_tasks
+    from tasks.permissions import access_task, reader_key, reader_values, visible_tasks
     from tasks.task_page import VisibleTaskRead
     from tasks.views import _my_lists
     from tests.factories import TaskListFactory, UserFactory
@@ -292,8 +292,6 @@ def test_the_prepared_reads_follow_the_visibility_rule_for_every_kind_of_person(
             assert found == expected, (person.username, task.pk)
             seen.add(expected is not None)
         if person.is_active:
-            from tasks.task_page import reader_key, reader_values
-
             lists = TaskList.objects.filter(
                 pk__in=visible_tasks(person).work().values("task_list_id")
             ).values_list("pk", "name")
