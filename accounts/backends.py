@@ -3,6 +3,12 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
 from accounts.services_logins import lockout_active
+from config.prepared import PreparedObject
+
+# Read on every request: compiled once per process (config/prepared.py).
+_USER_WITH_UNIT = PreparedObject(
+    lambda values: User.objects.select_related("unit").filter(pk=values["user"])
+)
 
 
 class LockoutBackend(ModelBackend):
@@ -18,8 +24,7 @@ class LockoutBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in person of each request, with their unit: every page's top bar names
         the unit and most pages filter by it, so it is read in the same query."""
-        try:
-            user = User.objects.select_related("unit").get(pk=user_id)
-        except User.DoesNotExist:
+        user = _USER_WITH_UNIT.get(user=User._meta.pk.get_prep_value(user_id))
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None

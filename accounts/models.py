@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_mobile, validate_wecom_userid
 from config.history import AppendOnlyQuerySet
+from config.prepared import Prepared
 
 
 class Unit(models.Model):
@@ -221,7 +222,7 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[str]:
         if not self.pk:
             return frozenset()
-        return frozenset(self.roles.values_list("role", flat=True))
+        return frozenset(_ROLES_OF.rows(user=self.pk))
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.role_set for role in roles)
@@ -349,3 +350,10 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# A person's roles, read on every request (the menu, every permission): the statement is
+# compiled once per process (config/prepared.py), the roles read afresh each time.
+_ROLES_OF = Prepared(
+    lambda values: UserRole.objects.filter(user_id=values["user"]).values_list("role", flat=True)
+)

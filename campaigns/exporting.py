@@ -29,6 +29,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from campaigns.importing.headers import HeaderMapping, map_headers
 from campaigns.importing.targets import TargetGroup, target_groups
 from campaigns.models import TaskList, heading
+from config.xlsx import column_letter
 
 __all__ = [
     "KIND_HEADERS",
@@ -352,9 +353,9 @@ def _write_sheet(
         if labels.get("targets"):
             headers.append(TARGETS_HEADER)
     width = len(headers)
-    last = _letter(width)
+    last = column_letter(width)
     for index in range(width):
-        ws.column_dimensions[_letter(index + 1)].width = (
+        ws.column_dimensions[column_letter(index + 1)].width = (
             28
             if index
             in (
@@ -389,14 +390,6 @@ def _write_sheet(
     ws.freeze_panes = f"A{len(title_rows) + 2}"
 
 
-def _letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _sheet_name(name: str) -> str:
     for char in "[]:*?/\\":
         name = name.replace(char, " ")
@@ -421,10 +414,10 @@ def template_workbook(*, kind: str, title: str) -> bytes:
     book = Workbook(write_only=True)
     ws = book.create_sheet(_sheet_name(title))
     for index in range(len(headers)):
-        ws.column_dimensions[_letter(index + 1)].width = 16
+        ws.column_dimensions[column_letter(index + 1)].width = 16
     ws.append([_styled(ws, title, _BOLD, _CENTER)])
     ws.append([_styled(ws, header, _BOLD, _CENTER) for header in headers])
-    ws.merged_cells = MultiCellRange([f"A1:{_letter(len(headers))}1"])
+    ws.merged_cells = MultiCellRange([f"A1:{column_letter(len(headers))}1"])
     help_sheet = book.create_sheet("填写说明")
     help_sheet.column_dimensions["A"].width = 120
     for line in _INSTRUCTIONS:

@@ -18,6 +18,7 @@ On PostgreSQL only (an array is one parameter there); elsewhere ``run`` evaluate
 queryset built with the values themselves, so the results are the same on SQLite.
 """
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -25,11 +26,11 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Lookup, Q, QuerySet
-from django.db.models import query as django_query
 from django.db.models.expressions import Expression
-from django.db.models.query import (
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
     FlatValuesListIterable,
     ValuesIterable,
+    get_related_populators,
     prefetch_related_objects,
 )
 
@@ -214,9 +215,7 @@ class _ModelStatement:
 
     def objects(self, values: dict[str, Any]) -> list:
         db = read_alias()
-        populators = django_query.get_related_populators(  # type: ignore[attr-defined]
-            self.klass_info, self.select, db
-        )
+        populators = get_related_populators(self.klass_info, self.select, db)
         start, end = self.span
         found = []
         for row in self.statement.rows(values):
@@ -252,3 +251,77 @@ class PreparedModels:
             return list(self.build(*key, values))
         statement = self.statement(*key)
         return statement.objects(values) if statement is not None else []
+
+
+class _Captured(Exception):
+    """Raised by ``_count_statement``'s wrapper: the SQL is written, nothing is sent."""
+
+
+def _count_statement(queryset: QuerySet) -> Statement:
+    """The statement of ``queryset.count()``, exactly as Django writes it (its aggregation
+    query is built inside ``count()``, so it is caught on its way to the database)."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(execute, sql, params, many, context):
+        seen.append((sql, params))
+        raise _Captured
+
+    with connections[queryset.db].execute_wrapper(capture), contextlib.suppress(_Captured):
+        queryset.count()
+    (sql, params), *more = seen
+    if more:
+        raise ValueError("count() sent more than one statement")
+    return Statement(sql, params, kind="flat")
+
+
+class PreparedCount:
+    """A builder of a queryset, ``build(values)``, whose ``count()`` every request asks (the
+    bell's unread notices): on PostgreSQL its statement is compiled once per process."""
+
+    def __init__(self, build: Callable[[Any], QuerySet]):
+        self.build = build
+        self.statement = functools.lru_cache(maxsize=1)(lambda: _count_statement(build(_Slots())))
+
+    def count(self, **values) -> int:
+        if not prepares():
+            return self.build(values).count()
+        return self.statement().rows(values)[0][0]
+
+
+class PreparedObject:
+    """A builder of a queryset of at most one model object, ``build(values)``
+    (``select_related`` allowed: the signed-in person with their unit). ``get(**values)`` is
+    that object or None; on PostgreSQL its statement is compiled once per process and its row
+    made into objects as Django's ``ModelIterable`` makes them, the related ones included."""
+
+    def __init__(self, build: Callable[[Any], QuerySet]):
+        self.build = build
+        self.compiled = functools.lru_cache(maxsize=1)(self._compile)
+
+    def _compile(self):
+        queryset = self.build(_Slots())
+        compiler = queryset.query.get_compiler(queryset.db)
+        compiler.as_sql()  # fills in what the columns are and which object each belongs to
+        klass_info, select = compiler.klass_info, compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        attnames = [column[0].target.attname for column in select[start:end]]
+        return Statement.of(queryset), queryset.model, klass_info, select, (start, end), attnames
+
+    def get(self, **values):
+        if not prepares():
+            queryset = self.build(values)
+            try:
+                return queryset.get()
+            except queryset.model.DoesNotExist:
+                return None
+        statement, model, klass_info, select, (start, end), attnames = self.compiled()
+        rows = statement.rows(values)
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise model.MultipleObjectsReturned(f"{len(rows)} rows for {values}")
+        alias = read_alias()
+        obj = model.from_db(alias, attnames, rows[0][start:end])
+        for populator in get_related_populators(klass_info, select, alias):
+            populator.populate(rows[0], obj)
+        return obj

@@ -109,8 +109,9 @@ TEMPLATES = [
                 "accounts.context_processors.menu",
                 "notifications.context_processors.unread",
             ],
-            # {% form_token %} in every POST form without a {% load %}.
-            "builtins": ["formtokens.templatetags.formtokens"],
+            # {% form_token %} in every POST form without a {% load %}; {% url %} remembering
+            # what it reversed (config/urltag.py).
+            "builtins": ["formtokens.templatetags.formtokens", "config.urltag"],
         },
     },
 ]

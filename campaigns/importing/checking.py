@@ -238,8 +238,11 @@ def _formulas(context: _Sheet, row: int, problem: RowProblems) -> None:
 def _read_texts(
     task: DraftTask, values: dict[str, CellValue], columns: dict[str, str], problem: RowProblems
 ) -> None:
-    """Title, number, content, source and the people's names, within the model's limits."""
-    _check_title(task, values, columns, problem)
+    """Title, number, content, source and the people's names, within the model's limits
+    (a text cell read inline, the checks called only for a value that needs them: this runs
+    for every row)."""
+    if not task.title or len(task.title) > MAX_TITLE:
+        _check_title(task, values, columns, problem)
     if len(task.code) > MAX_CODE:
         problem(
             ERROR,
@@ -248,22 +251,27 @@ def _read_texts(
             % {"code": task.code[:40], "limit": MAX_CODE},
             "code_long",
         )
-    if values.get("content") is not None:
-        task.content = cell_text(values["content"])
-    source_value = values.get("source")
-    source = "" if source_value is None else cell_text(source_value)
-    if len(source) > MAX_SOURCE:
-        problem(
-            WARNING,
-            columns.get("source"),
-            _("longer than %(limit)s characters; shortened.") % {"limit": MAX_SOURCE},
-            "source_long",
-        )
-        source = source[:MAX_SOURCE]
-    task.source = source
-    task.principal_owner_name = _name(values, columns, "principal_owner", problem)
-    task.leader_in_charge_name = _name(values, columns, "leader_in_charge", problem)
-    task.specific_owner_name = _name(values, columns, "specific_owner", problem)
+    get = values.get
+    if (content := get("content")) is not None:
+        task.content = content.strip() if type(content) is str else cell_text(content)
+    if (source := get("source")) is not None:
+        source = source.strip() if type(source) is str else cell_text(source)
+        if len(source) > MAX_SOURCE:
+            problem(
+                WARNING,
+                columns.get("source"),
+                _("longer than %(limit)s characters; shortened.") % {"limit": MAX_SOURCE},
+                "source_long",
+            )
+            source = source[:MAX_SOURCE]
+        task.source = source
+    # Most files name no one: nothing to read or to check then.
+    if (name := get("principal_owner")) is not None:
+        task.principal_owner_name = _name(name, columns, "principal_owner", problem)
+    if (name := get("leader_in_charge")) is not None:
+        task.leader_in_charge_name = _name(name, columns, "leader_in_charge", problem)
+    if (name := get("specific_owner")) is not None:
+        task.specific_owner_name = _name(name, columns, "specific_owner", problem)
 
 
 def _check_title(
@@ -295,13 +303,8 @@ def _check_title(
         )
 
 
-def _name(
-    values: dict[str, CellValue], columns: dict[str, str], fld: str, problem: RowProblems
-) -> str:
-    value = values.get(fld)
-    if value is None:  # most files name no one: nothing to read or to check
-        return ""
-    name = cell_text(value)
+def _name(value: CellValue, columns: dict[str, str], fld: str, problem: RowProblems) -> str:
+    name = value.strip() if type(value) is str else cell_text(value)
     if len(name) > MAX_NAME:
         problem(
             ERROR,
@@ -341,5 +344,5 @@ def _extra(context: _Sheet, parsed: ParsedRow, skip: Set[int]) -> dict[str, Any]
             extra[key] = cell_json(value)
     note = parsed.values.get("note")
     if note is not None:
-        extra[context.columns["note"]] = cell_json(note)
+        extra[context.columns["note"]] = note if type(note) is str else cell_json(note)
     return extra

@@ -24,7 +24,7 @@ from .headers import (
 )
 from .rows import CellValue, HeaderNotFoundError, ParsedCategory, ParsedRow, ParsedSheet, SheetData
 
-__all__ = ["clean_category", "heading_number", "parse_sheet", "parse_sheets"]
+__all__ = ["CleanSheetData", "clean_category", "heading_number", "parse_sheet", "parse_sheets"]
 
 # Values shown per column when the coordinator checks the mapping, from this many rows.
 _SAMPLES = 3
@@ -42,6 +42,13 @@ _CATEGORY_PREFIXES: tuple[re.Pattern[str], ...] = (
 _ARABIC_PREFIX = re.compile(r"^(\d+)\s*[、.．]\s*(?!\d)")
 _TRAILING_COUNT = re.compile(r"\s*[（(]\s*共?\s*\d+\s*(?:项|条|个|件|类)?\s*[）)]\s*$")
 _TRAILING_PUNCT = re.compile(r"[\s:：。;；,，]+$")
+
+
+@dataclass(frozen=True)
+class CleanSheetData(SheetData):
+    """A grid as ``workbook.read_workbook`` makes it: every row as wide as the others, every
+    text stripped and never empty (an empty cell is None). Its rows are walked without
+    stripping each cell again."""
 
 
 def _is_empty(value: CellValue) -> bool:
@@ -134,8 +141,9 @@ def parse_sheet(sheet: SheetData, *, columns: Mapping[int, str] | None = None) -
     detected = map_headers(header_row)
     mapping = mapping_from_columns(header_row, columns) if columns is not None else detected
     walk = _Walk(mapping, header_row, sheet.merged_across)
+    take = walk.take_clean if isinstance(sheet, CleanSheetData) else walk.take
     for index in range(first_data, len(sheet.rows)):
-        if not walk.take(index, sheet.rows[index]):
+        if not take(index, sheet.rows[index]):
             break
     return ParsedSheet(
         name=sheet.name,
@@ -205,6 +213,36 @@ class _Walk:
             self._data(index, row)
         return True
 
+    def take_clean(self, index: int, row: list[CellValue]) -> bool:
+        """``take`` for a row of a CleanSheetData (its empty cells are None, its rows as wide
+        as the header), in one call: the filled cells are counted, not collected."""
+        filled = len(row) - row.count(None)
+        if not filled:
+            return True
+        first = row[0] if row[0] is not None else next(v for v in row if v is not None)
+        if first.__class__ is str and _is_note([first]):
+            return False
+        if index in self.merged_across or (filled == 1 and _looks_like_category([first])):
+            self._heading(index, str(first).strip())
+            return True
+        probe = self.header_probe
+        if (
+            filled >= 3
+            and row[probe] == self.header_row[probe]
+            and [header_text(cell) for cell in row] == self.headers
+        ):
+            return True  # the header again (printed on every page)
+        values: dict[str, CellValue] = {
+            fld: value for fld, column in self.field_columns if (value := row[column]) is not None
+        }
+        if "title" not in values and ("code" not in values or len(values) == 1):
+            return True
+        extra: dict[str, CellValue] = {
+            key: value for key, column in self.extra_columns if (value := row[column]) is not None
+        }
+        self._add_row(index, row, values, extra)
+        return True
+
     def category_style(self) -> str:
         if self.from_rows:
             return "rows"
@@ -246,16 +284,25 @@ class _Walk:
         }
         if "title" not in values and ("code" not in values or len(values) == 1):
             return
-        category = self.current
-        if self.category_column is not None and "category" in values:
-            text = str(values["category"])
-            code, category = clean_category(text)
-            self._add_category(code, category, heading_number(text))
         extra = {
             key: row[column]
             for key, column in self.extra_columns
             if column < width and not _is_empty(row[column])
         }
+        self._add_row(index, row, values, extra)
+
+    def _add_row(
+        self,
+        index: int,
+        row: list[CellValue],
+        values: dict[str, CellValue],
+        extra: dict[str, CellValue],
+    ) -> None:
+        category = self.current
+        if self.category_column is not None and "category" in values:
+            text = str(values["category"])
+            code, category = clean_category(text)
+            self._add_category(code, category, heading_number(text))
         self.rows.append(ParsedRow(index + 1, category, values, extra))
         if len(self.rows) <= _SAMPLE_ROWS:
             self._sample(row)

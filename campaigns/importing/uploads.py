@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from config.xlsx import column_letter as letter_of
+
 __all__ = [
     "DEFAULT_LIMITS",
     "ROW_HEADROOM",
@@ -64,10 +66,5 @@ class Inspection:
 
 
 def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """0 → A, 25 → Z, 26 → AA: the letter of a column counted from 0, as the importer counts."""
+    return letter_of(index + 1)

@@ -14,6 +14,7 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from os import PathLike, fspath
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from .rows import CellValue, ParsedSheet, SheetData
 from .safety import DEFAULT_LIMITS, FileRefused, Inspection, Limits, inspect_upload
-from .sheets import parse_sheets
+from .sheets import CleanSheetData, parse_sheets
 
 __all__ = ["WorkbookError", "parse_workbook", "read_workbook"]
 
@@ -111,38 +112,62 @@ def read_workbook(
 
 def _read_sheet(sheet: Any, formula_cells: frozenset[tuple[int, int]]) -> SheetData:
     """Flatten one calamine worksheet, resolving merged ranges."""
-    # Most cells are text: strip them inline, and call _clean_value for the rest.
-    grid: list[list[CellValue]] = [
-        [
-            (value.strip() or None if value[:1] != "'" else _clean_value(value))
-            if value.__class__ is str
-            else _clean_value(value)
-            for value in row
-        ]
-        for row in sheet.to_python(skip_empty_area=False)
-    ]
-    used_width = max(map(_width, grid), default=0)
+    grid = [_clean_cells(row) for row in sheet.to_python(skip_empty_area=False)]
+    width = len(grid[0]) if grid else 0
+    rectangular = len(set(map(len, grid))) <= 1
+    used_width = _used_width(grid, width) if rectangular else max(map(_width, grid), default=0)
     merged_across: set[int] = set()
+    merged_down = False
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
         if top >= len(grid) or left >= len(grid[top]):
             continue
         value = grid[top][left]
-        width = right - left + 1
-        if used_width >= 2 and width >= 2 and width >= math.ceil(used_width * _ACROSS_SHARE):
+        span = right - left + 1
+        if used_width >= 2 and span >= 2 and span >= math.ceil(used_width * _ACROSS_SHARE):
             merged_across.add(top)
         elif bottom > top:
             for row_index in range(top + 1, min(bottom + 1, len(grid))):
                 if left < len(grid[row_index]):
                     grid[row_index][left] = value
+                    merged_down = True
 
     while grid and not _width(grid[-1]):
         grid.pop()
     merged_across = {index for index in merged_across if index < len(grid)}
-    width = max(map(_width, grid), default=0)
-    rows = [row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in grid]
-    return SheetData(
-        name=sheet.name, rows=rows, merged_across=merged_across, formula_cells=formula_cells
+    if not rectangular:
+        width = max(map(_width, grid), default=0)
+        grid = [
+            row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in grid
+        ]
+    else:  # the rows popped were empty; a merged range's empty top-left may empty cells
+        used_width = _used_width(grid, used_width) if merged_down else used_width
+        grid = [row[:used_width] for row in grid] if used_width < width else grid
+    return CleanSheetData(
+        name=sheet.name, rows=grid, merged_across=merged_across, formula_cells=formula_cells
     )
+
+
+def _clean_cells(values: Sequence[Any]) -> list[CellValue]:
+    """``_clean_value`` of each value, text and numbers inline (a call a cell saved). A text
+    starts with a quote when "'" <= text < "(" (compared, not sliced: no new string)."""
+    return [
+        ((value.strip() or None) if value < "'" or value >= "(" else _clean_value(value))
+        if value.__class__ is str
+        else (int(value) if value.is_integer() else value)
+        if value.__class__ is float
+        else _clean_value(value)
+        for value in values
+    ]
+
+
+def _used_width(grid: list[list[CellValue]], width: int) -> int:
+    """``max(map(_width, grid))`` for rows all at least ``width`` wide, column by column
+    from the right (the first column tried usually has a value)."""
+    for column in range(width - 1, -1, -1):
+        cells = list(map(itemgetter(column), grid))
+        if cells.count(None) != len(cells):
+            return column + 1
+    return 0
 
 
 def parse_workbook(

@@ -51,18 +51,31 @@ def _json_texts(values: Sequence[Any]) -> list[str]:
     return list(map("".join, map(_C_ENCODER, values, repeat(0))))
 
 
+def json_text(value: Any) -> str:
+    """One value as ``_JSON.encode`` writes it (``_json_texts`` for one)."""
+    if _C_ENCODER is None:
+        return _JSON.encode(value)
+    return "".join(_C_ENCODER(value, 0))
+
+
 _TEXT_KINDS = {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField"}
 
 
 def _escaped(texts: list[str], *, json_text: bool) -> list[str]:
     """COPY's escapes, on the whole column at once (joined by NUL, which no text can hold)."""
-    joined = "\x00".join(texts).replace("\\", "\\\\")
+    if not texts:
+        return texts
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        raise ValueError("a text holds a NUL character, which the database cannot store")
+    if "\\" not in joined and (
+        json_text or ("\t" not in joined and "\n" not in joined and "\r" not in joined)
+    ):  # nothing to escape (most chunks): the texts as they are, not split again
+        return texts
+    joined = joined.replace("\\", "\\\\")
     if not json_text:  # JSON has no raw tab or line break: they are escaped within it
         joined = joined.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    escaped = joined.split("\x00")
-    if len(escaped) != len(texts):
-        raise ValueError("a text holds a NUL character, which the database cannot store")
-    return escaped
+    return joined.split("\x00")
 
 
 def _encoded(field: models.Field, values: Sequence[Any]) -> list[str]:

@@ -172,3 +172,22 @@ def test_a_creation_event_records_the_task_as_it_was_written(campaign, coordinat
             {},
             expected,
         )
+
+
+def test_reserved_keys_are_distinct_and_never_handed_out_again(upload):
+    """``reserve_ids`` takes its keys from the table's own sequence (PostgreSQL) or after its
+    highest key (SQLite): a row inserted the ordinary way afterwards gets a key of its own."""
+    from campaigns.services.bulk import reserve_ids
+
+    keys = reserve_ids(ListImportRow, 1_500)
+
+    assert len(keys) == len(set(keys)) == 1_500
+    assert keys == sorted(keys)
+    stream_rows(
+        ListImportRow,
+        ("id", "list_import_id", "position", "action"),
+        ((key, upload.pk, i, "create") for i, key in enumerate(keys)),
+    )
+    later = ListImportRow.objects.create(list_import=upload, position=1_500, action="create")
+    assert later.pk not in keys and later.pk > max(keys)
+    assert reserve_ids(ListImportRow, 0) == []

@@ -285,13 +285,17 @@ class _Positional:
         issues = data.pop()
         # The repeated values shared in C (a None is its own: shared as well, harmlessly).
         repeated = self.repeated_of(data)
-        shared_values = map(texts.setdefault, repeated, repeated)
-        for index, value in zip(self._repeated, shared_values, strict=True):
-            data[index] = value
-        for index in self._names:
-            written = data[index]
-            parts = tuple(map(texts.setdefault, written, written))  # each name shared, in C
-            data[index] = names.setdefault(parts, parts)
+        s0, s1, s2, s3, s4, s5, s6 = self._repeated
+        data[s0], data[s1], data[s2], data[s3], data[s4], data[s5], data[s6] = map(
+            texts.setdefault, repeated, repeated
+        )
+        n0, n1 = self._names
+        written = data[n0]
+        parts = tuple(map(texts.setdefault, written, written))  # each name shared, in C
+        data[n0] = names.setdefault(parts, parts)
+        written = data[n1]
+        parts = tuple(map(texts.setdefault, written, written))
+        data[n1] = names.setdefault(parts, parts)
         columns = data[_COLUMNS]
         if columns is None:
             data[_COLUMNS] = self.sheet_columns[data[_SHEET]]

@@ -34,7 +34,7 @@ from campaigns.services.import_steps.resolving import (
     UnitOptions,
     resolve_units,
     unit_directory,
-    unit_issues,
+    unit_issues_of,
     unit_lookalikes,
 )
 from tasks.models import Target, Task, TaskSupport
@@ -195,9 +195,10 @@ def import_plan(
     units = resolve_units(drafts, directory, options, work=list_kind in WORK_KINDS)
     state = list_state(task_list, has_targets=drafts.has_targets, for_update=for_update)
     progress(_("Comparing with the list"), 55)
-    supporting = _Supporting(units)
+    supporting, issues_of = _Supporting(units), unit_issues_of(units)
     rows = [
-        _plan_row(draft, units, supporting, state, drafts.has_targets) for draft in drafts.tasks
+        _plan_row(draft, units, supporting, issues_of, state, drafts.has_targets)
+        for draft in drafts.tasks
     ]
     in_file = {draft.code for draft in drafts.tasks}
     missing = [task for code, task in state.tasks.items() if code not in in_file]
@@ -255,6 +256,7 @@ def _plan_row(
     draft: DraftTask,
     units: dict[str, UnitName],
     supporting: _Supporting,
+    issues_of: Callable[[DraftTask], list[Issue]],
     state: ListState,
     has_targets: bool,
 ) -> PlannedRow:
@@ -265,7 +267,7 @@ def _plan_row(
         lead_unit_id=lead.unit_id if lead else None,
         category=draft.category,
         task=state.tasks.get(draft.code),
-        issues=unit_issues(draft, units),
+        issues=issues_of(draft),
     )
     row.supporting = supporting(draft.supporting, row.lead_unit_id)
     if draft.has_errors or (row.issues and any(issue.level == ERROR for issue in row.issues)):

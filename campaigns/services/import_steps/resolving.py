@@ -9,6 +9,7 @@ every row it would lead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -135,6 +136,22 @@ def _resolve(
     elif options.create_units:
         unit.how = "create"
     return unit
+
+
+def unit_issues_of(units: dict[str, UnitName]) -> Callable[[DraftTask], list[Issue]]:
+    """``unit_issues`` for the rows of one plan: a row that names no unit with a problem (most
+    rows) has its empty list at once, without the loop over its names."""
+    unknown = {name for name, unit in units.items() if unit.how == "none"}
+    no_lead = unknown | {
+        name for name, unit in units.items() if unit.how == "ignore" or unit.cannot_lead_kind
+    }
+
+    def issues(draft: DraftTask) -> list[Issue]:
+        if draft.lead not in no_lead and unknown.isdisjoint(draft.supporting):
+            return []
+        return unit_issues(draft, units)
+
+    return issues
 
 
 def unit_issues(draft: DraftTask, units: dict[str, UnitName]) -> list[Issue]:

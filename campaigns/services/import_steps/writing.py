@@ -91,6 +91,9 @@ class Writes:
     changed_fields: set[str] = field(default_factory=set)
     support_deletes: list[int] = field(default_factory=list)
     target_updates: list[Target] = field(default_factory=list)
+    # A new task's supporting units as ``_created_supports`` worked them out, for its
+    # creation event (written after): by its key.
+    _supports_of: dict[int, list[int]] = field(default_factory=dict)
 
     def category_id(self, name: str | None) -> int | None:
         return self.categories[name].pk if name else None
@@ -152,9 +155,11 @@ class Writes:
             )
 
     def _created_supports(self) -> Iterator[tuple]:
+        supports_of = self._supports_of
         for row, task_id in self.created:
             if row.supporting:  # most rows name none: no call then
-                for unit_id in self.support_ids(row):
+                supports_of[task_id] = wanted = self.support_ids(row)
+                for unit_id in wanted:
                     yield (task_id, unit_id)
         yield from self.support_rows
 
@@ -170,28 +175,31 @@ class Writes:
         category_ids = self._category_ids()
         event, note = self.event, self.note  # ``_event``'s, inline: a call a row less
         actor_id, at, kind = event["actor_id"], event["at"], event["kind"]
+        wanted_of = self._supports_of.get
+        value: Any
         for row, task_id in self.created:
             draft = row.draft
+            # CREATION_EVENT_FIELDS' values, those given, in that order (unrolled: a loop over
+            # the six made a tuple and six turns a row).
             after: dict[str, Any] = {"code": draft.code}
-            # CREATION_EVENT_FIELDS' values, those given, in that order.
-            for key, value in zip(
-                CREATION_EVENT_FIELDS,
-                (
-                    draft.title,
-                    category_ids[row.category],
-                    row.lead_unit_id,
-                    draft.deadline,
-                    draft.deadline_text,
-                    draft.ongoing,
-                ),
-                strict=True,
-            ):
-                if value:
-                    after[key] = value
-            if draft.deadline:
-                after["deadline"] = draft.deadline.isoformat()
-            if row.supporting and (wanted := self.support_ids(row)):
-                after["supporting_unit_ids"] = wanted
+            if value := draft.title:
+                after["title"] = value
+            if value := category_ids[row.category]:
+                after["category_id"] = value
+            if value := row.lead_unit_id:
+                after["lead_unit_id"] = value
+            if value := draft.deadline:
+                after["deadline"] = value.isoformat()
+            if value := draft.deadline_text:
+                after["deadline_text"] = value
+            if value := draft.ongoing:
+                after["ongoing"] = value
+            if row.supporting:
+                wanted = wanted_of(task_id)
+                if wanted is None:  # not worked out by ``_created_supports``
+                    wanted = self.support_ids(row)
+                if wanted:
+                    after["supporting_unit_ids"] = wanted
             if draft.targets:
                 after["targets"] = [_target_json(target) for target in draft.targets]
             yield (task_id, actor_id, at, kind, _NOTHING, after, note)
