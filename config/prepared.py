@@ -23,6 +23,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import Expression
@@ -30,6 +31,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
     FlatValuesListIterable,
     ValuesIterable,
     get_related_populators,
+    prefetch_related_objects,
 )
 
 from config.replica import read_alias
@@ -157,8 +159,11 @@ class Prepared:
         self.build = build
         self.statement = functools.lru_cache(maxsize=maxsize)(self._compile)
 
-    def _compile(self, *key) -> Statement:
-        return Statement.of(self.build(*key, _Slots()))
+    def _compile(self, *key) -> Statement | None:
+        try:
+            return Statement.of(self.build(*key, _Slots()))
+        except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
+            return None
 
     def rows(self, *key, **values) -> list:
         """The rows, as the queryset gives them (tuples, dicts, or one value a row for a
@@ -166,6 +171,8 @@ class Prepared:
         if not prepares():
             return list(self.build(*key, values))
         statement = self.statement(*key)
+        if statement is None:
+            return []
         if statement.kind == "dict":
             return statement.dicts(values)
         found = statement.rows(values)
@@ -179,6 +186,71 @@ def prepared(maxsize: int = 16) -> Callable[[Callable[..., QuerySet]], Prepared]
         return Prepared(build, maxsize)
 
     return decorator
+
+
+class _ModelStatement:
+    """A model queryset compiled once: its statement, and what makes its rows into objects as
+    ``ModelIterable`` does (the columns of each model, the related objects' populators, the
+    annotations), worked out by the same compile."""
+
+    def __init__(self, queryset: QuerySet):
+        if queryset._known_related_objects or queryset._fields is not None:  # type: ignore[attr-defined]
+            raise ValueError("a plain model queryset only")
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        self.statement = Statement(
+            sql,
+            params,
+            converters=compiler.get_converters(fields),
+            width=compiler.col_count if compiler.has_extra_select else None,
+        )
+        self.select, self.klass_info = compiler.select, compiler.klass_info
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.model = self.klass_info["model"]
+        select_fields = self.klass_info["select_fields"]
+        self.span = (select_fields[0], select_fields[-1] + 1)
+        self.init_list = [f[0].target.attname for f in self.select[slice(*self.span)]]
+        self.prefetch = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+
+    def objects(self, values: dict[str, Any]) -> list:
+        db = read_alias()
+        populators = get_related_populators(self.klass_info, self.select, db)
+        start, end = self.span
+        found = []
+        for row in self.statement.rows(values):
+            obj = self.model.from_db(db, self.init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        if self.prefetch and found:
+            prefetch_related_objects(found, *self.prefetch)
+        return found
+
+
+class PreparedModels:
+    """``Prepared`` for a queryset of model instances (``select_related`` objects, annotations
+    and deferred columns as the queryset gives them; its ``prefetch_related`` done as
+    ``QuerySet`` does it, by Django): ``build(*key, values)`` compiled once per key and
+    process on PostgreSQL; elsewhere built with the values each time."""
+
+    def __init__(self, build: Callable[..., QuerySet], maxsize: int = 16):
+        self.build = build
+        self.statement = functools.lru_cache(maxsize=maxsize)(self._compile)
+
+    def _compile(self, *key) -> _ModelStatement | None:
+        try:
+            return _ModelStatement(self.build(*key, _Slots()))
+        except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
+            return None
+
+    def objects(self, *key, **values) -> list:
+        if not prepares():
+            return list(self.build(*key, values))
+        statement = self.statement(*key)
+        return statement.objects(values) if statement is not None else []
 
 
 class _Captured(Exception):

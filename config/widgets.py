@@ -9,7 +9,11 @@ class QuickSelect(forms.Select):
     """A select that writes its markup itself: Django's draws each option through two
     templates (select_option.html including attrs.html), which for a filter bar's lists of
     units — a hundred options and more — cost more CPU than the 50-row table beneath it. The
-    markup is the same as Django's select.html."""
+    markup is the same as Django's select.html; ``option_end``: what follows each option (the
+    default renderer's select_option.html ends in a newline, drawn as a blank line: its
+    ``TemplateSelect``)."""
+
+    option_end = ""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
@@ -20,12 +24,20 @@ class QuickSelect(forms.Select):
             parts.extend(
                 f'\n  <option value="{conditional_escape(str(option["value"]))}"'
                 f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+                f"{self.option_end}"
                 for option in options
             )
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))
+
+
+class TemplateSelect(QuickSelect):
+    """``QuickSelect`` writing what Django's own select templates write, a newline after
+    each option (tests/tasks/test_lean_reads.py compares them)."""
+
+    option_end = "\n"
 
 
 def _attrs(attrs: dict) -> str:

@@ -11,6 +11,7 @@ shared strings. Only what the sheets of this project need; anything else stays w
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -39,8 +40,9 @@ class Style:
     top: bool = False
 
 
+@functools.cache
 def column_letter(number: int) -> str:
-    """1 → A, 27 → AA."""
+    """1 → A, 27 → AA (worked out once per column and process: a sheet asks it per cell)."""
     letters = ""
     while number:
         number, remainder = divmod(number - 1, 26)

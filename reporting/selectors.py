@@ -24,7 +24,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from config.prepared import prepares
 from cycles.models import DispatchRound, RoundItem
+from reporting import page_reads, sheet_rows
 from reporting.owed_rows import OwedRow, ReportValues
 from tasks.lights import Light, LightResult, light_expression
 from tasks.models import ProgressReport, ReportTargetValue, Target, Task
@@ -253,6 +255,7 @@ def owed_tasks(
     limit: int | None = None,
     sort: str | None = None,
     targets: bool = True,
+    sheet: bool = False,
 ) -> Owed:
     """The tasks ``unit_id`` leads that are owed in a current round and still in progress, in
     list order (``task_ids``: only those). ``limit``: only the first so many, in the order
@@ -260,9 +263,12 @@ def owed_tasks(
     are counted in SQL either way, so they cover every owed task. Six queries; four with
     ``targets=False`` (the pages, which show no target: the sheet and the upload need them),
     three with a ``sort`` too (我的任务: the counts read with the rows, ``_page_rows``; one
-    more when ``limit`` rows leave a round out)."""
+    more when ``limit`` rows leave a round out). ``sheet``: with their targets, read as plain
+    values (``reporting.sheet_rows``: what the sheet writes), in the same queries."""
     now = now or timezone.now()
     today = today or timezone.localdate()
+    if not targets and not sheet and sort is not None and task_ids is None and prepares():
+        return _owed_page(unit_id=unit_id, now=now, today=today, limit=limit, sort=sort)
     rounds: dict[int, DispatchRound] = {}
     current = current_rounds(now=now).order_by("campaign_id", "-week_start")
     if not targets:  # the pages show a round's campaign, week and due time, nothing more
@@ -290,24 +296,56 @@ def owed_tasks(
         queryset = _page_rows(sort, today)
     else:
         _count_rounds(owed_items, by_round)
-        queryset = _rows(sort, today, targets=targets)
+        queryset = _rows(sort, today, targets=targets and not sheet)
     queryset = queryset.filter(among, **where)
     if task_ids is not None:
         queryset = queryset.filter(task_id__in=task_ids)
     sliced = queryset[:limit] if limit is not None else queryset
-    if targets:
+    if sheet:
+        owed = _owed_sheet(sliced, by_round, today)
+    elif targets:
         owed = _owed_models(sliced, by_round, today)
     else:
         owed = _owed_values(sliced, by_round, today, counted=paged)
     if paged and limit is not None and len(owed) >= limit:
         # A round none of whose items made the first ``limit`` rows is counted apart.
-        shown = {item.round.pk for item in owed}
-        unseen = [pk for pk in by_round if pk not in shown]
+        unseen = _unseen(owed, by_round)
         if unseen:
             _count_rounds(owed_items.filter(round_id__in=unseen), by_round)
+    return _listed(by_round, owed)
+
+
+def _unseen(owed: list[OwedTask], by_round: dict) -> list[int]:
+    shown = {item.round.pk for item in owed}
+    return [pk for pk in by_round if pk not in shown]
+
+
+def _listed(by_round: dict, owed: list[OwedTask]) -> Owed:
     listed = [r for r in by_round.values() if r.owed]
     listed.sort(key=lambda r: (r.round.due_at, r.round.campaign.name))
     return Owed(rounds=listed, tasks=owed)
+
+
+def _owed_page(
+    *, unit_id: int, now: datetime.datetime, today: datetime.date, limit: int | None, sort: str
+) -> Owed:
+    """``owed_tasks`` for 我的任务 (a ``sort``, ``targets=False``: the counts come with the
+    rows), the same queries compiled once per process (``reporting.page_reads``)."""
+    rounds: dict[int, DispatchRound] = {}
+    for round_ in page_reads.CURRENT_ROUNDS.objects(now=now):
+        rounds.setdefault(round_.campaign_id, round_)
+    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    rows = (
+        page_reads.page_rows.rows(sort, today, limit, unit=unit_id, rounds=list(by_round))
+        if by_round
+        else []  # no round: no query (as ``round__in=[]``)
+    )
+    owed = _owed_values(rows, by_round, today, counted=True, prepared=True)
+    if limit is not None and len(owed) >= limit:
+        unseen = _unseen(owed, by_round)
+        if unseen:
+            page_reads.count_rounds(unit_id, unseen, by_round)
+    return _listed(by_round, owed)
 
 
 def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
@@ -334,26 +372,53 @@ def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> l
     ]
 
 
+def _owed_sheet(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
+    """``_owed_models`` as plain values (``reporting.sheet_rows``), for the sheet."""
+    rows = list(queryset.values(*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id"))
+    reports = sheet_rows.sheet_reports([r["last_report_id"] for r in rows if r["last_report_id"]])
+    by_task = sheet_rows.sheet_targets([row["task_id"] for row in rows])
+    lists: dict = {}
+    owed = []
+    for row in rows:
+        task = sheet_rows.SheetTask(row, lists)
+        owed.append(
+            OwedTask(
+                task=task,  # type: ignore[arg-type]
+                round=by_round[row["round_id"]].round,
+                last_report=reports.get(row["last_report_id"]),  # type: ignore[arg-type]
+                targets=by_task.get(row["task_id"], []),  # type: ignore[arg-type]
+                light=task.light_on(today),
+            )
+        )
+    return owed
+
+
 def _owed_values(
-    queryset: QuerySet[RoundItem, Any], by_round: dict, today, *, counted: bool = False
+    queryset: QuerySet[RoundItem, Any] | list,
+    by_round: dict,
+    today,
+    *,
+    counted: bool = False,
+    prepared: bool = False,
 ) -> list[OwedTask]:
     """The owed tasks as the pages draw them (``targets=False``), read as plain values: the
     same two queries as models, without building a round item, task, list and campaign per
     row (``reporting.owed_rows``). ``counted``: ``_page_rows``'s, values already, with their
     rounds' counts (``ROUND_COUNTS``), which are put on ``by_round``."""
     if not counted:
+        assert isinstance(queryset, QuerySet)  # a list is ``_owed_page``'s rows, counted
         queryset = queryset.values(*PAGE_COLUMNS, "last_report_id")
     rows: list[dict[str, Any]] = list(queryset)
     if counted:
         for row in rows:
             by_round[row["round_id"]].owed = row["owed_in_round"]
             by_round[row["round_id"]].reported = row["reported_in_round"]
-    reports = {
-        values["pk"]: ReportValues(values)
-        for values in ProgressReport.objects.filter(
-            pk__in=[row["last_report_id"] for row in rows if row["last_report_id"]]
-        ).values("pk", *REPORT_COLUMNS)
-    }
+    ids = [row["last_report_id"] for row in rows if row["last_report_id"]]
+    if prepared:  # ``reporting.page_reads``; no query for no report, as ``pk__in=[]``
+        found = page_reads.last_reports.rows(ids=ids) if ids else []
+    else:
+        found = ProgressReport.objects.filter(pk__in=ids).values("pk", *REPORT_COLUMNS)
+    reports = {values["pk"]: ReportValues(values) for values in found}
     lists: dict = {}
     owed = []
     for row in rows:

@@ -56,7 +56,7 @@ def owed_download(request):
     """本周应报送 as .xlsx: the unit's owed tasks with their last report, progress, targets."""
     if not permissions.can_report_in_bulk(request.user):
         raise Http404
-    owed = owed_tasks(unit_id=request.user.unit_id)
+    owed = owed_tasks(unit_id=request.user.unit_id, sheet=True)
     label = _week_label(owed)
     data = owed_workbook(unit_name=request.user.unit.name, owed=owed, week_label=label)
     return xlsx_response(data, f"本周应报送-{request.user.unit.name}-{label}.xlsx")

@@ -164,8 +164,7 @@ class AwaitingRow:
 @functools.cache
 def _awaiting_rows() -> QuerySet:
     """The 签收 box's query before whose tasks they are, built once per process and cloned
-    for each request (as ``tasks.views.TASK_PAGE_QUERYSET`` is); the unit is added to the
-    clone. Never evaluated itself."""
+    for each request; the unit is added to the clone. Never evaluated itself."""
     every = Window(Count("pk"))  # over every row the conditions keep, before the LIMIT
     return (
         awaiting_of_unit_queryset()

@@ -49,9 +49,45 @@ def visible_tasks_q(user: User) -> Q:
     return q
 
 
+# For statements compiled once per process (``tasks.task_page.VisibleTaskRead``): the
+# shape of ``visible_tasks_q(user)`` follows the answers to its role questions and whether
+# the person has a unit; their id and unit are the statement's parameters.
+_ASKED = ((Role.LEADER,), (Role.COORDINATOR,), (Role.STAFF, Role.HEAD))
+
+
+class _Reader:
+    """An active person as ``visible_tasks_q`` reads them (another role question is an
+    error: the statement's key would not cover it)."""
+
+    is_authenticated = is_active = True
+
+    def __init__(self, answers: tuple[bool, ...], pk, unit_id):
+        self.answers: dict[tuple[str, ...], bool] = dict(zip(_ASKED, answers, strict=True))
+        self.pk, self.unit_id = pk, unit_id
+
+    def has_role(self, *roles: str) -> bool:
+        return self.answers[roles]
+
+
+def reader_key(user: User) -> tuple[tuple[bool, ...], bool]:
+    return tuple(user.has_role(*roles) for roles in _ASKED), bool(user.unit_id)
+
+
+def reader_values(user: User) -> dict:
+    return {"user": user.pk, "unit": user.unit_id}
+
+
+def visible_q(answers: tuple[bool, ...], unit: bool, values) -> Q:
+    """``visible_tasks_q`` of the active person ``reader_key`` gives, with the ``values``
+    (``reader_values``; slots when compiling)."""
+    reader = _Reader(answers, values["user"], values["unit"] if unit else None)
+    return visible_tasks_q(reader)  # type: ignore[arg-type]  # a User as the rule reads one
+
+
 def _coordinated(user: User) -> QuerySet:
-    """The campaigns ``user`` coordinates, as a subquery (no join that repeats rows)."""
-    return Campaign.objects.filter(coordinators=user).values("pk")
+    """The campaigns ``user`` coordinates, as a subquery (no join that repeats rows). By the
+    user's id (the same SQL), which ``tasks.task_page`` gives as a prepared statement's slot."""
+    return Campaign.objects.filter(coordinators=user.pk).values("pk")
 
 
 def visible_lists_q(user: User, prefix: str = "") -> Q:

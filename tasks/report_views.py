@@ -17,14 +17,16 @@ from tasks import permissions, services
 from tasks.forms import EvidenceForm, ReportForm
 from tasks.models import ProgressReport, Target, Task
 from tasks.permissions import access_task
+from tasks.task_page import VisibleTaskRead
 from tasks.views import _task_page
 
 # The report's read of the task, built once per process and cloned for each report: what the
 # rules ask before the service reads the task again under its lock (its status, lead unit,
 # list and campaign: the service's first check reads them), and whether it has targets, so a
 # task without any (most) costs no query for them.
-REPORT_QUERYSET = (
-    Task.objects.select_related("task_list__campaign")
+# Compiled once per process and shape of person (``tasks.task_page.VisibleTaskRead``).
+REPORT_READ = VisibleTaskRead(
+    lambda: Task.objects.select_related("task_list__campaign")
     .only("status", "lead_unit_id", "task_list__kind", "task_list__campaign__status")
     .annotate(has_targets=Exists(Target.objects.filter(task=OuterRef("pk"))))
 )
@@ -33,7 +35,7 @@ REPORT_QUERYSET = (
 @login_required
 @post_only("tasks:detail", anchor="#report")
 def report_submit(request, pk: int):
-    task = access_task(request.user, pk, REPORT_QUERYSET.all())
+    task = REPORT_READ(request.user, pk)
     lead = permissions.is_lead_member(request.user, task)
     targets = list(task.targets.all()) if lead and task.has_targets else ()  # type: ignore[attr-defined]
     form = ReportForm(request.POST, request.FILES, targets=targets)

@@ -177,9 +177,9 @@ def _of_mine(qs: TaskQuerySet, today: datetime.date) -> QuerySet[Task]:
 @functools.lru_cache(maxsize=2)
 def _table_of_mine(today: datetime.date) -> QuerySet[Task]:
     """我的任务's table before whose tasks they are: built once a day per process and cloned
-    for each request (as TASK_PAGE_QUERYSET is), not its expressions worked out again for
-    each. The person's conditions are added to the clone; only its keys are read (its
-    filters and sort orders use the columns: light, last report)."""
+    for each request, not its expressions worked out again for each. The person's
+    conditions are added to the clone; only its keys are read (its filters and sort orders
+    use the columns: light, last report)."""
     return _of_mine(Task.objects.all(), today).select_related(None).prefetch_related(None)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import TaskList
 from config.errors import RuleViolation
 from config.pages import post_only, query_without_page, save_form, two_step_page
+from config.prepared import prepared
 from tasks import hooks, permissions, services
 from tasks.acknowledgements import awaiting_summary
 from tasks.confirmations import add_decision_questions
@@ -26,26 +27,20 @@ from tasks.forms import (
     RequestForm,
     TaskFilterForm,
 )
-from tasks.models import Followup, Instruction, ProgressReport, TaskRequest
+from tasks.models import Followup, Instruction, ProgressReport, Task, TaskRequest
 from tasks.my_work import awaiting_report, confirm_rows
-from tasks.permissions import access_task, visible_tasks
+from tasks.permissions import access_task, reader_key, reader_values, visible_q
 from tasks.selectors import (
     evidence_for_download,
     pending_requests,
     target_series,
     task_detail,
-    task_detail_queryset,
-    task_detail_rest,
     tasks_for_user,
 )
 from tasks.table_rows import Named, task_table_rows
+from tasks.task_page import access_task_page
 
 PAGE_SIZE = 50
-# The task page's query, built once per process (as a form field's queryset is) and cloned
-# for each request: building it was about 1 ms, and its expressions keep what they work out
-# (output fields, identities) from one request's compile to the next (about 1.3 ms a page
-# in all, measured with benchmarks/load/cpu.py's copy).
-TASK_PAGE_QUERYSET = task_detail_queryset()
 
 
 def _page_of(model):
@@ -59,6 +54,14 @@ def _page_of(model):
     return page
 
 
+@prepared()
+def _my_lists(answers, unit, values):
+    """The lists of the tasks a person may read (their lines of work), compiled once per
+    process and shape of person (``tasks.permissions.visible_q``)."""
+    tasks = Task.objects.filter(visible_q(answers, unit, values)).work()
+    return TaskList.objects.filter(pk__in=tasks.values("task_list_id")).values_list("pk", "name")
+
+
 @login_required
 def my_tasks(request):
     """Every task where the user's unit leads or supports, grouped by campaign (or in the
@@ -67,12 +70,9 @@ def my_tasks(request):
     user = request.user
     # The filter's choices: each list's name (in the lists' order), not the list and its
     # campaign as models.
-    lists = [
-        Named(pk, name)
-        for pk, name in TaskList.objects.filter(
-            pk__in=visible_tasks(user).work().values("task_list_id")
-        ).values_list("pk", "name")
-    ]
+    # (An inactive person reads no task: ``visible_tasks_q``.)
+    found = _my_lists.rows(*reader_key(user), **reader_values(user)) if user.is_active else []
+    lists = [Named(pk, name) for pk, name in found]
     form = TaskFilterForm(request.GET, lists=lists, sortable=True)
     today = timezone.localdate()
     filters = form.filters()
@@ -171,8 +171,7 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 @login_required
 def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
-    task = access_task(request.user, pk, queryset=TASK_PAGE_QUERYSET.all())
-    return _task_page(request, task_detail_rest(task), detailed=True)
+    return _task_page(request, access_task_page(request.user, pk), detailed=True)
 
 
 @login_required

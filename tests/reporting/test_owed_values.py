@@ -145,3 +145,45 @@ def test_the_owed_rows_escape_the_names_and_numbers(client, world):
     assert "A&amp;&lt;1&gt;" in rows and "A&<1>" not in owed
     assert owed.count('data-testid="owed-row"') == 6
     assert "35%（待单位负责人确认）" in rows and rows.count('data-testid="awaiting"') == 1
+
+
+def test_the_sheet_reads_as_values_the_rows_the_models_give(world):
+    """``owed_tasks(sheet=True)``: each row of the sheet (``reporting.workbook._row``: the
+    values, the targets, the round's report with its target values, the row's key) is the
+    one the models give, in the same number of queries."""
+    from decimal import Decimal
+
+    from reporting.workbook import _row
+    from tasks.models import Target
+
+    tasks, _moved = _scene(world)
+    rate = Target.objects.create(
+        task=tasks[1],
+        metric="可办率",
+        unit_of_measure="%",
+        target_value=90,
+        current_value=Decimal("50.5"),
+    )
+    Target.objects.create(task=tasks[1], metric="时限", target_value=5, current_value=None, order=1)
+    Target.objects.create(task=tasks[4], metric="=件数", target_value=Decimal("12.25"))
+    report_submit(
+        task=tasks[1],
+        by=world.lead_staff,
+        text="=带指标",
+        percent=40,
+        obstacles="难",
+        target_values={rate.pk: Decimal("70")},
+    )
+
+    with CaptureQueriesContext(connection) as as_models_queries:
+        as_models = owed_tasks(unit_id=world.lead.pk)
+    with CaptureQueriesContext(connection) as as_values_queries:
+        as_values = owed_tasks(unit_id=world.lead.pk, sheet=True)
+
+    slots = max(len(item.targets) for item in as_models.tasks)
+    assert slots == 2
+    rows = [_row(n, item, slots) for n, item in enumerate(as_values.tasks, start=1)]
+    assert rows == [_row(n, item, slots) for n, item in enumerate(as_models.tasks, start=1)]
+    assert any("p" in row[-1] and "g" in row[-1] for row in rows)  # a round's report, targets
+    assert _seen(as_values) == _seen(as_models)
+    assert len(as_values_queries) == len(as_models_queries)

@@ -18,6 +18,7 @@ from config.widgets import (
     QuickNumberInput,
     QuickTextarea,
     QuickTextInput,
+    TemplateSelect,
 )
 from tasks.acknowledgements import awaiting_summary
 from tasks.forms import MultipleFileInput, ReportForm
@@ -53,6 +54,11 @@ ATTRS = [None, {"id": "id_f", "required": True, "aria-invalid": "true", "disable
             forms.DateInput(attrs={"type": "date"}),
             QuickDateInput(attrs={"type": "date"}),
             [None, datetime.date(2026, 1, 2), "bad<"],
+        ),
+        (
+            forms.Select(choices=[("a", "甲"), ("b<", 'B"&'), ("c", "C")]),
+            TemplateSelect(choices=[("a", "甲"), ("b<", 'B"&'), ("c", "C")]),
+            [None, "", "a", "b<"],
         ),
     ],
 )
@@ -221,3 +227,73 @@ def test_field_row_writes_what_the_field_include_writes(world):
             assert FIELD_TAG.render(context) == FIELD_INCLUDE.render(context), field.name
             seen += 1
     assert seen > 30
+
+
+def test_the_transfer_select_offers_the_units_its_queryset_holds(world):
+    """RequestForm's units, read as (id, name) by a statement compiled once per process, are
+    the options a ModelChoiceField over the same queryset draws, selected one included."""
+    from config.widgets import QuickSelect
+    from tasks.forms import RequestForm
+
+    for data in (None, {"proposed_unit": str(world.other.pk)}):
+        field = RequestForm(data)["proposed_unit"]
+        plain = forms.ModelChoiceField(queryset=field.field.queryset, widget=QuickSelect)
+        expected = plain.widget.render("proposed_unit", field.value(), {"id": "id_proposed_unit"})
+        assert str(field) == expected
+        assert str(world.other) in expected and str(world.lead) in expected
+
+
+def test_the_prepared_reads_follow_the_visibility_rule_for_every_kind_of_person(world):
+    """``VisibleTaskRead`` (the task page's and the report's read, compiled once per shape of
+    person on PostgreSQL) finds a task exactly when ``access_task`` does, and 我的任务's lists
+    are those of the tasks ``visible_tasks`` gives, for people of every role, with and
+    without a unit, coordinating or not, inactive; a draft list's task too."""
+    from django.http import Http404
+
+    from accounts.models import Role
+    from campaigns.models import TaskList
+    from tasks.permissions import access_task, reader_key, reader_values, visible_tasks
+    from tasks.task_page import VisibleTaskRead
+    from tasks.views import _my_lists
+    from tests.factories import TaskListFactory, UserFactory
+
+    world.campaign.coordinators.add(world.coordinator)
+    draft = TaskListFactory(campaign=world.campaign, published_at=None)
+    tasks = [
+        world.task,
+        TaskFactory(task_list=draft, lead_unit=world.lead),
+        TaskFactory(task_list=world.task_list, lead_unit=world.other),
+    ]
+    people = [
+        world.lead_staff,
+        world.lead_head,
+        world.support_staff,
+        world.other_staff,
+        world.coordinator,
+        world.other_coordinator,
+        world.leader,
+        world.auditor,
+        UserFactory(username="no_unit", unit=None, roles=[Role.STAFF]),
+        UserFactory(username="both", unit=world.other, roles=[Role.LEADER, Role.COORDINATOR]),
+        UserFactory(username="gone", unit=world.lead, roles=[Role.STAFF], is_active=False),
+    ]
+    read = VisibleTaskRead(lambda: Task.objects.all())
+    seen = set()
+    for person in people:
+        for task in tasks:
+            try:
+                expected = access_task(person, task.pk).pk
+            except Http404:
+                expected = None
+            try:
+                found = read(person, task.pk).pk
+            except Http404:
+                found = None
+            assert found == expected, (person.username, task.pk)
+            seen.add(expected is not None)
+        if person.is_active:
+            lists = TaskList.objects.filter(
+                pk__in=visible_tasks(person).work().values("task_list_id")
+            ).values_list("pk", "name")
+            assert _my_lists.rows(*reader_key(person), **reader_values(person)) == list(lists)
+    assert seen == {True, False}
