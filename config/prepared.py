@@ -266,8 +266,15 @@ def _count_statement(queryset: QuerySet) -> Statement:
         seen.append((sql, params))
         raise _Captured
 
-    with connections[queryset.db].execute_wrapper(capture), contextlib.suppress(_Captured):
-        queryset.count()
+    connection = connections[queryset.db]
+    # Not logged as a query (a test's CaptureQueriesContext would count it once per process:
+    # nothing is sent, but the debug cursor logs what it was asked, even when refused).
+    logged, connection.force_debug_cursor = connection.force_debug_cursor, False
+    try:
+        with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
+            queryset.count()
+    finally:
+        connection.force_debug_cursor = logged
     (sql, params), *more = seen
     if more:
         raise ValueError("count() sent more than one statement")

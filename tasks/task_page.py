@@ -215,7 +215,9 @@ def _attach(obj, name: str, link: str, queryset: QuerySet, rows: list) -> None:
     queryset holding them."""
     for row in rows:
         setattr(row, link, obj)
-    held = getattr(obj, name)._apply_rel_filters(queryset)
+    # A clone: Django's manager writes its hints and a flag into the queryset it is given,
+    # and this one is the module's, shared by every thread of the process.
+    held = getattr(obj, name)._apply_rel_filters(queryset.all())
     held._result_cache = rows
     held._prefetch_done = True
     obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = held

@@ -157,3 +157,17 @@ def test_the_url_tag_reads_the_language_at_each_tag():
     with translation.override("zh-hans"):
         _render("{% url 'tasks:mine' %}{% language 'en' %}{% url 'tasks:mine' %}{% endlanguage %}")
     assert _reverse.cache_info().currsize == 2  # one answer kept per language
+
+
+@pytest.mark.django_db
+def test_compiling_the_unread_count_is_not_counted_as_a_query():
+    from config.prepared import PreparedCount, prepares
+
+    user = UserFactory()
+    counted = PreparedCount(lambda values: Notification.objects.filter(recipient=values["user"]))
+    with CaptureQueriesContext(connection) as ctx:
+        assert counted.count(user=user.pk) == 0
+    assert len(ctx.captured_queries) == 1  # the count sent, not also its compiling
+    assert all(isinstance(query["sql"], str) for query in ctx.captured_queries)
+    if prepares():
+        assert counted.statement.cache_info().currsize == 1
