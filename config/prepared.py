@@ -298,21 +298,12 @@ class PreparedCount:
 class PreparedObject:
     """A builder of a queryset of at most one model object, ``build(values)``
     (``select_related`` allowed: the signed-in person with their unit). ``get(**values)`` is
-    that object or None; on PostgreSQL its statement is compiled once per process and its row
-    made into objects as Django's ``ModelIterable`` makes them, the related ones included."""
+    that object or None; on PostgreSQL it is ``PreparedModels``' one row (compiled once per
+    process, made into objects as Django's ``ModelIterable`` makes them)."""
 
     def __init__(self, build: Callable[[Any], QuerySet]):
         self.build = build
-        self.compiled = functools.lru_cache(maxsize=1)(self._compile)
-
-    def _compile(self):
-        queryset = self.build(_Slots())
-        compiler = queryset.query.get_compiler(queryset.db)
-        compiler.as_sql()  # fills in what the columns are and which object each belongs to
-        klass_info, select = compiler.klass_info, compiler.select
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        attnames = [column[0].target.attname for column in select[start:end]]
-        return Statement.of(queryset), queryset.model, klass_info, select, (start, end), attnames
+        self.models = PreparedModels(build, maxsize=1)
 
     def get(self, **values):
         if not prepares():
@@ -321,14 +312,7 @@ class PreparedObject:
                 return queryset.get()
             except queryset.model.DoesNotExist:
                 return None
-        statement, model, klass_info, select, (start, end), attnames = self.compiled()
-        rows = statement.rows(values)
-        if not rows:
-            return None
-        if len(rows) > 1:
-            raise model.MultipleObjectsReturned(f"{len(rows)} rows for {values}")
-        alias = read_alias()
-        obj = model.from_db(alias, attnames, rows[0][start:end])
-        for populator in get_related_populators(klass_info, select, alias):
-            populator.populate(rows[0], obj)
-        return obj
+        found = self.models.objects(**values)
+        if len(found) > 1:
+            raise found[0].MultipleObjectsReturned(f"{len(found)} rows for {values}")
+        return found[0] if found else None
