@@ -63,6 +63,12 @@ class _AmongSlot(Lookup):
         return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
 
 
+def among(field: str, value) -> Q:
+    """``field`` among ``value``: one array parameter when compiling (``value`` a Slot), the
+    values themselves (``field__in``) when a queryset is built with them."""
+    return among_slot(field, value) if isinstance(value, Slot) else Q(**{f"{field}__in": value})
+
+
 def among_slot(field: str, slot: Slot) -> Q:
     """``field`` among the values of ``slot`` (a list), sent as one array (PostgreSQL)."""
     return Q(_AmongSlot(F(field), slot))

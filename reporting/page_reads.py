@@ -9,26 +9,9 @@ the models' on PostgreSQL)."""
 import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, Q
 
-from config.prepared import PreparedModels, Slot, among_slot, prepared
-from tasks.models import Task
-from tasks.search import AnyOf
-
-
-def _among(field: str, value) -> Q:
-    """``field`` among ``value``: one array parameter when compiling, the values elsewhere."""
-    return among_slot(field, value) if isinstance(value, Slot) else Q(**{f"{field}__in": value})
-
-
-def _owed_where(values) -> Q:
-    """``owed_tasks``'s conditions on the unit's owed round items (see there)."""
-    led = Task.objects.filter(lead_unit_id=values["unit"], status=Task.Status.IN_PROGRESS)
-    return (
-        Q(AnyOf(F("task_id"), Subquery(led.order_by().values("pk"))))
-        & _among("round_id", values["rounds"])
-        & Q(task__lead_unit_id=values["unit"], task__status=Task.Status.IN_PROGRESS)
-    )
+from config.prepared import PreparedModels, among, prepared
 
 
 def _current_rounds(values):
@@ -48,9 +31,9 @@ CURRENT_ROUNDS = PreparedModels(_current_rounds, maxsize=1)
 def page_rows(sort: str, today: datetime.date, limit: int | None, values):
     """``_page_rows(sort, today)``: the owed items of the unit in the rounds, the first
     ``limit``."""
-    from reporting.selectors import _page_rows
+    from reporting.selectors import _page_rows, owed_where
 
-    rows = _page_rows(sort, today).filter(_owed_where(values))
+    rows = _page_rows(sort, today).filter(owed_where(values["unit"], values["rounds"]))
     return rows[:limit] if limit is not None else rows
 
 
@@ -59,17 +42,17 @@ def last_reports(values):
     from reporting.selectors import REPORT_COLUMNS
     from tasks.models import ProgressReport
 
-    return ProgressReport.objects.filter(_among("pk", values["ids"])).values("pk", *REPORT_COLUMNS)
+    return ProgressReport.objects.filter(among("pk", values["ids"])).values("pk", *REPORT_COLUMNS)
 
 
 @prepared(maxsize=1)
 def round_counts(values):
     """``_count_rounds``: the owed items and those reported since their round opened."""
     from cycles.models import RoundItem
-    from reporting.selectors import _round_reported
+    from reporting.selectors import _round_reported, owed_where
 
     return (
-        RoundItem.objects.filter(_owed_where(values))
+        RoundItem.objects.filter(owed_where(values["unit"], values["rounds"]))
         .alias(round_reported=_round_reported())
         .values("round_id")
         .annotate(owed=Count("pk"), reported=Count("pk", filter=Q(round_reported=True)))

@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from config.prepared import prepares
+from config.prepared import among, prepares
 from cycles.models import DispatchRound, RoundItem
 from reporting import page_reads, sheet_rows
 from reporting.owed_rows import OwedRow, ReportValues
@@ -246,6 +246,21 @@ def _count_rounds(items: QuerySet[RoundItem], by_round: dict[int, OwedRound]) ->
         by_round[row["round_id"]].reported = row["reported"]
 
 
+def owed_where(unit, rounds) -> Q:
+    """A unit's owed round items of these rounds (ids; or Slots, compiled once:
+    ``reporting.page_reads``). The unit's open tasks said twice: as an array
+    (``= ANY(ARRAY(...))``) they let PostgreSQL find the round's items through
+    ``rounditem_unique`` (round, task), where the join on the task alone hashed every item of
+    the round (a sequential scan: the count 19 → 3 ms, the rows 12 → 5 ms at 10,000 tasks);
+    the join's conditions still hold, so the items are the same."""
+    led = Task.objects.filter(lead_unit_id=unit, status=Task.Status.IN_PROGRESS)
+    return (
+        Q(AnyOf(F("task_id"), Subquery(led.order_by().values("pk"))))
+        & among("round_id", rounds)
+        & Q(task__lead_unit_id=unit, task__status=Task.Status.IN_PROGRESS)
+    )
+
+
 def owed_tasks(
     *,
     unit_id: int,
@@ -275,18 +290,8 @@ def owed_tasks(
         current = current.only(*ROUND_COLUMNS)
     for round_ in current:
         rounds.setdefault(round_.campaign_id, round_)
-    where = {
-        "round__in": list(rounds.values()),
-        "task__lead_unit_id": unit_id,
-        "task__status": Task.Status.IN_PROGRESS,
-    }
-    # Said twice: the unit's open tasks as an array (``= ANY(ARRAY(...))``) let PostgreSQL
-    # find the round's items through ``rounditem_unique`` (round, task), where the join on
-    # the task alone hashed every item of the round (a sequential scan: the count 19 → 3 ms,
-    # the rows 12 → 5 ms at 10,000 tasks). The same items: the join's conditions still hold.
-    led = Task.objects.filter(lead_unit_id=unit_id, status=Task.Status.IN_PROGRESS)
-    among = AnyOf(F("task_id"), Subquery(led.order_by().values("pk")))
-    owed_items = RoundItem.objects.filter(among, **where)
+    where = owed_where(unit_id, [r.pk for r in rounds.values()])
+    owed_items = RoundItem.objects.filter(where)
     if task_ids is not None:
         owed_items = owed_items.filter(task_id__in=task_ids)
     by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
@@ -297,7 +302,7 @@ def owed_tasks(
     else:
         _count_rounds(owed_items, by_round)
         queryset = _rows(sort, today, targets=targets and not sheet)
-    queryset = queryset.filter(among, **where)
+    queryset = queryset.filter(where)
     if task_ids is not None:
         queryset = queryset.filter(task_id__in=task_ids)
     sliced = queryset[:limit] if limit is not None else queryset

@@ -4,11 +4,11 @@ reads the rare relations it has)."""
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import User
-from config.prepared import PreparedModels, Slot, among_slot
+from config.prepared import PreparedModels, among
 from tasks.models import (
     Evidence,
     Followup,
@@ -174,9 +174,7 @@ def _of_task(queryset: QuerySet) -> PreparedModels:
 
 def _of_reports(queryset: QuerySet) -> PreparedModels:
     def build(values) -> QuerySet:
-        ids = values["reports"]
-        among = among_slot("report_id", ids) if isinstance(ids, Slot) else Q(report_id__in=ids)
-        return queryset.filter(among)
+        return queryset.filter(among("report_id", values["reports"]))
 
     return PreparedModels(build)
 
