@@ -45,7 +45,10 @@ class Context:
 
 
 def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
-    ids = {row.key.task_id for row in rows if row.key}
+    """The tasks, targets, rounds and latest reports of the rows that say something: a row
+    left empty is not checked (a unit's sheet lists every task it owes, 300 for a busy one,
+    of which a person fills a few)."""
+    ids = {row.key.task_id for row in rows if row.key and not row.empty}
     latest = (
         ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
         .order_by("-submitted_at", "-id")

@@ -348,3 +348,43 @@ def test_the_sheet_as_downloaded_has_its_layout_and_reads_back(client, samples):
         sheet.cell(row=n, column=header.index("编号") + 1).value or ""
         for n in range(HEADER_ROW + 1, sheet.max_row + 1)
     ]
+
+
+def test_only_the_rows_that_say_something_are_read_from_the_database(client, samples):
+    """A busy unit's sheet lists every owed task; a person fills a few. The check reads the
+    tasks, targets and reports of those rows only, the same queries for any number of rows,
+    and the preview still lists every row (the rest as left empty)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from reporting import checking
+    from reporting.workbook import read_sheet
+
+    client.force_login(samples["staff"])
+    data = download(client)
+    filled_rows = []
+
+    def three(row, names):
+        if len(filled_rows) < 3:
+            filled_rows.append(RowKey.decode(row[KEY]).task_id)
+            return report_everything(row, names)
+        return None
+
+    filled = fill(data, three)
+    rows = read_sheet(filled)
+    assert len(rows) >= 50 and sum(not row.empty for row in rows) == 3
+    with CaptureQueriesContext(connection) as few:
+        context = checking.load(rows=rows, by=samples["staff"], now=timezone.now())
+    assert sorted(context.tasks) == sorted(filled_rows)
+    everything = read_sheet(fill(data, report_everything))
+    with CaptureQueriesContext(connection) as many:
+        assert len(
+            checking.load(rows=everything, by=samples["staff"], now=timezone.now()).tasks
+        ) == len(everything)
+    assert len(few) == len(many)
+
+    upload(client, filled)
+    stored = ReportUpload.objects.latest("pk")
+    assert [row["action"] for row in stored.rows].count("create") == 3
+    assert [row["action"] for row in stored.rows].count("empty") == len(rows) - 3
