@@ -11,6 +11,7 @@ import re
 import zipfile
 from io import BytesIO
 from pathlib import PurePosixPath
+from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -20,7 +21,7 @@ from .uploads import ROW_HEADROOM, FileRefused, Inspection, Limits, SheetScan, c
 
 __all__ = ["inspect_zip"]
 
-# Parts at most this big are parsed in full with defusedxml; bigger ones (sheets, shared
+# Parts at most this big are parsed in full (``_parse_plain``); bigger ones (sheets, shared
 # strings) have their prolog checked for a DTD, which is where entities would be declared.
 _FULL_PARSE_MAX = 1024 * 1024
 # Small entries may compress very well (a sheet of empty cells); the ratio only counts above this.
@@ -236,12 +237,34 @@ def _check_xml(content: bytes) -> None:
     if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
         raise _entities()
     if len(content) <= _FULL_PARSE_MAX:
-        try:
-            SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True)
-        except DefusedXmlException as exc:
-            raise _entities() from exc
-        except SafeET.ParseError as exc:
-            raise _damaged() from exc
+        _parse_plain(content)
+
+
+class _Declared(Exception):
+    """The parser met a DTD or an entity declaration."""
+
+
+def _declared(*_args) -> int:
+    raise _Declared
+
+
+def _parse_plain(content: bytes) -> None:
+    """The whole part through expat, building nothing (what defusedxml's ``forbid_dtd`` and
+    ``forbid_entities`` refuse, refused here as the parser meets it): a well-formed part
+    with no DTD, no entity declaration, no external reference. defusedxml's ``fromstring``
+    built a tree of every cell only to throw it away (the parts of the sample
+    ``reform-tasks.xlsx``: 9.9 ms that way, 0.9 ms this way)."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _declared
+    parser.EntityDeclHandler = _declared
+    parser.UnparsedEntityDeclHandler = _declared
+    parser.ExternalEntityRefHandler = _declared
+    try:
+        parser.Parse(content, True)
+    except _Declared as exc:
+        raise _entities() from exc
+    except expat.ExpatError as exc:
+        raise _damaged() from exc
 
 
 def _entities() -> FileRefused:

@@ -133,3 +133,24 @@ def test_a_word_table_wider_than_allowed_is_refused(campaign):
     report = tasklist_import(campaign=campaign, data=data, filename="a.docx")
 
     assert "文档中有表格超过" in report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"<worksheet><sheetData><row></sheetData></worksheet>", "不完整或已损坏"),
+        (b"<?xml version='1.0'?><worksheet><sheetData/>", "不完整或已损坏"),
+        (b'<worksheet><c t="s">&unknown;</c></worksheet>', "不完整或已损坏"),
+        # Past the prolog check (it looks before the first element): the parser still refuses.
+        (b'<!DOCTYPE w [<!ENTITY e "x">]><worksheet>&e;</worksheet>', "声明了 XML 实体"),
+    ],
+)
+def test_every_small_part_is_parsed_whole_for_damage_and_entities(content, reason):
+    from campaigns.importing import zipparts
+    from campaigns.importing.uploads import FileRefused
+
+    with pytest.raises(FileRefused) as refused:
+        zipparts._parse_plain(content)
+    assert reason in str(refused.value.message)
+    zipparts._parse_plain(b"<?xml version='1.0'?><worksheet><sheetData/></worksheet>")
+    zipparts._parse_plain(sheet_xml(small_xlsx()))
