@@ -215,11 +215,15 @@ class CountedKeys:
         return self.keys[index]
 
 
+#: An id no row has, reversed in an address to find where the id goes.
+_ADDRESS_MARK = 918273645546372819
+
+
 def address_of(viewname: str) -> str:
-    """The address of ``viewname`` (one integer argument, last in its path) with ``{}`` in
-    the argument's place: reversed once and formatted for each row of a long page, where a
-    ``reverse`` per row was a tenth of the page's CPU."""
-    return reverse(viewname, args=[0]).removesuffix("0/") + "{}/"
+    """The address of ``viewname`` (one integer argument) with ``{}`` in the argument's
+    place: reversed once and formatted for each row of a long page, where a ``reverse`` per
+    row was a tenth of the page's CPU."""
+    return reverse(viewname, args=[_ADDRESS_MARK]).replace(str(_ADDRESS_MARK), "{}")
 
 
 def escaped_labels(words: dict[str, str]) -> dict[str, str]:
