@@ -96,7 +96,8 @@ def _progress(row: dict) -> str:
 
 
 def _done(row: dict, words: dict[str, str]) -> str:
-    done = escape(truncatechars(row.get("text") or "", 120))
+    text = row.get("text")
+    done = escape(truncatechars(text, 120)) if text else ""  # most rows are left empty
     obstacles = row.get("obstacles")
     if obstacles:
         done += (
