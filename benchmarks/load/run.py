@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -54,6 +55,32 @@ def round_opens_at(seconds_from_now: int) -> datetime.datetime:
         report_due_time=datetime.time(23, 0),
     )
     return opens
+
+
+def analyze_once_open(since: datetime.datetime, wait: float = 120) -> threading.Thread:
+    """A thread that analyzes the copy once the rounds opened during the run have written
+    their items and digests, as autovacuum would within its minute (this machine's
+    PostgreSQL runs without it: README "Load and faults")."""
+
+    def watch() -> None:
+        from django.db import connection
+
+        from benchmarks.load.prepare import settle
+        from cycles.models import Digest
+
+        deadline = time.monotonic() + wait
+        opened = Digest.objects.filter(created_at__gte=since - datetime.timedelta(minutes=1))
+        try:
+            while not opened.exists() and time.monotonic() < deadline:
+                time.sleep(1)
+            time.sleep(2)  # the round's items and digests are written in one transaction
+            settle(vacuum=False)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=watch, name="analyze", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_sessions(users: int, accounts: int, path: Path) -> None:
@@ -166,6 +193,7 @@ def run_benchmark(args) -> int:
         open_sessions(args.users, accounts, folder / "sessions.json")
         cpu_before = [cpu_seconds(p) for p in stack.all()]
         others_before = (_children_cpu(), *machine_cpu())
+        analyze_once_open(began)
         locust = run_locust(
             folder=folder,
             env=env,
