@@ -21,7 +21,7 @@ from config.errors import RuleViolation
 from notifications.models import Notification
 from notifications.services import notify
 from reporting import permissions
-from reporting.checking import CREATE, EDIT, ERROR, FIELD_COLUMNS, check_rows
+from reporting.checking import CREATE, EDIT, EMPTY, ERROR, FIELD_COLUMNS, check_rows
 from reporting.models import ReportUpload
 from reporting.workbook import RowKey, SheetRow, read_sheet, target_headers
 from tasks import permissions as task_permissions
@@ -75,10 +75,19 @@ def upload_check(
     return Uploaded(upload=upload)
 
 
-def _sheet_rows(upload: ReportUpload) -> list[SheetRow]:
-    """The stored rows as the sheet gave them, to check them again at confirmation."""
+def _checked_again(upload: ReportUpload, by: User, now: datetime.datetime) -> list[dict]:
+    """The upload's rows checked again against the database as it is now. Those left empty
+    are kept as checked: what they became depended on the sheet alone (an upload with an
+    error cannot be confirmed), and a busy unit's sheet has 300 of them for a few filled."""
+    said = [entry for entry in upload.rows if entry["action"] != EMPTY]
+    checked = iter(check_rows(rows=_sheet_rows(said, upload.letters), by=by, now=now))
+    return [entry if entry["action"] == EMPTY else next(checked) for entry in upload.rows]
+
+
+def _sheet_rows(entries: list[dict], letters: dict[str, str]) -> list[SheetRow]:
+    """Stored rows as the sheet gave them, to check them again at confirmation."""
     rows = []
-    for entry in upload.rows:
+    for entry in entries:
         key = RowKey.decode(entry.get("key"))
         values = {name: str(entry.get(name, "") or "") for name in FIELD_COLUMNS}
         if entry.get("percent") is not None:
@@ -86,7 +95,7 @@ def _sheet_rows(upload: ReportUpload) -> list[SheetRow]:
         slots = {target_id: slot for slot, target_id in enumerate(key.target_ids, 1)} if key else {}
         targets = {slots[int(pk)]: value for pk, value in entry.get("targets", {}).items()}
         row = SheetRow(number=entry["row"], key=key, code=entry["code"], title=entry["title"])
-        row.values, row.targets, row.letters = values, targets, upload.letters
+        row.values, row.targets, row.letters = values, targets, letters
         rows.append(row)
     return rows
 
@@ -110,7 +119,7 @@ def upload_confirm(*, upload: ReportUpload, by: User, now: datetime.datetime | N
     now = now or timezone.now()
     if any(entry["action"] == ERROR for entry in upload.rows):
         raise RuleViolation(_("Correct the errors in the sheet and upload it again."))
-    rows = check_rows(rows=_sheet_rows(upload), by=by, now=now)
+    rows = _checked_again(upload, by, now)
     if any(entry["action"] == ERROR for entry in rows):
         upload.rows = rows
         upload.save(update_fields=["rows"])
@@ -139,9 +148,10 @@ def upload_confirm(*, upload: ReportUpload, by: User, now: datetime.datetime | N
 
 
 def _save_confirmed(upload: ReportUpload) -> None:
+    """The upload marked confirmed (its rows are saved once written, naming their reports)."""
     try:
         with transaction.atomic():
-            upload.save(update_fields=["status", "confirmed_at", "rows"])
+            upload.save(update_fields=["status", "confirmed_at"])
     except IntegrityError as clash:  # the same file confirmed meanwhile for this unit
         raise RuleViolation(
             _("The same file was confirmed for your unit already: nothing was written twice.")

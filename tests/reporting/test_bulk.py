@@ -388,3 +388,32 @@ def test_only_the_rows_that_say_something_are_read_from_the_database(client, sam
     stored = ReportUpload.objects.latest("pk")
     assert [row["action"] for row in stored.rows].count("create") == 3
     assert [row["action"] for row in stored.rows].count("empty") == len(rows) - 3
+
+
+def test_a_row_left_empty_is_not_checked_again_at_confirmation(client, samples):
+    """What a row left empty becomes depends on the sheet alone: its task handed to another
+    unit between the preview and the confirmation stops nothing, and the filled rows are
+    checked again and written."""
+    staff = samples["staff"]
+    client.force_login(staff)
+    rows = sheet_rows(data := download(client))
+    first = RowKey.decode(rows[0][KEY]).task_id
+    filled = fill(
+        data,
+        lambda row, names: {"本周进展": "本周完成", "进度（%）": 40}
+        if RowKey.decode(row[KEY]).task_id == first
+        else None,
+    )
+    upload(client, filled)
+    upload_row = ReportUpload.objects.latest("pk")
+    assert upload_row.count_create == 1 and upload_row.count_empty == len(rows) - 1
+    last = Task.objects.get(pk=RowKey.decode(rows[-1][KEY]).task_id)
+    task_update(task=last, by=None, lead_unit=samples["directory"]["区法院"])
+
+    client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+
+    upload_row.refresh_from_db()
+    assert upload_row.status == ReportUpload.Status.CONFIRMED and upload_row.written == 1
+    assert [e["action"] for e in upload_row.rows].count("empty") == len(rows) - 1
+    assert ProgressReport.objects.filter(task_id=first, percent=40).exists()
+    assert not ProgressReport.objects.filter(task=last).exists()
