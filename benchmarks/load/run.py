@@ -14,7 +14,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from benchmarks.load.stack import ROOT, Stack, cpu_seconds, machine_cpu
@@ -126,22 +128,28 @@ def run_locust(
     accounts: int,
     password: str,
     max_requests: int = 20_000,
+    spawned: Callable[[subprocess.Popen], None] | None = None,
     **extra: str,
 ) -> subprocess.CompletedProcess:
     """Locust headless with the Monday mix against ``hosts`` (each simulated person talks to
     one of them, in turn), ramping up over a tenth of the users (at least 5 s). Writes
     ``stats_stats.csv``, ``locust.log`` and the markers of the reports told saved
     (``markers.json``) into ``folder``; the sessions must be in ``folder/sessions.json``
-    (``open_sessions``). ``extra``: more of the locustfile's LOAD_* variables."""
+    (``open_sessions``). ``extra``: more of the locustfile's LOAD_* variables.
+
+    With ``spawned``, the statistics are those of the run once every user is running
+    (Locust's ``--reset-stats``: the ramp-up is left out), and ``spawned(locust)`` is called
+    at that moment (to read the CPU counters from there)."""
     from benchmarks.load.pages import split
 
     ramp = max(5, users // 10)
-    return subprocess.run(
+    process = subprocess.Popen(
         [
             sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks/load/locustfile.py"),
             "--headless", "-u", str(sum(split(users))), "-r", str(max(1, users // ramp)),
             "-t", f"{seconds}s", "--only-summary",
             "--csv", str(folder / "stats"), "--host", hosts[0], "--stop-timeout", "10",
+            *(["--reset-stats"] if spawned else []),
         ],
         cwd=ROOT,
         env={
@@ -158,6 +166,10 @@ def run_locust(
         stdout=(folder / "locust.log").open("w"),
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+    if spawned is not None:
+        time.sleep(ramp)
+        spawned(process)
+    return subprocess.CompletedProcess(process.args, process.wait())
 
 
 def run_benchmark(args) -> int:
@@ -191,9 +203,18 @@ def run_benchmark(args) -> int:
         load_before = os.getloadavg()
         markers = folder / "markers.json"
         open_sessions(args.users, accounts, folder / "sessions.json")
-        cpu_before = [cpu_seconds(p) for p in stack.all()]
-        others_before = (_children_cpu(), *machine_cpu())
         analyze_once_open(began)
+        # The counters from the moment every user runs: the figures are those of the
+        # sustained load (the goal's "for 60 s with 50 concurrent users"), not of the ramp.
+        before: dict[str, Any] = {}
+
+        def spawned(locust: subprocess.Popen) -> None:
+            before.update(
+                stack=[cpu_seconds(p) for p in stack.all()],
+                locust=_children_cpu() + cpu_seconds(locust),
+                machine=machine_cpu(),
+            )
+
         locust = run_locust(
             folder=folder,
             env=env,
@@ -203,15 +224,20 @@ def run_benchmark(args) -> int:
             accounts=accounts,
             password=settings.DEMO_PASSWORD,
             max_requests=args.max_requests,
+            spawned=spawned,
         )
         cpu = [
-            after - before
-            for after, before in zip([cpu_seconds(p) for p in stack.all()], cpu_before, strict=True)
+            after - earlier
+            for after, earlier in zip(
+                [cpu_seconds(p) for p in stack.all()], before["stack"], strict=True
+            )
         ]
         load_after = os.getloadavg()
+        machine = machine_cpu()
         others = [
-            after - before
-            for after, before in zip((_children_cpu(), *machine_cpu()), others_before, strict=True)
+            _children_cpu() - before["locust"],
+            machine[0] - before["machine"][0],
+            machine[1] - before["machine"][1],
         ]
         failed = print_figures(
             folder / "stats_stats.csv", args, stack, cpu, load_before, load_after
@@ -282,7 +308,8 @@ def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) 
         f"workers × {args.gunicorn_threads} threads, {len(stack.workers)} Celery worker(s), 1 beat"
     )
     print(
-        f"total: {total['Request Count']} requests, {rate:.1f} req/s, {errors} errors, "
+        f"total, once every user runs: {total['Request Count']} requests, {rate:.1f} req/s, "
+        f"{errors} errors, "
         f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms"
     )
     print(f"worst p95: reads {worst['read']:.0f} ms, writes {worst['write']:.0f} ms")
