@@ -135,8 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Through PgBouncer in transaction pooling, a cursor cannot outlive its transaction, nor
-    # a prepared statement its session (config/prepared.py).
+    # Through PgBouncer in transaction pooling, a cursor cannot outlive its transaction.
     if env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     else:
@@ -148,11 +147,9 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "options", "-c jit=off -c work_mem=16MB"
         )
-# The pages' compiled reads (config/prepared.py) as server-side prepared statements, parsed
-# and analyzed once per connection: not through PgBouncer's transaction pooling.
-PREPARED_STATEMENTS = env.bool(
-    "PREPARED_STATEMENTS", default=not env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
-)
+# Compiled reads as server-side prepared statements (config/prepared.py); not via PgBouncer.
+_PGBOUNCER = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=not _PGBOUNCER)
 # An optional read replica for dashboards, bulletins and exports (config/replica.py).
 DATABASES.update(scaleout.replica_database(env, DATABASES["default"]))
 DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
