@@ -46,15 +46,30 @@ def works_ledger(user: User, campaign: Campaign) -> bool:
 
 def visible_problems_q(user: User) -> Q:
     """A filter on Problem for every problem ``user`` may read."""
+    return problems_q_of(reader_shape(user), {"user": user.pk, "unit": user.unit_id})
+
+
+def reader_shape(user: User) -> tuple[bool, bool, bool, bool]:
+    """What ``problems_q_of`` asks of a person: active, leader, coordinator, unit member."""
     if not user.is_authenticated or not user.is_active:
+        return (False, False, False, False)
+    return (True, is_leader(user), is_coordinator(user), _member(user))
+
+
+def problems_q_of(shape: tuple[bool, bool, bool, bool], values) -> Q:
+    """``visible_problems_q`` of the person of ``shape`` (``reader_shape``) whose id and
+    unit are ``values["user"]`` and ``values["unit"]`` (slots when compiled once per shape:
+    the task page's problems, ``problems.selectors.task_section``)."""
+    active, leader, coordinator, member = shape
+    if not active:
         return Q(pk__in=[])
-    if is_leader(user):
+    if leader:
         return Q()
-    q = Q(raised_by=user)
-    if is_coordinator(user):
-        q |= Q(campaign_id__in=user.coordinated_campaigns.values("pk"))
-    if _member(user):
-        q |= Q(unit_id=user.unit_id) | Q(assigned_unit_id=user.unit_id)
+    q = Q(raised_by_id=values["user"])
+    if coordinator:
+        q |= Q(campaign_id__in=Campaign.objects.filter(coordinators=values["user"]).values("pk"))
+    if member:
+        q |= Q(unit_id=values["unit"]) | Q(assigned_unit_id=values["unit"])
     return q
 
 

@@ -9,9 +9,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from campaigns.models import Campaign
+from config.prepared import PreparedModels
 from cycles.hooks import BulletinSection
 from problems.models import Problem, ProblemEvent
-from problems.permissions import can_raise_by_hand, sees_whole_ledger, visible_problems_q
+from problems.permissions import (
+    can_raise_by_hand,
+    problems_q_of,
+    reader_shape,
+    sees_whole_ledger,
+)
 from tasks.hooks import Section
 
 State = Problem.State
@@ -157,16 +163,27 @@ def bulletin_section(campaign: Campaign, user):
     )
 
 
+def _task_problems(shape: tuple[bool, bool, bool, bool], values) -> QuerySet[Problem]:
+    return (
+        Problem.objects.filter(problems_q_of(shape, values), task_id=values["task"])
+        .select_related("assigned_unit")
+        .order_by("state", "-raised_at", "-id")
+    )
+
+
+# Compiled once per process and shape of person: the task page, a third of the Monday's
+# requests, built and compiled this query every time (a sixth of the page's CPU).
+_TASK_PROBLEMS = PreparedModels(_task_problems)
+
+
 def task_section(user, task):
     """The problems raised about ``task`` that ``user`` may read, on the task's page
     (``tasks.hooks.task_page_section_register``), with the way to enter one by hand for the
     campaign's office; nothing for a reader with neither. One query, or two."""
     campaign = task.task_list.campaign
     by_hand = can_raise_by_hand(user, campaign)
-    problems = list(
-        Problem.objects.filter(visible_problems_q(user), task=task)
-        .select_related("assigned_unit")
-        .order_by("state", "-raised_at", "-id")
+    problems = _TASK_PROBLEMS.objects(
+        reader_shape(user), user=user.pk, unit=user.unit_id, task=task.pk
     )
     if not problems and not by_hand:
         return None

@@ -56,3 +56,54 @@ def test_the_office_assigns_through_the_page_and_a_stale_page_changes_nothing(wo
     assert problem.state == Problem.State.COORDINATING and problem.assigned_unit == world.other
     assert "他人已作修改" in stale.content.decode()
     assert problem.events.count() == 2
+
+
+def test_the_task_pages_problems_are_those_the_ledgers_rule_lets_each_person_read(world):
+    """``task_section`` reads the task's problems by a statement compiled once per shape of
+    person (``problems_q_of``): for everyone, the same problems as ``visible_problems_q``,
+    the filter every ledger page uses."""
+    from problems.permissions import visible_problems_q
+    from problems.selectors import task_section
+    from problems.services import problem_assign
+
+    world.campaign.coordinators.add(world.coordinator)
+    raised = [
+        problem_raise(campaign=world.campaign, by=world.coordinator, title="一", unit=world.lead),
+        problem_raise(
+            campaign=world.campaign,
+            by=world.lead_staff,
+            title="二",
+            report=report_submit(
+                task=world.task, by=world.lead_staff, text="推进中", percent=30, obstacles="二"
+            ),
+        ),
+        problem_raise(campaign=world.campaign, by=world.coordinator, title="三", unit=world.other),
+    ]
+    for problem in raised:
+        problem.task = world.task
+        problem.save(update_fields=["task"])
+    problem_assign(problem=raised[2], by=world.coordinator, unit=world.support, due_date=None)
+    inactive = world.other_staff
+    people = [
+        world.leader,
+        world.coordinator,
+        world.other_coordinator,
+        world.lead_staff,
+        world.lead_head,
+        world.support_staff,
+        world.auditor,
+    ]
+    for person in [*people, inactive]:
+        if person is inactive:
+            person.is_active = False
+        expected = list(
+            Problem.objects.filter(visible_problems_q(person), task=world.task).order_by(
+                "state", "-raised_at", "-id"
+            )
+        )
+        section = task_section(person, world.task)
+        shown = section.context["problems"] if section else []
+        assert shown == expected, person.username
+    assert {p.title for p in task_section(world.support_staff, world.task).context["problems"]} == {
+        "三"
+    }
