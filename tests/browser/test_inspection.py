@@ -4,6 +4,7 @@ verifies a 否, the rectification task appears in the unit's 我的任务."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from inspections.models import Rectification
 from inspections.services import round_open
@@ -34,7 +35,7 @@ def test_a_unit_answers_on_a_phone_and_a_verified_no_becomes_its_task(
     phone.get_by_role("link", name="督查检查").first.click()
     phone.get_by_role("link", name=round_.title).click()
     questions = phone.get_by_test_id("question")
-    assert questions.count() == 2
+    expect(questions).to_have_count(2)  # waits for the round's page, not the one before it
     assert w.q3.title not in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     first = questions.nth(0)

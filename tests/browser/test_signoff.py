@@ -57,8 +57,8 @@ def test_coordinator_certifies_the_month_and_staff_can_no_longer_edit_its_report
     log_in(small, base, "coord", password)
     small.goto(f"{base}/cycles/reviews/{review.pk}/")
     small.fill("input[name=q]", world.task.code)
-    small.get_by_role("button", name="筛选").click()
-    small.wait_for_load_state()
+    with small.expect_navigation():
+        small.get_by_role("button", name="筛选").click()
     assert f"q={world.task.code}" in small.url
     assert small.locator("tbody tr").count() == 1
     assert small.locator(f"select[name=rating_{review.items.get().pk}]").is_visible()
