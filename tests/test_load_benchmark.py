@@ -8,7 +8,8 @@ import json
 import openpyxl
 import pytest
 
-from benchmarks.load.pages import account_of, fill_owed, form_fields, links, split
+from benchmarks.load.pages import account_of, form_fields, links, split
+from benchmarks.load.sheetfill import fill_owed
 from reporting.workbook import HEADER_ROW, KEY, PERCENT, TEXT
 
 PAGE = """

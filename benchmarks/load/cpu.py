@@ -187,7 +187,8 @@ class Pages:
 
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from benchmarks.load.pages import fill_owed, form_fields
+        from benchmarks.load.pages import form_fields
+        from benchmarks.load.sheetfill import fill_owed
 
         start = client.get("/reporting/").content.decode()
         sheet = client.get("/reporting/owed.xlsx")

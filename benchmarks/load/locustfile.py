@@ -27,7 +27,8 @@ from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 from requests.cookies import create_cookie
 
-from benchmarks.load.pages import EVIDENCE, account_of, fill_owed, form_fields, links, split
+from benchmarks.load.pages import EVIDENCE, account_of, form_fields, links, split
+from benchmarks.load.sheetfill import fill_owed
 
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 ACCOUNTS = max(1, int(os.environ.get("LOAD_ACCOUNTS", "39")))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 
 HIDDEN = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>")
@@ -56,39 +55,3 @@ EVIDENCE = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-# reporting/workbook.py's layout (the client does not load Django): title, what to do, header.
-HEADER_ROW = 3
-KEY = "填报编码"
-TASK_IN_KEY = re.compile(r"^t(\d+)v")
-
-
-def fill_owed(data: bytes, marker: str, rows: int, keep=lambda task_id: True):
-    """The downloaded 本周应报送 sheet with its first ``rows`` rows not reported yet whose task
-    ``keep`` accepts reported, each report's text carrying ``marker-N``; the markers written."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book.active
-    names = {cell.value: cell.column for cell in sheet[HEADER_ROW] if isinstance(cell.value, str)}
-    written: list[str] = []
-    for number in range(HEADER_ROW + 1, sheet.max_row + 1):
-        if len(written) >= rows:
-            break
-        key = TASK_IN_KEY.match(str(sheet.cell(row=number, column=names[KEY]).value or ""))
-        if key is None or not keep(int(key.group(1))):
-            continue
-        if sheet.cell(row=number, column=names["本周进展"]).value:
-            # Reported this round already (by this person's report form or an earlier
-            # sheet): filling it again would edit that report, replacing the text whose
-            # marker the checks look for. A person fills the rows still empty.
-            continue
-        text = f"{marker}-{len(written)}"
-        sheet.cell(row=number, column=names["本周进展"]).value = f"本周推进顺利（{text}）"
-        current = sheet.cell(row=number, column=names["当前进度（%）"]).value or 0
-        sheet.cell(row=number, column=names["进度（%）"]).value = min(100, int(current) + 5)
-        written.append(text)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), written

@@ -417,3 +417,36 @@ def test_a_row_left_empty_is_not_checked_again_at_confirmation(client, samples):
     assert [e["action"] for e in upload_row.rows].count("empty") == len(rows) - 1
     assert ProgressReport.objects.filter(task_id=first, percent=40).exists()
     assert not ProgressReport.objects.filter(task=last).exists()
+
+
+def test_the_load_clients_edit_of_the_sheet_reads_as_a_person_filled_it(client, samples):
+    """benchmarks/load/sheetfill.py fills the sheet by editing its XML (the load generator
+    shares the machine it measures): every other cell reads as downloaded, the rows filled
+    carry their text and percent, and the upload writes exactly those reports."""
+    from benchmarks.load.sheetfill import fill_owed
+    from reporting.workbook import read_sheet
+
+    client.force_login(samples["staff"])
+    data = download(client)
+
+    filled, markers = fill_owed(data, "负载测试ef", rows=3)
+
+    assert markers == ["负载测试ef-0", "负载测试ef-1", "负载测试ef-2"]
+    before, after = sheet_rows(data), sheet_rows(filled)
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert [b["_row"] for _a, b in changed] == [a["_row"] for a in before[:3]]
+    for (old, new), marker in zip(changed, markers, strict=True):
+        assert new["本周进展"] == f"本周推进顺利（{marker}）"
+        assert new["进度（%）"] == min(100, (old["当前进度（%）"] or 0) + 5)
+        assert {k: v for k, v in new.items() if k not in ("本周进展", "进度（%）")} == {
+            k: v for k, v in old.items() if k not in ("本周进展", "进度（%）")
+        }
+    read = [row for row in read_sheet(filled) if not row.empty]
+    assert [row.values["text"] for row in read] == [f"本周推进顺利（{m}）" for m in markers]
+
+    upload(client, filled)
+    upload_row = ReportUpload.objects.get()
+    assert upload_row.errors == [] and upload_row.count_create == 3
+    client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+    texts = sorted(ProgressReport.objects.values_list("text", flat=True))
+    assert texts == [f"本周推进顺利（{m}）" for m in markers]
