@@ -22,7 +22,7 @@ def main() -> None:
     run.add_argument("--webs", type=int, default=1, help="web processes (each on its own port)")
     run.add_argument("--workers", type=int, default=0, help="Celery workers (default: --webs)")
     run.add_argument("--gunicorn-workers", type=int, default=3)
-    run.add_argument("--gunicorn-threads", type=int, default=2)
+    run.add_argument("--gunicorn-threads", type=int, default=1)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to a throwaway PostgreSQL database (the template)")

@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load.gap")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--gunicorn-threads", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--only", default="", help="only the pages whose label starts so")
