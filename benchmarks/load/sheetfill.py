@@ -6,7 +6,8 @@ into cell objects and written again) cost it about 25 ms of CPU a sheet, nine te
 Locust's own CPU in a run. Here only the cells written change: the sheet's XML and its shared
 strings are edited as text and every other part of the file is copied as it is. The result is
 an ordinary workbook (the strings shared, each cell keeping its style), read by openpyxl and
-by the server's reader alike (tests/test_load_benchmark.py)."""
+by the server's reader alike (tests/test_load_benchmark.py on small sheets,
+tests/reporting/test_bulk.py on the samples' sheet as the server writes it)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,8 @@ def fill_owed(
     """The downloaded sheet with its first ``rows`` rows not reported yet whose task ``keep``
     accepts reported, each report's text carrying ``marker-N``; the markers written."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        parts = {info.filename: book.read(info) for info in book.infolist()}
         infos = book.infolist()
+        parts = {info.filename: book.read(info) for info in infos}
     # Our sheet shares its strings, as Excel does; openpyxl's own workbooks write them inline.
     shared = parts[STRINGS].decode() if STRINGS in parts else None
     strings = [html.unescape("".join(PIECE.findall(item))) for item in ITEM.findall(shared or "")]
@@ -52,11 +53,14 @@ def fill_owed(
     written: list[str] = []
     names: dict[str, str] = {}
     for match in ROW.finditer(sheet):
+        if len(written) >= rows:
+            break  # the rows after are copied as they are
         number = int(match.group(1))
+        if number < HEADER_ROW:
+            continue
         cells = _cells(match.group(2) or "", strings)
         if number == HEADER_ROW:
             names = {value: letter for letter, (_xml, value) in cells.items() if value}
-        if number <= HEADER_ROW or len(written) >= rows:
             continue
         key = TASK_IN_KEY.match(cells.get(names[KEY], ("", ""))[1])
         if key is None or not keep(int(key.group(1))):
