@@ -85,6 +85,11 @@ def round_open(
             owed_states_refresh(items=RoundItem.objects.filter(round=round_))
             transaction.on_commit(partial(_owed_states_settle, round_.pk))
             digests_write(round_=round_, kind=Digest.Kind.OPENING, by_user=_owners(rows))
+            if now >= round_.reminder_at:
+                # Opened late (the server was down): the opening digest already reaches every
+                # owner, so only the unit heads' escalation goes out, in this transaction:
+                # no other run may see the round open and not yet reminded.
+                _remind(round_, now, remind_owners=False)
             log.info("opened %s: %d tasks", round_, len(rows))
             return round_
     except IntegrityError:  # another worker opened it in the same instant
@@ -99,7 +104,7 @@ def _owed_states_settle(round_id: int) -> None:
     owed_states_refresh(items=RoundItem.objects.filter(round_id=round_id))
 
 
-def round_remind(*, round_id: int, now: datetime.datetime, remind_owners: bool = True) -> bool:
+def round_remind(*, round_id: int, now: datetime.datetime) -> bool:
     """The second reminder, only to those who have not reported; overdue and red tasks also go
     to the unit head. Once per round."""
     with transaction.atomic():
@@ -110,27 +115,32 @@ def round_remind(*, round_id: int, now: datetime.datetime, remind_owners: bool =
         )
         if round_.reminded_at is not None or round_.closed_at is not None:
             return False
-        reported = reported_task_ids(round_, until=now)
-        today = schedule.local_date(now, round_.campaign.schedule_timezone)
-        rows = list(
-            Task.objects.filter(round_items__round=round_, status=Task.Status.IN_PROGRESS)
-            .annotate(light_value=light_expression(today))
-            .order_by("pk")
-            .values_list("pk", "lead_unit_id", "specific_owner_id", "light_value")
-        )
-        if remind_owners:
-            missing = [(t, u, o) for t, u, o, _light in rows if t not in reported]
-            digests_write(round_=round_, kind=Digest.Kind.REMINDER, by_user=_owners(missing))
-        alarming = [(t, u) for t, u, _o, light in rows if light == Light.RED]
-        heads = permissions.unit_heads({u for _t, u in alarming})
-        escalation: dict[int, list[int]] = defaultdict(list)
-        for task_id, unit_id in alarming:
-            for head in heads.get(unit_id, []):
-                escalation[head].append(task_id)
-        digests_write(round_=round_, kind=Digest.Kind.ESCALATION, by_user=escalation)
-        round_.reminded_at = now
-        round_.save(update_fields=["reminded_at"])
+        _remind(round_, now, remind_owners=True)
         return True
+
+
+def _remind(round_: DispatchRound, now: datetime.datetime, *, remind_owners: bool) -> None:
+    """The reminder's digests of a round locked (or just created) by the caller, and its mark."""
+    reported = reported_task_ids(round_, until=now)
+    today = schedule.local_date(now, round_.campaign.schedule_timezone)
+    rows = list(
+        Task.objects.filter(round_items__round=round_, status=Task.Status.IN_PROGRESS)
+        .annotate(light_value=light_expression(today))
+        .order_by("pk")
+        .values_list("pk", "lead_unit_id", "specific_owner_id", "light_value")
+    )
+    if remind_owners:
+        missing = [(t, u, o) for t, u, o, _light in rows if t not in reported]
+        digests_write(round_=round_, kind=Digest.Kind.REMINDER, by_user=_owners(missing))
+    alarming = [(t, u) for t, u, _o, light in rows if light == Light.RED]
+    heads = permissions.unit_heads({u for _t, u in alarming})
+    escalation: dict[int, list[int]] = defaultdict(list)
+    for task_id, unit_id in alarming:
+        for head in heads.get(unit_id, []):
+            escalation[head].append(task_id)
+    digests_write(round_=round_, kind=Digest.Kind.ESCALATION, by_user=escalation)
+    round_.reminded_at = now
+    round_.save(update_fields=["reminded_at"])
 
 
 def round_close(*, round_id: int, now: datetime.datetime) -> bool:

@@ -65,9 +65,5 @@ def _dispatch_due(campaign: Campaign, now: datetime.datetime, summary: RunSummar
             opened = round_open(campaign=campaign, times=times, now=now)
             if opened is not None:
                 summary.opened.append(opened.pk)
-                # Opened late (the server was down): the opening digest already reaches every
-                # owner, so only the unit heads' escalation of red tasks goes out now.
-                if now >= opened.reminder_at and round_remind(
-                    round_id=opened.pk, now=now, remind_owners=False
-                ):
+                if opened.reminded_at is not None:  # opened late: heads escalated with it
                     summary.reminded.append(opened.pk)

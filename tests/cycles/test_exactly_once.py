@@ -8,9 +8,10 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from cycles import schedule
 from cycles.jobs import run_due_cycles, send_digests
 from cycles.models import Digest, DispatchRound, RoundItem
-from cycles.services import cycles_run, digest_send
+from cycles.services import cycles_run, digest_send, round_open
 from notifications.models import Notification
 from tests.conftest import require
 from tests.factories import TaskFactory, UserFactory
@@ -18,11 +19,13 @@ from tests.workers import purge, running_worker, start_worker, stop, wait_for
 
 
 def open_now(world):
-    """A schedule whose round opened at midnight today, so `now` (the real clock) is inside it."""
+    """A schedule whose round opened at midnight today, so `now` (the real clock) is inside it,
+    and whose second reminder (tomorrow 22:00) is still to come at any hour of today."""
     today = timezone.localtime()
     c = world.campaign
     c.dispatch_weekday, c.dispatch_time = today.weekday(), datetime.time(0, 0)
     c.report_due_weekday, c.report_due_time = (today.weekday() + 1) % 7, datetime.time(23, 0)
+    c.reminder_hours_before_due = 1
     c.start_date = datetime.date(2026, 1, 1)
     c.save()
     world.other_campaign.dispatch_enabled = False
@@ -98,6 +101,40 @@ def test_concurrent_runs_on_postgres_open_one_round_and_one_digest_each(world):
 
     assert one_of_each() == (1, 4, 4)
     assert RoundItem.objects.count() == 7  # 6 owned tasks + world.task
+
+
+@pytest.mark.django_db
+def test_a_round_opened_after_its_reminder_time_is_marked_reminded_as_it_opens(world):
+    """What a concurrent run sees the instant the opening commits (the race CI once hit: the
+    owners got the opening digest and then the reminder)."""
+    open_now(world)
+    times = schedule.round_times(world.campaign, schedule.week_start(timezone.localdate()))
+    late = times.reminder_at + datetime.timedelta(minutes=5)
+
+    opened = round_open(campaign=world.campaign, times=times, now=late)
+    cycles_run(now=late)  # the other run, which found the round open
+
+    assert DispatchRound.objects.get(pk=opened.pk).reminded_at == late
+    assert not Digest.objects.filter(kind=Digest.Kind.REMINDER).exists()
+    assert Digest.objects.filter(kind=Digest.Kind.OPENING).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_of_a_round_opened_after_its_reminder_time_send_no_owner_a_reminder(
+    world,
+):
+    """The server was down until past the reminder: the opening digest is the owners' only one.
+    A second run that sees the round open must not take it for one still to remind."""
+    _postgres()
+    open_now(world)
+    times = schedule.round_times(world.campaign, schedule.week_start(timezone.localdate()))
+    late = times.reminder_at + datetime.timedelta(minutes=5)
+
+    _in_threads(lambda: cycles_run(now=late))
+
+    assert one_of_each() == (1, 4, 4)
+    assert set(Digest.objects.values_list("kind", flat=True)) == {Digest.Kind.OPENING}
+    assert DispatchRound.objects.get().reminded_at == late
 
 
 @pytest.mark.django_db(transaction=True)

@@ -190,7 +190,7 @@ def reporting_unit(transactional_db):
 
 def round_due_now():
     """A campaign whose round opens today at midnight, five owners with tasks (one digest
-    each), and its coordinator."""
+    each), and its coordinator; its second reminder is not yet due."""
     today = timezone.localtime()
     office = UnitFactory(name="区营商环境建设办公室")
     campaign = CampaignFactory(
@@ -199,6 +199,7 @@ def round_due_now():
         dispatch_time=datetime.time(0, 0),
         report_due_weekday=(today.weekday() + 1) % 7,
         report_due_time=datetime.time(23, 0),
+        reminder_hours_before_due=1,  # tomorrow 22:00: still to come at any hour of today
     )
     task_list = TaskListFactory(campaign=campaign)
     unit = UnitFactory(name=UNITS[0])
