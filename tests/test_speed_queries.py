@@ -15,6 +15,7 @@ from django.utils import timezone
 from cycles.models import MonthlyReview, Rating, ReviewItem, RoundItem
 from tasks.models import ProgressReport, Task
 from tests.cockpit.conftest import build_scene, days
+from tests.conftest import page_reads
 from tests.factories import TaskFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def count(client, user, url) -> int:
     client.get(url)  # the session and the translations are loaded once
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
+    return page_reads(ctx)
 
 
 def add_tasks(w, n: int) -> list[Task]:

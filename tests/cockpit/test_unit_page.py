@@ -194,13 +194,14 @@ def test_the_page_is_the_same_with_its_statements_prepared_or_built(
         return html.split("<main", 1)[1].split("</main>", 1)[0], len(ctx.captured_queries)
 
     prepared, prepared_queries = page()
+    compiled = prepared_module.prepares()  # PostgreSQL; SQLite builds them either way
     for module in (prepared_module, units, table_rows):
         monkeypatch.setattr(module, "prepares", lambda: False)
     built, built_queries = page()
 
     assert prepared == built
     # Unfiltered, the table's count is the campaigns' counts added up: one query fewer.
-    assert prepared_queries == built_queries - (0 if "role" in query else 1)
+    assert prepared_queries == built_queries - (1 if compiled and "role" not in query else 0)
 
 
 def test_ratings_and_measures_read_as_columns_draw_what_whole_rows_drew(scene):
