@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.prepared import PreparedModels, among, prepared
 from reporting.selectors import current_rounds
 from reporting.workbook import FILLED, KEY, SheetRow, target_headers
 from tasks import permissions
@@ -42,39 +43,72 @@ class Context:
     rounds: dict[int, Any] = field(default_factory=dict)  # campaign id → current round
     # Task id → the lead unit's latest report on it (any round, any unit member).
     latest: dict[int, ProgressReport] = field(default_factory=dict)
+    # Report id → its target values (target id as text → value).
+    given: dict[int, dict[str, Decimal]] = field(default_factory=dict)
 
 
-def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
-    """The tasks, targets, rounds and latest reports of the rows that say something: a row
-    left empty is not checked (a unit's sheet lists every task it owes, 300 for a busy one,
-    of which a person fills a few)."""
-    ids = {row.key.task_id for row in rows if row.key and not row.empty}
+def _tasks(values):
     latest = (
         ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
         .order_by("-submitted_at", "-id")
         .values("pk")[:1]
     )
-    context = Context(by=by)
-    latest_ids: dict[int, int] = {}
-    for task in (
-        Task.objects.filter(pk__in=ids)
+    return (
+        Task.objects.filter(among("pk", values["ids"]))
         .select_related("task_list__campaign")
         .annotate(latest_report_id=Subquery(latest))
-    ):
+    )
+
+
+def _rounds(values):
+    return (
+        current_rounds(now=values["now"])
+        .filter(among("campaign_id", values["campaigns"]))
+        .order_by("-week_start")
+    )
+
+
+@prepared(maxsize=1)
+def _given(values):
+    return ReportTargetValue.objects.filter(among("report_id", values["ids"])).values_list(
+        "report_id", "target_id", "value"
+    )
+
+
+# Compiled once per process (``config.prepared``): building and compiling these cost more
+# CPU than the rest of a check, on every upload and again on its confirm.
+TASKS = PreparedModels(_tasks, maxsize=1)
+TARGETS = PreparedModels(lambda values: Target.objects.filter(among("task_id", values["ids"])), 1)
+ROUNDS = PreparedModels(_rounds, maxsize=1)
+REPORTS = PreparedModels(
+    lambda values: ProgressReport.objects.filter(among("pk", values["ids"])), 1
+)
+
+
+def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
+    """The tasks, targets, rounds and latest reports (with their target values) of the rows
+    that say something: a row left empty is not checked (a unit's sheet lists every task it
+    owes, 300 for a busy one, of which a person fills a few)."""
+    ids = sorted({row.key.task_id for row in rows if row.key and not row.empty})
+    context = Context(by=by)
+    latest_ids: dict[int, int] = {}
+    for task in TASKS.objects(ids=ids):
         context.tasks[task.pk] = task
         if task.latest_report_id:
             latest_ids[task.pk] = task.latest_report_id
-    for target in Target.objects.filter(task_id__in=ids):
+    for target in TARGETS.objects(ids=ids):
         context.targets.setdefault(target.task_id, {})[target.pk] = target
-    campaigns = {task.task_list.campaign_id for task in context.tasks.values()}
-    for round_ in current_rounds(now=now).filter(campaign_id__in=campaigns).order_by("-week_start"):
+    campaigns = sorted({task.task_list.campaign_id for task in context.tasks.values()})
+    for round_ in ROUNDS.objects(now=now, campaigns=campaigns):
         context.rounds.setdefault(round_.campaign_id, round_)
-    reports = {
-        report.pk: report
-        for report in ProgressReport.objects.filter(pk__in=set(latest_ids.values()))
-        .select_related("task__task_list__campaign")
-        .prefetch_related(Prefetch("target_values", queryset=ReportTargetValue.objects.all()))
-    }
+    report_ids = sorted(set(latest_ids.values()))
+    reports = {report.pk: report for report in REPORTS.objects(ids=report_ids)}
+    for report in reports.values():
+        report.task = context.tasks[report.task_id]  # the same task: not read twice
+        context.given[report.pk] = {}
+    if report_ids:
+        for report_id, target_id, value in _given.rows(ids=report_ids):
+            context.given[report_id][str(target_id)] = value
     context.latest = {task_id: reports[pk] for task_id, pk in latest_ids.items()}
     return context
 
@@ -199,9 +233,8 @@ def _form_values(entry: dict, row: SheetRow, task: Task, context: Context) -> di
     }
 
 
-def same_report(entry: dict, report: ProgressReport) -> bool:
-    """The row says exactly what ``report`` says (target values included)."""
-    given = {str(row.target_id): row.value for row in report.target_values.all()}
+def same_report(entry: dict, report: ProgressReport, given: dict[str, Decimal]) -> bool:
+    """The row says exactly what ``report`` says (target values included: ``given``)."""
     return (
         entry["text"] == report.text
         and entry["percent"] == report.percent
@@ -228,7 +261,7 @@ def _decide(entry: dict, row: SheetRow, task: Task, context: Context) -> None:
         return
     latest = context.latest.get(task.pk)
     in_round = latest if latest is not None and latest.submitted_at >= round_.opens_at else None
-    if in_round is not None and same_report(entry, in_round):
+    if in_round is not None and same_report(entry, in_round, context.given[in_round.pk]):
         entry.update(action=UNCHANGED, report_id=in_round.pk)
     elif in_round is None and key.report_id is None:
         if task.version != key.task_version:

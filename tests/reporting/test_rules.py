@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cycles.schedule import round_times
 from cycles.services import review_certify, review_confirm_all, review_open, round_open
@@ -14,7 +15,7 @@ from reporting.checking import ERROR
 from reporting.models import ReportUpload
 from reporting.selectors import owed_tasks
 from reporting.services import upload_check, upload_confirm
-from reporting.workbook import owed_workbook
+from reporting.workbook import KEY, RowKey, owed_workbook
 from tasks.models import ProgressReport, Task
 from tasks.services import report_submit
 from tests.factories import TaskFactory
@@ -195,3 +196,49 @@ def test_writing_costs_the_same_queries_whatever_the_number_of_rows(world):
     # New reports are written in bulk (tasks.services.reports_submit_held): one statement per
     # table whatever the number of rows.
     assert large == small, (small, large)
+
+
+def test_the_check_reads_the_same_with_its_statements_compiled_or_built(world, monkeypatch):
+    """``reporting.checking.load`` runs statements compiled once per process on PostgreSQL
+    (``config.prepared``) and querysets built each time elsewhere: a sheet with a new report,
+    a correction and an unchanged row (target values included) is checked the same either
+    way. On SQLite both are built; on PostgreSQL (CI) the first check is the compiled one."""
+    from config import prepared
+    from reporting.checking import CREATE, EDIT, UNCHANGED, check_rows
+    from reporting.workbook import read_sheet
+    from tasks.models import Target
+
+    same, corrected, new = (
+        TaskFactory(task_list=world.task_list, lead_unit=world.lead, code=f"T{n}") for n in range(3)
+    )
+    goals = {
+        task.pk: Target.objects.create(task=task, metric="办结率", target_value=90)
+        for task in (same, new)
+    }
+    open_round(world.campaign)
+    report_submit(
+        task=same,
+        by=world.lead_staff,
+        text="已办",
+        percent=20,
+        target_values={goals[same.pk].pk: 50},
+    )
+    report_submit(task=corrected, by=world.lead_staff, text="初报", percent=10)
+    changes = {corrected.pk: {"进度（%）": 15}, new.pk: {"本周进展": "新报", "进度（%）": 5}}
+    changes[new.pk]["指标1本次值"] = 60
+
+    def change(row, names):
+        return changes.get(RowKey.decode(row[KEY]).task_id)
+
+    rows = read_sheet(fill(sheet(world), change))
+
+    compiled = check_rows(rows=rows, by=world.lead_staff, now=timezone.now())
+    monkeypatch.setattr(prepared, "prepares", lambda: False)
+    built = check_rows(rows=rows, by=world.lead_staff, now=timezone.now())
+
+    assert compiled == built
+    actions = {entry["task_id"]: entry["action"] for entry in compiled}
+    assert (actions[same.pk], actions[corrected.pk], actions[new.pk]) == (UNCHANGED, EDIT, CREATE)
+    assert next(e for e in compiled if e["task_id"] == new.pk)["targets"] == {
+        str(goals[new.pk].pk): "60"
+    }
