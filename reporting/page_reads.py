@@ -64,3 +64,18 @@ def count_rounds(unit_id: int, round_ids: list[int], by_round: dict[int, Any]) -
     for row in round_counts.rows(unit=unit_id, rounds=round_ids):
         by_round[row["round_id"]].owed = row["owed"]
         by_round[row["round_id"]].reported = row["reported"]
+
+
+def owed_summary(*, unit_id: int, now: datetime.datetime) -> Any:
+    """What a unit owes, counted per round, no task read (一表填报's page, which shows the
+    counts and the download): the current rounds and their counts, two statements compiled
+    once per process, where ``owed_tasks`` built and compiled four and read a row."""
+    from reporting.selectors import OwedRound, _listed
+
+    rounds: dict[int, Any] = {}
+    for round_ in CURRENT_ROUNDS.objects(now=now):
+        rounds.setdefault(round_.campaign_id, round_)
+    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    if by_round:
+        count_rounds(unit_id, list(by_round), by_round)
+    return _listed(by_round, [])

@@ -14,6 +14,7 @@ from config.errors import RuleViolation
 from config.pages import post_only, xlsx_response
 from reporting import permissions, services
 from reporting.models import ReportUpload
+from reporting.page_reads import owed_summary
 from reporting.selectors import owed_tasks
 from reporting.workbook import owed_workbook
 
@@ -31,9 +32,9 @@ def _week_label(owed) -> str:
 
 
 def _start_page(request, form, status=200):
-    # The page shows the counts per round (counted in SQL), not the tasks: one is enough to
-    # know whether anything is owed (reading all 280 of a busy unit was most of its CPU).
-    owed = owed_tasks(unit_id=request.user.unit_id, limit=1, targets=False)
+    # The page shows the counts per round (counted in SQL), not the tasks (reading all 280
+    # of a busy unit was most of its CPU).
+    owed = owed_summary(unit_id=request.user.unit_id, now=timezone.now())
     uploads = ReportUpload.objects.filter(uploaded_by=request.user).defer("rows")[:5]
     return render(
         request,

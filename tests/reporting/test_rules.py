@@ -242,3 +242,35 @@ def test_the_check_reads_the_same_with_its_statements_compiled_or_built(world, m
     assert next(e for e in compiled if e["task_id"] == new.pk)["targets"] == {
         str(goals[new.pk].pk): "60"
     }
+
+
+def test_the_start_page_shows_what_plain_counts_of_the_rounds_items_give(client, world):
+    """一表填报's page reads only the rounds' counts (``page_reads.owed_summary``): each
+    round's owed and reported tasks, and the sheet's size, are the plain counts of the unit's
+    items and of its reports since the round opened (a task moved to another unit leaves)."""
+    from cycles.models import RoundItem
+
+    _more_tasks(world, 4)
+    moved = TaskFactory(task_list=world.task_list, lead_unit=world.lead)
+    round_ = open_round(world.campaign)
+    for task in Task.objects.filter(lead_unit=world.lead).order_by("pk")[:2]:
+        report_submit(task=task, by=world.lead_staff, text="本周", percent=10)
+    Task.objects.filter(pk=moved.pk).update(lead_unit=world.other)
+    client.force_login(world.lead_staff)
+
+    html = client.get(reverse("reporting:start")).content.decode()
+
+    items = RoundItem.objects.filter(
+        round=round_, task__lead_unit=world.lead, task__status=Task.Status.IN_PROGRESS
+    )
+    reported = {
+        report.task_id
+        for report in ProgressReport.objects.filter(
+            unit=world.lead, submitted_at__gte=round_.opens_at
+        )
+    }
+    owed = items.count()
+    done = sum(item.task_id in reported for item in items)
+    assert (owed, done) == (5, 2)
+    assert f"应报{owed}项，已报{done}项" in html
+    assert f"下载填报表（{owed}项任务）" in html
