@@ -238,3 +238,36 @@ def test_a_report_dated_before_later_history_is_recorded_now_to_keep_history_in_
     latest = task.events.latest("id")
     assert task.progress == 40
     assert latest.after == {"progress": 40} and latest.at > then + datetime.timedelta(days=9)
+
+
+def test_an_update_writes_the_columns_that_changed_and_every_one_of_them(task_list):
+    """``task_update`` saves only the changed columns (a report's progress does not send the
+    task's texts back), and what it changes besides the fields asked for reaches the row too:
+    the version, the time of the change, the handover a transfer resets, the closing time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead, other = UnitFactory(), UnitFactory()
+    task = task_create(
+        task_list=task_list, code="1", title="任务", lead_unit=lead, content="很长的任务内容"
+    )
+    Task.objects.filter(pk=task.pk).update(
+        handed_over_at=timezone.now(), acknowledged_at=timezone.now()
+    )
+    task.refresh_from_db()
+    stamped = task.updated_at
+
+    with CaptureQueriesContext(connection) as ctx:
+        task_update(task=task, by=None, progress=40)
+    [update] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    assert '"progress"' in update and '"version"' in update and '"content"' not in update
+
+    task_update(task=task, by=None, lead_unit=other)  # handed to another unit: 签收 afresh
+    task_update(task=task, by=None, status=Task.Status.CLOSED)
+
+    row = Task.objects.get(pk=task.pk)
+    assert (row.progress, row.version, row.lead_unit_id) == (40, task.version, other.pk)
+    assert row.version == 4 and row.updated_at > stamped
+    assert row.acknowledged_at is None and row.handed_over_at == task.handed_over_at
+    assert row.status == Task.Status.CLOSED and row.closed_at is not None
+    assert row.content == "很长的任务内容"
