@@ -76,7 +76,6 @@ def task_detail_queryset() -> QuerySet[Task]:
                 Prefetch("target_values", queryset=_TARGET_VALUES),
             ),
         ),
-        Prefetch("events", queryset=_EVENTS),
     )
 
 
@@ -117,9 +116,9 @@ _RARE_MODELS = {
 }
 
 
-# What the task page reads of its task's supports, reports (with their evidence and target
-# values) and history: ``task_detail_queryset``'s prefetches, and ``access_task_page``'s
-# statements compiled once per process.
+# What the task page reads of its task's supports and reports (with their evidence and target
+# values): ``task_detail_queryset``'s prefetches, and ``access_task_page``'s statements
+# compiled once per process; its history when asked (``task_history``).
 _SUPPORTS = TaskSupport.objects.select_related("unit")
 _REPORTS = (
     ProgressReport.objects.select_related("unit", "submitted_by", "confirmed_by")
@@ -180,10 +179,21 @@ def _of_reports(queryset: QuerySet) -> PreparedModels:
 
 
 # ``task_detail_queryset``'s prefetches: (relation, its link back, its queryset, the read).
+# Not the history (``events``): the page loads it when its section is opened (``task_history``).
 _TASK_PARTS = [
     (name, "task", queryset, _of_task(queryset))
-    for name, queryset in (("supports", _SUPPORTS), ("reports", _REPORTS), ("events", _EVENTS))
+    for name, queryset in (("supports", _SUPPORTS), ("reports", _REPORTS))
 ]
+_HISTORY = _of_task(_EVENTS)
+
+
+def task_history(task: Task) -> list[TaskEvent]:
+    """The task's history (its events, with their actors), for its page's history section:
+    read when asked for, not with every view of the page (a task reported on weekly for a
+    year has a hundred events, which were most of its page's CPU)."""
+    return _HISTORY.objects(task=task.pk)
+
+
 _REPORT_PARTS = [
     (name, "report", queryset, _of_reports(queryset))
     for name, queryset in (("evidence", _EVIDENCE), ("target_values", _TARGET_VALUES))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/acknowledge/", running_views.tasks_acknowledge, name="acknowledge_all"),
     path("requests/", views.request_queue, name="requests"),
     path("<int:pk>/", views.task_page, name="detail"),
+    path("<int:pk>/history/", views.task_history_page, name="history"),
     path("<int:pk>/reports/", report_views.report_submit, name="report_submit"),
     path("<int:pk>/requests/", views.request_create, name="request_create"),
     path("<int:pk>/instructions/", views.instruction_give, name="instruction_give"),

@@ -38,7 +38,7 @@ from tasks.selectors import (
     tasks_for_user,
 )
 from tasks.table_rows import Named, task_table_rows
-from tasks.task_page import access_task_page
+from tasks.task_page import access_task_page, task_history
 
 PAGE_SIZE = 50
 
@@ -172,6 +172,19 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
     return _task_page(request, access_task_page(request.user, pk), detailed=True)
+
+
+@login_required
+def task_history_page(request, pk: int):
+    """The task's history, for whoever may read the task: the task page's history section
+    loads it when opened (htmx asks for the list alone); opened directly, a page of its own."""
+    task = access_task(request.user, pk, queryset=Task.objects.only("code", "title"))
+    fragment = request.headers.get("HX-Request") == "true"
+    return render(
+        request,
+        "tasks/_history.html" if fragment else "tasks/task_history.html",
+        {"task": task, "events": task_history(task)},
+    )
 
 
 @login_required

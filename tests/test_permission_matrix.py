@@ -180,6 +180,7 @@ MATRIX = {
     "tasks:mine": {"GET": codes(anon=302, rest=200)},
     "tasks:requests": {"GET": codes(coord=200, other_coord=200, anon=302, rest=404)},
     "tasks:detail": {"GET": SEE_TASK},
+    "tasks:history": {"GET": SEE_TASK},
     "tasks:evidence": {"GET": SEE_TASK},
     "tasks:report_submit": {
         "POST": codes(lead=302, support=302, head=302, coord=403, leader=403, anon=302, rest=404),
@@ -774,6 +775,7 @@ def url_and_data(name: str, w) -> tuple[str, dict]:
         "tasks:mine": ("tasks:mine", [], {}),
         "tasks:requests": ("tasks:requests", [], {}),
         "tasks:detail": ("tasks:detail", [task.pk], {}),
+        "tasks:history": ("tasks:history", [task.pk], {}),
         "tasks:evidence": ("tasks:evidence", [w.evidence.pk], {}),
         "tasks:report_submit": (
             "tasks:report_submit",

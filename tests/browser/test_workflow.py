@@ -1,8 +1,9 @@
 """The everyday loop in a real browser: report, ask for close-out, approve, see it closed."""
 
 import pytest
+from playwright.sync_api import expect
 
-from tasks.models import Task, TaskRequest
+from tasks.models import Task, TaskEvent, TaskRequest
 from tests.factories import TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,6 +72,13 @@ def test_staff_report_with_a_file_ask_for_closeout_and_see_it_approved(
     assert phone.get_by_test_id("task-status").inner_text() == "已销号"
     assert Task.objects.get(pk=world.task.pk).status == Task.Status.CLOSED
     assert TaskRequest.objects.get().status == TaskRequest.Status.APPROVED
+
+    # The history is not on the page until its section is opened; then it is read (htmx).
+    assert phone.get_by_test_id("history").count() == 0
+    phone.locator("#history summary").click()
+    history = phone.get_by_test_id("history")
+    expect(history.locator("li").first).to_be_visible()
+    assert history.locator("li").count() == TaskEvent.objects.filter(task=world.task).count() >= 3
 
     # ...and cannot open another unit's task.
     response = phone.goto(f"{base}/tasks/{foreign.pk}/")
