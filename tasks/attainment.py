@@ -254,16 +254,17 @@ class TargetSeries:
     points: list[tuple[str, Decimal]] = field(default_factory=list)  # (label, value)
 
 
-def target_series(*, task: Task) -> list[TargetSeries]:
+def target_series(*, task: Task, reports: Iterable | None = None) -> list[TargetSeries]:
     """The task's targets as time series, from a task read by ``task_detail`` (no query:
-    its targets and its reports with their target values are prefetched)."""
+    its targets and its reports with their target values are prefetched); ``reports``: its
+    reports with their values, where the task holds only its newest (the task page)."""
     series = {target.pk: TargetSeries(target) for target in task.targets.all()}
     for target in task.targets.all():
         if target.baseline is not None:
             series[target.pk].points.append((str(_("baseline")), target.baseline))
     reports = [
         report
-        for report in task.reports.all()
+        for report in (task.reports.all() if reports is None else reports)
         if report.confirmed_at is not None and report.unit_id == task.lead_unit_id
     ]
     for report in sorted(reports, key=lambda r: (r.submitted_at, r.pk)):

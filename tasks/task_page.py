@@ -4,7 +4,16 @@ reads the rare relations it has)."""
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from accounts.models import User
@@ -55,12 +64,12 @@ class VisibleTaskRead:
         return found[0]
 
 
-def access_task_page(user: User, task_id: int) -> Task:
+def access_task_page(user: User, task_id: int, *, all_reports: bool = False) -> Task:
     """``access_task(user, task_id, queryset=task_detail_queryset())`` then
     ``task_detail_rest``, every query compiled once per process (``VisibleTaskRead``,
     ``_read_parts``): building and compiling them was a third of the task page's CPU."""
     task = _PAGE_READ(user, task_id)
-    _read_parts(task)
+    _read_parts(task, all_reports=all_reports)
     return task_detail_rest(task)
 
 
@@ -89,9 +98,17 @@ def _task_row() -> QuerySet[Task]:
             **{
                 f"has_{name}": Exists(model._default_manager.filter(task=OuterRef("pk")))
                 for name, model in _RARE_MODELS.items()
-            }
+            },
+            reports_total=_count_of(ProgressReport),
         )
     )
+
+
+def _count_of(model) -> Subquery:
+    """How many rows of ``model`` the task has (its index on the task), for the page's
+    "show all" link."""
+    rows = model._default_manager.filter(task=OuterRef("pk")).order_by().values("task")
+    return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
 #: What the task page shows of a person (who acknowledged, reported, acted): the name.
@@ -185,6 +202,12 @@ _TASK_PARTS = [
     for name, queryset in (("supports", _SUPPORTS), ("reports", _REPORTS))
 ]
 _HISTORY = _of_task(_EVENTS)
+#: The reports the page shows unless asked for all (``?reports=all``): the newest, as a task
+#: reported on weekly for a year has fifty, drawn whole with every view of its page.
+REPORTS_SHOWN = 10
+_NEWEST_REPORTS = PreparedModels(
+    lambda values: _REPORTS.filter(task_id=values["task"])[: REPORTS_SHOWN + 1]
+)
 
 
 def task_history(task: Task) -> list[TaskEvent]:
@@ -200,12 +223,34 @@ _REPORT_PARTS = [
 ]
 
 
-def _read_parts(task: Task) -> None:
+def series_reports(task: Task) -> list[ProgressReport] | None:
+    """Every confirmed report of the lead unit with its target values, for the targets'
+    series, where the page holds only the newest reports of a task with targets (two
+    queries then); None where the reports it holds are all."""
+    if not getattr(task, "reports_more", False) or not task.targets.all():
+        return None
+    return list(
+        ProgressReport.objects.filter(
+            task=task, unit_id=task.lead_unit_id, confirmed_at__isnull=False
+        )
+        .only("task_id", "unit_id", "submitted_at", "confirmed_at")
+        .prefetch_related("target_values")
+    )
+
+
+def _read_parts(task: Task, *, all_reports: bool) -> None:
     """What ``task_detail_queryset``'s prefetches read, left as ``prefetch_related`` leaves
     it (each relation's manager holding its rows, each row linked back), in the same
-    queries, compiled once per process."""
+    queries, compiled once per process; the newest ``REPORTS_SHOWN`` reports unless
+    ``all_reports`` (``task.reports_more``: there are more)."""
     for name, link, queryset, read in _TASK_PARTS:
-        _attach(task, name, link, queryset, read.objects(task=task.pk))
+        if name == "reports" and not all_reports:
+            read = _NEWEST_REPORTS
+        rows = read.objects(task=task.pk)
+        if name == "reports":
+            task.__dict__["reports_more"] = len(rows) > REPORTS_SHOWN and not all_reports
+            rows = rows if all_reports else rows[:REPORTS_SHOWN]
+        _attach(task, name, link, queryset, rows)
     reports = list(task.reports.all())
     if not reports:
         return

@@ -38,7 +38,7 @@ from tasks.selectors import (
     tasks_for_user,
 )
 from tasks.table_rows import Named, task_table_rows
-from tasks.task_page import access_task_page, task_history
+from tasks.task_page import access_task_page, series_reports, task_history
 
 PAGE_SIZE = 50
 
@@ -132,7 +132,7 @@ def _task_page(request, task, *, forms=None, status=200, detailed=False):
     context = {
         "task": task,
         "report_waiting": awaiting_report(task),
-        "target_series": target_series(task=task),
+        "target_series": target_series(task=task, reports=series_reports(task)),
         "light": task.light_on(today),
         "today": today,
         "can": can,
@@ -171,7 +171,8 @@ def _with_questions(decidable: set[int], task) -> set[int]:
 @login_required
 def task_page(request, pk: int):
     # The access check reads the task with everything its page shows: one query, not two.
-    return _task_page(request, access_task_page(request.user, pk), detailed=True)
+    task = access_task_page(request.user, pk, all_reports=request.GET.get("reports") == "all")
+    return _task_page(request, task, detailed=True)
 
 
 @login_required
