@@ -99,15 +99,14 @@ def _task_row() -> QuerySet[Task]:
                 f"has_{name}": Exists(model._default_manager.filter(task=OuterRef("pk")))
                 for name, model in _RARE_MODELS.items()
             },
-            reports_total=_count_of(ProgressReport),
+            reports_total=_reports_total(),
         )
     )
 
 
-def _count_of(model) -> Subquery:
-    """How many rows of ``model`` the task has (its index on the task), for the page's
-    "show all" link."""
-    rows = model._default_manager.filter(task=OuterRef("pk")).order_by().values("task")
+def _reports_total() -> Subquery:
+    """How many reports the task has (counted on their index), for the "show all" link."""
+    rows = ProgressReport.objects.filter(task=OuterRef("pk")).order_by().values("task")
     return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
@@ -210,6 +209,16 @@ _NEWEST_REPORTS = PreparedModels(
 )
 
 
+def _rows_of(task: Task, name: str, read: PreparedModels, *, all_reports: bool) -> list:
+    """The rows of ``task``'s relation ``name``; of its reports, the newest ``REPORTS_SHOWN``
+    unless ``all_reports`` (``task.reports_more``: there are more)."""
+    if name != "reports" or all_reports:
+        return read.objects(task=task.pk)
+    rows = _NEWEST_REPORTS.objects(task=task.pk)
+    task.__dict__["reports_more"] = len(rows) > REPORTS_SHOWN
+    return rows[:REPORTS_SHOWN]
+
+
 def task_history(task: Task) -> list[TaskEvent]:
     """The task's history (its events, with their actors), for its page's history section:
     read when asked for, not with every view of the page (a task reported on weekly for a
@@ -244,13 +253,7 @@ def _read_parts(task: Task, *, all_reports: bool) -> None:
     queries, compiled once per process; the newest ``REPORTS_SHOWN`` reports unless
     ``all_reports`` (``task.reports_more``: there are more)."""
     for name, link, queryset, read in _TASK_PARTS:
-        if name == "reports" and not all_reports:
-            read = _NEWEST_REPORTS
-        rows = read.objects(task=task.pk)
-        if name == "reports":
-            task.__dict__["reports_more"] = len(rows) > REPORTS_SHOWN and not all_reports
-            rows = rows if all_reports else rows[:REPORTS_SHOWN]
-        _attach(task, name, link, queryset, rows)
+        _attach(task, name, link, queryset, _rows_of(task, name, read, all_reports=all_reports))
     reports = list(task.reports.all())
     if not reports:
         return
