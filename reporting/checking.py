@@ -21,12 +21,13 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.prepared import PreparedModels, among, prepared
+from config.prepared import PreparedModels, among
 from reporting.selectors import current_rounds
+from reporting.sheet_rows import report_values
 from reporting.workbook import FILLED, KEY, SheetRow, target_headers
 from tasks import permissions
 from tasks.forms import ReportForm
-from tasks.models import ProgressReport, ReportTargetValue, Target, Task
+from tasks.models import ProgressReport, Target, Task
 
 CREATE, EDIT, UNCHANGED, EMPTY, ERROR = "create", "edit", "unchanged", "empty", "error"
 # The columns a report's fields are filled in (for errors of the form and of the service).
@@ -68,13 +69,6 @@ def _rounds(values):
     )
 
 
-@prepared(maxsize=1)
-def _given(values):
-    return ReportTargetValue.objects.filter(among("report_id", values["ids"])).values_list(
-        "report_id", "target_id", "value"
-    )
-
-
 # Compiled once per process (``config.prepared``): building and compiling these cost more
 # CPU than the rest of a check, on every upload and again on its confirm.
 TASKS = PreparedModels(_tasks, maxsize=1)
@@ -107,7 +101,7 @@ def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
         report.task = context.tasks[report.task_id]  # the same task: not read twice
         context.given[report.pk] = {}
     if report_ids:
-        for report_id, target_id, value in _given.rows(ids=report_ids):
+        for report_id, target_id, value in report_values.rows(ids=report_ids):
             context.given[report_id][str(target_id)] = value
     context.latest = {task_id: reports[pk] for task_id, pk in latest_ids.items()}
     return context

@@ -70,7 +70,9 @@ def _reports(values):
 
 
 @prepared(maxsize=1)
-def _given(values):
+def report_values(values):
+    """The target values of the reports ``ids``: (report, target, value), by target (the
+    sheet's and the check's, ``reporting.checking``)."""
     return (
         ReportTargetValue.objects.filter(among("report_id", values["ids"]))
         .order_by("target_id")
@@ -100,7 +102,7 @@ def sheet_reports(report_ids: list[int]) -> dict[int, SheetReport]:
     for report in reports.values():
         report.target_values = _Given()
     if reports:
-        for report_id, target_id, value in _given.rows(ids=list(reports)):
+        for report_id, target_id, value in report_values.rows(ids=list(reports)):
             reports[report_id].target_values.append(GivenValue(target_id, value))
     return reports
 
