@@ -26,7 +26,7 @@ from reporting.selectors import current_rounds
 from reporting.sheet_rows import report_values
 from reporting.workbook import FILLED, KEY, SheetRow, target_headers
 from tasks import permissions
-from tasks.forms import ReportForm
+from tasks.forms import SheetReportForm
 from tasks.models import ProgressReport, Target, Task
 
 CREATE, EDIT, UNCHANGED, EMPTY, ERROR = "create", "edit", "unchanged", "empty", "error"
@@ -205,7 +205,7 @@ def _form_values(entry: dict, row: SheetRow, task: Task, context: Context) -> di
         return None
     data = {**row.values, "version": str(row.key.task_version)}
     data |= {f"target_{target_id}": row.targets[slot] for target_id, slot in slots.items()}
-    form = ReportForm(data, targets=[known[target_id] for target_id in slots])
+    form = SheetReportForm(data, targets=[known[target_id] for target_id in slots])
     if not form.is_valid():
         for name, messages in form.errors.items():
             column = FIELD_COLUMNS.get(name, KEY)
