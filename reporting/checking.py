@@ -48,6 +48,14 @@ class Context:
     given: dict[int, dict[str, Decimal]] = field(default_factory=dict)
 
 
+# What the check reads of a task, its list and campaign (who may report, the key's version,
+# the round): not the rest of the three rows (texts, JSON), read and decoded for 300 rows.
+CHECKED_COLUMNS = (
+    *("code", "title", "progress", "status", "version", "lead_unit_id", "task_list_id"),
+    *("task_list__kind", "task_list__campaign_id", "task_list__campaign__status"),
+)
+
+
 def _tasks(values):
     latest = (
         ProgressReport.objects.filter(task=OuterRef("pk"), unit_id=OuterRef("lead_unit_id"))
@@ -57,6 +65,7 @@ def _tasks(values):
     return (
         Task.objects.filter(among("pk", values["ids"]))
         .select_related("task_list__campaign")
+        .only(*CHECKED_COLUMNS)
         .annotate(latest_report_id=Subquery(latest))
     )
 
