@@ -116,6 +116,12 @@ def load(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> Context:
     return context
 
 
+def rows_that_say_something(upload) -> list[dict]:
+    """The checked rows of an upload that write something or are refused: not those
+    unchanged or left empty (the upload's page lists those only when asked)."""
+    return [row for row in upload.rows if row.get("action") not in (UNCHANGED, EMPTY)]
+
+
 def check_rows(*, rows: list[SheetRow], by: User, now: datetime.datetime) -> list[dict]:
     """Every row as it would be written, with its errors (JSON, stored on the upload)."""
     context = load(rows=rows, by=by, now=now)

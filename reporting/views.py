@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from config.errors import RuleViolation
 from config.pages import post_only, xlsx_response
 from reporting import permissions, services
+from reporting.checking import rows_that_say_something
 from reporting.models import ReportUpload
 from reporting.page_reads import owed_summary
 from reporting.selectors import owed_tasks
@@ -99,9 +100,16 @@ def upload(request):
 @login_required
 def upload_detail(request, pk: int):
     """The preview (each row's report and every error by row and column), or once confirmed
-    what was written, with a link to each task for its evidence."""
+    what was written, with a link to each task for its evidence. Rows unchanged or left
+    empty are counted, and listed when asked (``?rows=all``): a busy unit's sheet lists
+    every task it owes, 300 rows of which a person fills a few."""
     upload = permissions.access_upload(request.user, pk)
-    return render(request, "reporting/upload.html", {"upload": upload})
+    everything = request.GET.get("rows") == "all"
+    rows = upload.rows if everything else rows_that_say_something(upload)
+    context = {"upload": upload, "rows": rows, "everything": everything}
+    return render(
+        request, "reporting/upload.html", context | {"unlisted": len(upload.rows) - len(rows)}
+    )
 
 
 @login_required

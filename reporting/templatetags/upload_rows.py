@@ -134,11 +134,13 @@ def _row(row: dict, confirmed: bool, words: dict[str, str], urls: tuple[str, str
 
 
 @register.simple_tag
-def upload_rows(upload) -> SafeString:
+def upload_rows(upload, rows=None) -> SafeString:
     """One ``<tr>`` per row of ``upload`` (``ReportUpload.rows``, as ``reporting.checking``
-    wrote them): every value escaped as the template escaped it (``html.escape`` of its text,
-    which is Django's ``escape``), the words translated once a table."""
+    wrote them; or those of them given as ``rows``): every value escaped as the template
+    escaped it (``html.escape`` of its text, which is Django's ``escape``), the words
+    translated once a table."""
     words = _words()
     confirmed = upload.status == "confirmed"
     urls = (address_of("tasks:detail"), address_of("tasks:report_evidence"))
-    return mark_safe("".join(_row(row, confirmed, words, urls) for row in upload.rows))
+    listed = upload.rows if rows is None else rows
+    return mark_safe("".join(_row(row, confirmed, words, urls) for row in listed))

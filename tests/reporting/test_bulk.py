@@ -450,3 +450,43 @@ def test_the_load_clients_edit_of_the_sheet_reads_as_a_person_filled_it(client, 
     client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
     texts = sorted(ProgressReport.objects.values_list("text", flat=True))
     assert texts == [f"本周推进顺利（{m}）" for m in markers]
+
+
+def test_the_upload_lists_the_rows_that_write_something_and_the_rest_when_asked(client, samples):
+    """A busy unit's sheet lists every task it owes; the upload's page lists the rows that
+    write or are refused, counts the rest (unchanged, left empty) and lists them all when
+    asked: before and after the confirmation."""
+    staff = samples["staff"]
+    client.force_login(staff)
+    rows = sheet_rows(download(client))
+    said = Task.objects.get(pk=RowKey.decode(rows[1][KEY]).task_id)
+    report_submit(task=said, by=staff, text="页面报送", percent=5)  # the sheet carries it
+    rows = sheet_rows(data := download(client))
+    new, refused = rows[0]["_row"], rows[2]["_row"]
+    changes = {new: {"本周进展": "本周完成", "进度（%）": 40}, refused: {"进度（%）": 30}}
+    upload(client, fill(data, lambda row, names: changes.get(row["_row"])))
+    upload_row = ReportUpload.objects.latest("pk")
+    actions = [e["action"] for e in upload_row.rows]
+    assert actions.count("unchanged") == 1 and actions.count("error") == 1
+    page_url = reverse("reporting:upload_detail", args=[upload_row.pk])
+
+    page = client.get(page_url).content.decode()
+
+    assert page.count('data-testid="upload-row"') == 2
+    assert f'id="row-{new}"' in page and f'id="row-{refused}"' in page
+    unlisted = actions.count("unchanged") + actions.count("empty")
+    assert unlisted == len(rows) - 2
+    assert f"另有{unlisted}行与本周已报相同或未填写" in page
+    assert f"列出表中全部{len(rows)}行" in page
+    everything = client.get(page_url, {"rows": "all"}).content.decode()
+    assert everything.count('data-testid="upload-row"') == len(rows)
+    assert 'data-testid="list-changes"' in everything and "另有" not in everything
+
+    refill = {new: changes[new]}  # the refused row corrected: left empty
+    upload(client, fill(data, lambda row, names: refill.get(row["_row"])))
+    upload_row = ReportUpload.objects.latest("pk")
+    client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+    page = client.get(reverse("reporting:upload_detail", args=[upload_row.pk])).content.decode()
+    assert page.count('data-testid="upload-row"') == 1
+    assert page.count('data-testid="add-evidence"') == 1
+    assert f"另有{len(rows) - 1}行" in page
