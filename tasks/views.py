@@ -142,7 +142,7 @@ def _task_page(request, task, *, forms=None, status=200, detailed=False):
             targets=targets if permissions.is_lead_member(user, task) else (),
             initial={"percent": task.progress, "version": task.version},
         ),
-        "request_form": forms.get("request") or RequestForm(initial={"version": task.version}),
+        "request_form": forms.get("request") or _asked_request_form(request, task, can),
         "instruction_form": forms.get("instruction") or InstructionForm(),
         "answer_form": forms.get("answer") or AnswerForm(),
         "answer_for": forms.get("answer_for"),
@@ -160,6 +160,16 @@ def _task_page(request, task, *, forms=None, status=200, detailed=False):
         "sections": hooks.task_page_sections(user=user, task=task),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
+
+
+def _asked_request_form(request, task, can: dict) -> RequestForm | None:
+    """The request form, when the page is opened to ask (``?request=open``: the section's
+    htmx, or its link without JavaScript). Drawn with every page it cost a tenth of the
+    lead unit's view, its transfer list growing with the city's units, for a form used on
+    a few tasks a month."""
+    if can["request"] and request.GET.get("request") == "open":
+        return RequestForm(initial={"version": task.version})
+    return None
 
 
 def _with_questions(decidable: set[int], task) -> set[int]:

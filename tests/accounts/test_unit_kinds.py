@@ -68,7 +68,7 @@ def test_a_transfer_does_not_offer_a_supervisory_body_and_the_service_refuses_it
     world, client, discipline
 ):
     client.force_login(world.lead_staff)
-    page = client.get(reverse("tasks:detail", args=[world.task.pk]))
+    page = client.get(reverse("tasks:detail", args=[world.task.pk]), {"request": "open"})
     offered = page.context["request_form"].fields["proposed_unit"].queryset
     assert world.support in offered and discipline not in offered
     before = (TaskRequest.objects.count(), TaskEvent.objects.count())

@@ -56,6 +56,30 @@ def test_a_service_refusal_shows_in_chinese_beside_the_files_field(client, world
     assert "佐证" in html  # "a close-out request needs evidence"
 
 
+def test_the_request_form_is_drawn_when_the_lead_unit_opens_it(client, world):
+    """The request section is a link (htmx fetches the form when it is opened): the form and
+    its list of units are drawn for the page opened to ask, for the lead unit alone; a form
+    refused is shown again, open, with what was typed."""
+    page_url = reverse("tasks:detail", args=[world.task.pk])
+    client.force_login(world.lead_staff)
+
+    closed = client.get(page_url).content.decode()
+    opened = client.get(page_url, {"request": "open"}).content.decode()
+
+    assert 'name="proposed_unit"' not in closed and 'id="request-form"' not in closed
+    assert 'data-testid="request-link"' in closed and "?request=open" in closed
+    assert 'id="request-form"' in opened and 'name="proposed_unit"' in opened
+    assert f'<option value="{world.support.pk}">' in opened
+    refused = client.post(
+        reverse("tasks:request_create", args=[world.task.pk]),
+        {"kind": "extension", "reason": "需延期", "version": world.task.version},
+    ).content.decode()
+    assert 'id="request-form"' in refused and "需延期" in refused
+    client.force_login(world.support_staff)
+    other = client.get(page_url, {"request": "open"}).content.decode()
+    assert 'id="request-form"' not in other and 'id="request"' not in other
+
+
 def test_report_with_files_appears_in_the_timeline(client, world):
     client.force_login(world.lead_staff)
 
