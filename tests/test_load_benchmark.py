@@ -116,3 +116,24 @@ def test_fill_leaves_the_rows_reported_this_round_alone():
         "本周推进顺利（负载测试ab-1）",
     ]
     assert markers == ["负载测试ab-0", "负载测试ab-1"]
+
+
+def test_the_p95_of_reads_and_of_writes_together_merges_the_endpoints(tmp_path):
+    """``run`` prints the 95th percentile of every read together and of every write together
+    from the times the locustfile wrote: a fast read of many requests and a slow one of few
+    make one distribution; logins are left out."""
+    from benchmarks.load.run import p95_by_kind
+
+    times = {
+        "GET task page /tasks/[id]/": {"80": 190, "120": 5},
+        "GET cockpit /cockpit/": {"500": 5},
+        "POST report with evidence /tasks/[id]/reports/": {"200": 39, "700": 1},
+        "login": {"9000": 50},
+    }
+    (tmp_path / "times.json").write_text(json.dumps(times), encoding="utf-8")
+
+    assert p95_by_kind(tmp_path / "times.json") == {"read": 120, "write": 200}
+    times["GET cockpit /cockpit/"] = {"500": 11}  # slow reads past 5 % of them
+    (tmp_path / "times.json").write_text(json.dumps(times), encoding="utf-8")
+    assert p95_by_kind(tmp_path / "times.json")["read"] == 500
+    assert p95_by_kind(tmp_path / "missing.json") == {}

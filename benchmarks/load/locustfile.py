@@ -22,6 +22,7 @@ import random
 import re
 import time
 import uuid
+from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
@@ -76,6 +77,16 @@ def _write_markers(**_kwargs):
     if MARKERS:
         with open(MARKERS, "w", encoding="utf-8") as out:
             json.dump(succeeded, out)
+        _write_times(Path(MARKERS).with_name("times.json"))
+
+
+def _write_times(path: Path) -> None:
+    """Each endpoint's response times as Locust keeps them (rounded milliseconds → count,
+    since the stats were reset once every user ran), for percentiles over several endpoints."""
+    if _environment and _environment.stats:
+        entries = _environment.stats.entries.values()
+        times = {e.name: e.response_times for e in entries}
+        path.write_text(json.dumps(times), encoding="utf-8")
 
 
 def text(response) -> str:
