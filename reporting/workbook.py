@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -100,7 +101,9 @@ def _deadline(task) -> str:
     return task.deadline.isoformat()
 
 
-def _row(number: int, item, slots: int) -> list[Any]:
+def _row(number: int, item, slots: int, zone: tzinfo) -> list[Any]:
+    """One owed item's row; times in ``zone`` (the current time zone, looked up once a sheet
+    rather than twice a row: ``timezone.localtime`` finds it anew each call)."""
     task, report, last = item.task, item.round_report, item.last_report
     given = {row.target_id: row.value for row in report.target_values.all()} if report else {}
     row: list[Any] = [
@@ -110,9 +113,9 @@ def _row(number: int, item, slots: int) -> list[Any]:
         task.code,
         task.title,
         _deadline(task),
-        timezone.localtime(item.round.due_at).strftime("%m-%d %H:%M"),
+        item.round.due_at.astimezone(zone).strftime("%m-%d %H:%M"),
         task.progress,
-        f"{timezone.localtime(last.submitted_at):%Y-%m-%d} {last.percent}%" if last else "",
+        f"{last.submitted_at.astimezone(zone):%Y-%m-%d} {last.percent}%" if last else "",
         last.text if last else "",
         report.text if report else None,
         report.percent if report else None,
@@ -176,8 +179,9 @@ def owed_workbook(*, unit_name: str, owed, week_label: str) -> bytes:
         height=48,
     )
     sheet.row(header, head)
+    zone = timezone.get_current_timezone()
     for number, item in enumerate(owed.tasks, start=1):
-        sheet.row(_row(number, item, slots), body)
+        sheet.row(_row(number, item, slots, zone), body)
     last = HEADER_ROW + len(owed.tasks)
     sheet.merge(1, 1, 1, len(header) - 1)
     sheet.merge(2, 1, 2, len(header) - 1)

@@ -182,8 +182,9 @@ def test_the_sheet_reads_as_values_the_rows_the_models_give(world):
 
     slots = max(len(item.targets) for item in as_models.tasks)
     assert slots == 2
-    rows = [_row(n, item, slots) for n, item in enumerate(as_values.tasks, start=1)]
-    assert rows == [_row(n, item, slots) for n, item in enumerate(as_models.tasks, start=1)]
+    zone = timezone.get_current_timezone()
+    rows = [_row(n, item, slots, zone) for n, item in enumerate(as_values.tasks, start=1)]
+    assert rows == [_row(n, item, slots, zone) for n, item in enumerate(as_models.tasks, start=1)]
     assert any("p" in row[-1] and "g" in row[-1] for row in rows)  # a round's report, targets
     assert _seen(as_values) == _seen(as_models)
     assert len(as_values_queries) == len(as_models_queries)
