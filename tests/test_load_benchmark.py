@@ -137,3 +137,28 @@ def test_the_p95_of_reads_and_of_writes_together_merges_the_endpoints(tmp_path):
     (tmp_path / "times.json").write_text(json.dumps(times), encoding="utf-8")
     assert p95_by_kind(tmp_path / "times.json")["read"] == 500
     assert p95_by_kind(tmp_path / "missing.json") == {}
+
+
+def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
+    """``run`` starts Locust through ``client_first``: a lower priority is always allowed; a
+    higher one (below 0) only to root, and refused it leaves the process as it was."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.load.run import client_first
+
+    def niceness(nice: int) -> int:
+        shown = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.nice(0))"],
+            preexec_fn=lambda: client_first(nice),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(shown.stdout)
+
+    base = os.nice(0)
+    assert niceness(3) == base + 3
+    raised = niceness(-2)
+    assert raised == (base - 2 if os.geteuid() == 0 else base)

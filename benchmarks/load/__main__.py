@@ -23,6 +23,12 @@ def main() -> None:
     run.add_argument("--workers", type=int, default=0, help="Celery workers (default: --webs)")
     run.add_argument("--gunicorn-workers", type=int, default=3)
     run.add_argument("--gunicorn-threads", type=int, default=1)
+    run.add_argument(
+        "--client-nice",
+        type=int,
+        default=-5,
+        help="Locust's scheduling priority (0: the same as the server's; README, eleventh pass)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to a throwaway PostgreSQL database (the template)")
