@@ -121,8 +121,11 @@ class SheetWriter:
         self._rows.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
 
     def save(self) -> bytes:
+        """The workbook's bytes, deflated at level 1: a busy unit's sheet (220 KB of XML) is
+        29 KB at zlib's default level 6 and 34 KB at 1, for 2.2 ms of CPU against 0.6 ms on
+        each download (an intranet carries the 5 KB; the server's cores are what is short)."""
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
             book.writestr("[Content_Types].xml", _content_types())
             book.writestr("_rels/.rels", _root_rels())
             book.writestr("xl/workbook.xml", _workbook(self.title))
