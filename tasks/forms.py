@@ -187,7 +187,7 @@ class SheetReportForm(ReportForm):
     rules, but the fields every report has are shared by the rows, not copied for each. A
     form deep-copies its fields as it is made, and for a busy unit's sheet of 300 rows those
     copies were a third of the check's CPU; a form only reads its fields as it cleans, and
-    this one is never drawn (tests/reporting/test_rules.py: the same verdicts as the task
+    this one is never drawn (tests/reporting/test_sheet_form.py: the same verdicts as the task
     page's form)."""
 
     _shared: dict[str, forms.Field] | None = None

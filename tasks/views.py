@@ -164,7 +164,7 @@ def _task_page(request, task, *, forms=None, status=200, detailed=False):
 
 def _asked_request_form(request, task, can: dict) -> RequestForm | None:
     """The request form, when the page is opened to ask (``?request=open``: the section's
-    htmx, or its link without JavaScript). Drawn with every page it cost a tenth of the
+    htmx, or its link without JavaScript). Drawn with every page it cost a fifth of the
     lead unit's view, its transfer list growing with the city's units, for a form used on
     a few tasks a month."""
     if can["request"] and request.GET.get("request") == "open":

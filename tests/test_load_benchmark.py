@@ -140,8 +140,9 @@ def test_the_p95_of_reads_and_of_writes_together_merges_the_endpoints(tmp_path):
 
 
 def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
-    """``run`` starts Locust through ``client_first``: a lower priority is always allowed; a
-    higher one (below 0) only to root, and refused it leaves the process as it was."""
+    """``run`` sets Locust's priority once it has started it (``client_first``): a lower one
+    is always allowed; a higher one (below the current) only with CAP_SYS_NICE, and refused
+    it leaves the process as it was rather than failing the run."""
     import os
     import subprocess
     import sys
@@ -149,16 +150,16 @@ def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
     from benchmarks.load.run import client_first
 
     def niceness(nice: int) -> int:
-        shown = subprocess.run(
-            [sys.executable, "-c", "import os; print(os.nice(0))"],
-            preexec_fn=lambda: client_first(nice),
-            capture_output=True,
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import sys, os; sys.stdin.read(); print(os.nice(0))"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-            check=True,
         )
-        return int(shown.stdout)
+        client_first(child.pid, nice)
+        shown, _ = child.communicate("")
+        return int(shown)
 
     base = os.nice(0)
-    assert niceness(3) == base + 3
-    raised = niceness(-2)
-    assert raised == (base - 2 if os.geteuid() == 0 else base)
+    assert niceness(min(base + 3, 19)) == min(base + 3, 19)
+    assert niceness(base - 2) in (base - 2, base)  # raised where allowed, else as it was

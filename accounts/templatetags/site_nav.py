@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from config.urltag import _reverse
+from config.urltag import _current_app, _reverse
 from formtokens.templatetags.formtokens import form_token
 
 register = template.Library()
@@ -37,21 +37,22 @@ ENTRIES = (
 )
 
 
-def _url(name: str, *args) -> str:
+def _url(context, name: str, *args) -> str:
     """``{% url %}``'s answer (config.urltag's cache of ``reverse``), escaped as it prints."""
     ambient = (get_urlconf(), get_script_prefix(), get_language())
-    return html.escape(_reverse(name, args, (), None, *ambient))
+    return html.escape(_reverse(name, args, (), _current_app(context), *ambient))
 
 
-def _entries(menu: dict, user) -> str:
+def _entries(context, menu: dict, user) -> str:
     """Each entry's ``{% if %}`` block, shown or empty, and the lines between them."""
-    return "\n        ".join(
-        f'\n          <li><a href="{_url(page, *([user.unit_id] if key == "unit_page" else []))}">'
-        f"{_(words)}</a></li>\n        "
-        if menu.get(key)
-        else ""
-        for key, page, words in ENTRIES
-    )
+    shown = []
+    for key, page, words in ENTRIES:
+        if not menu.get(key):
+            shown.append("")
+            continue
+        href = _url(context, page, *([user.unit_id] if key == "unit_page" else []))
+        shown.append(f'\n          <li><a href="{href}">{_(words)}</a></li>\n        ')
+    return "\n        ".join(shown)
 
 
 def _csrf(context) -> str:
@@ -75,18 +76,19 @@ def site_nav(context) -> SafeString:
     bell = f'<span class="count" data-testid="unread">{count}</span>' if count else ""
     name = html.escape(str(user))
     unit = f" · {html.escape(str(user.unit))}" if user.unit else ""
-    admin = f'<li><a href="{_url("admin:index")}">{_("Administration")}</a></li>'
-    audit = f'<li><a href="{_url("audit:events")}">{_("Audit trail")}</a></li>'
+    admin = f'<li><a href="{_url(context, "admin:index")}">{_("Administration")}</a></li>'
+    audit = f'<li><a href="{_url(context, "audit:events")}">{_("Audit trail")}</a></li>'
     return mark_safe(  # every value above is escaped; the words are the catalogue's
         '\n      <ul class="nav-links">\n        '
-        f"{_entries(menu, user)}\n        "
-        f'<li><a href="{_url("notifications")}" class="bell" aria-label="{_("Notifications")}">'
+        f"{_entries(context, menu, user)}\n        "
+        f'<li><a href="{_url(context, "notifications")}" class="bell" '
+        f'aria-label="{_("Notifications")}">'
         f"{BELL}{bell}</a></li>\n        "
         f"{admin if user.is_staff else ''}\n        "
         f"{audit if menu.get('audit') else ''}\n        "
-        f'<li class="who"><small><a href="{_url("sessions")}" '
+        f'<li class="who"><small><a href="{_url(context, "sessions")}" '
         f'title="{_("Account security")}">{name}</a>{unit}</small></li>\n        <li>\n          '
-        f'<form method="post" action="{_url("logout")}" class="inline">'
+        f'<form method="post" action="{_url(context, "logout")}" class="inline">'
         f"{_csrf(context)}{form_token()}\n"
         f'            <button type="submit" class="secondary outline small" title="{name}{unit}">'
         f"{_('Log out')}</button>\n          </form>\n        </li>\n      </ul>\n      "

@@ -37,9 +37,11 @@ def test_staff_report_with_a_file_ask_for_closeout_and_see_it_approved(
     assert "窗口人员培训全部完成" in timeline.inner_text()
     assert "验收报告.pdf" in timeline.inner_text()
 
-    # ...then ask for close-out with the same evidence.
+    # ...then ask for close-out with the same evidence (the form fetched as the section opens,
+    # its link to the form's page gone once it is in).
     phone.locator("#request summary").click()
     phone.select_option("#request select[name=kind]", "closeout")
+    assert phone.get_by_test_id("request-link").is_hidden()
     phone.fill("#request textarea[name=reason]", "任务已全部完成，申请销号")
     phone.locator("#request input[type=file]").set_input_files(str(evidence))
     phone.locator("#request button[type=submit]").click()
