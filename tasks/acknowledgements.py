@@ -2,7 +2,6 @@
 longer than their campaign allows (flagged). Each read is one query at any size."""
 
 import datetime
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign
+from config.prepared import prepared
 from tasks.models import Task
 from tasks.table_rows import Named
 
@@ -161,16 +161,18 @@ class AwaitingRow:
         self.task_list = task_list
 
 
-@functools.cache
-def _awaiting_rows() -> QuerySet:
-    """The 签收 box's query before whose tasks they are, built once per process and cloned
-    for each request; the unit is added to the clone. Never evaluated itself."""
+@prepared(maxsize=1)
+def _awaiting_rows(values) -> QuerySet:
+    """The 签收 box's first ``ACK_SHOWN`` rows of a unit (``values["unit"]``), with how many
+    wait and the newest handover among them all: compiled once per process
+    (``config.prepared``), not built and compiled for each view of 我的任务."""
     every = Window(Count("pk"))  # over every row the conditions keep, before the LIMIT
     return (
         awaiting_of_unit_queryset()
+        .filter(lead_unit_id=values["unit"])
         .annotate(waiting=every, until=Window(Max("handed_over_at")))
         .order_by("handed_over_at", "pk")
-        .values(*AWAITING_VALUES, "waiting", "until")
+        .values(*AWAITING_VALUES, "waiting", "until")[:ACK_SHOWN]
     )
 
 
@@ -182,7 +184,7 @@ def awaiting_summary(*, user: User) -> Awaiting:
     waits (the usual case, a unit acknowledges what it is handed within days)."""
     if not user.unit_id:
         return Awaiting(tasks=[], count=0, until=None)
-    rows = list(_awaiting_rows().filter(lead_unit_id=user.unit_id)[:ACK_SHOWN])
+    rows = _awaiting_rows.rows(unit=user.unit_id)
     if not rows:
         return Awaiting(tasks=[], count=0, until=None)
     lists: dict = {}
