@@ -61,6 +61,15 @@ def _ambient(context) -> tuple:
     return ambient
 
 
+def remembered_reverse(context, view_name: str, args: tuple = (), kwargs: tuple = ()) -> str:
+    """What ``{% url view_name args %}`` answers in ``context`` for plain arguments (text,
+    numbers): ``reverse()`` remembered per everything its answer depends on. For a tag
+    written in Python that prints links as the template's ``{% url %}`` did."""
+    return _reverse(
+        view_name, args, kwargs, _current_app(context), *_ambient(context), get_language()
+    )
+
+
 class CachedURLNode(URLNode):
     def render(self, context):
         args = tuple(arg.resolve(context) for arg in self.args)
@@ -70,9 +79,7 @@ class CachedURLNode(URLNode):
         values = (view_name, *args, *(v for _k, v in kwargs))
         try:
             if all(type(value) in PLAIN for value in values):
-                url = _reverse(
-                    view_name, args, kwargs, current_app, *_ambient(context), get_language()
-                )
+                url = remembered_reverse(context, view_name, args, kwargs)
             else:  # as Django's tag does, with the values already resolved (once)
                 url = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
         except NoReverseMatch:  # Django's tag: raise, or nothing "as var"

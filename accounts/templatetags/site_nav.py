@@ -10,12 +10,11 @@ menu, the bell, the unit and both languages); the links each the rule of the pag
 import html
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from config.urltag import _current_app, _reverse
+from config.urltag import remembered_reverse
 from formtokens.templatetags.formtokens import form_token
 
 register = template.Library()
@@ -38,9 +37,9 @@ ENTRIES = (
 
 
 def _url(context, name: str, *args) -> str:
-    """``{% url %}``'s answer (config.urltag's cache of ``reverse``), escaped as it prints."""
-    ambient = (get_urlconf(), get_script_prefix(), get_language())
-    return html.escape(_reverse(name, args, (), _current_app(context), *ambient))
+    """``{% url %}``'s answer (``config.urltag``'s remembered ``reverse``), escaped as it
+    prints."""
+    return html.escape(remembered_reverse(context, name, args))
 
 
 def _entries(context, menu: dict, user) -> str:
@@ -53,14 +52,6 @@ def _entries(context, menu: dict, user) -> str:
         href = _url(context, page, *([user.unit_id] if key == "unit_page" else []))
         shown.append(f'\n          <li><a href="{href}">{_(words)}</a></li>\n        ')
     return "\n        ".join(shown)
-
-
-def _csrf(context) -> str:
-    """``{% csrf_token %}``: the hidden field, nothing where there is no token."""
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{html.escape(str(token))}">'
 
 
 @register.simple_tag(takes_context=True)
@@ -89,7 +80,7 @@ def site_nav(context) -> SafeString:
         f'<li class="who"><small><a href="{_url(context, "sessions")}" '
         f'title="{_("Account security")}">{name}</a>{unit}</small></li>\n        <li>\n          '
         f'<form method="post" action="{_url(context, "logout")}" class="inline">'
-        f"{_csrf(context)}{form_token()}\n"
+        f"{CsrfTokenNode().render(context)}{form_token()}\n"
         f'            <button type="submit" class="secondary outline small" title="{name}{unit}">'
         f"{_('Log out')}</button>\n          </form>\n        </li>\n      </ul>\n      "
     )
