@@ -106,10 +106,9 @@ def upload_detail(request, pk: int):
     upload = permissions.access_upload(request.user, pk)
     everything = request.GET.get("rows") == "all"
     rows = upload.rows if everything else rows_that_say_something(upload)
-    context = {"upload": upload, "rows": rows, "everything": everything}
-    return render(
-        request, "reporting/upload.html", context | {"unlisted": len(upload.rows) - len(rows)}
-    )
+    unlisted = len(upload.rows) - len(rows)
+    context = {"upload": upload, "rows": rows, "everything": everything, "unlisted": unlisted}
+    return render(request, "reporting/upload.html", context)
 
 
 @login_required
