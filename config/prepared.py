@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, router
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import Expression
@@ -37,6 +37,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
     get_related_populators,
     prefetch_related_objects,
 )
+from django.db.models.sql import UpdateQuery
 
 from config.replica import read_alias
 
@@ -112,11 +113,24 @@ class Statement:
             kind=_kind(queryset),
         )
 
-    def rows(self, values: dict[str, Any], extra: tuple = ()) -> list[tuple]:
+    def _filled(self, values: dict[str, Any], extra: tuple = ()) -> list:
         params = list(self.params)
         for i in self.slots:
             params[i] = values[params[i].name]
         params.extend(extra)
+        return params
+
+    def write(self, values: dict[str, Any], alias: str) -> int:
+        """Run a statement that writes (``PreparedUpdate``) on ``alias``: the rows changed."""
+        connection = connections[alias]
+        params = self._filled(values)
+        with connection.cursor() as cursor:
+            if not execute_prepared(self, cursor, connection, params):
+                cursor.execute(self.sql, params)
+            return cursor.rowcount
+
+    def rows(self, values: dict[str, Any], extra: tuple = ()) -> list[tuple]:
+        params = self._filled(values, extra)
         # Where this moment's reads go (``config.replica``): the SQL is the same on either.
         connection = connections[read_alias()]
         with connection.cursor() as cursor:
@@ -332,6 +346,37 @@ class PreparedModels:
             return list(self.build(*key, values))
         statement = self.statement(*key)
         return statement.objects(values) if statement is not None else []
+
+
+class PreparedUpdate:
+    """A builder of an update, ``build(values)`` → (the rows' queryset, their new values as
+    ``update()`` takes them), whose shape never changes (a report marking the round items it
+    settles: building and compiling its statement each time was 1.8 ms of CPU a report).
+    ``update(**values)``: the rows changed; on PostgreSQL one statement compiled once per
+    process (``update()``'s own: ``SQLUpdateCompiler``), elsewhere ``update()`` itself."""
+
+    def __init__(self, build: Callable[[Any], tuple[QuerySet, dict[str, Any]]]):
+        self.build = build
+        self.statement = functools.lru_cache(maxsize=1)(self._compile)
+
+    def _compile(self) -> tuple[Statement | None, str]:
+        queryset, changes = self.build(_Slots())
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.annotations = {}  # as ``update()``: an update sets no annotation
+        alias = queryset._db or router.db_for_write(queryset.model)  # as ``update()``'s
+        try:
+            sql, params = query.get_compiler(alias).as_sql()
+        except EmptyResultSet:  # conditions nothing meets: no statement, no row changed
+            return None, alias
+        return Statement(sql, params), alias
+
+    def update(self, **values) -> int:
+        statement, alias = self.statement()
+        if connections[alias].vendor != "postgresql":
+            queryset, changes = self.build(values)
+            return queryset.update(**changes)
+        return statement.write(values, alias) if statement is not None else 0
 
 
 class _Captured(Exception):

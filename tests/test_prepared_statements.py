@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from config.prepared import Slot, Statement, _numbered, among
+from config.prepared import PreparedUpdate, Slot, Statement, _numbered, among
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,33 @@ def test_a_new_session_prepares_again(settings):
     assert statement.name not in prepared_names()  # a new session
     assert statement.rows({"n": 3}) == [(6,)]
     assert statement.name in prepared_names()
+
+
+def test_an_update_compiled_once_changes_what_update_would_and_counts_it(settings):
+    settings.PREPARED_STATEMENTS = True
+    people = [User.objects.create(username=f"u{n}", email=f"u{n}@x.cn") for n in range(4)]
+
+    def build(values):
+        rows = User.objects.filter(among("pk", values["ids"])).exclude(first_name=values["name"])
+        return rows, {"first_name": values["name"]}
+
+    update = PreparedUpdate(build)
+    statement, alias = update.statement()
+    assert alias == "default" and statement.sql.startswith('UPDATE "accounts_user"')
+    ids = [people[0].pk, people[2].pk]
+    with CaptureQueriesContext(connection) as first:
+        assert update.update(ids=ids, name="甲") == 2
+    assert update.update(ids=[*ids, people[3].pk], name="甲") == 1  # two were already so
+    assert statement.name in prepared_names()
+    assert dict(User.objects.values_list("username", "first_name")) == {
+        "u0": "甲",
+        "u1": "",
+        "u2": "甲",
+        "u3": "甲",
+    }
+    assert len(first) == 1 and first.captured_queries[0]["sql"].startswith("UPDATE")
+    # Conditions nothing meets: no statement at all.
+    nothing = PreparedUpdate(lambda values: (User.objects.filter(pk__in=[]), {"first_name": "乙"}))
+    with CaptureQueriesContext(connection) as none:
+        assert nothing.update() == 0
+    assert len(none) == 0

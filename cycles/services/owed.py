@@ -19,35 +19,44 @@ from collections.abc import Iterable
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
+from config.prepared import PreparedUpdate, among
 from cycles.models import DispatchRound, RoundItem
 from tasks.models import ProgressReport
 
 ON_TIME, LATE, MISSING = RoundItem.ReportState.values
 
 
+@PreparedUpdate
+def _settled(values):
+    """The items of ``values["tasks"]`` owed by ``values["unit"]`` in each round whose window
+    holds ``values["at"]``, not on time yet: on time by the due time, else late."""
+    at = values["at"]
+    windows = DispatchRound.objects.filter(opens_at__lte=at).filter(
+        Q(due_at__gte=at) | Q(closes_at__gt=at)
+    )
+    by_due = DispatchRound.objects.filter(pk=OuterRef("round_id"), due_at__gte=at)
+    items = RoundItem.objects.filter(
+        among("task_id", values["tasks"]),
+        lead_unit_id=values["unit"],
+        round_id__in=windows.values("pk"),
+    ).exclude(report_state=ON_TIME)
+    return items, {
+        "report_state": Case(When(Exists(by_due), then=Value(ON_TIME)), default=Value(LATE))
+    }
+
+
 def owed_reports_record(reports: Iterable[ProgressReport]) -> int:
     """The items the new ``reports`` settle: of their tasks, owed by the reporting unit, in
     each round whose window holds the report's time — on time by the due time, else late
-    (an item on time stays so). One statement per unit and time (a sheet of 一表填报 is one)."""
+    (an item on time stays so). One statement per unit and time (a sheet of 一表填报 is one),
+    compiled once per process (``config.prepared.PreparedUpdate``)."""
     tasks: dict[tuple[int, datetime.datetime], set[int]] = defaultdict(set)
     for report in reports:
         tasks[(report.unit_id, report.submitted_at)].add(report.task_id)
-    changed = 0
-    for (unit_id, at), task_ids in tasks.items():
-        windows = DispatchRound.objects.filter(opens_at__lte=at).filter(
-            Q(due_at__gte=at) | Q(closes_at__gt=at)
-        )
-        by_due = DispatchRound.objects.filter(pk=OuterRef("round_id"), due_at__gte=at)
-        changed += (
-            RoundItem.objects.filter(
-                task_id__in=task_ids, lead_unit_id=unit_id, round_id__in=windows.values("pk")
-            )
-            .exclude(report_state=ON_TIME)
-            .update(
-                report_state=Case(When(Exists(by_due), then=Value(ON_TIME)), default=Value(LATE))
-            )
-        )
-    return changed
+    return sum(
+        _settled.update(tasks=sorted(task_ids), unit=unit_id, at=at)
+        for (unit_id, at), task_ids in tasks.items()
+    )
 
 
 def owed_states_refresh(*, items: QuerySet[RoundItem], also_units: Iterable[int] = ()) -> int:
