@@ -361,10 +361,10 @@ class PreparedUpdate:
 
     def _compile(self) -> tuple[Statement | None, str]:
         queryset, changes = self.build(_Slots())
-        query = queryset.query.chain(UpdateQuery)
+        query: Any = queryset.query.chain(UpdateQuery)
         query.add_update_values(changes)
         query.annotations = {}  # as ``update()``: an update sets no annotation
-        alias = queryset._db or router.db_for_write(queryset.model)  # as ``update()``'s
+        alias = queryset._db or router.db_for_write(queryset.model)  # type: ignore[attr-defined]
         try:
             sql, params = query.get_compiler(alias).as_sql()
         except EmptyResultSet:  # conditions nothing meets: no statement, no row changed
