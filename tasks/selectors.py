@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaigns.models import Campaign, Category, TaskList
-from config.prepared import prepared
+from config.prepared import PreparedModels, prepared
 from tasks.as_at import SETTING_EVENTS, TaskAsAt, tasks_as_at  # noqa: F401 (re-exported)
 from tasks.attainment import (  # noqa: F401 (re-exported)
     target_attainment,
@@ -386,17 +386,14 @@ def _files_on_task(path: str) -> Coalesce:
     return Coalesce(Subquery(files[:1], output_field=IntegerField()), 0)
 
 
-def pending_requests(*, user: User) -> QuerySet[TaskRequest]:
-    """The coordinator's queue: pending requests on tasks of the campaigns they coordinate,
-    each with what the decision needs to hand: the lead unit's last report (when, how far,
-    what) and how many evidence files the task has in all (on reports and requests)."""
+def _pending_requests(values) -> QuerySet[TaskRequest]:
     last = ProgressReport.objects.filter(
         task_id=OuterRef("task_id"), unit_id=OuterRef("task__lead_unit_id")
     ).order_by("-submitted_at", "-id")
     return (
         TaskRequest.objects.filter(
             status=TaskRequest.Status.PENDING,
-            task__task_list__campaign__coordinators=user,
+            task__task_list__campaign__coordinators=values["user"],
         )
         .annotate(
             last_report_at=Subquery(last.values("submitted_at")[:1]),
@@ -410,6 +407,17 @@ def pending_requests(*, user: User) -> QuerySet[TaskRequest]:
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
         .order_by("requested_at", "id")
     )
+
+
+_PENDING = PreparedModels(_pending_requests, maxsize=1)
+
+
+def pending_requests(*, user: User) -> list[TaskRequest]:
+    """The coordinator's queue: pending requests on tasks of the campaigns they coordinate,
+    each with what the decision needs to hand: the lead unit's last report (when, how far,
+    what) and how many evidence files the task has in all (on reports and requests). Its
+    query compiled once per process, the person's id its parameter (``config.prepared``)."""
+    return _PENDING.objects(user=user.pk)
 
 
 def overdue_instructions(

@@ -274,7 +274,7 @@ def request_queue(request):
     """Pending requests on the campaigns the coordinator runs, oldest first."""
     if not permissions.can_decide_requests(request.user):
         raise Http404
-    items = list(pending_requests(user=request.user))
+    items = pending_requests(user=request.user)
     add_decision_questions(items)
     return render(
         request,
