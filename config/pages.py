@@ -4,12 +4,13 @@ as a formula, and the addresses and labels of tables drawn in Python."""
 
 import html
 from collections.abc import Callable
-from functools import wraps
+from functools import cached_property, lru_cache, wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
@@ -19,6 +20,7 @@ from django.template.base import render_value_in_context
 from django.urls import reverse
 
 from config.errors import RuleViolation
+from config.prepared import Slots, Statement, prepares
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -171,6 +173,23 @@ def two_step_page(
     return page
 
 
+def _counted(queryset: QuerySet) -> QuerySet:
+    """``queryset``'s keys, each with the count of every row its conditions keep."""
+    return queryset.annotate(page_total=Window(Count("pk"))).values_list("pk", "page_total")
+
+
+def _first_row(number: Any, per_page: int) -> int | None:
+    """The first row of the page ``number`` as the Paginator reads it (not an integer: the
+    first page); None below the first."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        guess = int(number)
+    except (TypeError, ValueError):
+        guess = 1
+    return (guess - 1) * per_page if guess >= 1 else None
+
+
 class CountedKeys:
     """A page's keys and the count of every key in one read, for ``Paginator``: the keys of
     the page asked for with ``COUNT(*) OVER ()`` beside them (a window over every row the
@@ -185,22 +204,15 @@ class CountedKeys:
         self.keys = queryset.values_list("pk", flat=True)
         self.ordered = self.keys.ordered
         self.per_page = per_page
-        self.start: int | None = None
         self.read: list | None = None
-        try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            guess = int(number)
-        except (TypeError, ValueError):
-            guess = 1
-        if guess >= 1 and not queryset.query.distinct:
-            self.start = (guess - 1) * per_page
+        self.start = None if queryset.query.distinct else _first_row(number, per_page)
+
+    def _window(self, start: int, end: int) -> list[tuple[int, int]]:
+        return list(_counted(self.queryset)[start:end])
 
     def count(self) -> int:
         if self.start is not None:
-            counted = self.queryset.annotate(page_total=Window(Count("pk")))
-            end = self.start + self.per_page
-            found = list(counted.values_list("pk", "page_total")[self.start : end])
+            found = self._window(self.start, self.start + self.per_page)
             if found:
                 self.read = [pk for pk, _ in found]
                 return found[0][1]
@@ -213,6 +225,55 @@ class CountedKeys:
         if isinstance(index, slice) and self.read is not None and index.start == self.start:
             return self.read[: index.stop - index.start]
         return self.keys[index]
+
+
+class PreparedWindow:
+    """``CountedKeys``' read compiled once per key and process (``config.prepared``), for a
+    page opened thousands of times a morning: ``build(*key, values)`` its queryset (ordered,
+    not ``DISTINCT``), its page's keys and count one statement whose parameters are the
+    values, the limit and the offset. ``keys(…)``: what ``two_step_page`` takes as ``keys``;
+    off PostgreSQL, ``CountedKeys`` of the queryset built with the values."""
+
+    def __init__(self, build: Callable[..., QuerySet], maxsize: int = 16):
+        self.build = build
+        self.statement = lru_cache(maxsize=maxsize)(self._compile)
+
+    def _compile(self, *key) -> Statement | None:
+        queryset = self.build(*key, Slots())
+        assert queryset.ordered and not queryset.query.distinct, "an ordered page, no DISTINCT"
+        try:
+            return Statement.of(_counted(queryset), tail=" LIMIT %s OFFSET %s")
+        except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
+            return None
+
+    def keys(self, key: tuple, values: dict, number: Any, per_page: int) -> CountedKeys:
+        if not prepares():
+            return CountedKeys(self.build(*key, values), number, per_page)
+        return _PreparedKeys(self, key, values, number, per_page)
+
+
+class _PreparedKeys(CountedKeys):
+    """``CountedKeys`` whose page comes from ``PreparedWindow``'s statement; the queryset is
+    built with the values only where the plain reads are needed (past the last page)."""
+
+    def __init__(self, window: PreparedWindow, key: tuple, values: dict, number, per_page):
+        self.window, self.key, self.values = window, key, values
+        self.ordered = True
+        self.per_page = per_page
+        self.read = None
+        self.start = _first_row(number, per_page)
+
+    @cached_property
+    def queryset(self) -> QuerySet:  # type: ignore[override]
+        return self.window.build(*self.key, self.values)
+
+    @cached_property
+    def keys(self) -> QuerySet:  # type: ignore[override]
+        return self.queryset.values_list("pk", flat=True)
+
+    def _window(self, start: int, end: int) -> list[tuple[int, int]]:
+        statement = self.window.statement(*self.key)
+        return statement.rows(self.values, extra=(end - start, start)) if statement else []
 
 
 #: An id no row has, reversed in an address to find where the id goes.

@@ -4,7 +4,7 @@ built and compiled by the ORM once, and each request runs its SQL with its own v
 
 Building a queryset and compiling it costs Django 300–2,000 function calls (a task table's
 rows, with their light, last report and open instructions, about 1 ms of CPU; a unit's page
-made 17 such queries). Cloning a queryset built once (``tasks.selectors._table_of_mine``) saves
+made 17 such queries). Cloning a queryset built once (``tasks.selectors.table_of_mine``) saves
 the building, not the compiling: here neither is done again.
 
 A value that differs from one request to the next is a ``Slot``: compiled as one parameter,
@@ -237,7 +237,7 @@ def prepares() -> bool:
     return connections[read_alias()].vendor == "postgresql"
 
 
-class _Slots(dict):
+class Slots(dict):
     """What a builder reads its values from when compiling: a ``Slot`` of any name."""
 
     def __missing__(self, name: str) -> Slot:
@@ -256,7 +256,7 @@ class Prepared:
 
     def _compile(self, *key) -> Statement | None:
         try:
-            return Statement.of(self.build(*key, _Slots()))
+            return Statement.of(self.build(*key, Slots()))
         except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
             return None
 
@@ -337,7 +337,7 @@ class PreparedModels:
 
     def _compile(self, *key) -> _ModelStatement | None:
         try:
-            return _ModelStatement(self.build(*key, _Slots()))
+            return _ModelStatement(self.build(*key, Slots()))
         except EmptyResultSet:  # conditions nothing meets (``pk__in=[]``): no query, no rows
             return None
 
@@ -360,7 +360,7 @@ class PreparedUpdate:
         self.statement = functools.lru_cache(maxsize=1)(self._compile)
 
     def _compile(self) -> tuple[Statement | None, str]:
-        queryset, changes = self.build(_Slots())
+        queryset, changes = self.build(Slots())
         query: Any = queryset.query.chain(UpdateQuery)
         query.add_update_values(changes)
         query.annotations = {}  # as ``update()``: an update sets no annotation
@@ -413,7 +413,7 @@ class PreparedCount:
 
     def __init__(self, build: Callable[[Any], QuerySet]):
         self.build = build
-        self.statement = functools.lru_cache(maxsize=1)(lambda: _count_statement(build(_Slots())))
+        self.statement = functools.lru_cache(maxsize=1)(lambda: _count_statement(build(Slots())))
 
     def count(self, **values) -> int:
         if not prepares():

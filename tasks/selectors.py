@@ -98,7 +98,7 @@ def _lead_or_support_q(unit_id: int) -> Q:
     return Q(lead_unit_id=unit_id) | Q(Exists(supports))
 
 
-def _of_unit_q(unit_id: int) -> Q:
+def of_unit_q(unit_id: int) -> Q:
     """``_lead_or_support_q`` for 我的任务, whose tasks are one unit's among every list: the
     supported tasks as an array (``= ANY(ARRAY(...))``) that the primary key's index takes
     beside the lead unit's (one bitmap scan each, a few hundred rows), where the EXISTS was
@@ -159,11 +159,11 @@ def tasks_for_user(
     today = today or timezone.localdate()
     filters = filters or TaskFilters()
     if page:
-        qs = _table_of_mine(today).filter(visible_tasks_q(user))
+        qs = table_of_mine(today).filter(visible_tasks_q(user))
     else:
         qs = _of_mine(Task.objects.filter(visible_tasks_q(user)), today)
     if user.unit_id:
-        qs = qs.filter(_of_unit_q(user.unit_id))
+        qs = qs.filter(of_unit_q(user.unit_id))
     qs = apply_filters(qs, filters, unit_id=user.unit_id, today=today)
     return sorted_tasks(qs, filters.sort)
 
@@ -175,7 +175,7 @@ def _of_mine(qs: TaskQuerySet, today: datetime.date) -> QuerySet[Task]:
 
 
 @functools.lru_cache(maxsize=2)
-def _table_of_mine(today: datetime.date) -> QuerySet[Task]:
+def table_of_mine(today: datetime.date) -> QuerySet[Task]:
     """我的任务's table before whose tasks they are: built once a day per process and cloned
     for each request, not its expressions worked out again for each. The person's
     conditions are added to the clone; only its keys are read (its filters and sort orders

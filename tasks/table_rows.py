@@ -141,7 +141,7 @@ def filtered_columns(qs: QuerySet[Task], filters: TaskFilters, today: datetime.d
 @functools.lru_cache(maxsize=8)
 def _table_values(today: datetime.date, awaiting: bool) -> QuerySet:
     """The rows' query before whose rows: built once a day per process and cloned for each
-    page (as ``tasks.selectors._table_of_mine`` is), not its subqueries built again for
+    page (as ``tasks.selectors.table_of_mine`` is), not its subqueries built again for
     each. Never evaluated itself."""
     query = (
         with_list_columns(Task.objects.all(), today=today)

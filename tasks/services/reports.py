@@ -19,7 +19,6 @@ from tasks.services._common import check_files, require, store_files, task_url
 from tasks.services.core import event_record, events_dated, service_atomic, task_update
 from webhooks.events import REPORT_CREATED, webhook_emit
 
-
 # The task under a row lock with its list and campaign (some sixty columns: compiling them
 # was 1.5 ms of a report's CPU), compiled once per process; read in the report's transaction.
 _LOCKED = PreparedObject(

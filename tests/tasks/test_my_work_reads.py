@@ -1,6 +1,6 @@
 """我的任务's table in fewer reads: the page's keys read with the count of them all
 (``config.pages.CountedKeys``: the same page as a plain Paginator's, for any page number), and
-the unit's tasks found as "led, or among the supported tasks" (``tasks.selectors._of_unit_q``:
+the unit's tasks found as "led, or among the supported tasks" (``tasks.selectors.of_unit_q``:
 the same tasks as the EXISTS it replaced); 待我确认 read as values and written in Python, the
 markup of the template it replaced."""
 
