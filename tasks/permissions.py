@@ -22,7 +22,9 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.permissions import is_coordinator, is_leader, is_unit_head
 from campaigns.models import Campaign, ListImport, TaskList
+from tasks import readers
 from tasks.models import ProgressReport, Task, TaskQuerySet, TaskRequest, TaskSupport
+from tasks.readers import Reader, reader_key, reader_values
 
 
 def _unit_q(user: User, prefix: str = "") -> Q:
@@ -49,38 +51,10 @@ def visible_tasks_q(user: User) -> Q:
     return q
 
 
-# For statements compiled once per process (``tasks.task_page.VisibleTaskRead``): the
-# shape of ``visible_tasks_q(user)`` follows the answers to its role questions and whether
-# the person has a unit; their id and unit are the statement's parameters.
-_ASKED = ((Role.LEADER,), (Role.COORDINATOR,), (Role.STAFF, Role.HEAD))
-
-
-class _Reader:
-    """An active person as ``visible_tasks_q`` reads them (another role question is an
-    error: the statement's key would not cover it)."""
-
-    is_authenticated = is_active = True
-
-    def __init__(self, answers: tuple[bool, ...], pk, unit_id):
-        self.answers: dict[tuple[str, ...], bool] = dict(zip(_ASKED, answers, strict=True))
-        self.pk, self.unit_id = pk, unit_id
-
-    def has_role(self, *roles: str) -> bool:
-        return self.answers[roles]
-
-
-def reader_key(user: User) -> tuple[tuple[bool, ...], bool]:
-    return tuple(user.has_role(*roles) for roles in _ASKED), bool(user.unit_id)
-
-
-def reader_values(user: User) -> dict:
-    return {"user": user.pk, "unit": user.unit_id}
-
-
 def visible_q(answers: tuple[bool, ...], unit: bool, values) -> Q:
     """``visible_tasks_q`` of the active person ``reader_key`` gives, with the ``values``
     (``reader_values``; slots when compiling)."""
-    reader = _Reader(answers, values["user"], values["unit"] if unit else None)
+    reader = Reader(answers, values["user"], values["unit"] if unit else None)
     return visible_tasks_q(reader)  # type: ignore[arg-type]  # a User as the rule reads one
 
 
@@ -102,7 +76,13 @@ def visible_lists_q(user: User, prefix: str = "") -> Q:
 def access_task_list(user: User, campaign: Campaign, pk: int) -> TaskList:
     """A list of a campaign ``user`` may read (a draft only for its coordinators); 404
     otherwise."""
-    task_list = TaskList.objects.filter(visible_lists_q(user), campaign=campaign, pk=pk).first()
+    if user.is_authenticated:
+        found = readers.TASK_LIST.objects(
+            *reader_key(user), **reader_values(user), campaign=campaign.pk, pk=pk
+        )
+        task_list = found[0] if found else None
+    else:
+        task_list = TaskList.objects.filter(visible_lists_q(user), campaign=campaign, pk=pk).first()
     if task_list is None:
         raise Http404
     return task_list
@@ -140,7 +120,7 @@ def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     return (
         user.is_authenticated
         and user.has_role(Role.COORDINATOR)
-        and campaign.coordinators.filter(pk=user.pk).exists()
+        and bool(readers.COORDINATES.rows(campaign=campaign.pk, user=user.pk))
     )
 
 
@@ -246,7 +226,12 @@ def access_task(user: User, task_id: int, queryset: QuerySet[Task] | None = None
 def access_campaign(user: User, slug: str, *, related: tuple[str, ...] = ()) -> Campaign:
     """The campaign if ``user`` may see it (with its ``related`` objects read in the same
     query); 404 otherwise."""
-    campaign = visible_campaigns(user).select_related(*related).filter(slug=slug).first()
+    if user.is_authenticated and user.is_active:
+        key = (*reader_key(user), user.has_business_role, related)
+        found = readers.CAMPAIGN.objects(*key, **reader_values(user), slug=slug)
+        campaign = found[0] if found else None
+    else:
+        campaign = visible_campaigns(user).select_related(*related).filter(slug=slug).first()
     if campaign is None:
         raise Http404
     return campaign
