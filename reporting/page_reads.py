@@ -1,6 +1,7 @@
 """我的任务's 本周应报送 (``owed_tasks`` with a ``sort``, ``targets=False``), its queries
 compiled once per process (``config.prepared``): the current rounds, the rows with their
-rounds' counts, their last reports and, where the first rows leave a round out, its counts.
+rounds' counts, their last reports and, where the first rows leave a round out, its counts;
+and the same for 本周应报送's sheet (``owed_tasks(sheet=True)``: ``owed_sheet``).
 Building and compiling them each request was a third of the page's CPU. The same
 statements but for the unit, the rounds, the reports and the time, which are parameters (a
 list as one array); the same rows (tests/reporting/test_owed_values.py compares them with
@@ -66,11 +67,9 @@ def count_rounds(unit_id: int, round_ids: list[int], by_round: dict[int, Any]) -
         by_round[row["round_id"]].reported = row["reported"]
 
 
-def owed_summary(*, unit_id: int, now: datetime.datetime) -> Any:
-    """What a unit owes, counted per round, no task read (一表填报's page, which shows the
-    counts and the download): the current rounds and their counts, two statements compiled
-    once per process, where ``owed_tasks`` built and compiled four and read a row."""
-    from reporting.selectors import OwedRound, _listed
+def _counted_rounds(unit_id: int, now: datetime.datetime) -> dict[int, Any]:
+    """The current rounds (one a campaign), each with the unit's owed and reported counts."""
+    from reporting.selectors import OwedRound
 
     rounds: dict[int, Any] = {}
     for round_ in CURRENT_ROUNDS.objects(now=now):
@@ -78,4 +77,35 @@ def owed_summary(*, unit_id: int, now: datetime.datetime) -> Any:
     by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
     if by_round:
         count_rounds(unit_id, list(by_round), by_round)
-    return _listed(by_round, [])
+    return by_round
+
+
+def owed_summary(*, unit_id: int, now: datetime.datetime) -> Any:
+    """What a unit owes, counted per round, no task read (一表填报's page, which shows the
+    counts and the download): the current rounds and their counts, two statements compiled
+    once per process, where ``owed_tasks`` built and compiled four and read a row."""
+    from reporting.selectors import _listed
+
+    return _listed(_counted_rounds(unit_id, now), [])
+
+
+@prepared(maxsize=2)
+def _sheet_rows(today: datetime.date, values):
+    """The sheet's rows: the unit's owed items of the rounds, in the lists' order, with what
+    the sheet writes of their tasks."""
+    from reporting.selectors import PAGE_COLUMNS, _rows, owed_where
+    from reporting.sheet_rows import TASK_COLUMNS
+
+    rows = _rows(None, today, targets=False).filter(owed_where(values["unit"], values["rounds"]))
+    return rows.values(*PAGE_COLUMNS, *TASK_COLUMNS, "last_report_id")
+
+
+def owed_sheet(*, unit_id: int, now: datetime.datetime, today: datetime.date) -> Any:
+    """``owed_tasks(sheet=True)``: the current rounds and their counts, then the rows (their
+    last reports and targets: ``reporting.sheet_rows``), every statement compiled once per
+    process; the same rounds, counts and rows (tests/reporting/test_owed_values.py)."""
+    from reporting.selectors import _listed, _owed_sheet
+
+    by_round = _counted_rounds(unit_id, now)
+    rows = _sheet_rows.rows(today, unit=unit_id, rounds=list(by_round)) if by_round else []
+    return _listed(by_round, _owed_sheet(rows, by_round, today))

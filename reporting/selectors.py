@@ -284,6 +284,8 @@ def owed_tasks(
     today = today or timezone.localdate()
     if not targets and not sheet and sort is not None and task_ids is None and prepares():
         return _owed_page(unit_id=unit_id, now=now, today=today, limit=limit, sort=sort)
+    if sheet and sort is None and task_ids is None and limit is None and prepares():
+        return page_reads.owed_sheet(unit_id=unit_id, now=now, today=today)
     rounds: dict[int, DispatchRound] = {}
     current = current_rounds(now=now).order_by("campaign_id", "-week_start")
     if not targets:  # the pages show a round's campaign, week and due time, nothing more
@@ -377,9 +379,12 @@ def _owed_models(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> l
     ]
 
 
-def _owed_sheet(queryset: QuerySet[RoundItem, Any], by_round: dict, today) -> list[OwedTask]:
-    """``_owed_models`` as plain values (``reporting.sheet_rows``), for the sheet."""
-    rows = list(queryset.values(*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id"))
+def _owed_sheet(queryset: QuerySet[RoundItem, Any] | list, by_round: dict, today) -> list[OwedTask]:
+    """``_owed_models`` as plain values (``reporting.sheet_rows``), for the sheet (a list:
+    the rows already, ``reporting.page_reads.owed_sheet``'s)."""
+    if isinstance(queryset, QuerySet):
+        queryset = queryset.values(*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id")
+    rows = list(queryset)
     reports = sheet_rows.sheet_reports([r["last_report_id"] for r in rows if r["last_report_id"]])
     by_task = sheet_rows.sheet_targets([row["task_id"] for row in rows])
     lists: dict = {}
