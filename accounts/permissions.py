@@ -223,3 +223,41 @@ def role_admin_permissions_add(*, role: str, codes: Iterable[str]) -> None:
 def admin_permission_codes(user: User) -> list[str]:
     """The admin pages ("app.codename") the roles of ``user`` give, sorted."""
     return sorted({code for role in user.role_set for code in ROLE_ADMIN_PERMISSIONS.get(role, [])})
+
+
+# --- A unit's people: who hears of its tasks ------------------------------------------------
+
+
+def unit_members(unit_id: int | None) -> list[User]:
+    """The active staff and heads of a unit: who hears of its tasks (instructions, transfers)."""
+    return _unit_people(unit_id, Role.STAFF, Role.HEAD)
+
+
+def unit_staff(unit_id: int | None) -> list[User]:
+    """The active staff of a unit (not its heads): who is urged first to answer (催办)."""
+    return _unit_people(unit_id, Role.STAFF)
+
+
+def unit_heads(unit_id: int | None) -> list[User]:
+    """The active heads of a unit: who confirms its reports."""
+    return _unit_people(unit_id, Role.HEAD)
+
+
+def _unit_people(unit_id: int | None, *roles: str) -> list[User]:
+    if not unit_id:
+        return []
+    return list(
+        User.objects.filter(unit_id=unit_id, is_active=True, roles__role__in=roles).distinct()
+    )
+
+
+def units_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Unit id → its active staff and heads (who are reminded to acknowledge), in one query."""
+    people: dict[int, list[User]] = {}
+    users = User.objects.filter(
+        unit_id__in=list(unit_ids), is_active=True, roles__role__in=(Role.STAFF, Role.HEAD)
+    ).distinct()
+    for user in users.order_by("pk"):
+        if user.unit_id is not None:
+            people.setdefault(user.unit_id, []).append(user)
+    return people

@@ -20,11 +20,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from accounts.permissions import is_coordinator, is_leader, is_unit_head
+from accounts.permissions import (  # noqa: F401 (the unit's people re-exported)
+    is_coordinator,
+    is_leader,
+    is_unit_head,
+    unit_heads,
+    unit_members,
+    unit_staff,
+    units_members,
+)
 from campaigns.models import Campaign, ListImport, TaskList
 from tasks import readers
 from tasks.models import ProgressReport, Task, TaskQuerySet, TaskRequest, TaskSupport
-from tasks.readers import Reader, reader_key, reader_values
 
 
 def _unit_q(user: User, prefix: str = "") -> Q:
@@ -49,6 +56,37 @@ def visible_tasks_q(user: User) -> Q:
         # repeats rows and needs SELECT DISTINCT over the whole table).
         q |= Q(task_list__campaign__in=_coordinated(user))
     return q
+
+
+# For statements compiled once per process (``tasks.task_page.VisibleTaskRead``,
+# ``tasks.readers``): the shape of ``visible_tasks_q(user)`` follows the answers to its role
+# questions and whether the person has a unit; their id and unit are the statement's
+# parameters.
+_ASKED = ((Role.LEADER,), (Role.COORDINATOR,), (Role.STAFF, Role.HEAD))
+
+
+class Reader:
+    """An active person as the rules read them (another role question is an error: the
+    statement's key would not cover it). ``business``: whether they hold a business role
+    (``visible_campaigns`` asks; keyed by the caller that says it)."""
+
+    is_authenticated = is_active = True
+
+    def __init__(self, answers: tuple[bool, ...], pk, unit_id, business: bool = True):
+        self.answers: dict[tuple[str, ...], bool] = dict(zip(_ASKED, answers, strict=True))
+        self.pk, self.unit_id = pk, unit_id
+        self.has_business_role = business
+
+    def has_role(self, *roles: str) -> bool:
+        return self.answers[roles]
+
+
+def reader_key(user: User) -> tuple[tuple[bool, ...], bool]:
+    return tuple(user.has_role(*roles) for roles in _ASKED), bool(user.unit_id)
+
+
+def reader_values(user: User) -> dict:
+    return {"user": user.pk, "unit": user.unit_id}
 
 
 def visible_q(answers: tuple[bool, ...], unit: bool, values) -> Q:
@@ -377,41 +415,6 @@ def withdrawable_requests(user: User, task: Task, requests: Iterable[TaskRequest
 def report_needs_confirmation(user: User, task: Task) -> bool:
     """Where the campaign asks for it, a staff member's report counts once the head confirms."""
     return task.task_list.campaign.requires_head_confirmation and not user.has_role(Role.HEAD)
-
-
-def unit_members(unit_id: int | None) -> list[User]:
-    """The active staff and heads of a unit: who hears of its tasks (instructions, transfers)."""
-    return _unit_people(unit_id, Role.STAFF, Role.HEAD)
-
-
-def unit_staff(unit_id: int | None) -> list[User]:
-    """The active staff of a unit (not its heads): who is urged first to answer (催办)."""
-    return _unit_people(unit_id, Role.STAFF)
-
-
-def unit_heads(unit_id: int | None) -> list[User]:
-    """The active heads of a unit: who confirms its reports."""
-    return _unit_people(unit_id, Role.HEAD)
-
-
-def _unit_people(unit_id: int | None, *roles: str) -> list[User]:
-    if not unit_id:
-        return []
-    return list(
-        User.objects.filter(unit_id=unit_id, is_active=True, roles__role__in=roles).distinct()
-    )
-
-
-def units_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
-    """Unit id → its active staff and heads (who are reminded to acknowledge), in one query."""
-    people: dict[int, list[User]] = {}
-    users = User.objects.filter(
-        unit_id__in=list(unit_ids), is_active=True, roles__role__in=(Role.STAFF, Role.HEAD)
-    ).distinct()
-    for user in users.order_by("pk"):
-        if user.unit_id is not None:
-            people.setdefault(user.unit_id, []).append(user)
-    return people
 
 
 def can_edit_report(user: User, report) -> bool:
