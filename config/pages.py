@@ -234,7 +234,7 @@ class PreparedWindow:
     values, the limit and the offset. ``keys(…)``: what ``two_step_page`` takes as ``keys``;
     off PostgreSQL, ``CountedKeys`` of the queryset built with the values."""
 
-    def __init__(self, build: Callable[..., QuerySet], maxsize: int = 16):
+    def __init__(self, build: Callable[..., QuerySet], maxsize: int = 64):
         self.build = build
         self.statement = lru_cache(maxsize=maxsize)(self._compile)
 

@@ -122,3 +122,11 @@ def test_an_update_compiled_once_changes_what_update_would_and_counts_it(setting
     with CaptureQueriesContext(connection) as none:
         assert nothing.update() == 0
     assert len(none) == 0
+
+
+def test_an_update_over_a_join_is_refused():
+    joined = PreparedUpdate(
+        lambda values: (User.objects.filter(unit__name=values["name"]), {"first_name": "丙"})
+    )
+    with pytest.raises(ValueError, match="one table"):
+        joined.update(name="x")

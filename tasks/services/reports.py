@@ -20,7 +20,8 @@ from tasks.services.core import event_record, events_dated, service_atomic, task
 from webhooks.events import REPORT_CREATED, webhook_emit
 
 # The task under a row lock with its list and campaign (some sixty columns: compiling them
-# was 1.5 ms of a report's CPU), compiled once per process; read in the report's transaction.
+# was 1.5 ms of a report's CPU), compiled once per process; read in the report's transaction
+# only (``service_atomic``: outside one, a compiled read would lock nothing).
 _LOCKED = PreparedObject(
     lambda values: Task.objects.select_for_update(of=("self",))
     .select_related("task_list__campaign")
