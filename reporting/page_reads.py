@@ -67,14 +67,19 @@ def count_rounds(unit_id: int, round_ids: list[int], by_round: dict[int, Any]) -
         by_round[row["round_id"]].reported = row["reported"]
 
 
-def _counted_rounds(unit_id: int, now: datetime.datetime) -> dict[int, Any]:
-    """The current rounds (one a campaign), each with the unit's owed and reported counts."""
+def current_by_round(now: datetime.datetime) -> dict[int, Any]:
+    """The current rounds (one a campaign, its newest), each an ``OwedRound`` not counted yet."""
     from reporting.selectors import OwedRound
 
     rounds: dict[int, Any] = {}
     for round_ in CURRENT_ROUNDS.objects(now=now):
         rounds.setdefault(round_.campaign_id, round_)
-    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    return {r.pk: OwedRound(round=r) for r in rounds.values()}
+
+
+def _counted_rounds(unit_id: int, now: datetime.datetime) -> dict[int, Any]:
+    """The current rounds, each with the unit's owed and reported counts."""
+    by_round = current_by_round(now)
     if by_round:
         count_rounds(unit_id, list(by_round), by_round)
     return by_round
@@ -93,11 +98,10 @@ def owed_summary(*, unit_id: int, now: datetime.datetime) -> Any:
 def _sheet_rows(today: datetime.date, values):
     """The sheet's rows: the unit's owed items of the rounds, in the lists' order, with what
     the sheet writes of their tasks."""
-    from reporting.selectors import PAGE_COLUMNS, _rows, owed_where
-    from reporting.sheet_rows import TASK_COLUMNS
+    from reporting.selectors import SHEET_COLUMNS, _rows, owed_where
 
     rows = _rows(None, today, targets=False).filter(owed_where(values["unit"], values["rounds"]))
-    return rows.values(*PAGE_COLUMNS, *TASK_COLUMNS, "last_report_id")
+    return rows.values(*SHEET_COLUMNS)
 
 
 def owed_sheet(*, unit_id: int, now: datetime.datetime, today: datetime.date) -> Any:

@@ -182,6 +182,8 @@ PAGE_COLUMNS = (
     "task__task_list__kind",
     "task__task_list__campaign__name",
 )
+#: What the sheet writes of an owed item (``reporting.sheet_rows``).
+SHEET_COLUMNS = (*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id")
 #: What they show of a round (``DispatchRound.iso_label`` is its week's).
 ROUND_COLUMNS = ("campaign_id", "week_start", "opens_at", "due_at", "campaign__name")
 #: What they show of a last report: when, how far, and whether it waits for confirmation.
@@ -338,10 +340,7 @@ def _owed_page(
 ) -> Owed:
     """``owed_tasks`` for 我的任务 (a ``sort``, ``targets=False``: the counts come with the
     rows), the same queries compiled once per process (``reporting.page_reads``)."""
-    rounds: dict[int, DispatchRound] = {}
-    for round_ in page_reads.CURRENT_ROUNDS.objects(now=now):
-        rounds.setdefault(round_.campaign_id, round_)
-    by_round = {r.pk: OwedRound(round=r) for r in rounds.values()}
+    by_round = page_reads.current_by_round(now)
     rows = (
         page_reads.page_rows.rows(sort, today, limit, unit=unit_id, rounds=list(by_round))
         if by_round
@@ -383,7 +382,7 @@ def _owed_sheet(queryset: QuerySet[RoundItem, Any] | list, by_round: dict, today
     """``_owed_models`` as plain values (``reporting.sheet_rows``), for the sheet (a list:
     the rows already, ``reporting.page_reads.owed_sheet``'s)."""
     if isinstance(queryset, QuerySet):
-        queryset = queryset.values(*PAGE_COLUMNS, *sheet_rows.TASK_COLUMNS, "last_report_id")
+        queryset = queryset.values(*SHEET_COLUMNS)
     rows = list(queryset)
     reports = sheet_rows.sheet_reports([r["last_report_id"] for r in rows if r["last_report_id"]])
     by_task = sheet_rows.sheet_targets([row["task_id"] for row in rows])
