@@ -240,7 +240,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploaded files: MEDIA_ROOT, or an S3-compatible object store when S3_BUCKET is set.
     "default": scaleout.media_storage(env),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.StaticFilesStorage"},
 }
 # Tests and the run command may serve straight from the finders, without collectstatic.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
