@@ -48,7 +48,11 @@ def test_a_worker_freezes_at_its_start_and_after_its_first_requests(monkeypatch)
     worker = SimpleNamespace(nr=0)
     gunicorn.post_worker_init(worker)
     assert fake.calls == ["collect", "freeze"]
-    assert fake.threshold == (700, 10, gunicorn.FULL_COLLECTION_EVERY)
+    assert fake.threshold == (
+        gunicorn.YOUNG_COLLECTION_AFTER,
+        10,
+        gunicorn.FULL_COLLECTION_EVERY,
+    )
     frozen_at = []
     for n in range(1, 1200):
         worker.nr = n
