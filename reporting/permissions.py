@@ -17,11 +17,13 @@ def can_report_in_bulk(user: User) -> bool:
     return works_on_tasks(user) and user.unit_id is not None
 
 
-def access_upload(user: User, pk: int) -> ReportUpload:
-    """The upload if ``user`` made it (and may still report in bulk); 404 otherwise."""
+def access_upload(user: User, pk: int, *, rows: bool = True) -> ReportUpload:
+    """The upload if ``user`` made it (and may still report in bulk); 404 otherwise. Without
+    its ``rows`` (read when used) for a caller that reads them again, under a lock."""
     if not can_report_in_bulk(user):
         raise Http404
-    upload = ReportUpload.objects.filter(pk=pk, uploaded_by=user).first()
+    uploads = ReportUpload.objects.filter(pk=pk, uploaded_by=user)
+    upload = (uploads if rows else uploads.defer("rows")).first()
     if upload is None:
         raise Http404
     return upload
