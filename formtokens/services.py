@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from config.prepared import PreparedUpdate
 from formtokens.models import FormToken
 
 # The name of the hidden field ``{% form_token %}`` writes into every POST form.
@@ -54,11 +55,17 @@ def form_token_claim(
         time.sleep(POLL_SECONDS)
 
 
+@PreparedUpdate
+def _led_to(values):
+    """Where a claim's sending led: after every form sent, compiled once per process."""
+    return FormToken.objects.filter(pk=values["claim"]), {"location": values["location"]}
+
+
 def form_token_finish(*, claim: int, location: str) -> None:
     """Keep where the first sending led, or (``location`` empty: refused, failed) let the token
     go, so that the same form can be corrected and sent again."""
     if location:
-        FormToken.objects.filter(pk=claim).update(location=location[:2000])
+        _led_to.update(claim=claim, location=location[:2000])
     else:
         FormToken.objects.filter(pk=claim).delete()
 
