@@ -419,6 +419,38 @@ def test_a_row_left_empty_is_not_checked_again_at_confirmation(client, samples):
     assert not ProgressReport.objects.filter(task=last).exists()
 
 
+def test_the_confirmation_reads_the_uploads_rows_once(client, samples):
+    """A busy unit's rows are a few hundred entries of JSON: the page's access check and its
+    last look at the status leave them, the service reads them under its lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(samples["staff"])
+    data = download(client)
+    first = RowKey.decode(sheet_rows(data)[0][KEY]).task_id
+    filled = fill(
+        data,
+        lambda row, names: {"本周进展": "本周完成", "进度（%）": 30}
+        if RowKey.decode(row[KEY]).task_id == first
+        else None,
+    )
+    upload(client, filled)
+    upload_row = ReportUpload.objects.latest("pk")
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(reverse("reporting:upload_confirm", args=[upload_row.pk]))
+
+    assert answer.status_code == 302
+    table = ReportUpload._meta.db_table
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+    assert len(reads) == 3  # the access check, the locked read, the status
+    assert sum(f'"{table}"."rows"' in sql for sql in reads) == 1
+    upload_row.refresh_from_db()
+    assert upload_row.status == ReportUpload.Status.CONFIRMED and upload_row.written == 1
+
+
 def test_the_load_clients_edit_of_the_sheet_reads_as_a_person_filled_it(client, samples):
     """benchmarks/load/sheetfill.py fills the sheet by editing its XML (the load generator
     shares the machine it measures): every other cell reads as downloaded, the rows filled
