@@ -18,12 +18,14 @@ def can_report_in_bulk(user: User) -> bool:
 
 
 def access_upload(user: User, pk: int, *, rows: bool = True) -> ReportUpload:
-    """The upload if ``user`` made it (and may still report in bulk); 404 otherwise. Without
-    its ``rows`` (read when used) for a caller that reads them again, under a lock."""
+    """The upload if ``user`` made it (and may still report in bulk), with its unit and its
+    uploader; 404 otherwise. Without its ``rows`` (read when used) for a caller that reads
+    them again, under a lock."""
     if not can_report_in_bulk(user):
         raise Http404
-    uploads = ReportUpload.objects.filter(pk=pk, uploaded_by=user)
+    uploads = ReportUpload.objects.filter(pk=pk, uploaded_by=user).select_related("unit")
     upload = (uploads if rows else uploads.defer("rows")).first()
     if upload is None:
         raise Http404
+    upload.uploaded_by = user  # who asks is who uploaded it: the page names both, unread again
     return upload

@@ -222,8 +222,10 @@ def _task_page_forms(world):
 
 
 def test_field_row_writes_what_the_field_include_writes(world):
+    from reporting.views import UploadForm
+
     seen = 0
-    for form in _task_page_forms(world):
+    for form in [*_task_page_forms(world), UploadForm(), UploadForm({}, {})]:
         for field in form:
             context = Context({"f": field})
             assert FIELD_TAG.render(context) == FIELD_INCLUDE.render(context), field.name
