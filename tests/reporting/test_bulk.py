@@ -451,6 +451,31 @@ def test_the_confirmation_reads_the_uploads_rows_once(client, samples):
     assert upload_row.status == ReportUpload.Status.CONFIRMED and upload_row.written == 1
 
 
+def test_the_preview_names_its_unit_and_uploader_without_reading_them_again(client, samples):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = samples["staff"]
+    client.force_login(staff)
+    upload(client, fill(download(client), report_everything))
+    upload_row = ReportUpload.objects.latest("pk")
+    client.get(reverse("reporting:upload_detail", args=[upload_row.pk]))  # the session warm
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("reporting:upload_detail", args=[upload_row.pk]))
+
+    text = page.content.decode()
+    assert f"{staff.unit} · {staff}" in text
+    alone = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "accounts_unit"') or 'FROM "accounts_unit" WHERE' in q["sql"]
+    ]
+    assert alone == []
+    # The signed-in person (with their unit), read once by the session's authentication.
+    assert sum('FROM "accounts_user"' in q["sql"] for q in queries) == 1
+
+
 def test_the_load_clients_edit_of_the_sheet_reads_as_a_person_filled_it(client, samples):
     """benchmarks/load/sheetfill.py fills the sheet by editing its XML (the load generator
     shares the machine it measures): every other cell reads as downloaded, the rows filled
