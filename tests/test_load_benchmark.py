@@ -139,6 +139,19 @@ def test_the_p95_of_reads_and_of_writes_together_merges_the_endpoints(tmp_path):
     assert p95_by_kind(tmp_path / "missing.json") == {}
 
 
+def test_the_machines_cpu_a_request_is_over_every_request_locust_counted(tmp_path):
+    from benchmarks.load.run import requests_made
+
+    (tmp_path / "stats_stats.csv").write_text(
+        "Type,Name,Request Count,Failure Count\n"
+        "GET,GET task page /tasks/[id]/,4000,0\n"
+        "POST,POST report with evidence /tasks/[id]/reports/,2250,1\n"
+        ",Aggregated,6250,1\n",
+        encoding="utf-8",
+    )
+    assert requests_made(tmp_path / "stats_stats.csv") == 6250
+
+
 def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
     """``run`` sets Locust's priority once it has started it (``client_first``): a lower one
     is always allowed; a higher one (below the current) only with CAP_SYS_NICE, and refused

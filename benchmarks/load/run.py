@@ -262,7 +262,9 @@ def run_benchmark(args) -> int:
         )
         print(
             f"Locust's CPU seconds {others[0]:.1f}; the whole machine's: {others[1]:.0f} busy of "
-            f"{others[2]:.0f} (every core: PostgreSQL, Locust, Redis, anyone else's work too)"
+            f"{others[2]:.0f} (every core: PostgreSQL, Locust, Redis, anyone else's work too): "
+            f"{1000 * others[1] / max(1, requests_made(folder / 'stats_stats.csv')):.1f} ms a "
+            "request"
         )
         print(
             f"Locust ran at nice {before['nice']} (asked {args.client_nice}); the web process at "
@@ -335,10 +337,19 @@ def _percentile(times: dict[int, int], percent: float) -> int:
     return 0
 
 
-def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) -> bool:
-    """The per-endpoint table and the totals against the goals; True when a goal is missed."""
+def _stats(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        return list(csv.DictReader(handle))
+
+
+def requests_made(path: Path) -> int:
+    """How many requests Locust's stats (``stats_stats.csv``) count in all."""
+    return int(next(row for row in _stats(path) if row["Name"] == "Aggregated")["Request Count"])
+
+
+def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) -> bool:
+    """The per-endpoint table and the totals against the goals; True when a request failed."""
+    rows = _stats(path)
     total = next(row for row in rows if row["Name"] == "Aggregated")
     endpoints = [row for row in rows if row["Name"] != "Aggregated"]
     print(f"\n{'endpoint':<58} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  ms")
@@ -381,7 +392,7 @@ def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) 
     if web_cpu:
         per_request = 1000 * web_cpu / max(1, int(total["Request Count"]))
         print(
-            f"web CPU per request: {per_request:.0f} ms (gunicorn's own, PostgreSQL's not in it): "
+            f"web CPU per request: {per_request:.1f} ms (gunicorn's own, PostgreSQL's not in it): "
             f"one core of web process serves about {1000 / per_request:.0f} req/s of this mix"
         )
     print(
