@@ -7,11 +7,13 @@ collection walks all of them: 100–200 ms each, and with four threads a request
 live long enough to be promoted, so full collections came every 15–20 requests: about a
 fifth of a worker's CPU on the Monday mix (README, "Load and faults"). So a worker moves what
 it holds at its start and after its first requests out of the collector's sight
-(``gc.freeze``: kept for good, never walked again), and runs a full collection ten times more
-rarely. The young generation is collected after 7,000 new objects, not 700: a page makes
-tens of thousands, most gone by the time of a later collection, so one collection in ten
-walks fewer survivors in all (the Monday mix in one process: 285 collections and 2.3 % of
-its CPU against 21 and 1.4 %, README "Load and faults").
+(``gc.freeze``: kept for good, never walked again). The young generation is collected after
+7,000 new objects, not 700: a page makes tens of thousands, most gone by the time of a later
+collection, so a tenth of the collections walk fewer survivors in all (the Monday mix in one
+process: 285 collections and 2.3 % of its CPU against 21 and 1.4 %); a full collection comes
+after 100 middle ones, not 10: with the young threshold, after a hundred times as many new
+objects as Python's defaults, garbage cycles waiting that much longer (a worker's memory
+after a load run: README "Load and faults", thirteenth pass).
 """
 
 from __future__ import annotations

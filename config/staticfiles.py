@@ -2,8 +2,9 @@
 
 Every page names seven assets (base.html's ``{% static %}``: styles, scripts, icons), and
 each address was joined and quoted again on each page: 9 µs each, 3.5 µs remembered
-(``{% static %}``'s own work stays), 40 µs less a page. The addresses depend only on the name and ``STATIC_URL`` (the key holds both,
-so a test that changes the setting gets new ones)."""
+(``{% static %}``'s own work stays), 40 µs less a page. An address depends only on the
+name and the storage's ``base_url``: the key holds both. (A test that changes ``STATIC_URL``
+gets a new storage from Django anyway; the key keeps one storage right by itself.)"""
 
 from whitenoise.storage import CompressedStaticFilesStorage
 

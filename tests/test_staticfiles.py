@@ -42,6 +42,13 @@ def test_the_kept_addresses_are_bounded():
     assert len(storage._urls) <= KEPT
 
 
-@override_settings(STATIC_URL="/elsewhere/")
-def test_the_static_tag_uses_it():
-    assert static("css/app.css") == "/elsewhere/css/app.css"
+def test_the_static_tag_asks_it_and_a_changed_setting_gives_a_new_one():
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    assert static("css/app.css") == "/static/css/app.css"
+    assert isinstance(staticfiles_storage._wrapped, StaticFilesStorage)
+    first = staticfiles_storage._wrapped
+    with override_settings(STATIC_URL="/elsewhere/"):
+        assert static("css/app.css") == "/elsewhere/css/app.css"
+        assert staticfiles_storage._wrapped is not first
+    assert static("css/app.css") == "/static/css/app.css"
