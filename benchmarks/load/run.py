@@ -342,15 +342,20 @@ def _stats(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def _aggregated(rows: list[dict]) -> dict:
+    """Locust's row of every request together."""
+    return next(row for row in rows if row["Name"] == "Aggregated")
+
+
 def requests_made(path: Path) -> int:
     """How many requests Locust's stats (``stats_stats.csv``) count in all."""
-    return int(next(row for row in _stats(path) if row["Name"] == "Aggregated")["Request Count"])
+    return int(_aggregated(_stats(path))["Request Count"])
 
 
 def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) -> bool:
     """The per-endpoint table and the totals against the goals; True when a request failed."""
     rows = _stats(path)
-    total = next(row for row in rows if row["Name"] == "Aggregated")
+    total = _aggregated(rows)
     endpoints = [row for row in rows if row["Name"] != "Aggregated"]
     print(f"\n{'endpoint':<58} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  ms")
     for row in sorted(endpoints, key=lambda r: r["Name"]):
