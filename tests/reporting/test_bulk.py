@@ -390,6 +390,18 @@ def test_only_the_rows_that_say_something_are_read_from_the_database(client, sam
     assert [row["action"] for row in stored.rows].count("empty") == len(rows) - 3
 
 
+def first_row_filled(data: bytes, *, percent: int) -> tuple[int, bytes]:
+    """The sheet with its first row alone filled in: that row's task and the sheet's bytes."""
+    first = RowKey.decode(sheet_rows(data)[0][KEY]).task_id
+    filled = fill(
+        data,
+        lambda row, names: {"本周进展": "本周完成", "进度（%）": percent}
+        if RowKey.decode(row[KEY]).task_id == first
+        else None,
+    )
+    return first, filled
+
+
 def test_a_row_left_empty_is_not_checked_again_at_confirmation(client, samples):
     """What a row left empty becomes depends on the sheet alone: its task handed to another
     unit between the preview and the confirmation stops nothing, and the filled rows are
@@ -397,13 +409,7 @@ def test_a_row_left_empty_is_not_checked_again_at_confirmation(client, samples):
     staff = samples["staff"]
     client.force_login(staff)
     rows = sheet_rows(data := download(client))
-    first = RowKey.decode(rows[0][KEY]).task_id
-    filled = fill(
-        data,
-        lambda row, names: {"本周进展": "本周完成", "进度（%）": 40}
-        if RowKey.decode(row[KEY]).task_id == first
-        else None,
-    )
+    first, filled = first_row_filled(data, percent=40)
     upload(client, filled)
     upload_row = ReportUpload.objects.latest("pk")
     assert upload_row.count_create == 1 and upload_row.count_empty == len(rows) - 1
@@ -426,14 +432,7 @@ def test_the_confirmation_reads_the_uploads_rows_once(client, samples):
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(samples["staff"])
-    data = download(client)
-    first = RowKey.decode(sheet_rows(data)[0][KEY]).task_id
-    filled = fill(
-        data,
-        lambda row, names: {"本周进展": "本周完成", "进度（%）": 30}
-        if RowKey.decode(row[KEY]).task_id == first
-        else None,
-    )
+    _first, filled = first_row_filled(download(client), percent=30)
     upload(client, filled)
     upload_row = ReportUpload.objects.latest("pk")
 
