@@ -176,3 +176,27 @@ def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
     base = os.nice(0)
     assert niceness(min(base + 3, 19)) == min(base + 3, 19)
     assert niceness(base - 2) in (base - 2, base)  # raised where allowed, else as it was
+
+
+def test_the_run_names_the_machine_its_figures_were_taken_on(tmp_path):
+    """``run`` prints the processor's model, its CPUs, whether they are a virtual machine's,
+    and the memory: the same code's figures differ by a third between this project's
+    machines (README, "Load and faults")."""
+    from benchmarks.load.stack import machine_described
+
+    processor = "processor\t: {n}\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 {extra}avx2\n\n"
+    (tmp_path / "cpuinfo").write_text(
+        "".join(processor.format(n=n, extra="hypervisor ") for n in range(2)), encoding="utf-8"
+    )
+    (tmp_path / "meminfo").write_text(
+        "MemTotal:       24641984 kB\nMemFree:        1000 kB\n", encoding="utf-8"
+    )
+    assert machine_described(tmp_path) == "AMD EPYC, 2 CPUs (a virtual machine), 24 GiB"
+
+    (tmp_path / "cpuinfo").write_text(
+        "".join(processor.format(n=n, extra="hypervisorx ") for n in range(4)), encoding="utf-8"
+    )
+    assert machine_described(tmp_path) == "AMD EPYC, 4 CPUs, 24 GiB"
+    (tmp_path / "meminfo").unlink()
+    (tmp_path / "cpuinfo").unlink()
+    assert machine_described(tmp_path).startswith("an unknown processor, ")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from benchmarks.load.stack import ROOT, Stack, cpu_seconds, machine_cpu
+from benchmarks.load.stack import ROOT, Stack, cpu_seconds, machine_cpu, machine_described
 
 READ_GOAL_MS, WRITE_GOAL_MS, RATE_GOAL = 300, 800, 100
 
@@ -374,6 +374,7 @@ def print_figures(path: Path, args, stack: Stack, cpu, load_before, load_after) 
         f"\n{args.users} users, {args.webs} web process(es) × {args.gunicorn_workers} gunicorn "
         f"workers × {args.gunicorn_threads} threads, {len(stack.workers)} Celery worker(s), 1 beat"
     )
+    print(f"on {machine_described()}")
     print(
         f"total, once every user runs: {total['Request Count']} requests, {rate:.1f} req/s, "
         f"{errors} errors, "
