@@ -87,8 +87,12 @@ def digest_send(*, digest_id: int) -> bool:
         )
         if digest is None or digest.sent_at is not None:
             return False
+        # Only what the notice writes (a unit leads hundreds of tasks on a Monday: a model
+        # object each, with its content and columns, was most of a digest's CPU).
         tasks = list(
-            Task.objects.filter(pk__in=digest.task_ids).order_by("task_list__order", "order", "pk")
+            Task.objects.filter(pk__in=digest.task_ids)
+            .order_by("task_list__order", "order", "pk")
+            .values_list("code", "title", "deadline", named=True)
         )
         round_ = digest.round
         due = timezone.localtime(round_.due_at).strftime("%m月%d日 %H:%M")

@@ -93,6 +93,32 @@ def test_the_round_opens_on_time_with_one_digest_per_owner(
     assert dispatch.owned[0].title in notice.body and dispatch.owned[1].title in notice.body
 
 
+def test_a_digest_lists_its_first_fifty_tasks_in_list_order_and_counts_the_rest(dispatch):
+    """The notice writes each task as "code. title（deadline）" in the list's order, the first
+    fifty of them, then "……另有N项" (… and N more); its title counts them all."""
+    many = [
+        TaskFactory(
+            task_list=dispatch.task_list,
+            lead_unit=dispatch.other,
+            specific_owner=dispatch.owner,
+            order=100 - n,  # made in the reverse of the list's order
+            deadline=datetime.date(2027, 1, 1) if n % 2 else None,
+        )
+        for n in range(51)
+    ]
+    cycles_run(now=at(2026, 11, 23, 9, 0))
+    digest_send(digest_id=Digest.objects.get(recipient=dispatch.owner).pk)
+
+    notice = Notification.objects.get(recipient=dispatch.owner)
+    ordered = sorted([*dispatch.owned, *many], key=lambda t: (t.order, t.pk))
+    expected = [
+        f"{t.code}. {t.title}" + (f"（{t.deadline:%Y-%m-%d}）" if t.deadline else "")
+        for t in ordered[:50]
+    ]
+    assert notice.body.split("\n") == [*expected, "……另有3项"]  # "… and 3 more"
+    assert "53" in notice.title
+
+
 def test_running_again_or_late_opens_nothing_more(dispatch):
     cycles_run(now=at(2026, 11, 23, 9, 0))
     first = (DispatchRound.objects.count(), Digest.objects.count(), RoundItem.objects.count())
