@@ -179,24 +179,34 @@ def test_the_client_runs_at_the_priority_asked_and_keeps_its_own_when_refused():
 
 
 def test_the_run_names_the_machine_its_figures_were_taken_on(tmp_path):
-    """``run`` prints the processor's model, its CPUs, whether they are a virtual machine's,
-    and the memory: the same code's figures differ by a third between this project's
-    machines (README, "Load and faults")."""
+    """``run`` prints the processor's model, the CPUs it may use, whether they are a virtual
+    machine's, and the memory: the same code's figures differ by a third between this
+    project's machines (README, "Load and faults")."""
+    import os
+    import platform
+
     from benchmarks.load.stack import machine_described
 
     processor = "processor\t: {n}\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 {extra}avx2\n\n"
     (tmp_path / "cpuinfo").write_text(
-        "".join(processor.format(n=n, extra="hypervisor ") for n in range(2)), encoding="utf-8"
+        "".join(processor.format(n=n, extra="hypervisor ") for n in range(8)), encoding="utf-8"
     )
     (tmp_path / "meminfo").write_text(
         "MemTotal:       24641984 kB\nMemFree:        1000 kB\n", encoding="utf-8"
     )
-    assert machine_described(tmp_path) == "AMD EPYC, 2 CPUs (a virtual machine), 24 GiB"
+    # The CPUs given, not the host's eight that /proc/cpuinfo lists in a container.
+    assert machine_described(tmp_path, cpus=2) == "AMD EPYC, 2 CPUs (a virtual machine), 24 GiB"
 
-    (tmp_path / "cpuinfo").write_text(
-        "".join(processor.format(n=n, extra="hypervisorx ") for n in range(4)), encoding="utf-8"
+    (tmp_path / "cpuinfo").write_text(processor.format(n=0, extra="hypervisorx "), "utf-8")
+    (tmp_path / "meminfo").write_text("MemTotal:        3984588 kB\n", encoding="utf-8")
+    assert machine_described(tmp_path, cpus=1) == "AMD EPYC, 1 CPU, 3.8 GiB"
+    # An ARM machine's cpuinfo names no model and no flags.
+    (tmp_path / "cpuinfo").write_text("processor\t: 0\nCPU implementer\t: 0x41\n", "utf-8")
+    assert machine_described(tmp_path, cpus=4) == (
+        f"an {platform.machine() or 'unknown'} processor, 4 CPUs, 3.8 GiB"
     )
-    assert machine_described(tmp_path) == "AMD EPYC, 4 CPUs, 24 GiB"
     (tmp_path / "meminfo").unlink()
     (tmp_path / "cpuinfo").unlink()
-    assert machine_described(tmp_path).startswith("an unknown processor, ")
+    assert machine_described(tmp_path, cpus=3) == f"an {platform.machine()} processor, 3 CPUs"
+    # Without ``cpus``: those this process may run on.
+    assert f", {len(os.sched_getaffinity(0))} CPU" in machine_described(tmp_path)

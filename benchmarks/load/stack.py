@@ -6,6 +6,7 @@ machine is shared. Used by the load benchmark and by the scale-out and fault tes
 from __future__ import annotations
 
 import os
+import platform
 import re
 import signal
 import socket
@@ -228,26 +229,31 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
 
 
-def machine_described(proc: Path = Path("/proc")) -> str:
+def machine_described(proc: Path = Path("/proc"), cpus: int | None = None) -> str:
     """The machine the figures were taken on, as the README records it: the processor's model,
-    its cores, whether a hypervisor lends them, and the memory ("AMD EPYC, 2 CPUs (a
-    virtual machine), 24 GiB"). A figure of one machine is not one of another: the same
-    code served 90–110 req/s on one of this project's machines and 130–136 on a later one."""
-    try:
-        cpuinfo = (proc / "cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        cpuinfo = ""
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, flags=re.MULTILINE)
+    the CPUs this process may run on (``cpus``; a container's, not the host's), whether a
+    hypervisor lends them (when the processor says: x86 does), and the memory ("AMD EPYC, 2
+    CPUs (a virtual machine), 24 GiB"). A figure of one machine is not one of another: the
+    same code served 90–110 req/s on one of this project's machines and 130–136 on a later
+    one."""
+    cpuinfo, meminfo = (_read(proc / name) for name in ("cpuinfo", "meminfo"))
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, flags=re.MULTILINE)
     flags = re.search(r"^flags\s*:(.*)$", cpuinfo, flags=re.MULTILINE)
-    cores = len(models) or os.cpu_count() or 0
-    parts = [f"{models[0].strip() if models else 'an unknown processor'}, {cores} CPUs"]
-    if flags and " hypervisor " in f" {flags.group(1)} ":
-        parts[0] += " (a virtual machine)"
-    try:
-        meminfo = (proc / "meminfo").read_text(encoding="utf-8")
-    except OSError:
-        meminfo = ""
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0))
+    described = model[1].strip() if model else f"an {platform.machine() or 'unknown'} processor"
+    described += f", {cpus} CPU{'' if cpus == 1 else 's'}"
+    if flags and " hypervisor " in f" {flags[1]} ":
+        described += " (a virtual machine)"
     memory = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, flags=re.MULTILINE)
     if memory:
-        parts.append(f"{int(memory[1]) / 1024 / 1024:.0f} GiB")
-    return ", ".join(parts)
+        gib = int(memory[1]) / 1024 / 1024
+        described += f", {gib:.0f} GiB" if gib >= 10 else f", {gib:.1f} GiB"
+    return described
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -13,7 +13,7 @@ from cycles.services import cycles_run, digest_send
 from notifications.models import Notification
 from tasks.models import Task
 from tasks.services import report_submit
-from tests.factories import TaskFactory, UserFactory
+from tests.factories import TaskFactory, TaskListFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,9 @@ def test_the_round_opens_on_time_with_one_digest_per_owner(
 
 
 def test_a_digest_lists_its_first_fifty_tasks_in_list_order_and_counts_the_rest(dispatch):
-    """The notice writes each task as "code. title（deadline）" in the list's order, the first
-    fifty of them, then "……另有N项" (… and N more); its title counts them all."""
+    """The notice writes each task as "code. title（deadline）" in the lists' order, then each
+    task's within its list, the first fifty of them, then "……另有N项" (… and N more); its
+    title counts them all."""
     many = [
         TaskFactory(
             task_list=dispatch.task_list,
@@ -104,19 +105,29 @@ def test_a_digest_lists_its_first_fifty_tasks_in_list_order_and_counts_the_rest(
             order=100 - n,  # made in the reverse of the list's order
             deadline=datetime.date(2027, 1, 1) if n % 2 else None,
         )
-        for n in range(51)
+        for n in range(50)
     ]
+    # A list made later but ordered first in its campaign: its task comes first.
+    dispatch.task_list.order = 2
+    dispatch.task_list.save(update_fields=["order"])
+    first_list = TaskListFactory(campaign=dispatch.campaign, order=1)
+    first = TaskFactory(
+        task_list=first_list, lead_unit=dispatch.other, specific_owner=dispatch.owner, order=500
+    )
     cycles_run(now=at(2026, 11, 23, 9, 0))
     digest_send(digest_id=Digest.objects.get(recipient=dispatch.owner).pk)
 
     notice = Notification.objects.get(recipient=dispatch.owner)
-    ordered = sorted([*dispatch.owned, *many], key=lambda t: (t.order, t.pk))
+    ordered = [first, *sorted([*dispatch.owned, *many], key=lambda t: (t.order, t.pk))]
     expected = [
         f"{t.code}. {t.title}" + (f"（{t.deadline:%Y-%m-%d}）" if t.deadline else "")
         for t in ordered[:50]
     ]
     assert notice.body.split("\n") == [*expected, "……另有3项"]  # "… and 3 more"
-    assert "53" in notice.title
+    assert (
+        notice.title
+        == f"{dispatch.campaign.name}：2026年第48周调度：53项任务须在11月26日 17:00前报送进展"
+    )
 
 
 def test_running_again_or_late_opens_nothing_more(dispatch):
