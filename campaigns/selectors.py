@@ -225,7 +225,12 @@ def list_export(
         listed.select_related(None)
         .prefetch_related(None)
         .annotate(latest_report=Subquery(latest.values("text")[:1]))
-        .values(*_EXPORT_COLUMNS, category_name=F("category__name"), lead_name=F("lead_unit__name"))
+        .values(
+            *_EXPORT_COLUMNS,
+            *_EXPORT_OTHERS,
+            category_name=F("category__name"),
+            lead_name=F("lead_unit__name"),
+        )
     )
     supporting: dict[int, list[str]] = {}
     targets_of: dict[int, list[Target]] = {}
@@ -269,7 +274,7 @@ def list_export(
     )
 
 
-# A task's columns an export reads (with its category's and lead unit's names).
+# A task's columns an export row takes as they are (``ExportTask``'s fields of those names).
 _EXPORT_COLUMNS = (
     "pk",
     "code",
@@ -283,13 +288,11 @@ _EXPORT_COLUMNS = (
     "deadline_text",
     "ongoing",
     "difficulty",
-    "extra",
     "status",
     "progress",
-    "light_value",
-    "latest_report",
-    "last_report_at",
 )
+# And those it takes under other names, or with a default.
+_EXPORT_OTHERS = ("extra", "light_value", "latest_report", "last_report_at")
 
 
 def _target_values(target: Target) -> dict[str, Any]:
@@ -307,26 +310,13 @@ def _target_values(target: Target) -> dict[str, Any]:
 def _export_task(
     task: dict[str, Any], supporting: list[str], targets: list[dict[str, Any]]
 ) -> ExportTask:
-    """One exported row from the task's columns (``_EXPORT_COLUMNS``)."""
+    """One exported row from the task's columns (``_EXPORT_COLUMNS``, ``_EXPORT_OTHERS``)."""
     return ExportTask(
-        pk=task["pk"],
-        code=task["code"],
-        title=task["title"],
-        content=task["content"],
-        source=task["source"],
+        **{name: task[name] for name in _EXPORT_COLUMNS},
         category=task["category_name"],
         lead_unit=task["lead_name"],
         supporting_units=supporting,
-        principal_owner_name=task["principal_owner_name"],
-        leader_in_charge_name=task["leader_in_charge_name"],
-        specific_owner_name=task["specific_owner_name"],
-        deadline=task["deadline"],
-        deadline_text=task["deadline_text"],
-        ongoing=task["ongoing"],
-        difficulty=task["difficulty"],
         extra=task["extra"] or {},
-        status=task["status"],
-        progress=task["progress"],
         light=task["light_value"],
         latest_report=task["latest_report"] or "",
         latest_report_at=task["last_report_at"],
